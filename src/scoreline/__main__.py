@@ -1,0 +1,5 @@
+"""``python -m scoreline`` runs the command line."""
+
+from scoreline.cli.app import main
+
+main()

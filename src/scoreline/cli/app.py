@@ -1,0 +1,53 @@
+"""The Typer root: ``scoreline <command>``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from scoreline import __version__
+from scoreline.cli import db, ingest
+from scoreline.cli.console import state
+from scoreline.cli.demo import demo
+from scoreline.cli.fit import fit
+from scoreline.cli.predict import predict
+from scoreline.config import get_settings
+from scoreline.logging import configure_logging
+
+app = typer.Typer(
+    name="scoreline",
+    help="Football predictions and a betting book on them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(ingest.app, name="ingest")
+app.command("fit")(fit)
+app.command("predict")(predict)
+app.command("demo")(demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"scoreline {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    debug: Annotated[
+        bool, typer.Option(help="Show tracebacks instead of one-line errors.")
+    ] = False,
+    version: Annotated[  # noqa: ARG001 - handled by its eager callback
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Scoreline: predict football matches and run a book on the predictions."""
+    state.debug = debug
+    configure_logging("DEBUG" if debug else get_settings().log_level)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,64 @@
+"""Settings, read once from ``SCORELINE_*`` environment variables.
+
+Defaults run a fresh clone: a SQLite file under ``./var/`` and no Redis (the
+in-process bus and cache). Entry points call :func:`get_settings` once and
+pass the result down; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Scoreline's configuration.
+
+    ``database_url`` accepts ``sqlite:///path`` and ``postgresql://…`` (rewritten
+    to the psycopg 3 driver). ``redis_url`` stays ``None`` until the pipeline
+    needs it. ``data_dir`` is where downloads are cached; ``sample_data_dir`` is
+    the bundled football-data.co.uk subset the demo loads.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="SCORELINE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str = "sqlite:///./var/scoreline.db"
+    redis_url: str | None = None
+    data_dir: Path = Path("./var/data")
+    sample_data_dir: Path = Path("./data/sample/football-data")
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg_driver(cls, value: str) -> str:
+        """Point bare PostgreSQL URLs at psycopg 3, the driver we ship."""
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        if not value.startswith(("sqlite", "postgresql+psycopg")):
+            raise ValueError(
+                f"database_url {value.split('://', maxsplit=1)[0]}://… is not supported; "
+                "use sqlite:///path or postgresql+psycopg://user@host/db"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"log_level {value!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return Settings()

@@ -1,0 +1,93 @@
+"""Fixtures and their results."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+__all__ = ["Fixture", "FixtureStatus", "MatchStats", "Result"]
+
+
+class FixtureStatus(enum.StrEnum):
+    """Where a fixture stands. ``awarded`` results were decided off the pitch."""
+
+    SCHEDULED = "scheduled"
+    FINISHED = "finished"
+    POSTPONED = "postponed"
+    AWARDED = "awarded"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchStats:
+    """Per-side match statistics; ``None`` where the source does not have them."""
+
+    home_shots: int | None = None
+    away_shots: int | None = None
+    home_shots_on_target: int | None = None
+    away_shots_on_target: int | None = None
+    home_corners: int | None = None
+    away_corners: int | None = None
+    home_fouls: int | None = None
+    away_fouls: int | None = None
+    home_yellow_cards: int | None = None
+    away_yellow_cards: int | None = None
+    home_red_cards: int | None = None
+    away_red_cards: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """Full-time (and, where known, half-time) goals of a played or awarded match."""
+
+    home_goals: int
+    away_goals: int
+    home_goals_ht: int | None = None
+    away_goals_ht: int | None = None
+    stats: MatchStats = field(default_factory=MatchStats)
+
+    def __post_init__(self) -> None:
+        for name in ("home_goals", "away_goals", "home_goals_ht", "away_goals_ht"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} is {value}; goals cannot be negative")
+
+    @property
+    def outcome(self) -> str:
+        """``H``, ``D`` or ``A``."""
+        if self.home_goals > self.away_goals:
+            return "H"
+        return "D" if self.home_goals == self.away_goals else "A"
+
+
+@dataclass(frozen=True, slots=True)
+class Fixture:
+    """A match between two teams of one competition and season.
+
+    ``kickoff_utc`` is timezone-aware UTC. When the source gives only a date,
+    ``has_kickoff_time`` is false and the time is a placeholder (15:00 local).
+    """
+
+    competition_code: str
+    season_label: str
+    home_team: str
+    away_team: str
+    kickoff_utc: datetime
+    status: FixtureStatus = FixtureStatus.SCHEDULED
+    neutral: bool = False
+    has_kickoff_time: bool = True
+    result: Result | None = None
+    referee: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kickoff_utc.tzinfo is None:
+            raise ValueError("kickoff_utc must be timezone-aware (UTC)")
+        if self.home_team == self.away_team:
+            raise ValueError(f"a team cannot play itself: {self.home_team!r}")
+        if self.status in (FixtureStatus.FINISHED, FixtureStatus.AWARDED) and self.result is None:
+            raise ValueError(f"a {self.status.value} fixture needs a result")
+
+    @property
+    def match_date(self) -> date:
+        """The UTC calendar date of kick-off: part of a fixture's natural key."""
+        return self.kickoff_utc.date()

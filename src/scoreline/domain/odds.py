@@ -1,0 +1,48 @@
+"""Odds snapshots: one price of one selection, from one bookmaker, at one time."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from scoreline.domain.markets import SELECTIONS, Line, Market, Selection
+
+__all__ = ["OddsSnapshot", "PriceKind"]
+
+
+class PriceKind(enum.StrEnum):
+    """Whether a price was taken before the match or is the closing price at kick-off."""
+
+    PREMATCH = "prematch"
+    CLOSING = "closing"
+
+
+@dataclass(frozen=True, slots=True)
+class OddsSnapshot:
+    """A decimal price for a selection; ``line`` is None for the 1X2 market.
+
+    ``bookmaker`` is a short code (``PS`` Pinnacle, ``B365`` Bet365, ``MAX`` and
+    ``AVG`` for market-wide aggregates). ``captured_at`` is UTC.
+    """
+
+    bookmaker: str
+    market: Market
+    selection: Selection
+    line: Line | None
+    price: Decimal
+    captured_at: datetime
+    kind: PriceKind = PriceKind.PREMATCH
+
+    def __post_init__(self) -> None:
+        if self.price <= 1:
+            raise ValueError(f"price {self.price} must be above 1.0 (decimal odds)")
+        if self.selection not in SELECTIONS[self.market]:
+            raise ValueError(f"{self.selection.value} is not a selection of {self.market.value}")
+        if (self.line is None) != (self.market is Market.MATCH_ODDS):
+            raise ValueError(
+                f"{self.market.value} {'needs' if self.line is None else 'takes no'} line"
+            )
+        if self.captured_at.tzinfo is None:
+            raise ValueError("captured_at must be timezone-aware (UTC)")

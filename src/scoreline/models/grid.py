@@ -1,0 +1,390 @@
+"""One score grid per fixture, and every market priced from it, batched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, Literal, get_args
+
+import numpy as np
+import numpy.typing as npt
+
+from scoreline.errors import DataError
+from scoreline.models._markets import (
+    SETTLEMENT_OUTCOMES,
+    GridSummary,
+    TailTable,
+    check_line,
+    fair_price,
+    line_probabilities,
+    settle,
+)
+
+__all__ = ["SETTLEMENT_OUTCOMES", "GridMarket", "LineMarket", "ScoreGrid"]
+
+FloatArray = npt.NDArray[np.float64]
+
+GridMarket = Literal[
+    "1x2",
+    "double_chance",
+    "draw_no_bet",
+    "btts",
+    "correct_score",
+    "home_total",
+    "away_total",
+    "win_to_nil",
+    "expected_goals",
+    "over_under",
+    "asian_handicap",
+]
+LineMarket = Literal["over_under", "home_total", "away_total", "asian_handicap"]
+
+_MARKETS: frozenset[str] = frozenset(get_args(GridMarket))
+_LINE_MARKETS: frozenset[str] = frozenset(get_args(LineMarket))
+# Inclusive line ranges; Asian lines are the home side's handicap.
+_LINE_RANGES: dict[str, tuple[Decimal, Decimal]] = {
+    "over_under": (Decimal("0.5"), Decimal("6.5")),
+    "home_total": (Decimal("0.5"), Decimal("6.5")),
+    "away_total": (Decimal("0.5"), Decimal("6.5")),
+    "asian_handicap": (Decimal("-3.5"), Decimal("3.5")),
+}
+_SUM_TOLERANCE = 1e-6
+
+
+class ScoreGrid:
+    """Exact-score probabilities for a batch of fixtures, and the markets they price.
+
+    Parameters
+    ----------
+    probabilities : array of shape (n_fixtures, g, g), or (g, g) for one fixture
+        ``probabilities[f, h, a]`` is P(home scores h, away scores a) for
+        h, a in 0 .. g - 1. Each fixture's grid must be finite, non-negative and
+        sum to 1 within 1e-6 (it is rescaled to sum to 1 exactly).
+    home_goals_expectation, away_goals_expectation : array of shape (n_fixtures,), optional
+        Expected goals; default to the grid's own means. ``from_dixon_coles``
+        passes the model rates, which are the means of the untruncated
+        distribution (the tau correction leaves both means unchanged).
+    home_team, away_team : sequence of str of length n_fixtures, optional
+        Names carried along for display; not used in any calculation.
+
+    Attributes
+    ----------
+    max_goals : int
+        ``g - 1``; scores above it have been cut off (see ``from_dixon_coles``).
+
+    Notes
+    -----
+    Markets come from ``probabilities(market, line)``, ``fair_odds`` and, for
+    line markets, ``settlement``. Market names (``GridMarket``) and shapes:
+
+    ==================  ============  =========================================
+    ``1x2``             (n, 3)        home, draw, away
+    ``double_chance``   (n, 3)        1X, 12, X2
+    ``draw_no_bet``     (n, 2)        home, away, given no draw (NaN if P(draw)=1)
+    ``btts``            (n, 2)        yes, no
+    ``correct_score``   (n, g, g)     the grid itself
+    ``win_to_nil``      (n, 2)        home wins to nil, away wins to nil
+    ``expected_goals``  (n, 2)        home, away (not a priced market)
+    ``over_under``      (n, 2)        over, under; line 0.5 .. 6.5
+    ``home_total``      (n, 2)        over, under on home goals; line 0.5 .. 6.5
+    ``away_total``      (n, 2)        over, under on away goals; line 0.5 .. 6.5
+    ``asian_handicap``  (n, 2)        home, away; line is the HOME handicap,
+                                      -3.5 .. 3.5
+    ==================  ============  =========================================
+
+    Lines are floats or Decimals on the quarter-goal grid. For a line market
+    the (n, 2) probabilities are the push-free effective win probabilities
+    ``q = (W + HW/2) / (W + HW/2 + HL/2 + L)`` of each side's settlement: on a
+    half line that is just P(win); on whole and quarter lines it is the
+    probability whose reciprocal is the fair price, and the two sides sum to 1.
+    """
+
+    def __init__(
+        self,
+        probabilities: npt.ArrayLike,
+        *,
+        home_goals_expectation: npt.ArrayLike | None = None,
+        away_goals_expectation: npt.ArrayLike | None = None,
+        home_team: Sequence[str] | None = None,
+        away_team: Sequence[str] | None = None,
+    ) -> None:
+        grid = np.array(probabilities, dtype=np.float64)
+        if grid.ndim == 2:
+            grid = grid[np.newaxis]
+        if grid.ndim != 3 or grid.shape[1] != grid.shape[2] or grid.shape[1] == 0:
+            raise DataError(f"score grid must have shape (n, g, g) with g >= 1, got {grid.shape}")
+        flat = grid.reshape(len(grid), -1)
+        if not (flat >= 0).all():  # NaN fails here too
+            _check_rows(~(flat >= 0).all(axis=1), "has negative or NaN probabilities")
+        total = flat @ np.ones(flat.shape[1])
+        # Written so that an infinite or NaN total fails as well.
+        _check_rows(~(np.abs(total - 1.0) <= _SUM_TOLERANCE), "does not sum to 1")
+        grid /= total[:, np.newaxis, np.newaxis]
+        self._set_state(grid, home_goals_expectation, away_goals_expectation)
+        self.home_team = _names(home_team, len(grid), "home_team")
+        self.away_team = _names(away_team, len(grid), "away_team")
+
+    def _set_state(
+        self,
+        grid: FloatArray,
+        home_goals_expectation: npt.ArrayLike | None,
+        away_goals_expectation: npt.ArrayLike | None,
+    ) -> None:
+        grid.setflags(write=False)
+        self._grid = grid
+        self._summary: GridSummary | None = None
+        g = grid.shape[1]
+        flat = grid.reshape(len(grid), g * g)
+        home, away = (a.ravel().astype(np.float64) for a in np.indices((g, g)))
+        self.home_goals_expectation = _expectation(
+            home_goals_expectation, flat, home, "home_goals_expectation"
+        )
+        self.away_goals_expectation = _expectation(
+            away_goals_expectation, flat, away, "away_goals_expectation"
+        )
+
+    @classmethod
+    def from_dixon_coles(
+        cls,
+        home_rate: npt.NDArray[np.float64],
+        away_rate: npt.NDArray[np.float64],
+        rho: float | npt.NDArray[np.float64],
+        *,
+        max_goals: int = 10,
+        home_team: Sequence[str] | None = None,
+        away_team: Sequence[str] | None = None,
+    ) -> ScoreGrid:
+        """Dixon-Coles grids: independent Poissons times the low-score correction tau.
+
+        Parameters
+        ----------
+        home_rate, away_rate : array of shape (n_fixtures,)
+            Poisson means, lambda (home) and mu (away); finite and positive.
+        rho : float or array of shape (n_fixtures,)
+            Dependence parameter. tau(0,0) = 1 - lambda mu rho, tau(0,1) =
+            1 + lambda rho, tau(1,0) = 1 + mu rho, tau(1,1) = 1 - rho; all other
+            scores have tau = 1.
+        max_goals : int, default 10
+            Largest score kept per side; the grid is ``max_goals + 1`` square.
+
+        Returns
+        -------
+        ScoreGrid
+            The mass beyond ``max_goals`` is dropped and each grid renormalised
+            to sum to 1, as penaltyblog's ``FootballProbabilityGrid`` does by
+            default (under 5e-4 is dropped for rates up to 3.5 with
+            ``max_goals=10``). Expected goals are the rates themselves.
+
+        Raises
+        ------
+        DataError
+            A rate that is not finite and positive, a ``max_goals`` below 1, or
+            a rho making some tau negative (the fixtures are named).
+
+        References
+        ----------
+        Dixon, M. J. and Coles, S. G. (1997). Modelling association football
+        scores and inefficiencies in the football betting market. JRSS C 46(2).
+        """
+        lam = np.atleast_1d(np.asarray(home_rate, dtype=np.float64))
+        mu = np.atleast_1d(np.asarray(away_rate, dtype=np.float64))
+        if lam.ndim != 1 or lam.shape != mu.shape:
+            raise DataError(f"rates must be 1-D of equal length, got {lam.shape} and {mu.shape}")
+        _check_rows(~(np.isfinite(lam) & (lam > 0)), "has a home rate that is not positive")
+        _check_rows(~(np.isfinite(mu) & (mu > 0)), "has an away rate that is not positive")
+        if isinstance(max_goals, bool) or not isinstance(max_goals, int) or max_goals < 1:
+            raise DataError(f"max_goals must be a whole number >= 1, got {max_goals!r}")
+        r = np.broadcast_to(np.asarray(rho, dtype=np.float64), lam.shape)
+        tau = np.stack([1 - lam * mu * r, 1 + lam * r, 1 + mu * r, 1 - r], axis=1)
+        _check_rows(~(tau >= 0).all(axis=1), "has a rho that makes a tau negative")
+
+        g = max_goals + 1
+        # Poisson pmfs as (g, n), pmf[k] = pmf[k-1] * rate / k: no factorials, and
+        # a loop over g rows of n fixtures rather than over fixtures.
+        home_pmf, away_pmf = np.empty((g, len(lam))), np.empty((g, len(lam)))
+        home_pmf[0], away_pmf[0] = np.exp(-lam), np.exp(-mu)
+        for k in range(1, g):
+            home_pmf[k] = home_pmf[k - 1] * lam / k
+            away_pmf[k] = away_pmf[k - 1] * mu / k
+        # The tau terms add sum_ij p_ij (tau_ij - 1) to the mass; with the
+        # truncated marginals this gives each grid's total before building it,
+        # so the renormalisation scales an (n, g) factor, not the (n, g, g) grid.
+        corrections = (
+            home_pmf[0] * away_pmf[0] * (tau[:, 0] - 1)
+            + home_pmf[0] * away_pmf[1] * (tau[:, 1] - 1)
+            + home_pmf[1] * away_pmf[0] * (tau[:, 2] - 1)
+            + home_pmf[1] * away_pmf[1] * (tau[:, 3] - 1)
+        )
+        home_pmf /= home_pmf.sum(axis=0) * away_pmf.sum(axis=0) + corrections
+        grid = np.einsum("in,jn->nij", home_pmf, away_pmf)
+        grid[:, 0, 0] *= tau[:, 0]
+        grid[:, 0, 1] *= tau[:, 1]
+        grid[:, 1, 0] *= tau[:, 2]
+        grid[:, 1, 1] *= tau[:, 3]
+        out = cls.__new__(cls)
+        out._set_state(grid, lam, mu)
+        out.home_team = _names(home_team, len(lam), "home_team")
+        out.away_team = _names(away_team, len(lam), "away_team")
+        return out
+
+    # -- the batch ---------------------------------------------------------------
+
+    @property
+    def grid(self) -> FloatArray:
+        """The read-only (n_fixtures, g, g) array of score probabilities."""
+        return self._grid
+
+    @property
+    def max_goals(self) -> int:
+        return int(self._grid.shape[1]) - 1
+
+    def __len__(self) -> int:
+        return int(self._grid.shape[0])
+
+    def __repr__(self) -> str:
+        return f"ScoreGrid(n_fixtures={len(self)}, max_goals={self.max_goals})"
+
+    def __getitem__(self, key: int | slice | npt.ArrayLike) -> ScoreGrid:
+        """A sub-batch; an integer gives a batch of one (shapes keep their leading axis)."""
+        if isinstance(key, int | np.integer):
+            index = int(key) + len(self) if key < 0 else int(key)
+            if not 0 <= index < len(self):
+                raise IndexError(f"fixture {key} out of range for {len(self)} fixtures")
+            key = slice(index, index + 1)
+        rows = np.arange(len(self))[key]  # type: ignore[index]
+        return ScoreGrid(
+            self._grid[rows],
+            home_goals_expectation=self.home_goals_expectation[rows],
+            away_goals_expectation=self.away_goals_expectation[rows],
+            home_team=None if self.home_team is None else [self.home_team[i] for i in rows],
+            away_team=None if self.away_team is None else [self.away_team[i] for i in rows],
+        )
+
+    def select(self, mask: npt.ArrayLike) -> ScoreGrid:
+        """The fixtures where a boolean mask of shape (n_fixtures,) is true."""
+        keep = np.asarray(mask)
+        if keep.dtype != np.bool_ or keep.shape != (len(self),):
+            raise DataError(f"mask must be boolean of shape ({len(self)},), got {keep.shape}")
+        return self[keep]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The summary is derived and several times larger than the grid.
+        state = self.__dict__.copy()
+        state["_summary"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._grid.setflags(write=False)
+
+    # -- markets -----------------------------------------------------------------
+
+    def probabilities(self, market: GridMarket, line: float | Decimal | None = None) -> FloatArray:
+        """Probabilities of a market's selections; shapes in the class notes.
+
+        Raises
+        ------
+        DataError
+            An unknown market, a line on a market without one, or a missing,
+            off-grid or out-of-range line.
+        """
+        if market in _LINE_MARKETS:
+            table, threshold = self._line(market, line)  # type: ignore[arg-type]
+            return line_probabilities(table, threshold)
+        _check_market(market, line)
+        if market == "correct_score":
+            return self._grid
+        if market == "expected_goals":
+            return np.column_stack([self.home_goals_expectation, self.away_goals_expectation])
+        summary = self._summarise()
+        if market == "btts":
+            return np.column_stack([summary.btts_yes, 1.0 - summary.btts_yes])
+        if market == "win_to_nil":
+            return np.column_stack([summary.home_win_to_nil, summary.away_win_to_nil])
+        diff = summary.tables["diff"]
+        j = diff.row(0)
+        home, draw, away = diff.above[j], diff.equal[j], diff.below[j]
+        if market == "1x2":
+            return np.column_stack([home, draw, away])
+        if market == "double_chance":
+            return np.column_stack([home + draw, home + away, draw + away])
+        decided = (home + away)[:, np.newaxis]  # draw_no_bet
+        both = np.column_stack([home, away])
+        no_draw: FloatArray = np.divide(
+            both, decided, out=np.full_like(both, np.nan), where=decided > 0
+        )
+        return no_draw
+
+    def settlement(self, market: LineMarket, line: float | Decimal) -> FloatArray:
+        """Settlement distribution of both sides of a line market, shape (n, 2, 5).
+
+        Sides are (over, under) for totals and (home, away) for Asian handicap;
+        the last axis is ``SETTLEMENT_OUTCOMES`` = (win, half_win, push,
+        half_loss, loss) and sums to 1. A quarter line is two half stakes on its
+        neighbours: -0.75 is half on -0.5 and half on -1.0.
+        """
+        return settle(*self._line(market, line))
+
+    def fair_odds(self, market: GridMarket, line: float | Decimal | None = None) -> FloatArray:
+        """Decimal odds with zero expected profit, same shape as ``probabilities``.
+
+        ``1 / p`` (``inf`` where p is 0). For line markets this equals
+        ``1 + (HL/2 + L) / (W + HW/2)`` from the settlement distribution.
+        """
+        if market == "expected_goals":
+            raise DataError("expected_goals is a forecast, not a market with odds")
+        return fair_price(self.probabilities(market, line))
+
+    def _line(self, market: LineMarket, line: float | Decimal | None) -> tuple[TailTable, Decimal]:
+        """The variable a line market settles on, and the threshold side 0 must beat."""
+        if market not in _LINE_MARKETS:
+            allowed = sorted(_LINE_MARKETS)
+            raise DataError(f"market {market!r} has no line; line markets are {allowed}")
+        low, high = _LINE_RANGES[market]
+        parsed = check_line(line, market=market, low=low, high=high)
+        tables = self._summarise().tables
+        if market == "asian_handicap":
+            # Home covers when (home - away) + line > 0.
+            return tables["diff"], -parsed
+        variable = {"over_under": "total", "home_total": "home", "away_total": "away"}[market]
+        return tables[variable], parsed
+
+    def _summarise(self) -> GridSummary:
+        if self._summary is None:
+            self._summary = GridSummary.from_grid(self._grid)
+        return self._summary
+
+
+def _check_market(market: str, line: float | Decimal | None) -> None:
+    if market not in _MARKETS:
+        raise DataError(f"unknown market {market!r}; expected one of {sorted(_MARKETS)}")
+    if line is not None:
+        raise DataError(f"market {market!r} takes no line, got {line!r}")
+
+
+def _check_rows(bad: npt.ArrayLike, problem: str) -> None:
+    """Raise a DataError naming the fixtures (rows) where ``bad`` is true."""
+    if np.any(bad):
+        rows = np.flatnonzero(bad)
+        shown = ", ".join(str(i) for i in rows[:5]) + (" ..." if len(rows) > 5 else "")
+        raise DataError(f"{len(rows)} fixture(s) {problem}: rows {shown}")
+
+
+def _expectation(
+    given: npt.ArrayLike | None, flat: FloatArray, goals: FloatArray, name: str
+) -> FloatArray:
+    if given is None:
+        return flat @ goals
+    value = np.array(given, dtype=np.float64).reshape(-1)
+    if value.shape != (len(flat),):
+        raise DataError(f"{name} must have shape ({len(flat)},), got {value.shape}")
+    return value
+
+
+def _names(names: Sequence[str] | None, n: int, field: str) -> tuple[str, ...] | None:
+    if names is None:
+        return None
+    out = tuple(str(name) for name in names)
+    if len(out) != n:
+        raise DataError(f"{field} has {len(out)} names for {n} fixtures")
+    return out

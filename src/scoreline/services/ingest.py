@@ -1,0 +1,190 @@
+"""Loading football-data.co.uk season files into the database.
+
+Each file is its own transaction: a file that cannot be read is rejected
+whole and nothing it would have written is kept, while files loaded before it
+stay. Reloading an unchanged file (same SHA-256) is a no-op; a corrected file
+updates only the fixtures, results and prices that changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from scoreline.domain import Fixture, Team
+from scoreline.errors import DataError
+from scoreline.providers.football_data import SeasonFile, find_season_files, read_season_file
+from scoreline.storage.db import UnitOfWork
+from scoreline.storage.repositories import bookmakers as bookmaker_repo
+from scoreline.storage.repositories import competitions as competition_repo
+from scoreline.storage.repositories import fixtures as fixture_repo
+from scoreline.storage.repositories import odds as odds_repo
+from scoreline.storage.repositories import source_files as source_file_repo
+from scoreline.storage.repositories import teams as team_repo
+
+__all__ = ["FileOutcome", "IngestReport", "ingest_football_data"]
+
+logger = logging.getLogger(__name__)
+
+PROVIDER = "football-data"
+
+Progress = Callable[[Path, int, int], None]
+"""Called after each file with (path, files done, files in all)."""
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What loading one file did."""
+
+    path: Path
+    status: str  # "loaded", "unchanged", "rejected"
+    matches: int = 0
+    fixtures_inserted: int = 0
+    fixtures_updated: int = 0
+    odds_inserted: int = 0
+    odds_updated: int = 0
+    odds_deleted: int = 0
+    padding_rows: int = 0
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """The outcome of every file of one ingest run."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def matches(self) -> int:
+        return sum(f.matches for f in self.files)
+
+    @property
+    def odds_written(self) -> int:
+        return sum(f.odds_inserted + f.odds_updated for f in self.files)
+
+    @property
+    def problems(self) -> list[str]:
+        return [p for f in self.files for p in f.problems]
+
+    @property
+    def rejected(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "rejected"]
+
+
+def ingest_football_data(
+    unit_of_work: Callable[[], UnitOfWork],
+    paths: Iterable[Path],
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Load every season file under ``paths``, one transaction per file."""
+    files = find_season_files(paths)
+    report = IngestReport()
+    for done, path in enumerate(files, start=1):
+        report.files.append(_ingest_file(unit_of_work, path, force=force))
+        if progress is not None:
+            progress(path, done, len(files))
+    logger.info(
+        "football-data ingest: %d files, %d matches, %d prices written, %d rows skipped, "
+        "%d files rejected",
+        len(report.files),
+        report.matches,
+        report.odds_written,
+        len(report.problems),
+        len(report.rejected),
+    )
+    return report
+
+
+def _ingest_file(unit_of_work: Callable[[], UnitOfWork], path: Path, *, force: bool) -> FileOutcome:
+    try:
+        parsed = read_season_file(path)
+    except DataError as exc:
+        logger.warning("%s", exc)
+        return FileOutcome(path=path, status="rejected", error=str(exc))
+    outcome = FileOutcome(
+        path=path,
+        status="loaded",
+        matches=len(parsed.rows),
+        padding_rows=parsed.skipped_padding,
+        problems=[str(p) for p in parsed.problems],
+    )
+    with unit_of_work() as uow:
+        session = uow.session
+        competition_id = competition_repo.upsert(session, competition=parsed.competition)
+        season_id = competition_repo.upsert_season(
+            session, competition_id=competition_id, season=parsed.season
+        )
+        previous = source_file_repo.get_by_season(session, provider=PROVIDER, season_id=season_id)
+        if previous is not None and previous.sha256 == parsed.sha256 and not force:
+            outcome.status = "unchanged"
+            return outcome
+        _write(uow, parsed, competition_id, season_id, outcome, is_new=previous is None)
+        source_file_repo.record(
+            session,
+            provider=PROVIDER,
+            season_id=season_id,
+            path=str(path),
+            sha256=parsed.sha256,
+            loaded_at=datetime.now(UTC),
+            rows=len(parsed.rows),
+            padding_rows=parsed.skipped_padding,
+            problems=[(p.line, p.reason) for p in parsed.problems],
+        )
+        uow.commit()
+    for problem in outcome.problems:
+        logger.warning("%s", problem)
+    return outcome
+
+
+def _write(
+    uow: UnitOfWork,
+    parsed: SeasonFile,
+    competition_id: int,
+    season_id: int,
+    outcome: FileOutcome,
+    *,
+    is_new: bool,
+) -> None:
+    session = uow.session
+    country = parsed.competition.country
+    pairs = [_teams_of(row.fixture, country) for row in parsed.rows]
+    team_ids = team_repo.upsert_many(
+        session, teams={team for pair in pairs for team in pair}, provider=PROVIDER
+    )
+    entries = [
+        fixture_repo.FixtureEntry(row.fixture, team_ids[home], team_ids[away])
+        for row, (home, away) in zip(parsed.rows, pairs, strict=True)
+    ]
+    fixture_ids, fixture_counts = fixture_repo.sync_season(
+        session, competition_id=competition_id, season_id=season_id, entries=entries
+    )
+    outcome.fixtures_inserted = fixture_counts.inserted
+    outcome.fixtures_updated = fixture_counts.updated
+    book_ids = bookmaker_repo.upsert_many(
+        session, codes={quote.bookmaker for row in parsed.rows for quote in row.odds}
+    )
+    wanted: dict[odds_repo.OddsKey, Decimal] = {}
+    for row, entry in zip(parsed.rows, entries, strict=True):
+        fixture_id = fixture_ids[entry.key]
+        for quote in row.odds:
+            wanted[odds_repo.key_of(fixture_id, book_ids[quote.bookmaker], quote)] = quote.price
+    odds_counts = odds_repo.sync_for_fixtures(
+        session,
+        fixture_ids=sorted({fixture_ids[e.key] for e in entries}),
+        wanted=wanted,
+        is_new=is_new and fixture_counts.updated == 0 and fixture_counts.unchanged == 0,
+    )
+    outcome.odds_inserted = odds_counts.inserted
+    outcome.odds_updated = odds_counts.updated
+    outcome.odds_deleted = odds_counts.deleted
+
+
+def _teams_of(fixture: Fixture, country: str) -> tuple[Team, Team]:
+    return (Team(fixture.home_team, country), Team(fixture.away_team, country))

@@ -1,0 +1,118 @@
+"""Predicting fixtures with the active model and storing the predictions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from scoreline.services.fitting import MODEL_NAME, load_active
+from scoreline.storage.db import UnitOfWork
+from scoreline.storage.repositories import fixtures as fixture_repo
+from scoreline.storage.repositories import predictions as prediction_repo
+
+__all__ = ["FixturePrediction", "predict_fixtures"]
+
+
+@dataclass(frozen=True, slots=True)
+class FixturePrediction:
+    """One fixture's probabilities and fair odds, with the score if it has been played."""
+
+    fixture_id: int
+    competition: str
+    kickoff_utc: datetime
+    home_team: str
+    away_team: str
+    home_goals_expectation: float
+    away_goals_expectation: float
+    home: float
+    draw: float
+    away: float
+    over_2_5: float
+    btts_yes: float
+    model_version: str
+    home_goals: int | None = None
+    away_goals: int | None = None
+
+    @property
+    def fair_odds(self) -> tuple[float, float, float]:
+        """1X2 fair decimal odds: the reciprocal probabilities."""
+        return (1 / self.home, 1 / self.draw, 1 / self.away)
+
+
+def predict_fixtures(
+    unit_of_work: Callable[[], UnitOfWork],
+    *,
+    start: datetime | None = None,
+    days: float = 7.0,
+    competitions: Sequence[str] | None = None,
+    trigger: str = "cli",
+) -> list[FixturePrediction]:
+    """Predict fixtures kicking off within ``days`` of ``start`` (default now) and store them."""
+    start = start or datetime.now(UTC)
+    version, model = load_active(unit_of_work)
+    with unit_of_work() as uow:
+        rows = fixture_repo.list_between(
+            uow.session,
+            start=start,
+            end=start + timedelta(days=days),
+            competitions=competitions,
+        )
+        if not rows:
+            return []
+        frame = pd.DataFrame(rows)
+        grid = model.predict(frame[["home_team", "away_team", "neutral"]])
+        p1x2 = grid.probabilities("1x2")
+        goals = grid.probabilities("expected_goals")
+        over = grid.probabilities("over_under", 2.5)[:, 0]
+        btts = grid.probabilities("btts")[:, 0]
+        version_id = prediction_repo.version_id(uow.session, name=MODEL_NAME, version=version)
+        now = datetime.now(UTC)
+        prediction_repo.upsert_many(
+            uow.session,
+            rows=[
+                {
+                    "fixture_id": int(row["fixture_id"]),
+                    "model_version_id": version_id,
+                    "trigger": trigger,
+                    "created_at": now,
+                    "home_goals_expectation": float(goals[i, 0]),
+                    "away_goals_expectation": float(goals[i, 1]),
+                    "rho": float(model.rho_),
+                    "p_home": float(p1x2[i, 0]),
+                    "p_draw": float(p1x2[i, 1]),
+                    "p_away": float(p1x2[i, 2]),
+                }
+                for i, row in enumerate(rows)
+            ],
+        )
+        uow.commit()
+    return [
+        FixturePrediction(
+            fixture_id=int(row["fixture_id"]),
+            competition=row["competition"],
+            kickoff_utc=row["kickoff_utc"],
+            home_team=row["home_team"],
+            away_team=row["away_team"],
+            home_goals_expectation=float(goals[i, 0]),
+            away_goals_expectation=float(goals[i, 1]),
+            home=float(p1x2[i, 0]),
+            draw=float(p1x2[i, 1]),
+            away=float(p1x2[i, 2]),
+            over_2_5=float(over[i]),
+            btts_yes=float(btts[i]),
+            model_version=version,
+            home_goals=_int_or_none(row["home_goals"]),
+            away_goals=_int_or_none(row["away_goals"]),
+        )
+        for i, row in enumerate(rows)
+    ]
+
+
+def _int_or_none(value: object) -> int | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return int(value)  # type: ignore[call-overload]

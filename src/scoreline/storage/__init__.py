@@ -1,0 +1,1 @@
+"""Persistence: engines, the schema, its migrations and the repositories."""

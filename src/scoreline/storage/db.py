@@ -1,0 +1,110 @@
+"""Engines, units of work and schema migrations.
+
+A :class:`UnitOfWork` is one transaction: leaving its ``with`` block without
+``commit()`` rolls everything back, so a failure half-way never leaves
+half-written rows (after cosmicpython's unit of work).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoreline.errors import ConfigError
+
+__all__ = ["UnitOfWork", "current_revision", "make_engine", "unit_of_work_factory", "upgrade"]
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on, WAL so readers never block the loader, and fsync per checkpoint."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-200000")
+    cursor.close()
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for ``database_url``; the parent folder of a SQLite file is created."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    if url.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    raise ConfigError(f"database backend {url.get_backend_name()!r} is not supported")
+
+
+class UnitOfWork:
+    """One transaction around a session; commit explicitly or it rolls back."""
+
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def unit_of_work_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+    """A factory of units of work on ``engine``."""
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return lambda: UnitOfWork(sessions)
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` with Alembic; the only way tables are made."""
+    command.upgrade(_alembic_config(engine), revision)
+    logger.info("database schema at %s", current_revision(engine))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema down to ``revision``."""
+    command.downgrade(_alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at, or None when it has no schema yet."""
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

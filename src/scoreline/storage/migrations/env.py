@@ -1,0 +1,35 @@
+"""Alembic environment: runs on the engine handed over by ``storage.db.upgrade``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine, create_engine
+
+from scoreline.storage.tables import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _engine() -> Engine:
+    engine = config.attributes.get("engine")
+    if isinstance(engine, Engine):
+        return engine
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no engine: run migrations through `scoreline db upgrade`")
+    return create_engine(url)
+
+
+def run_migrations_online() -> None:
+    with _engine().connect() as connection:
+        # Batch mode lets one migration history alter tables on SQLite too.
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations_online()

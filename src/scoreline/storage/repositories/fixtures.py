@@ -1,0 +1,225 @@
+"""Fixtures and results: synchronised a season at a time, reading them back as frames."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, insert, select
+from sqlalchemy.orm import Session, aliased
+
+from scoreline.domain import Fixture, FixtureStatus, MatchStats
+from scoreline.storage.tables import CompetitionRow, FixtureRow, ResultRow, TeamRow
+
+__all__ = [
+    "FixtureEntry",
+    "SyncCounts",
+    "latest_kickoff",
+    "list_between",
+    "list_finished",
+    "sync_season",
+]
+
+FixtureKey = tuple[int, int, date]
+_STAT_FIELDS = tuple(f.name for f in fields(MatchStats))
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureEntry:
+    """A fixture with its teams already resolved to ids."""
+
+    fixture: Fixture
+    home_team_id: int
+    away_team_id: int
+
+    @property
+    def key(self) -> FixtureKey:
+        return (self.home_team_id, self.away_team_id, self.fixture.match_date)
+
+
+@dataclass(slots=True)
+class SyncCounts:
+    """How many rows a synchronisation added, changed and left alone."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _fixture_values(entry: FixtureEntry, competition_id: int, season_id: int) -> dict[str, Any]:
+    f = entry.fixture
+    return {
+        "competition_id": competition_id,
+        "season_id": season_id,
+        "home_team_id": entry.home_team_id,
+        "away_team_id": entry.away_team_id,
+        "match_date": f.match_date,
+        "kickoff_utc": f.kickoff_utc,
+        "has_kickoff_time": f.has_kickoff_time,
+        "neutral": f.neutral,
+        "status": f.status.value,
+        "referee": f.referee,
+    }
+
+
+def _result_values(entry: FixtureEntry) -> dict[str, Any] | None:
+    r = entry.fixture.result
+    if r is None:
+        return None
+    values: dict[str, Any] = {
+        "home_goals": r.home_goals,
+        "away_goals": r.away_goals,
+        "home_goals_ht": r.home_goals_ht,
+        "away_goals_ht": r.away_goals_ht,
+    }
+    values.update(zip(_STAT_FIELDS, astuple(r.stats), strict=True))
+    return values
+
+
+def sync_season(
+    session: Session, *, competition_id: int, season_id: int, entries: Sequence[FixtureEntry]
+) -> tuple[dict[FixtureKey, int], SyncCounts]:
+    """Make the stored fixtures and results of a season match ``entries``.
+
+    New fixtures are added and changed ones updated in place (their ids stay,
+    so odds and bets keep pointing at them); identical rows are not written.
+    Fixtures stored but absent from ``entries`` are kept: a bet may refer to them.
+    Returns the id of every entry's fixture by key, and the counts.
+    """
+    counts = SyncCounts()
+    existing = {
+        (row.home_team_id, row.away_team_id, row.match_date): row
+        for row in session.scalars(select(FixtureRow).where(FixtureRow.season_id == season_id))
+    }
+    results = {
+        row.fixture_id: row
+        for row in session.scalars(
+            select(ResultRow).join(FixtureRow).where(FixtureRow.season_id == season_id)
+        )
+    }
+    new_entries = [e for e in entries if e.key not in existing]
+    if new_entries:
+        session.execute(
+            insert(FixtureRow), [_fixture_values(e, competition_id, season_id) for e in new_entries]
+        )
+        counts.inserted = len(new_entries)
+        existing.update(
+            {
+                (row.home_team_id, row.away_team_id, row.match_date): row
+                for row in session.scalars(
+                    select(FixtureRow).where(FixtureRow.season_id == season_id)
+                )
+            }
+        )
+    ids = {key: row.id for key, row in existing.items()}
+    new_keys = {e.key for e in new_entries}
+    new_results: list[dict[str, Any]] = []
+    for entry in entries:
+        fixture_id = ids[entry.key]
+        changed = False
+        if entry.key not in new_keys:
+            changed = _apply(existing[entry.key], _fixture_values(entry, competition_id, season_id))
+        wanted = _result_values(entry)
+        stored = results.get(fixture_id)
+        if wanted is not None and stored is None:
+            new_results.append({"fixture_id": fixture_id, **wanted})
+            changed = True
+        elif wanted is not None and stored is not None:
+            changed = _apply(stored, wanted) or changed
+        elif wanted is None and stored is not None:
+            session.delete(stored)
+            changed = True
+        if entry.key in new_keys:
+            continue
+        if changed:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    if new_results:
+        session.execute(insert(ResultRow), new_results)
+    session.flush()
+    return ids, counts
+
+
+def _apply(row: FixtureRow | ResultRow, values: dict[str, Any]) -> bool:
+    """Set the attributes that differ; True when anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _with_teams(statement: Select[Any]) -> Select[Any]:
+    home, away = aliased(TeamRow), aliased(TeamRow)
+    return (
+        statement.add_columns(
+            CompetitionRow.code.label("competition"),
+            home.name.label("home_team"),
+            away.name.label("away_team"),
+        )
+        .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
+        .join(home, home.id == FixtureRow.home_team_id)
+        .join(away, away.id == FixtureRow.away_team_id)
+    )
+
+
+def list_finished(
+    session: Session,
+    *,
+    competitions: Sequence[str] | None = None,
+    before: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Played (not awarded) fixtures with goals, oldest first: the rows models fit on."""
+    statement = _with_teams(
+        select(
+            FixtureRow.id.label("fixture_id"),
+            FixtureRow.kickoff_utc.label("date"),
+            FixtureRow.neutral.label("neutral"),
+            ResultRow.home_goals.label("home_goals"),
+            ResultRow.away_goals.label("away_goals"),
+        ).join(ResultRow, ResultRow.fixture_id == FixtureRow.id)
+    ).where(FixtureRow.status == FixtureStatus.FINISHED.value)
+    if competitions:
+        statement = statement.where(CompetitionRow.code.in_(competitions))
+    if before is not None:
+        statement = statement.where(FixtureRow.kickoff_utc < before)
+    statement = statement.order_by(FixtureRow.kickoff_utc, FixtureRow.id)
+    return [dict(row) for row in session.execute(statement).mappings()]
+
+
+def list_between(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    competitions: Sequence[str] | None = None,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    """Fixtures kicking off in [start, end), soonest first, with goals where played."""
+    statement = (
+        _with_teams(
+            select(
+                FixtureRow.id.label("fixture_id"),
+                FixtureRow.kickoff_utc.label("kickoff_utc"),
+                FixtureRow.neutral.label("neutral"),
+                FixtureRow.status.label("status"),
+                ResultRow.home_goals.label("home_goals"),
+                ResultRow.away_goals.label("away_goals"),
+            ).outerjoin(ResultRow, ResultRow.fixture_id == FixtureRow.id)
+        )
+        .where(FixtureRow.kickoff_utc >= start, FixtureRow.kickoff_utc < end)
+        .order_by(FixtureRow.kickoff_utc, FixtureRow.id)
+        .limit(limit)
+    )
+    if competitions:
+        statement = statement.where(CompetitionRow.code.in_(competitions))
+    return [dict(row) for row in session.execute(statement).mappings()]
+
+
+def latest_kickoff(session: Session) -> datetime | None:
+    """The latest kick-off stored, or None for an empty database."""
+    return session.scalar(select(func.max(FixtureRow.kickoff_utc)))

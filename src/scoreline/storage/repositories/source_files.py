@@ -1,0 +1,62 @@
+"""Loaded source files and the rows they had to skip."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from scoreline.storage.tables import IngestProblem, SourceFile
+
+__all__ = ["get_by_season", "list_problems", "record"]
+
+
+def get_by_season(session: Session, *, provider: str, season_id: int) -> SourceFile | None:
+    """The file last loaded for this provider and season, or None."""
+    return session.scalar(
+        select(SourceFile).where(SourceFile.provider == provider, SourceFile.season_id == season_id)
+    )
+
+
+def record(
+    session: Session,
+    *,
+    provider: str,
+    season_id: int,
+    path: str,
+    sha256: str,
+    loaded_at: datetime,
+    rows: int,
+    padding_rows: int,
+    problems: Sequence[tuple[int, str]],
+) -> int:
+    """Remember a loaded file and replace its list of skipped rows (line, reason)."""
+    row = get_by_season(session, provider=provider, season_id=season_id)
+    if row is None:
+        row = SourceFile(provider=provider, season_id=season_id)
+        session.add(row)
+    row.path, row.sha256, row.loaded_at = path, sha256, loaded_at
+    row.rows, row.padding_rows = rows, padding_rows
+    session.flush()
+    session.execute(delete(IngestProblem).where(IngestProblem.source_file_id == row.id))
+    if problems:
+        session.execute(
+            insert(IngestProblem),
+            [
+                {"source_file_id": row.id, "line": line, "reason": reason}
+                for line, reason in problems
+            ],
+        )
+    return row.id
+
+
+def list_problems(session: Session) -> list[tuple[str, int, str]]:
+    """Every skipped row of every loaded file: path, line, reason."""
+    rows = session.execute(
+        select(SourceFile.path, IngestProblem.line, IngestProblem.reason)
+        .join(SourceFile, SourceFile.id == IngestProblem.source_file_id)
+        .order_by(SourceFile.path, IngestProblem.line)
+    ).tuples()
+    return list(rows)

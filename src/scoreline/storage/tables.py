@@ -1,0 +1,245 @@
+"""The relational schema, as typed SQLAlchemy 2 ORM classes.
+
+Alembic migrations in ``storage/migrations`` create it; ``metadata.create_all``
+is never called. Names of constraints follow one convention so that migrations
+can name what they drop on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from scoreline.storage.types import Price, UTCDateTime
+
+__all__ = [
+    "Base",
+    "Bookmaker",
+    "CompetitionRow",
+    "FixtureRow",
+    "IngestProblem",
+    "ModelVersion",
+    "OddsRow",
+    "PredictionRow",
+    "ResultRow",
+    "SeasonRow",
+    "SourceFile",
+    "TeamAliasRow",
+    "TeamRow",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY, so big ids are BIGINT elsewhere only.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), Decimal: Price(), dict[str, Any]: JSON()}
+
+
+class CompetitionRow(Base):
+    __tablename__ = "competitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(60))
+
+
+class SeasonRow(Base):
+    __tablename__ = "seasons"
+    __table_args__ = (UniqueConstraint("competition_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id"))
+    label: Mapped[str] = mapped_column(String(9))
+
+
+class TeamRow(Base):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("name", "country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(60))
+
+
+class TeamAliasRow(Base):
+    """The name a provider uses for a team, unique per provider and country."""
+
+    __tablename__ = "team_aliases"
+    __table_args__ = (UniqueConstraint("provider", "country", "alias"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str] = mapped_column(String(60))
+    alias: Mapped[str] = mapped_column(String(120))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+
+
+class FixtureRow(Base):
+    """A match; two teams meet at most once a day, which is the natural key."""
+
+    __tablename__ = "fixtures"
+    __table_args__ = (UniqueConstraint("home_team_id", "away_team_id", "match_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id"))
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id"), index=True)
+    home_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    away_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    match_date: Mapped[date] = mapped_column(Date, index=True)
+    kickoff_utc: Mapped[datetime]
+    has_kickoff_time: Mapped[bool] = mapped_column(Boolean)
+    neutral: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12))
+    referee: Mapped[str | None] = mapped_column(String(80))
+
+
+class ResultRow(Base):
+    """Goals and match statistics; one per finished or awarded fixture."""
+
+    __tablename__ = "results"
+
+    fixture_id: Mapped[int] = mapped_column(ForeignKey("fixtures.id"), primary_key=True)
+    home_goals: Mapped[int] = mapped_column(SmallInteger)
+    away_goals: Mapped[int] = mapped_column(SmallInteger)
+    home_goals_ht: Mapped[int | None] = mapped_column(SmallInteger)
+    away_goals_ht: Mapped[int | None] = mapped_column(SmallInteger)
+    home_shots: Mapped[int | None] = mapped_column(SmallInteger)
+    away_shots: Mapped[int | None] = mapped_column(SmallInteger)
+    home_shots_on_target: Mapped[int | None] = mapped_column(SmallInteger)
+    away_shots_on_target: Mapped[int | None] = mapped_column(SmallInteger)
+    home_corners: Mapped[int | None] = mapped_column(SmallInteger)
+    away_corners: Mapped[int | None] = mapped_column(SmallInteger)
+    home_fouls: Mapped[int | None] = mapped_column(SmallInteger)
+    away_fouls: Mapped[int | None] = mapped_column(SmallInteger)
+    home_yellow_cards: Mapped[int | None] = mapped_column(SmallInteger)
+    away_yellow_cards: Mapped[int | None] = mapped_column(SmallInteger)
+    home_red_cards: Mapped[int | None] = mapped_column(SmallInteger)
+    away_red_cards: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class Bookmaker(Base):
+    __tablename__ = "bookmakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+
+class OddsRow(Base):
+    """One price of one selection at one instant.
+
+    ``line_quarters`` is the line in quarter goals (``-0.75`` is ``-3``) and 0
+    for the 1X2 market, so the natural key holds no NULL.
+    """
+
+    __tablename__ = "odds_snapshots"
+    __table_args__ = (
+        UniqueConstraint(
+            "fixture_id",
+            "bookmaker_id",
+            "market",
+            "selection",
+            "line_quarters",
+            "kind",
+            "captured_at",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    fixture_id: Mapped[int] = mapped_column(ForeignKey("fixtures.id"))
+    bookmaker_id: Mapped[int] = mapped_column(ForeignKey("bookmakers.id"))
+    market: Mapped[str] = mapped_column(String(16))
+    selection: Mapped[str] = mapped_column(String(8))
+    line_quarters: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(String(8))
+    captured_at: Mapped[datetime]
+    price: Mapped[Decimal]
+
+
+class SourceFile(Base):
+    """A loaded season file: its hash makes reloading an unchanged file a no-op."""
+
+    __tablename__ = "source_files"
+    __table_args__ = (UniqueConstraint("provider", "season_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id"))
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime]
+    rows: Mapped[int] = mapped_column(Integer)
+    padding_rows: Mapped[int] = mapped_column(Integer)
+
+
+class IngestProblem(Base):
+    """A row of a source file that was skipped, with the reason; replaced on reload."""
+
+    __tablename__ = "ingest_problems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+
+
+class ModelVersion(Base):
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    version: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime]
+    trained_from: Mapped[date | None] = mapped_column(Date)
+    trained_to: Mapped[date | None] = mapped_column(Date)
+    params: Mapped[dict[str, Any]]
+    metrics: Mapped[dict[str, Any]]
+    artifact_path: Mapped[str | None] = mapped_column(String(500))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PredictionRow(Base):
+    """A model's probabilities for a fixture; ``trigger`` makes re-runs idempotent."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (UniqueConstraint("fixture_id", "model_version_id", "trigger"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    fixture_id: Mapped[int] = mapped_column(ForeignKey("fixtures.id"), index=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    trigger: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime]
+    home_goals_expectation: Mapped[float] = mapped_column(Float)
+    away_goals_expectation: Mapped[float] = mapped_column(Float)
+    rho: Mapped[float] = mapped_column(Float)
+    p_home: Mapped[float] = mapped_column(Float)
+    p_draw: Mapped[float] = mapped_column(Float)
+    p_away: Mapped[float] = mapped_column(Float)

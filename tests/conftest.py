@@ -1,0 +1,79 @@
+"""Fixtures shared by every suite: databases on SQLite and on the local PostgreSQL.
+
+Tests that take ``engine`` run once per backend. The PostgreSQL run gets a
+database of its own, created for the session and dropped afterwards; when the
+server cannot be reached the test is skipped, except under ``CI`` where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from scoreline.storage.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
+from scoreline.storage.tables import Base
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DATA = ROOT / "data" / "sample" / "football-data"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SCORELINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _missing_service(message: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI is set, so this fails instead of skipping)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"scoreline_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        _missing_service(f"PostgreSQL at {POSTGRES_ADMIN_URL} unreachable: {exc.orig}")
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'scoreline.db'}")
+        upgrade(engine)
+    else:
+        engine = make_engine(request.getfixturevalue("postgres_url"))
+        _truncate_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def unit_of_work(engine: Engine) -> Callable[[], UnitOfWork]:
+    """Units of work on the parametrised database."""
+    return unit_of_work_factory(engine)

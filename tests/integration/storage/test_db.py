@@ -1,0 +1,74 @@
+"""The schema comes from Alembic, and types round-trip on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.exc import StatementError
+
+from scoreline.storage.db import UnitOfWork, current_revision, downgrade, upgrade
+from scoreline.storage.tables import Base, Bookmaker, CompetitionRow, ModelVersion
+
+
+def test_upgrade_creates_every_table(engine: Engine) -> None:
+    assert current_revision(engine) == "0001"
+    assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
+
+
+def test_downgrade_then_upgrade_round_trips(engine: Engine) -> None:
+    downgrade(engine, "base")
+    assert current_revision(engine) is None
+    assert "fixtures" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    assert current_revision(engine) == "0001"
+
+
+def test_unit_of_work_rolls_back_without_commit(
+    unit_of_work: Callable[[], UnitOfWork],
+) -> None:
+    with unit_of_work() as uow:
+        uow.session.add(CompetitionRow(code="E0", name="Premier League", country="England"))
+        uow.session.flush()
+    with unit_of_work() as uow:
+        assert uow.session.scalars(select(CompetitionRow)).all() == []
+
+
+def test_unit_of_work_rolls_back_on_error(unit_of_work: Callable[[], UnitOfWork]) -> None:
+    def add_then_fail() -> None:
+        with unit_of_work() as uow:
+            uow.session.add(Bookmaker(code="PS", name="Pinnacle"))
+            uow.session.flush()
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        add_then_fail()
+    with unit_of_work() as uow:
+        assert uow.session.scalars(select(Bookmaker)).all() == []
+
+
+def test_timestamps_come_back_as_utc(unit_of_work: Callable[[], UnitOfWork]) -> None:
+    created = datetime(2024, 3, 31, 1, 30, tzinfo=timezone(timedelta(hours=2)))
+    with unit_of_work() as uow:
+        uow.session.add(
+            ModelVersion(name="m", version="1", created_at=created, params={"a": 1}, metrics={})
+        )
+        uow.commit()
+    with unit_of_work() as uow:
+        stored = uow.session.scalars(select(ModelVersion)).one()
+        assert stored.created_at == created
+        assert stored.created_at.tzinfo == UTC
+        assert stored.params == {"a": 1}
+
+
+def test_naive_timestamps_are_refused(unit_of_work: Callable[[], UnitOfWork]) -> None:
+    with unit_of_work() as uow:
+        uow.session.add(
+            ModelVersion(
+                name="m", version="1", created_at=datetime(2024, 1, 1), params={}, metrics={}
+            )
+        )
+        with pytest.raises(StatementError, match="no time zone"):
+            uow.session.flush()
