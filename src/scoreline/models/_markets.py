@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -26,13 +26,13 @@ from scoreline.domain.markets import parse_line
 from scoreline.errors import DataError
 
 __all__ = [
+    "LINE_RANGES",
     "SETTLEMENT_OUTCOMES",
     "GridSummary",
     "TailTable",
-    "check_line",
-    "effective_win",
     "fair_price",
     "line_probabilities",
+    "line_threshold",
     "settle",
 ]
 
@@ -145,7 +145,13 @@ def settle(table: TailTable, threshold: Decimal) -> FloatArray:
 
 
 def line_probabilities(table: TailTable, threshold: Decimal) -> FloatArray:
-    """``effective_win(settle(table, threshold))`` without building the settlement."""
+    """Push-free win probability of each side, shape (n, 2), from the tail sums.
+
+    ``q = (W + HW/2) / (W + HW/2 + HL/2 + L)``: the stake-weighted chance of
+    winning given the bet is not returned. ``1 / q`` is the fair price, the two
+    sides sum to 1, and on a half line q is P(win). NaN where every outcome is
+    a push. A transposed view of a (2, n) array.
+    """
     win, half_win, _, half_loss, loss = _side_zero(table, threshold)
     out = np.empty((2, table.equal.shape[1]))
     np.add(win, 0.5 * half_win, out=out[0])
@@ -155,20 +161,6 @@ def line_probabilities(table: TailTable, threshold: Decimal) -> FloatArray:
     return out.T
 
 
-def effective_win(settlement: FloatArray) -> FloatArray:
-    """Push-free win probability per side, (n, 2, 5) -> (n, 2).
-
-    ``q = (W + HW/2) / (W + HW/2 + HL/2 + L)``: the stake-weighted chance of
-    winning given the bet is not returned. ``1 / q`` is the fair price, and the
-    two sides' values sum to 1. NaN where every outcome is a push.
-    """
-    won = settlement[..., 0] + 0.5 * settlement[..., 1]
-    lost = settlement[..., 4] + 0.5 * settlement[..., 3]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q: FloatArray = won / (won + lost)
-    return q
-
-
 def fair_price(probability: FloatArray) -> FloatArray:
     """Decimal odds ``1 / p``; ``inf`` where p is 0, NaN stays NaN."""
     with np.errstate(divide="ignore"):
@@ -176,16 +168,33 @@ def fair_price(probability: FloatArray) -> FloatArray:
     return odds
 
 
-def check_line(
-    value: float | Decimal | None, *, market: str, low: Decimal, high: Decimal
-) -> Decimal:
-    """The line as a Decimal on the quarter grid inside [low, high], or a DataError."""
+# Inclusive line ranges, and the variable each line market settles on.
+LINE_RANGES: dict[str, tuple[Decimal, Decimal]] = {
+    "over_under": (Decimal("0.5"), Decimal("6.5")),
+    "home_total": (Decimal("0.5"), Decimal("6.5")),
+    "away_total": (Decimal("0.5"), Decimal("6.5")),
+    "asian_handicap": (Decimal("-3.5"), Decimal("3.5")),
+}
+_VARIABLES = {"over_under": "total", "home_total": "home", "away_total": "away"}
+
+
+def line_threshold(market: str, value: float | Decimal | None) -> tuple[str, Decimal]:
+    """The ``TailTable`` name and side 0's threshold for a line, or a DataError.
+
+    Asian lines are the home handicap: home covers when (home - away) + line > 0,
+    so the threshold on the goal difference is ``-line``.
+    """
+    if market not in LINE_RANGES:
+        raise DataError(f"market {market!r} has no line; line markets are {sorted(LINE_RANGES)}")
+    low, high = LINE_RANGES[market]
     if value is None:
         raise DataError(f"market {market!r} needs a line between {low} and {high}")
     try:
         line = parse_line(value)
-    except (ValueError, InvalidOperation, ArithmeticError) as exc:
+    except (ValueError, ArithmeticError) as exc:  # decimal.InvalidOperation included
         raise DataError(f"{market} line {value!r} is not a multiple of 0.25") from exc
     if not low <= line <= high:
         raise DataError(f"{market} line {value!r} is outside {low} .. {high}")
-    return line
+    if market == "asian_handicap":
+        return "diff", -line
+    return _VARIABLES[market], line

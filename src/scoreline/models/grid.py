@@ -14,9 +14,9 @@ from scoreline.models._markets import (
     SETTLEMENT_OUTCOMES,
     GridSummary,
     TailTable,
-    check_line,
     fair_price,
     line_probabilities,
+    line_threshold,
     settle,
 )
 
@@ -41,13 +41,6 @@ LineMarket = Literal["over_under", "home_total", "away_total", "asian_handicap"]
 
 _MARKETS: frozenset[str] = frozenset(get_args(GridMarket))
 _LINE_MARKETS: frozenset[str] = frozenset(get_args(LineMarket))
-# Inclusive line ranges; Asian lines are the home side's handicap.
-_LINE_RANGES: dict[str, tuple[Decimal, Decimal]] = {
-    "over_under": (Decimal("0.5"), Decimal("6.5")),
-    "home_total": (Decimal("0.5"), Decimal("6.5")),
-    "away_total": (Decimal("0.5"), Decimal("6.5")),
-    "asian_handicap": (Decimal("-3.5"), Decimal("3.5")),
-}
 _SUM_TOLERANCE = 1e-6
 
 
@@ -172,8 +165,9 @@ class ScoreGrid:
         ScoreGrid
             The mass beyond ``max_goals`` is dropped and each grid renormalised
             to sum to 1, as penaltyblog's ``FootballProbabilityGrid`` does by
-            default (under 5e-4 is dropped for rates up to 3.5 with
-            ``max_goals=10``). Expected goals are the rates themselves.
+            default. With ``max_goals=10`` that drops 1.2e-4 of the mass at
+            rates of 2.5 each, 6e-4 at 3 and 2e-3 at 3.5. Expected goals are
+            the rates themselves, the means of the untruncated grid.
 
         Raises
         ------
@@ -194,7 +188,10 @@ class ScoreGrid:
         _check_rows(~(np.isfinite(mu) & (mu > 0)), "has an away rate that is not positive")
         if isinstance(max_goals, bool) or not isinstance(max_goals, int) or max_goals < 1:
             raise DataError(f"max_goals must be a whole number >= 1, got {max_goals!r}")
-        r = np.broadcast_to(np.asarray(rho, dtype=np.float64), lam.shape)
+        r = np.asarray(rho, dtype=np.float64)
+        if r.shape not in {(), lam.shape}:
+            raise DataError(f"rho must be a float or of shape {lam.shape}, got {r.shape}")
+        r = np.broadcast_to(r, lam.shape)
         tau = np.stack([1 - lam * mu * r, 1 + lam * r, 1 + mu * r, 1 - r], axis=1)
         _check_rows(~(tau >= 0).all(axis=1), "has a rho that makes a tau negative")
 
@@ -216,22 +213,45 @@ class ScoreGrid:
             + home_pmf[1] * away_pmf[1] * (tau[:, 3] - 1)
         )
         home_pmf /= home_pmf.sum(axis=0) * away_pmf.sum(axis=0) + corrections
-        grid = np.einsum("in,jn->nij", home_pmf, away_pmf)
+        # Laid out fixture-last in memory: the summary's matrix product reads it
+        # as a C-ordered (g * g, n) block, with no copy.
+        grid = home_pmf.T[:, :, np.newaxis] * away_pmf.T[:, np.newaxis, :]
         grid[:, 0, 0] *= tau[:, 0]
         grid[:, 0, 1] *= tau[:, 1]
         grid[:, 1, 0] *= tau[:, 2]
         grid[:, 1, 1] *= tau[:, 3]
+        return cls._trusted(
+            grid,
+            lam,
+            mu,
+            _names(home_team, len(lam), "home_team"),
+            _names(away_team, len(lam), "away_team"),
+        )
+
+    @classmethod
+    def _trusted(
+        cls,
+        grid: FloatArray,
+        home_goals_expectation: FloatArray,
+        away_goals_expectation: FloatArray,
+        home_team: tuple[str, ...] | None,
+        away_team: tuple[str, ...] | None,
+    ) -> ScoreGrid:
+        """Skip the checks and rescaling for a grid built or sliced here."""
         out = cls.__new__(cls)
-        out._set_state(grid, lam, mu)
-        out.home_team = _names(home_team, len(lam), "home_team")
-        out.away_team = _names(away_team, len(lam), "away_team")
+        out._set_state(grid, home_goals_expectation, away_goals_expectation)
+        out.home_team, out.away_team = home_team, away_team
         return out
 
     # -- the batch ---------------------------------------------------------------
 
     @property
     def grid(self) -> FloatArray:
-        """The read-only (n_fixtures, g, g) array of score probabilities."""
+        """The read-only (n_fixtures, g, g) array of score probabilities.
+
+        Built grids are stored fixture-last in memory, so this may be a view
+        that is not C-contiguous; copy it with ``np.array`` to write to it.
+        """
         return self._grid
 
     @property
@@ -252,12 +272,13 @@ class ScoreGrid:
                 raise IndexError(f"fixture {key} out of range for {len(self)} fixtures")
             key = slice(index, index + 1)
         rows = np.arange(len(self))[key]  # type: ignore[index]
-        return ScoreGrid(
+        home, away = self.home_team, self.away_team
+        return ScoreGrid._trusted(
             self._grid[rows],
-            home_goals_expectation=self.home_goals_expectation[rows],
-            away_goals_expectation=self.away_goals_expectation[rows],
-            home_team=None if self.home_team is None else [self.home_team[i] for i in rows],
-            away_team=None if self.away_team is None else [self.away_team[i] for i in rows],
+            self.home_goals_expectation[rows],
+            self.away_goals_expectation[rows],
+            None if home is None else tuple(home[i] for i in rows),
+            None if away is None else tuple(away[i] for i in rows),
         )
 
     def select(self, mask: npt.ArrayLike) -> ScoreGrid:
@@ -337,17 +358,8 @@ class ScoreGrid:
 
     def _line(self, market: LineMarket, line: float | Decimal | None) -> tuple[TailTable, Decimal]:
         """The variable a line market settles on, and the threshold side 0 must beat."""
-        if market not in _LINE_MARKETS:
-            allowed = sorted(_LINE_MARKETS)
-            raise DataError(f"market {market!r} has no line; line markets are {allowed}")
-        low, high = _LINE_RANGES[market]
-        parsed = check_line(line, market=market, low=low, high=high)
-        tables = self._summarise().tables
-        if market == "asian_handicap":
-            # Home covers when (home - away) + line > 0.
-            return tables["diff"], -parsed
-        variable = {"over_under": "total", "home_total": "home", "away_total": "away"}[market]
-        return tables[variable], parsed
+        variable, threshold = line_threshold(market, line)
+        return self._summarise().tables[variable], threshold
 
     def _summarise(self) -> GridSummary:
         if self._summary is None:
