@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -104,7 +104,7 @@ def sync_for_fixtures(
             )
         ).tuples()
         for row_id, *key, price in rows:
-            stored[tuple(key)] = (row_id, price)  # type: ignore[index]
+            stored[cast(OddsKey, tuple(key))] = (row_id, price)
     stale = [row_id for key, (row_id, _) in stored.items() if key not in wanted]
     for chunk in _chunks(stale, 500):
         session.execute(delete(OddsRow).where(OddsRow.id.in_(chunk)))
@@ -154,18 +154,17 @@ def _bulk_insert(session: Session, items: Iterable[tuple[OddsKey, Decimal]]) -> 
     rows = (convert(key, price) for key, price in items)
     names = ", ".join(_COLUMNS)
     if dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
+        raw: Any = connection.connection.driver_connection
         with (
             raw.cursor() as cursor,
-            cursor.copy(  # type: ignore[union-attr]
-                f"COPY {OddsRow.__tablename__} ({names}) FROM STDIN"
-            ) as copy,
+            cursor.copy(f"COPY {OddsRow.__tablename__} ({names}) FROM STDIN") as copy,
         ):
             for row in rows:
                 copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in _COLUMNS)
-        raw_cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        sqlite_connection: Any = connection.connection.driver_connection
+        raw_cursor = sqlite_connection.cursor()
         raw_cursor.executemany(
             f"INSERT INTO {OddsRow.__tablename__} ({names}) VALUES ({marks})", rows
         )
