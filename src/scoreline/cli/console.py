@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,8 @@ from scoreline.errors import ScorelineError
 
 __all__ = ["console", "err_console", "handle_errors", "progress_bar", "state"]
 
-console = Console()
+# Piped output gets room for the predictions table instead of Rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True)
 
 P = ParamSpec("P")
@@ -43,7 +45,7 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
                 raise
             message = str(exc).splitlines()[0] if isinstance(exc, OperationalError) else str(exc)
             if isinstance(exc, OperationalError):
-                message = f"database unreachable: {message}"
+                message = f"database error: {message}"
             err_console.print(f"[bold red]error:[/] {message}", highlight=False)
             raise typer.Exit(code=1) from None
 

@@ -12,7 +12,7 @@ from rich.table import Table
 from scoreline.cli._runtime import open_runtime
 from scoreline.cli.console import console, err_console, handle_errors, progress_bar
 from scoreline.errors import ConfigError
-from scoreline.providers.football_data import download_season
+from scoreline.providers.football_data.download import download_season
 from scoreline.services import ingest as ingest_service
 
 app = typer.Typer(help="Load results and odds into the database.", no_args_is_help=True)

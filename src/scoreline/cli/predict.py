@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from scoreline.cli._options import AsOfOption, CompetitionOption, parse_as_of, split_codes
@@ -58,18 +59,20 @@ def render(predictions: Sequence[FixturePrediction]) -> None:
     if not predictions:
         console.print("no fixtures in that window")
         return
-    table = Table(title=f"Dixon-Coles {predictions[0].model_version}")
-    for column in ("kick-off (UTC)", "comp", "home", "away", "xG", "1", "X", "2"):
-        table.add_column(column)
-    for column in ("fair 1", "fair X", "fair 2", ">2.5", "BTTS", "score"):
+    table = Table(
+        title=f"Dixon-Coles {predictions[0].model_version}", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("kick-off (UTC)")
+    table.add_column("comp")
+    table.add_column("match")
+    for column in ("xG", "1", "X", "2", "fair 1", "fair X", "fair 2", ">2.5", "BTTS", "score"):
         table.add_column(column, justify="right")
     for p in predictions:
         fair = p.fair_odds
         table.add_row(
             f"{p.kickoff_utc:%Y-%m-%d %H:%M}",
             p.competition,
-            p.home_team,
-            p.away_team,
+            f"{p.home_team} v {p.away_team}",
             f"{p.home_goals_expectation:.2f}-{p.away_goals_expectation:.2f}",
             f"{p.home:.1%}",
             f"{p.draw:.1%}",

@@ -50,6 +50,7 @@ class FileOutcome:
     odds_deleted: int = 0
     padding_rows: int = 0
     problems: list[str] = field(default_factory=list)
+    dropped_cells: list[str] = field(default_factory=list)
     error: str | None = None
 
 
@@ -70,6 +71,10 @@ class IngestReport:
     @property
     def problems(self) -> list[str]:
         return [p for f in self.files for p in f.problems]
+
+    @property
+    def dropped_cells(self) -> list[str]:
+        return [c for f in self.files for c in f.dropped_cells]
 
     @property
     def rejected(self) -> list[FileOutcome]:
@@ -114,6 +119,7 @@ def _ingest_file(unit_of_work: Callable[[], UnitOfWork], path: Path, *, force: b
         matches=len(parsed.rows),
         padding_rows=parsed.skipped_padding,
         problems=[str(p) for p in parsed.problems],
+        dropped_cells=[cell.message for cell in parsed.dropped_cells],
     )
     with unit_of_work() as uow:
         session = uow.session
@@ -135,10 +141,13 @@ def _ingest_file(unit_of_work: Callable[[], UnitOfWork], path: Path, *, force: b
             loaded_at=datetime.now(UTC),
             rows=len(parsed.rows),
             padding_rows=parsed.skipped_padding,
-            problems=[(p.line, p.reason) for p in parsed.problems],
+            problems=[
+                *((p.line, "row_skipped", p.reason) for p in parsed.problems),
+                *((c.line, "cell_dropped", c.message) for c in parsed.dropped_cells),
+            ],
         )
         uow.commit()
-    for problem in outcome.problems:
+    for problem in [*outcome.problems, *outcome.dropped_cells]:
         logger.warning("%s", problem)
     return outcome
 

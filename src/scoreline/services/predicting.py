@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,12 +11,15 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from scoreline.models import UnseenTeamWarning
 from scoreline.services.fitting import MODEL_NAME, load_active
 from scoreline.storage.db import UnitOfWork
 from scoreline.storage.repositories import fixtures as fixture_repo
 from scoreline.storage.repositories import predictions as prediction_repo
 
 __all__ = ["FixturePrediction", "predict_fixtures"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +69,12 @@ def predict_fixtures(
         if not rows:
             return []
         frame = pd.DataFrame(rows)
-        grid = model.predict(frame[["home_team", "away_team", "neutral"]])
+        with warnings.catch_warnings(record=True) as caught:
+            # A promoted team is priced by the model's newcomer prior: say so, do not fail.
+            warnings.simplefilter("always", UnseenTeamWarning)
+            grid = model.predict(frame[["home_team", "away_team", "neutral"]])
+        for warning in caught:
+            logger.warning("%s", warning.message)
         p1x2 = grid.probabilities("1x2")
         goals = grid.probabilities("expected_goals")
         over = grid.probabilities("over_under", 2.5)[:, 0]
@@ -112,7 +122,8 @@ def predict_fixtures(
     ]
 
 
-def _int_or_none(value: object) -> int | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+def _int_or_none(value: int | float | None) -> int | None:
+    """Goals from a frame cell: None (or NaN, once pandas has seen a None) when unplayed."""
+    if value is None or np.isnan(value):
         return None
-    return int(value)  # type: ignore[call-overload]
+    return int(value)

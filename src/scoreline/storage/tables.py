@@ -169,6 +169,7 @@ class OddsRow(Base):
             "line_quarters",
             "kind",
             "captured_at",
+            name="uq_odds_snapshots_natural_key",
         ),
     )
 
@@ -200,13 +201,18 @@ class SourceFile(Base):
 
 
 class IngestProblem(Base):
-    """A row of a source file that was skipped, with the reason; replaced on reload."""
+    """What a source file could not give us, with the reason; replaced on reload.
+
+    ``kind`` is ``row_skipped`` (the whole row was left out) or ``cell_dropped``
+    (the row was kept without some bad values, such as a price of 0).
+    """
 
     __tablename__ = "ingest_problems"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"), index=True)
     line: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(500))
 
 

@@ -38,11 +38,8 @@ NAMES = {
 def upsert_many(session: Session, *, codes: Iterable[str]) -> dict[str, int]:
     """Ids of the bookmakers with these codes, adding unknown ones."""
     wanted = set(codes)
-    ids = dict(
-        session.execute(
-            select(Bookmaker.code, Bookmaker.id).where(Bookmaker.code.in_(wanted))
-        ).tuples()
-    )
+    rows = session.execute(select(Bookmaker.code, Bookmaker.id).where(Bookmaker.code.in_(wanted)))
+    ids: dict[str, int] = dict(iter(rows))
     for code in sorted(wanted - ids.keys()):
         ids[code] = session.scalars(
             insert(Bookmaker).values(code=code, name=NAMES.get(code, code)).returning(Bookmaker.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 from datetime import date, datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session, aliased
@@ -153,7 +153,7 @@ def _apply(row: FixtureRow | ResultRow, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _with_teams(statement: Select[Unpack[tuple[Any, ...]]]) -> Select[Unpack[tuple[Any, ...]]]:
+def _with_teams(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     home, away = aliased(TeamRow), aliased(TeamRow)
     return (
         statement.add_columns(

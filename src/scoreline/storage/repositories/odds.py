@@ -102,7 +102,7 @@ def sync_for_fixtures(
             select(OddsRow.id, *(getattr(OddsRow, c) for c in _COLUMNS)).where(
                 OddsRow.fixture_id.in_(chunk)
             )
-        ).tuples()
+        )
         for row_id, *key, price in rows:
             stored[cast(OddsKey, tuple(key))] = (row_id, price)
     stale = [row_id for key, (row_id, _) in stored.items() if key not in wanted]
@@ -184,7 +184,7 @@ def latest_for_fixtures(
     if kind is not None:
         statement = statement.where(OddsRow.kind == kind.value)
     latest: dict[tuple[int, str, str, str, int], StoredOdds] = {}
-    for row, code in session.execute(statement).tuples():
+    for row, code in session.execute(statement):
         snapshot = OddsSnapshot(
             bookmaker=code,
             market=Market(row.market),

@@ -30,9 +30,9 @@ def record(
     loaded_at: datetime,
     rows: int,
     padding_rows: int,
-    problems: Sequence[tuple[int, str]],
+    problems: Sequence[tuple[int, str, str]],
 ) -> int:
-    """Remember a loaded file and replace its list of skipped rows (line, reason)."""
+    """Remember a loaded file and replace its list of problems (line, kind, reason)."""
     row = get_by_season(session, provider=provider, season_id=season_id)
     if row is None:
         row = SourceFile(provider=provider, season_id=season_id)
@@ -45,18 +45,19 @@ def record(
         session.execute(
             insert(IngestProblem),
             [
-                {"source_file_id": row.id, "line": line, "reason": reason}
-                for line, reason in problems
+                {"source_file_id": row.id, "line": line, "kind": kind, "reason": reason}
+                for line, kind, reason in problems
             ],
         )
     return row.id
 
 
-def list_problems(session: Session) -> list[tuple[str, int, str]]:
-    """Every skipped row of every loaded file: path, line, reason."""
+def list_problems(session: Session, *, kind: str = "row_skipped") -> list[tuple[str, int, str]]:
+    """Every problem of one kind in every loaded file: path, line, reason."""
     rows = session.execute(
         select(SourceFile.path, IngestProblem.line, IngestProblem.reason)
+        .where(IngestProblem.kind == kind)
         .join(SourceFile, SourceFile.id == IngestProblem.source_file_id)
         .order_by(SourceFile.path, IngestProblem.line)
-    ).tuples()
-    return list(rows)
+    )
+    return [(path, line, reason) for path, line, reason in rows]

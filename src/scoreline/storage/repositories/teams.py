@@ -23,15 +23,12 @@ def upsert_many(session: Session, *, teams: Iterable[Team], provider: str) -> di
     ids = resolve_aliases(session, provider=provider, teams=wanted)
     missing = wanted - ids.keys()
     if missing:
-        existing = dict(
-            session.execute(
-                select(tuple_(TeamRow.name, TeamRow.country), TeamRow.id).where(
-                    tuple_(TeamRow.name, TeamRow.country).in_(
-                        [(t.name, t.country) for t in missing]
-                    )
-                )
-            ).tuples()
+        rows = session.execute(
+            select(TeamRow.name, TeamRow.country, TeamRow.id).where(
+                tuple_(TeamRow.name, TeamRow.country).in_([(t.name, t.country) for t in missing])
+            )
         )
+        existing = {(name, country): team_id for name, country, team_id in rows}
         for team in sorted(missing, key=lambda t: (t.country, t.name)):
             team_id = existing.get((team.name, team.country))
             if team_id is None:
@@ -59,5 +56,5 @@ def resolve_aliases(session: Session, *, provider: str, teams: Iterable[Team]) -
             TeamAliasRow.provider == provider,
             tuple_(TeamAliasRow.country, TeamAliasRow.alias).in_(list(by_key)),
         )
-    ).tuples()
+    )
     return {by_key[(country, alias)]: team_id for country, alias, team_id in rows}

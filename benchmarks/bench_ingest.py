@@ -1,0 +1,123 @@
+"""Load every football-data.co.uk file of ../shared/data into SQLite and PostgreSQL.
+
+Reports seconds, matches/s and prices/s per backend, every skipped row with its
+reason, and, as the baseline measured in the same run, the time Python's csv
+module takes just to read the same files: the ratio says what parsing, domain
+records and the database cost on top of reading.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--data ../shared/data/football-data]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from scoreline.providers.football_data import find_season_files
+from scoreline.services import ingest as ingest_service
+from scoreline.storage.db import make_engine, unit_of_work_factory, upgrade
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "football-data"
+
+
+def read_only(files: list[Path]) -> float:
+    """Seconds to read every row of every file with the csv module: the floor."""
+    started = time.perf_counter()
+    rows = 0
+    for path in files:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows += sum(1 for _ in csv.reader(handle))
+    return time.perf_counter() - started
+
+
+def load(url: str, data: Path) -> dict[str, Any]:
+    engine = make_engine(url)
+    upgrade(engine)
+    started = time.perf_counter()
+    report = ingest_service.ingest_football_data(unit_of_work_factory(engine), [data])
+    seconds = time.perf_counter() - started
+    again_started = time.perf_counter()
+    again = ingest_service.ingest_football_data(unit_of_work_factory(engine), [data])
+    again_seconds = time.perf_counter() - again_started
+    engine.dispose()
+    reasons = Counter(problem.split(": ", 1)[1].rsplit(";", 1)[0] for problem in report.problems)
+    return {
+        "files": len(report.files),
+        "rejected_files": [f.error for f in report.rejected],
+        "matches": report.matches,
+        "prices": report.odds_written,
+        "seconds": round(seconds, 2),
+        "matches_per_second": round(report.matches / seconds),
+        "prices_per_second": round(report.odds_written / seconds),
+        "skipped_rows": len(report.problems),
+        "skipped_by_reason": dict(reasons.most_common()),
+        "problems": report.problems,
+        "padding_rows": sum(f.padding_rows for f in report.files),
+        "reload_seconds": round(again_seconds, 2),
+        "reload_unchanged_files": sum(f.status == "unchanged" for f in again.files),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not args.data.exists():
+        print(f"{args.data} is absent: nothing to benchmark (needs ../shared/data)")
+        return 0
+    files = find_season_files([args.data])
+    baseline = read_only(files)
+    results: dict[str, Any] = {"files": len(files), "csv_read_seconds": round(baseline, 3)}
+    with tempfile.TemporaryDirectory() as folder:
+        results["sqlite"] = load(f"sqlite:///{folder}/bench.db", args.data)
+    if not args.skip_postgres:
+        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+        name = f"scoreline_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+            results["postgresql"] = load(url, args.data)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    print(f"{len(files)} files; csv module alone reads them in {baseline:.2f}s (baseline)")
+    for backend in ("sqlite", "postgresql"):
+        if backend not in results:
+            continue
+        r = results[backend]
+        print(
+            f"{backend:>10}: {r['seconds']:6.2f}s  {r['matches']:,} matches "
+            f"({r['matches_per_second']:,}/s)  {r['prices']:,} prices "
+            f"({r['prices_per_second']:,}/s)"
+            f"  {r['seconds'] / baseline:5.1f}x the csv read;  reload unchanged "
+            f"{r['reload_seconds']:.2f}s;  rejected files {len(r['rejected_files'])}"
+        )
+        print(f"{'':>12}skipped rows {r['skipped_rows']}, padding rows {r['padding_rows']}")
+        for reason, count in r["skipped_by_reason"].items():
+            print(f"{'':>14}{count:4d} x {reason}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
