@@ -8,14 +8,16 @@ updates only the fixtures, results and prices that changed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from scoreline.domain import Fixture, Team
+from scoreline.domain import Fixture, Selection, Team
 from scoreline.errors import DataError
 from scoreline.providers.football_data import SeasonFile, find_season_files, read_season_file
 from scoreline.storage.db import UnitOfWork
@@ -91,10 +93,22 @@ def ingest_football_data(
     """Load every season file under ``paths``, one transaction per file."""
     files = find_season_files(paths)
     report = IngestReport()
-    for done, path in enumerate(files, start=1):
-        report.files.append(_ingest_file(unit_of_work, path, force=force))
-        if progress is not None:
-            progress(path, done, len(files))
+    # Parse the next file while this one is written: the database works outside
+    # the GIL (SQLite's C code, PostgreSQL's server), so the two overlap.
+    with unit_of_work() as uow:
+        known = set() if force else source_file_repo.hashes(uow.session, provider=PROVIDER)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as parser:
+        pending = [parser.submit(_parse, path, known) for path in files[:1]]
+        for done, path in enumerate(files, start=1):
+            parsed = pending.pop().result()
+            if done < len(files):
+                pending.append(parser.submit(_parse, files[done], known))
+            if parsed is None:
+                report.files.append(FileOutcome(path=path, status="unchanged"))
+            else:
+                report.files.append(_ingest_file(unit_of_work, path, parsed, force=force))
+            if progress is not None:
+                progress(path, done, len(files))
     logger.info(
         "football-data ingest: %d files, %d matches, %d prices written, %d rows skipped, "
         "%d files rejected",
@@ -107,12 +121,28 @@ def ingest_football_data(
     return report
 
 
-def _ingest_file(unit_of_work: Callable[[], UnitOfWork], path: Path, *, force: bool) -> FileOutcome:
+def _parse(path: Path, known: set[str]) -> SeasonFile | DataError | None:
+    """The parsed file, the reason it cannot be read, or None when loaded before as it is."""
     try:
-        parsed = read_season_file(path)
+        if hashlib.sha256(path.read_bytes()).hexdigest() in known:
+            return None
+        return read_season_file(path)
     except DataError as exc:
-        logger.warning("%s", exc)
-        return FileOutcome(path=path, status="rejected", error=str(exc))
+        return exc
+    except OSError as exc:
+        return DataError(f"{path}: cannot be read ({exc.strerror}); file rejected")
+
+
+def _ingest_file(
+    unit_of_work: Callable[[], UnitOfWork],
+    path: Path,
+    parsed: SeasonFile | DataError,
+    *,
+    force: bool,
+) -> FileOutcome:
+    if isinstance(parsed, DataError):
+        logger.warning("%s", parsed)
+        return FileOutcome(path=path, status="rejected", error=str(parsed))
     outcome = FileOutcome(
         path=path,
         status="loaded",
@@ -179,11 +209,15 @@ def _write(
     book_ids = bookmaker_repo.upsert_many(
         session, codes={quote.bookmaker for row in parsed.rows for quote in row.odds}
     )
-    wanted: dict[odds_repo.OddsKey, Decimal] = {}
+    wanted: dict[odds_repo.QuoteKey, dict[Selection, Decimal]] = {}
     for row, entry in zip(parsed.rows, entries, strict=True):
         fixture_id = fixture_ids[entry.key]
         for quote in row.odds:
-            wanted[odds_repo.key_of(fixture_id, book_ids[quote.bookmaker], quote)] = quote.price
+            key = odds_repo.quote_key(fixture_id, book_ids[quote.bookmaker], quote)
+            prices = wanted.get(key)
+            if prices is None:
+                prices = wanted[key] = {}
+            prices[quote.selection] = quote.price
     odds_counts = odds_repo.sync_for_fixtures(
         session,
         fixture_ids=sorted({fixture_ids[e.key] for e in entries}),

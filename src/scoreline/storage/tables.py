@@ -153,10 +153,14 @@ class Bookmaker(Base):
 
 
 class OddsRow(Base):
-    """One price of one selection at one instant.
+    """One bookmaker's prices for one market of a fixture at one instant.
 
-    ``line_quarters`` is the line in quarter goals (``-0.75`` is ``-3``) and 0
-    for the 1X2 market, so the natural key holds no NULL.
+    The selections' prices sit side by side (``home``/``draw``/``away`` for
+    1X2 and Asian handicap, ``over``/``under`` for totals), as feeds deliver
+    them; a domain ``OddsSnapshot`` is one of these prices. Six million
+    football-data prices become about two million rows this way. A bet names
+    its row and its selection. ``line_quarters`` is the line in quarter goals
+    (``-0.75`` is ``-3``) and 0 for 1X2, so the natural key holds no NULL.
     """
 
     __tablename__ = "odds_snapshots"
@@ -165,7 +169,6 @@ class OddsRow(Base):
             "fixture_id",
             "bookmaker_id",
             "market",
-            "selection",
             "line_quarters",
             "kind",
             "captured_at",
@@ -177,11 +180,14 @@ class OddsRow(Base):
     fixture_id: Mapped[int] = mapped_column(ForeignKey("fixtures.id"))
     bookmaker_id: Mapped[int] = mapped_column(ForeignKey("bookmakers.id"))
     market: Mapped[str] = mapped_column(String(16))
-    selection: Mapped[str] = mapped_column(String(8))
     line_quarters: Mapped[int] = mapped_column(SmallInteger)
     kind: Mapped[str] = mapped_column(String(8))
     captured_at: Mapped[datetime]
-    price: Mapped[Decimal]
+    home: Mapped[Decimal | None]
+    draw: Mapped[Decimal | None]
+    away: Mapped[Decimal | None]
+    over: Mapped[Decimal | None]
+    under: Mapped[Decimal | None]
 
 
 class SourceFile(Base):

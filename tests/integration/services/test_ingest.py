@@ -91,10 +91,10 @@ def test_a_corrected_file_updates_only_the_changed_rows(
         prices = {
             str(price)
             for price in uow.session.scalars(
-                select(OddsRow.price)
+                select(OddsRow.home)
                 .join(FixtureRow, FixtureRow.id == OddsRow.fixture_id)
                 .join(TeamRow, TeamRow.id == FixtureRow.home_team_id)
-                .where(TeamRow.name == home_team)
+                .where(TeamRow.name == home_team, OddsRow.market == "1x2")
             )
         }
     assert f"{new_price}00" in prices

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from scoreline.domain import Fixture, FixtureStatus, MatchStats
@@ -23,6 +23,9 @@ __all__ = [
 ]
 
 FixtureKey = tuple[int, int, date]
+# Core tables for bulk inserts: the ORM's per-object work is wasted on a fresh season.
+_FIXTURES = cast(Table, FixtureRow.__table__)
+_RESULTS = cast(Table, ResultRow.__table__)
 _STAT_FIELDS = tuple(f.name for f in fields(MatchStats))
 
 
@@ -74,7 +77,8 @@ def _result_values(entry: FixtureEntry) -> dict[str, Any] | None:
         "home_goals_ht": r.home_goals_ht,
         "away_goals_ht": r.away_goals_ht,
     }
-    values.update(zip(_STAT_FIELDS, astuple(r.stats), strict=True))
+    stats = r.stats
+    values.update({name: getattr(stats, name) for name in _STAT_FIELDS})
     return values
 
 
@@ -89,6 +93,11 @@ def sync_season(
     Returns the id of every entry's fixture by key, and the counts.
     """
     counts = SyncCounts()
+    has_any = session.scalar(
+        select(FixtureRow.id).where(FixtureRow.season_id == season_id).limit(1)
+    )
+    if has_any is None:
+        return _insert_season(session, competition_id, season_id, entries)
     existing = {
         (row.home_team_id, row.away_team_id, row.match_date): row
         for row in session.scalars(select(FixtureRow).where(FixtureRow.season_id == season_id))
@@ -141,6 +150,31 @@ def sync_season(
         session.execute(insert(ResultRow), new_results)
     session.flush()
     return ids, counts
+
+
+def _insert_season(
+    session: Session, competition_id: int, season_id: int, entries: Sequence[FixtureEntry]
+) -> tuple[dict[FixtureKey, int], SyncCounts]:
+    """A season seen for the first time: insert everything with Core, skipping the ORM."""
+    if not entries:
+        return {}, SyncCounts()
+    session.execute(
+        insert(_FIXTURES), [_fixture_values(e, competition_id, season_id) for e in entries]
+    )
+    rows = session.execute(
+        select(
+            FixtureRow.home_team_id, FixtureRow.away_team_id, FixtureRow.match_date, FixtureRow.id
+        ).where(FixtureRow.season_id == season_id)
+    )
+    ids = {(home, away, day): fixture_id for home, away, day, fixture_id in rows}
+    results = [
+        {"fixture_id": ids[e.key], **values}
+        for e in entries
+        if (values := _result_values(e)) is not None
+    ]
+    if results:
+        session.execute(insert(_RESULTS), results)
+    return ids, SyncCounts(inserted=len(entries))
 
 
 def _apply(row: FixtureRow | ResultRow, values: dict[str, Any]) -> bool:

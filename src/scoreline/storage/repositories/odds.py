@@ -1,10 +1,10 @@
-"""Odds snapshots: millions of rows, so written in bulk below the ORM.
+"""Odds snapshots: millions of prices, so written in bulk below the ORM.
 
-New rows go straight to the driver (``executemany`` on SQLite, ``COPY`` on
-PostgreSQL) inside the caller's transaction; the ORM is too slow for the
-six million prices of the full football-data history. Rows are converted with
-the columns' own type processors, so what the bulk path writes reads back
-exactly as ORM-written rows do.
+A stored row holds one bookmaker's prices for one market at one instant
+(``tables.OddsRow``); callers speak in per-selection prices. New rows go
+straight to the driver (``executemany`` on SQLite, ``COPY`` on PostgreSQL)
+inside the caller's transaction, converted by the columns' own type
+processors, so bulk-written rows read back exactly as ORM-written ones do.
 """
 
 from __future__ import annotations
@@ -16,39 +16,37 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from scoreline.domain import Market, OddsSnapshot, PriceKind, Selection
+from scoreline.domain import Line, Market, OddsSnapshot, PriceKind, Selection
 from scoreline.storage.tables import Bookmaker, OddsRow
 from scoreline.storage.types import Price, UTCDateTime
 
 __all__ = [
-    "OddsKey",
+    "QuoteKey",
     "StoredOdds",
     "SyncCounts",
     "count",
-    "key_of",
     "latest_for_fixtures",
+    "quote_key",
     "sync_for_fixtures",
 ]
 
-OddsKey = tuple[int, int, str, str, int, str, datetime]
-"""fixture id, bookmaker id, market, selection, line in quarters, kind, captured at."""
+QuoteKey = tuple[int, int, Market, Line | None, PriceKind, datetime]
+"""fixture id, bookmaker id, market, line, kind, captured at."""
+Prices = dict[Selection, Decimal]
 
-_COLUMNS = (
-    "fixture_id",
-    "bookmaker_id",
-    "market",
-    "selection",
-    "line_quarters",
-    "kind",
-    "captured_at",
-    "price",
-)
+_SELECTIONS = (Selection.HOME, Selection.DRAW, Selection.AWAY, Selection.OVER, Selection.UNDER)
+_PRICE_COLUMNS = tuple(s.value for s in _SELECTIONS)
+_KEY_COLUMNS = ("fixture_id", "bookmaker_id", "market", "line_quarters", "kind", "captured_at")
+_COLUMNS = (*_KEY_COLUMNS, *_PRICE_COLUMNS)
 
 
 @dataclass(slots=True)
 class SyncCounts:
+    """Prices (not rows) added, changed, removed and left alone."""
+
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
@@ -57,23 +55,21 @@ class SyncCounts:
 
 @dataclass(frozen=True, slots=True)
 class StoredOdds:
-    """A stored snapshot with its fixture and bookmaker code."""
+    """A stored price with its fixture, bookmaker code and row id."""
 
+    snapshot_id: int
     fixture_id: int
-    bookmaker: str
     snapshot: OddsSnapshot
 
 
-def key_of(fixture_id: int, bookmaker_id: int, snapshot: OddsSnapshot) -> OddsKey:
-    """The natural key of a snapshot of ``fixture_id`` from ``bookmaker_id``."""
-    quarters = 0 if snapshot.line is None else int(snapshot.line * 4)
+def quote_key(fixture_id: int, bookmaker_id: int, snapshot: OddsSnapshot) -> QuoteKey:
+    """The key of the stored row that holds ``snapshot``'s price."""
     return (
         fixture_id,
         bookmaker_id,
-        snapshot.market.value,
-        snapshot.selection.value,
-        quarters,
-        snapshot.kind.value,
+        snapshot.market,
+        snapshot.line,
+        snapshot.kind,
         snapshot.captured_at,
     )
 
@@ -82,48 +78,61 @@ def sync_for_fixtures(
     session: Session,
     *,
     fixture_ids: Sequence[int],
-    wanted: dict[OddsKey, Decimal],
+    wanted: dict[QuoteKey, Prices],
     is_new: bool,
 ) -> SyncCounts:
-    """Make the stored odds of ``fixture_ids`` equal ``wanted`` (key to price).
+    """Make the stored prices of ``fixture_ids`` equal ``wanted``.
 
     ``is_new`` promises that none of these fixtures has odds yet (a first
-    load), which skips reading them back. Otherwise changed prices are updated,
-    missing ones added and ones no longer wanted deleted.
+    load), which skips reading them back. Otherwise changed prices are updated
+    in place (row ids stay), new ones added and ones no longer wanted removed.
     """
     counts = SyncCounts()
     if is_new:
-        _bulk_insert(session, wanted.items())
-        counts.inserted = len(wanted)
+        _bulk_insert(session.connection(), wanted.items())
+        counts.inserted = sum(len(prices) for prices in wanted.values())
         return counts
-    stored: dict[OddsKey, tuple[int, Decimal]] = {}
-    for chunk in _chunks(fixture_ids, 500):
-        rows = session.execute(
-            select(OddsRow.id, *(getattr(OddsRow, c) for c in _COLUMNS)).where(
-                OddsRow.fixture_id.in_(chunk)
-            )
-        )
-        for row_id, *key, price in rows:
-            stored[cast(OddsKey, tuple(key))] = (row_id, price)
+    stored = _stored(session, fixture_ids)
     stale = [row_id for key, (row_id, _) in stored.items() if key not in wanted]
     for chunk in _chunks(stale, 500):
         session.execute(delete(OddsRow).where(OddsRow.id.in_(chunk)))
-    counts.deleted = len(stale)
-    fresh = [(key, price) for key, price in wanted.items() if key not in stored]
-    _bulk_insert(session, fresh)
-    counts.inserted = len(fresh)
-    changed = [
-        {"row_id": stored[key][0], "new_price": price}
-        for key, price in wanted.items()
-        if key in stored and stored[key][1] != price
-    ]
-    for item in changed:
-        session.execute(
-            update(OddsRow).where(OddsRow.id == item["row_id"]).values(price=item["new_price"])
-        )
-    counts.updated = len(changed)
-    counts.unchanged = len(wanted) - counts.inserted - counts.updated
+    counts.deleted = sum(len(stored[k][1]) for k in stored if k not in wanted)
+    fresh = [(key, prices) for key, prices in wanted.items() if key not in stored]
+    _bulk_insert(session.connection(), fresh)
+    counts.inserted = sum(len(prices) for _, prices in fresh)
+    for key, prices in wanted.items():
+        if key not in stored:
+            continue
+        row_id, before = stored[key]
+        changed = {s for s in set(prices) | set(before) if prices.get(s) != before.get(s)}
+        if changed:
+            session.execute(
+                update(OddsRow)
+                .where(OddsRow.id == row_id)
+                .values({s.value: prices.get(s) for s in changed})
+            )
+        counts.updated += len(changed)
+        counts.unchanged += len(prices) - len(changed & set(prices))
     return counts
+
+
+def _stored(session: Session, fixture_ids: Sequence[int]) -> dict[QuoteKey, tuple[int, Prices]]:
+    stored: dict[QuoteKey, tuple[int, Prices]] = {}
+    for chunk in _chunks(fixture_ids, 500):
+        for row in session.scalars(select(OddsRow).where(OddsRow.fixture_id.in_(chunk))):
+            stored[_key_of_row(row)] = (row.id, _prices_of_row(row))
+    return stored
+
+
+def _key_of_row(row: OddsRow) -> QuoteKey:
+    market = Market(row.market)
+    line = None if market is Market.MATCH_ODDS else Decimal(row.line_quarters) / 4 + Decimal("0.00")
+    return (row.fixture_id, row.bookmaker_id, market, line, PriceKind(row.kind), row.captured_at)
+
+
+def _prices_of_row(row: OddsRow) -> Prices:
+    prices = (getattr(row, column) for column in _PRICE_COLUMNS)
+    return {s: p for s, p in zip(_SELECTIONS, prices, strict=True) if p is not None}
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -131,30 +140,42 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _bulk_insert(session: Session, items: Iterable[tuple[OddsKey, Decimal]]) -> None:
-    connection = session.connection()
+def _bulk_insert(connection: Connection, items: Iterable[tuple[QuoteKey, Prices]]) -> None:
     dialect = connection.dialect
-    to_time = UTCDateTime().bind_processor(dialect)
-    to_price = Price().bind_processor(dialect)
-    if to_time is None or to_price is None:  # pragma: no cover - TypeDecorators always have one
+    to_time = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    to_price = Price().dialect_impl(dialect).bind_processor(dialect)
+    if to_time is None or to_price is None:  # pragma: no cover - TypeDecorators have one
         raise TypeError("bind processors missing")
     times: dict[datetime, Any] = {}
-    prices: dict[Decimal, Any] = {}
+    prices: dict[Decimal | None, Any] = {None: None}
+    quarters: dict[Line | None, int] = {None: 0}
 
-    def convert(key: OddsKey, price: Decimal) -> tuple[Any, ...]:
-        when = key[6]
-        stored_time = times.get(when)
-        if stored_time is None:
-            stored_time = times[when] = to_time(when)
-        stored_price = prices.get(price)
-        if stored_price is None:
-            stored_price = prices[price] = to_price(price)
-        return (*key[:6], stored_time, stored_price)
+    def convert(key: QuoteKey, quote: Prices) -> tuple[Any, ...]:
+        fixture_id, bookmaker_id, market, line, kind, when = key
+        if when not in times:
+            times[when] = to_time(when)
+        if line not in quarters:
+            quarters[line] = int(cast(Decimal, line) * 4)
+        stored = []
+        for selection in _SELECTIONS:
+            price = quote.get(selection)
+            if price not in prices:
+                prices[price] = to_price(price)
+            stored.append(prices[price])
+        return (
+            fixture_id,
+            bookmaker_id,
+            market.value,
+            quarters[line],
+            kind.value,
+            times[when],
+            *stored,
+        )
 
-    rows = (convert(key, price) for key, price in items)
+    rows = (convert(key, quote) for key, quote in items)
     names = ", ".join(_COLUMNS)
+    raw: Any = connection.connection.driver_connection
     if dialect.name == "postgresql":
-        raw: Any = connection.connection.driver_connection
         with (
             raw.cursor() as cursor,
             cursor.copy(f"COPY {OddsRow.__tablename__} ({names}) FROM STDIN") as copy,
@@ -163,18 +184,15 @@ def _bulk_insert(session: Session, items: Iterable[tuple[OddsKey, Decimal]]) -> 
                 copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in _COLUMNS)
-        sqlite_connection: Any = connection.connection.driver_connection
-        raw_cursor = sqlite_connection.cursor()
-        raw_cursor.executemany(
-            f"INSERT INTO {OddsRow.__tablename__} ({names}) VALUES ({marks})", rows
-        )
-        raw_cursor.close()
+        cursor = raw.cursor()
+        cursor.executemany(f"INSERT INTO {OddsRow.__tablename__} ({names}) VALUES ({marks})", rows)
+        cursor.close()
 
 
 def latest_for_fixtures(
     session: Session, *, fixture_ids: Sequence[int], kind: PriceKind | None = None
 ) -> list[StoredOdds]:
-    """The newest snapshot per fixture, bookmaker, market, selection and line."""
+    """The newest price per fixture, bookmaker, market, line and selection."""
     statement = (
         select(OddsRow, Bookmaker.code)
         .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
@@ -183,23 +201,19 @@ def latest_for_fixtures(
     )
     if kind is not None:
         statement = statement.where(OddsRow.kind == kind.value)
-    latest: dict[tuple[int, str, str, str, int], StoredOdds] = {}
+    latest: dict[tuple[int, str, str, int, str], StoredOdds] = {}
     for row, code in session.execute(statement):
-        snapshot = OddsSnapshot(
-            bookmaker=code,
-            market=Market(row.market),
-            selection=Selection(row.selection),
-            line=None if row.market == Market.MATCH_ODDS else Decimal(row.line_quarters) / 4,
-            price=row.price,
-            captured_at=row.captured_at,
-            kind=PriceKind(row.kind),
-        )
-        latest[(row.fixture_id, code, row.market, row.selection, row.line_quarters)] = StoredOdds(
-            row.fixture_id, code, snapshot
-        )
+        _, _, market, line, row_kind, captured_at = _key_of_row(row)
+        for selection, price in _prices_of_row(row).items():
+            snapshot = OddsSnapshot(code, market, selection, line, price, captured_at, row_kind)
+            key = (row.fixture_id, code, row.market, row.line_quarters, selection.value)
+            latest[key] = StoredOdds(row.id, row.fixture_id, snapshot)
     return list(latest.values())
 
 
 def count(session: Session) -> int:
-    """How many snapshots are stored."""
-    return session.scalar(select(func.count()).select_from(OddsRow)) or 0
+    """How many prices are stored (a row holds one per selection)."""
+    counts = session.execute(
+        select(*(func.count(getattr(OddsRow, c)) for c in _PRICE_COLUMNS))
+    ).one()
+    return int(sum(counts))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from scoreline.storage.tables import IngestProblem, SourceFile
 
-__all__ = ["get_by_season", "list_problems", "record"]
+__all__ = ["get_by_season", "hashes", "list_problems", "record"]
 
 
 def get_by_season(session: Session, *, provider: str, season_id: int) -> SourceFile | None:
@@ -50,6 +50,11 @@ def record(
             ],
         )
     return row.id
+
+
+def hashes(session: Session, *, provider: str) -> set[str]:
+    """The SHA-256 of every file loaded from ``provider``: reloading one is a no-op."""
+    return set(session.scalars(select(SourceFile.sha256).where(SourceFile.provider == provider)))
 
 
 def list_problems(session: Session, *, kind: str = "row_skipped") -> list[tuple[str, int, str]]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 12:02:24.064790
+Create Date: 2026-11-26 12:09:09.393451
 """
 
 from __future__ import annotations
@@ -180,13 +180,16 @@ def upgrade() -> None:
         sa.Column("fixture_id", sa.Integer(), nullable=False),
         sa.Column("bookmaker_id", sa.Integer(), nullable=False),
         sa.Column("market", sa.String(length=16), nullable=False),
-        sa.Column("selection", sa.String(length=8), nullable=False),
         sa.Column("line_quarters", sa.SmallInteger(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column(
             "captured_at", scoreline.storage.types.UTCDateTime(timezone=True), nullable=False
         ),
-        sa.Column("price", scoreline.storage.types.Price(precision=10, scale=4), nullable=False),
+        sa.Column("home", scoreline.storage.types.Price(precision=10, scale=4), nullable=True),
+        sa.Column("draw", scoreline.storage.types.Price(precision=10, scale=4), nullable=True),
+        sa.Column("away", scoreline.storage.types.Price(precision=10, scale=4), nullable=True),
+        sa.Column("over", scoreline.storage.types.Price(precision=10, scale=4), nullable=True),
+        sa.Column("under", scoreline.storage.types.Price(precision=10, scale=4), nullable=True),
         sa.ForeignKeyConstraint(
             ["bookmaker_id"],
             ["bookmakers.id"],
@@ -200,7 +203,6 @@ def upgrade() -> None:
             "fixture_id",
             "bookmaker_id",
             "market",
-            "selection",
             "line_quarters",
             "kind",
             "captured_at",
