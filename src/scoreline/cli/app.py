@@ -8,6 +8,7 @@ import typer
 
 from scoreline import __version__
 from scoreline.cli import db, ingest
+from scoreline.cli.backtest import backtest
 from scoreline.cli.console import state
 from scoreline.cli.demo import demo
 from scoreline.cli.fit import fit
@@ -26,6 +27,7 @@ app.add_typer(ingest.app, name="ingest")
 app.command("fit")(fit)
 app.command("predict")(predict)
 app.command("demo")(demo)
+app.command("backtest")(backtest)
 
 
 def _version(value: bool) -> None:

@@ -96,7 +96,8 @@ def report_problems(
     and the fit stops once the gain is below tol. A penalty keeps it finite.
     """
     if len(teams.members) > 1:
-        logger.warning(
+        # Expected when several leagues are fitted together; components_ records it.
+        logger.info(
             "%d teams form %d groups that never meet, directly or through others "
             "(sizes %s); ratings compare only within a group",
             len(teams.names),

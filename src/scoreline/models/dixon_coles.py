@@ -227,7 +227,7 @@ class DixonColes:
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        logger.info(
+        logger.debug(
             "fitted DixonColes on %d matches, %d teams: log-likelihood %.4f, "
             "%d Newton steps, converged=%s",
             self.n_matches_,
