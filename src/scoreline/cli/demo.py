@@ -58,4 +58,11 @@ def demo(
         f"fitted Dixon-Coles on {summary.matches:,} matches before {as_of:%Y-%m-%d} "
         f"({summary.teams} teams) in {summary.seconds:.2f}s"
     )
-    render(predict_fixtures(runtime.unit_of_work, start=as_of, days=days + 1))
+    render(
+        predict_fixtures(
+            runtime.unit_of_work,
+            artifacts_dir=runtime.settings.data_dir / "models",
+            start=as_of,
+            days=days + 1,
+        )
+    )

@@ -27,6 +27,7 @@ def predict(
     runtime = open_runtime()
     predictions = predict_fixtures(
         runtime.unit_of_work,
+        artifacts_dir=runtime.settings.data_dir / "models",
         start=parse_as_of(as_of),
         days=days,
         competitions=split_codes(competition),

@@ -97,7 +97,7 @@ def report_problems(
     """
     if len(teams.members) > 1:
         # Expected when several leagues are fitted together; components_ records it.
-        logger.info(
+        logger.debug(
             "%d teams form %d groups that never meet, directly or through others "
             "(sizes %s); ratings compare only within a group",
             len(teams.names),

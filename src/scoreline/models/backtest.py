@@ -15,7 +15,9 @@ The timeline, for an evaluation window [start, end]::
 * **XGBoost** is refitted on the same schedule on rows before the refit date.
 * **Blend and calibration** are fitted at each refit on the pool of earlier
   walk-forward predictions (out of sample by construction, time-ordered):
-  a log-linear blend of Dixon-Coles and XGBoost, then isotonic calibration.
+  a log-linear blend of Dixon-Coles, XGBoost and the de-margined pre-match
+  market (known when the bet is made; matches without pre-match prices use a
+  Dixon-Coles and XGBoost blend), then isotonic calibration.
 
 Nothing here reads files or databases: it takes the history frame of
 ``services.history`` and returns predictions per match.
@@ -50,6 +52,7 @@ Progress = Callable[[str, int, int], None]
 DC_COLUMNS = ("dc_home", "dc_draw", "dc_away", "dc_home_goals", "dc_away_goals")
 BOOST_COLUMNS = ("xgb_home", "xgb_draw", "xgb_away")
 ENSEMBLE_COLUMNS = ("ens_home", "ens_draw", "ens_away")
+MARKET_COLUMNS = ("market_home", "market_draw", "market_away")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +190,11 @@ def run_walk_forward(
     ens = pd.DataFrame(np.nan, index=history.index, columns=list(ENSEMBLE_COLUMNS))
     start = _midnight(config.start)
     weights: list[tuple[str, list[float]]] = []
+    # The market's de-margined pre-match probabilities are known when the bet is
+    # made, so they join the blend as a third member where a match has them.
+    market = features[list(MARKET_COLUMNS)].to_numpy(dtype=np.float64)
+    has_market = np.isfinite(market).all(axis=1)
+    dc_probabilities = dc.loc[:, list(DC_COLUMNS[:3])].to_numpy()
     for i, (point, following) in enumerate(pairwise(points)):
         if progress is not None:
             progress("ensemble", i + 1, len(points) - 1)
@@ -203,6 +211,7 @@ def run_walk_forward(
         )
         if point < start:
             continue
+        members = np.column_stack([dc_probabilities, boost.to_numpy()])
         pool = (
             (
                 (dates < point) & (dates >= point - pd.Timedelta(days=config.pool_window_days))
@@ -210,13 +219,20 @@ def run_walk_forward(
             & boost["xgb_home"].notna().to_numpy()
             & has_dc
         )
-        members = np.column_stack([dc.loc[:, list(DC_COLUMNS[:3])].to_numpy(), boost.to_numpy()])
-        blend = LogLinearBlend().fit(members[pool], y[pool])
-        calibrator = IsotonicCalibrator().fit(blend.predict_proba(members[pool]), y[pool])
-        ens.loc[target, list(ENSEMBLE_COLUMNS)] = calibrator.predict_proba(
-            blend.predict_proba(members[target])
-        )
-        weights.append((point.date().isoformat(), [float(w) for w in np.ravel(blend.weights_)]))
+        with_market = np.column_stack([members, market])
+        for label, inputs, fit_rows, predict_rows in (
+            ("dc+xgb+market", with_market, pool & has_market, target & has_market),
+            ("dc+xgb", members, pool, target & ~has_market),
+        ):
+            if not predict_rows.any():
+                continue
+            blend = LogLinearBlend().fit(inputs[fit_rows], y[fit_rows])
+            blended = blend.predict_proba(inputs[fit_rows])
+            calibrator = IsotonicCalibrator().fit(blended, y[fit_rows])
+            ens.loc[predict_rows, list(ENSEMBLE_COLUMNS)] = calibrator.predict_proba(
+                blend.predict_proba(inputs[predict_rows])
+            )
+            weights.append((f"{point.date().isoformat()} {label}", blend.weights_.tolist()))
     refits["ensemble"] = len(points) - 1
     predictions = pd.concat([dc, boost, ens], axis=1)
     return WalkForwardResult(predictions, features, refits, weights)

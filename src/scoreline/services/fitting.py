@@ -1,15 +1,13 @@
 """Fitting Dixon-Coles on stored results and registering the fitted model.
 
-The fitted model is pickled under the artifacts folder and a ``model_versions``
-row records its parameters, training window and fit figures, and becomes the
-active version of its name.
+The fitted model goes to the model registry on disk (``models.registry``:
+versioned, hashed, with its metadata) and a ``model_versions`` row records its
+parameters, training window and fit figures and becomes the active version.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from sqlalchemy import select, update
 
 from scoreline.errors import DataError, NotFoundError
 from scoreline.models import DixonColes
+from scoreline.models.registry import ModelArtifact, ModelRegistry
 from scoreline.storage.db import UnitOfWork
 from scoreline.storage.repositories import fixtures as fixture_repo
 from scoreline.storage.tables import ModelVersion
@@ -67,11 +66,28 @@ def fit_dixon_coles(
     started = datetime.now(UTC)
     model = DixonColes(xi=xi).fit(matches)
     seconds = (datetime.now(UTC) - started).total_seconds()
-    blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-    version = f"{as_of:%Y%m%dT%H%M%S}-{hashlib.sha256(blob).hexdigest()[:10]}"
-    artifacts_dir.mkdir(parents=True, exist_ok=True)
-    artifact = artifacts_dir / f"{MODEL_NAME}-{version}.pkl"
-    artifact.write_bytes(blob)
+    trained_from = min(r["date"] for r in rows).date()
+    trained_to = max(r["date"] for r in rows).date()
+    metrics = {
+        "log_likelihood": float(model.log_likelihood_),
+        "converged": bool(model.converged_),
+        "matches": len(rows),
+        "fit_seconds": seconds,
+    }
+    registry = ModelRegistry(artifacts_dir)
+    version = registry.save(
+        ModelArtifact(
+            name=MODEL_NAME,
+            params=_params(model, competitions),
+            feature_names=[],
+            trained_from=trained_from,
+            trained_to=trained_to,
+            seed=0,
+            estimators={"dixon_coles": model},
+            metrics=metrics,
+        )
+    )
+    artifact = registry.path(MODEL_NAME, version)
     with unit_of_work() as uow:
         session = uow.session
         session.execute(
@@ -82,15 +98,10 @@ def fit_dixon_coles(
                 name=MODEL_NAME,
                 version=version,
                 created_at=datetime.now(UTC),
-                trained_from=min(r["date"] for r in rows).date(),
-                trained_to=max(r["date"] for r in rows).date(),
+                trained_from=trained_from,
+                trained_to=trained_to,
                 params=_params(model, competitions),
-                metrics={
-                    "log_likelihood": float(model.log_likelihood_),
-                    "converged": bool(model.converged_),
-                    "matches": len(rows),
-                    "fit_seconds": seconds,
-                },
+                metrics=metrics,
                 artifact_path=str(artifact),
                 is_active=True,
             )
@@ -118,20 +129,20 @@ def _params(model: DixonColes, competitions: Sequence[str] | None) -> dict[str, 
     }
 
 
-def load_active(unit_of_work: Callable[[], UnitOfWork]) -> tuple[str, DixonColes]:
-    """The active Dixon-Coles version and its fitted model."""
+def load_active(
+    unit_of_work: Callable[[], UnitOfWork], *, artifacts_dir: Path
+) -> tuple[str, DixonColes]:
+    """The active Dixon-Coles version and its fitted model, checked against its hash."""
     with unit_of_work() as uow:
-        row = uow.session.scalar(
-            select(ModelVersion).where(
+        version = uow.session.scalar(
+            select(ModelVersion.version).where(
                 ModelVersion.name == MODEL_NAME, ModelVersion.is_active.is_(True)
             )
         )
-        if row is None or row.artifact_path is None:
-            raise NotFoundError("no fitted Dixon-Coles model yet; run `scoreline fit` first")
-        version, path = row.version, Path(row.artifact_path)
-    if not path.exists():
-        raise NotFoundError(f"model {MODEL_NAME} {version}: artifact {path} is missing; refit")
-    model = pickle.loads(path.read_bytes())
+    if version is None:
+        raise NotFoundError("no fitted Dixon-Coles model yet; run `scoreline fit` first")
+    artifact = ModelRegistry(artifacts_dir).load(MODEL_NAME, version)
+    model = artifact.estimators.get("dixon_coles")
     if not isinstance(model, DixonColes):
-        raise NotFoundError(f"{path} does not hold a Dixon-Coles model")
+        raise NotFoundError(f"model {MODEL_NAME} {version} holds no Dixon-Coles estimator")
     return version, model

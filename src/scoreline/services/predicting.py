@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,7 @@ class FixturePrediction:
 def predict_fixtures(
     unit_of_work: Callable[[], UnitOfWork],
     *,
+    artifacts_dir: Path,
     start: datetime | None = None,
     days: float = 7.0,
     competitions: Sequence[str] | None = None,
@@ -58,7 +60,7 @@ def predict_fixtures(
 ) -> list[FixturePrediction]:
     """Predict fixtures kicking off within ``days`` of ``start`` (default now) and store them."""
     start = start or datetime.now(UTC)
-    version, model = load_active(unit_of_work)
+    version, model = load_active(unit_of_work, artifacts_dir=artifacts_dir)
     with unit_of_work() as uow:
         rows = fixture_repo.list_between(
             uow.session,
