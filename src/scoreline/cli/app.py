@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
+
+# XGBoost's OpenMP threads spin while they wait; on a busy two-core machine that
+# turns a one-second fit into half a minute. Sleeping waiters cost nothing when idle.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import typer
 

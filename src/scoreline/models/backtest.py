@@ -53,6 +53,7 @@ DC_COLUMNS = ("dc_home", "dc_draw", "dc_away", "dc_home_goals", "dc_away_goals")
 BOOST_COLUMNS = ("xgb_home", "xgb_draw", "xgb_away")
 ENSEMBLE_COLUMNS = ("ens_home", "ens_draw", "ens_away")
 MARKET_COLUMNS = ("market_home", "market_draw", "market_away")
+MIN_POOL = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +225,9 @@ def run_walk_forward(
             ("dc+xgb+market", with_market, pool & has_market, target & has_market),
             ("dc+xgb", members, pool, target & ~has_market),
         ):
-            if not predict_rows.any():
+            if not predict_rows.any() or fit_rows.sum() < MIN_POOL:
+                # Too few earlier walk-forward predictions to learn weights from:
+                # these rows stay unpredicted and are counted as such when scored.
                 continue
             blend = LogLinearBlend().fit(inputs[fit_rows], y[fit_rows])
             blended = blend.predict_proba(inputs[fit_rows])

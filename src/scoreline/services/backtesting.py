@@ -54,6 +54,19 @@ class BacktestOptions:
     initial_bankroll_minor: int = 10_000_000
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        self.walk_forward_config()  # refuses bad dates and model names up front
+
+    def walk_forward_config(self) -> WalkForwardConfig:
+        """The walk-forward schedule these options ask for."""
+        return WalkForwardConfig(
+            start=self.start,
+            end=self.end,
+            refit_days=self.refit_days,
+            seed=self.seed,
+            models=self.models,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class BacktestOutcome:
@@ -69,19 +82,13 @@ def run_backtest(
 ) -> BacktestOutcome:
     """Walk forward over [start, end] on every match under ``roots``."""
     started = time.perf_counter()
+    config = options.walk_forward_config()
 
     def files_progress(_path: Path, done: int, total: int) -> None:
         if progress is not None:
             progress("loading files", done, total)
 
     history = load_history(roots, leagues=options.leagues, progress=files_progress)
-    config = WalkForwardConfig(
-        start=options.start,
-        end=options.end,
-        refit_days=options.refit_days,
-        seed=options.seed,
-        models=options.models,
-    )
     result = run_walk_forward(history, config, progress=progress)
     frame = pd.concat([history, result.predictions], axis=1)
     evaluated = frame.loc[evaluation_rows(history, config).to_numpy()]

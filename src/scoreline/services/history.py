@@ -110,7 +110,8 @@ def load_history(
     """Every finished (not awarded) match under ``roots`` as one frame, oldest first."""
     wanted = set(leagues or ())
     records: dict[tuple[str, str, str, object], dict[str, Any]] = {}
-    files = find_season_files(roots)
+    # Root by root, so that a match found under a later root replaces the earlier one.
+    files = [path for root in roots for path in find_season_files([root])]
     for done, path in enumerate(files, start=1):
         if progress is not None:
             progress(path, done, len(files))

@@ -1,0 +1,230 @@
+"""``scoreline backtest`` end to end on the vendored sample: the report.json contract."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from scoreline.cli.app import app
+from scoreline.config import get_settings
+from scoreline.services.history import load_history
+
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "football-data"
+# The ensemble needs XGBoost predictions made before the window to fit its blend, and the
+# sample starts in August 2019: autumn 2022 is the first window it can evaluate.
+START, END = "2022-10-01", "2022-11-30"
+LEAGUES = ("E0", "SP1")
+METRICS = {"n", "rps", "log_loss", "brier", "ece"}
+BETTING = {
+    "bets",
+    "staked",
+    "profit",
+    "roi",
+    "roi_ci95",
+    "max_drawdown",
+    "clv_mean",
+    "clv_positive_share",
+}
+MARKETS = {"market_prematch", "market_closing"}
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    result: Result
+    json_path: Path
+    html_path: Path
+
+    def report(self) -> dict[str, Any]:
+        report: dict[str, Any] = json.loads(
+            self.json_path.read_text(encoding="utf-8"), parse_constant=_not_json
+        )
+        return report
+
+
+def _not_json(constant: str) -> None:
+    raise AssertionError(f"report.json holds {constant}, which strict JSON does not allow")
+
+
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    folder = tmp_path_factory.mktemp("settings")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCORELINE_DATABASE_URL", f"sqlite:///{folder / 'cli.db'}")
+        patch.setenv("SCORELINE_DATA_DIR", str(folder / "data"))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
+
+
+def _backtest(folder: Path, *options: str) -> Run:
+    json_path, html_path = folder / "out.json", folder / "out.html"
+    arguments = ["backtest", "--data", str(SAMPLE), "--json", str(json_path)]
+    result = CliRunner().invoke(app, [*arguments, "--html", str(html_path), *options])
+    return Run(result, json_path, html_path)
+
+
+@pytest.fixture(scope="module")
+def both_models(environment: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    folder = tmp_path_factory.mktemp("both")
+    return _backtest(folder, "--start", START, "--end", END, "--leagues", ",".join(LEAGUES))
+
+
+@pytest.fixture(scope="module")
+def dixon_coles_only(environment: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    folder = tmp_path_factory.mktemp("dc")
+    options = ("--start", START, "--end", END, "--leagues", "E0", "--models", "dixon-coles")
+    return _backtest(folder, *options)
+
+
+def _assert_metrics(block: dict[str, Any]) -> None:
+    assert set(block) == METRICS
+    assert isinstance(block["n"], int)
+    assert block["n"] > 0
+    for name in METRICS - {"n"}:
+        assert isinstance(block[name], float), name
+
+
+@pytest.mark.slow
+def test_the_backtest_succeeds(both_models: Run) -> None:
+    result = both_models.result
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "walk-forward" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_report_is_strict_json_with_every_contract_key(both_models: Run) -> None:
+    assert both_models.result.exit_code == 0, both_models.result.output
+    report = both_models.report()
+
+    assert isinstance(report["matches"], int)
+    assert isinstance(report["seconds"], float)
+    assert set(report["models"]) == {"dixon_coles", "ensemble", *MARKETS}
+    for block in report["models"].values():
+        _assert_metrics(block)
+    assert set(report["by_league"]) == set(LEAGUES)
+    for league in report["by_league"].values():
+        assert set(league) == {"dixon_coles", "ensemble", *MARKETS}
+        for block in league.values():
+            _assert_metrics(block)
+    assert set(report["betting"]) >= BETTING
+    assert isinstance(report["betting"]["bets"], int)
+
+
+@pytest.mark.slow
+def test_every_model_is_scored_on_the_same_matches(both_models: Run) -> None:
+    assert both_models.result.exit_code == 0, both_models.result.output
+    report = both_models.report()
+
+    counts = {block["n"] for block in report["models"].values()}
+    assert len(counts) == 1
+    (n,) = counts
+    assert 0 < n <= report["matches"]
+    for league in report["by_league"].values():
+        assert len({block["n"] for block in league.values()}) == 1
+    assert sum(league["dixon_coles"]["n"] for league in report["by_league"].values()) == n
+
+
+@pytest.mark.slow
+def test_matches_are_the_sample_matches_of_the_window(both_models: Run) -> None:
+    assert both_models.result.exit_code == 0, both_models.result.output
+    history = load_history([SAMPLE], leagues=list(LEAGUES))
+    days = history["date"].dt.date
+    expected = int(((days >= date.fromisoformat(START)) & (days <= date.fromisoformat(END))).sum())
+
+    assert both_models.report()["matches"] == expected
+
+
+@pytest.mark.slow
+def test_the_betting_summary_is_consistent(both_models: Run) -> None:
+    assert both_models.result.exit_code == 0, both_models.result.output
+    betting = both_models.report()["betting"]
+
+    assert betting["bets"] > 0
+    assert betting["staked"] > 0
+    assert betting["roi"] == pytest.approx(betting["profit"] / betting["staked"], rel=1e-6)
+    low, high = betting["roi_ci95"]
+    assert low <= high
+    assert 0 <= betting["max_drawdown"] <= 1
+    assert 0 <= betting["clv_positive_share"] <= 1
+
+
+@pytest.mark.slow
+def test_the_html_report_has_svg_charts(both_models: Run) -> None:
+    assert both_models.result.exit_code == 0, both_models.result.output
+    html = both_models.html_path.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert html.count("<svg") >= 2
+
+
+@pytest.mark.slow
+def test_dixon_coles_alone_is_reported_with_the_market(dixon_coles_only: Run) -> None:
+    result = dixon_coles_only.result
+    assert result.exit_code == 0, result.output
+    report = dixon_coles_only.report()
+
+    assert set(report["models"]) == {"dixon_coles", *MARKETS}
+    for block in report["models"].values():
+        _assert_metrics(block)
+    assert len({block["n"] for block in report["models"].values()}) == 1
+    assert set(report["by_league"]) == {"E0"}
+    assert set(report["betting"]) >= BETTING
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ("--start", "2022-13-01", "--end", END),
+            "error: --start '2022-13-01' is not a date of the form 2020-07-01",
+        ),
+        (
+            ("--start", START, "--end", END, "--data", "/nonexistent"),
+            "error: --data /nonexistent does not exist",
+        ),
+        (
+            ("--start", START, "--end", END, "--leagues", "E0", "--models", "foo"),
+            "error: unknown models ['foo']; choose from dixon-coles, ensemble",
+        ),
+    ],
+    ids=["bad-start", "missing-data", "unknown-model"],
+)
+def test_bad_input_exits_1_with_a_one_line_error(
+    environment: None, tmp_path: Path, options: tuple[str, ...], message: str
+) -> None:
+    result = _backtest(tmp_path, *options)
+
+    assert result.result.exit_code == 1, result.result.output
+    assert isinstance(result.result.exception, SystemExit)
+    assert "Traceback" not in result.result.output
+    errors = [line for line in result.result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [message]
+    assert result.result.stderr.rstrip().endswith(message)
+    assert not result.json_path.exists()
+
+
+def test_an_unknown_model_is_refused_before_any_file_is_read(
+    environment: None, tmp_path: Path
+) -> None:
+    result = _backtest(tmp_path, "--start", START, "--end", END, "--models", "foo")
+
+    assert result.result.exit_code == 1
+    assert result.result.stderr.splitlines() == [
+        "error: unknown models ['foo']; choose from dixon-coles, ensemble"
+    ]
+
+
+@pytest.mark.slow
+def test_a_window_too_early_for_the_ensemble_fails_without_a_traceback(
+    environment: None, tmp_path: Path
+) -> None:
+    result = _backtest(tmp_path, "--start", "2022-03-01", "--end", "2022-04-30", "--leagues", "E0")
+
+    assert result.result.exception is None or isinstance(result.result.exception, SystemExit)
