@@ -3,13 +3,43 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 from scoreline.domain.markets import SELECTIONS, Line, Market, Selection
 
-__all__ = ["OddsSnapshot", "PriceKind"]
+__all__ = ["BOOKMAKER_NAMES", "OddsSnapshot", "PriceKind"]
+
+# Short codes of bookmakers and market-wide aggregates, after football-data.co.uk's column prefixes.
+BOOKMAKER_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "B365": "Bet365",
+        "BW": "Bet&Win",
+        "IW": "Interwetten",
+        "PS": "Pinnacle",
+        "WH": "William Hill",
+        "VC": "VC Bet",
+        "LB": "Ladbrokes",
+        "GB": "Gamebookers",
+        "SB": "Sportingbet",
+        "SJ": "Stan James",
+        "BS": "Blue Square",
+        "SO": "Sporting Odds",
+        "SY": "Stanleybet",
+        "1XB": "1xBet",
+        "BF": "Betfair",
+        "BFE": "Betfair Exchange",
+        "BFD": "Betfred",
+        "BMGM": "BetMGM",
+        "BV": "BetVictor",
+        "CL": "Coral",
+        "MAX": "market maximum (Betbrain to 2018-2019, then football-data's own)",
+        "AVG": "market average (Betbrain to 2018-2019, then football-data's own)",
+    }
+)
 
 
 class PriceKind(enum.StrEnum):

@@ -9,19 +9,16 @@ import numpy as np
 import numpy.typing as npt
 import xgboost as xgb
 from sklearn.base import BaseEstimator, ClassifierMixin  # type: ignore[import-untyped, unused-ignore]
-from sklearn.utils.multiclass import (  # type: ignore[import-untyped, unused-ignore]
-    check_classification_targets,
-)
 from sklearn.utils.validation import validate_data  # type: ignore[import-untyped, unused-ignore]
 
-from scoreline.errors import DataError, ModelError, NotFittedError
+from scoreline.errors import ModelError, NotFittedError
+from scoreline.models._outcomes import OUTCOMES, sample_weights
+from scoreline.models._outcomes import outcomes as checked_outcomes
 
 __all__ = ["BoostedClassifier"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-OUTCOMES = np.array([0, 1, 2])
 
 
 class BoostedClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -134,8 +131,8 @@ class BoostedClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         features, labels = validate_data(
             self, X, y, dtype=np.float32, ensure_all_finite="allow-nan", y_numeric=False
         )
-        outcomes = _outcomes(labels)
-        weight = _weights(sample_weight, len(outcomes))
+        outcomes = checked_outcomes(labels)
+        weight = sample_weights(sample_weight, len(outcomes))
         data = xgb.DMatrix(features, label=outcomes, weight=weight, nthread=self.n_jobs)
         self.booster_ = xgb.train(self._params(), data, num_boost_round=self.n_estimators)
         self.classes_ = OUTCOMES.copy()
@@ -198,29 +195,6 @@ class BoostedClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         bad = [f"{n}={getattr(self, n)!r} (must be {rule})" for n, ok, rule in checks if not ok]
         if bad:
             raise ModelError("BoostedClassifier: invalid hyperparameters: " + "; ".join(bad))
-
-
-def _outcomes(y: npt.ArrayLike) -> IntArray:
-    """Outcomes as ints 0, 1, 2, or a DataError naming what else was found."""
-    labels = np.asarray(y)
-    check_classification_targets(labels)  # a ValueError for continuous targets
-    if labels.dtype.kind in "iuf":
-        whole = labels.astype(np.int64)
-        if np.array_equal(whole, labels) and np.isin(whole, OUTCOMES).all():
-            return whole
-    found = ", ".join(repr(v) for v in np.unique(labels)[:5].tolist())
-    raise DataError(f"outcomes must be 0 (home), 1 (draw) or 2 (away); found {found}")
-
-
-def _weights(sample_weight: npt.ArrayLike | None, n: int) -> FloatArray | None:
-    if sample_weight is None:
-        return None
-    weight = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-    if weight.shape != (n,):
-        raise DataError(f"sample_weight must have shape ({n},), got {weight.shape}")
-    if not (np.isfinite(weight) & (weight >= 0)).all() or weight.sum() <= 0:
-        raise DataError("sample_weight must be finite, non-negative and not all zero")
-    return weight
 
 
 def _whole(value: object, *, low: int) -> bool:

@@ -9,20 +9,17 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.base import BaseEstimator, ClassifierMixin  # type: ignore[import-untyped, unused-ignore]
 from sklearn.isotonic import IsotonicRegression  # type: ignore[import-untyped, unused-ignore]
-from sklearn.utils.multiclass import (  # type: ignore[import-untyped, unused-ignore]
-    check_classification_targets,
-)
 from sklearn.utils.validation import validate_data  # type: ignore[import-untyped, unused-ignore]
 
 from scoreline.errors import DataError, ModelError, NotFittedError
+from scoreline.models._outcomes import OUTCOMES, sample_weights
+from scoreline.models._outcomes import outcomes as checked_outcomes
 from scoreline.pricing.scoring import ReliabilityTable, reliability_table
 
 __all__ = ["IsotonicCalibrator"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-OUTCOMES = np.array([0, 1, 2])
 
 
 class IsotonicCalibrator(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -109,8 +106,8 @@ class IsotonicCalibrator(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 "(must be an int >= 1)"
             )
         raw, labels = validate_data(self, P, y, dtype=np.float64, y_numeric=False)
-        outcomes = _outcomes(labels)
-        weight = _weights(sample_weight, len(outcomes))
+        outcomes = checked_outcomes(labels)
+        weight = sample_weights(sample_weight, len(outcomes))
         forecast = _rows(raw)
         self.calibrators_ = [
             IsotonicRegression(
@@ -196,26 +193,3 @@ def _plain(table: ReliabilityTable) -> dict[str, Any]:
         "ece": table.ece,
         "target": table.target,
     }
-
-
-def _outcomes(y: npt.ArrayLike) -> IntArray:
-    """Outcomes as ints 0, 1, 2, or a DataError naming what else was found."""
-    labels = np.asarray(y)
-    check_classification_targets(labels)  # a ValueError for continuous targets
-    if labels.dtype.kind in "iuf":
-        whole = labels.astype(np.int64)
-        if np.array_equal(whole, labels) and np.isin(whole, OUTCOMES).all():
-            return whole
-    found = ", ".join(repr(v) for v in np.unique(labels)[:5].tolist())
-    raise DataError(f"outcomes must be 0 (home), 1 (draw) or 2 (away); found {found}")
-
-
-def _weights(sample_weight: npt.ArrayLike | None, n: int) -> FloatArray | None:
-    if sample_weight is None:
-        return None
-    weight = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-    if weight.shape != (n,):
-        raise DataError(f"sample_weight must have shape ({n},), got {weight.shape}")
-    if not (np.isfinite(weight) & (weight >= 0)).all() or weight.sum() <= 0:
-        raise DataError("sample_weight must be finite, non-negative and not all zero")
-    return weight

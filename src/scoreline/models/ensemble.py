@@ -11,12 +11,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin  # type: ignore[import-untyped, unused-ignore]
-from sklearn.utils.multiclass import (  # type: ignore[import-untyped, unused-ignore]
-    check_classification_targets,
-)
 from sklearn.utils.validation import validate_data  # type: ignore[import-untyped, unused-ignore]
 
 from scoreline.errors import ConvergenceWarning, DataError, ModelError, NotFittedError
+from scoreline.models._outcomes import OUTCOMES, sample_weights
+from scoreline.models._outcomes import outcomes as checked_outcomes
 
 __all__ = ["LogLinearBlend"]
 
@@ -24,8 +23,6 @@ logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-OUTCOMES = np.array([0, 1, 2])
 
 
 class LogLinearBlend(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -127,8 +124,8 @@ class LogLinearBlend(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """
         self._validate()
         raw, labels = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
-        outcomes = _outcomes(labels)
-        weight = _weights(sample_weight, len(outcomes))
+        outcomes = checked_outcomes(labels)
+        weight = _ones_if_none(sample_weight, len(outcomes))
         present = np.unique(outcomes[weight > 0])
         if self.fit_intercept and len(present) < 3:
             # The intercept of a missing outcome would run off to minus infinity.
@@ -272,29 +269,6 @@ def _softmax(scores: FloatArray) -> FloatArray:
     return out
 
 
-def _outcomes(y: npt.ArrayLike) -> IntArray:
-    """Outcomes as ints 0, 1, 2, or a DataError naming what else was found."""
-    labels = np.asarray(y)
-    check_classification_targets(labels)  # a ValueError for continuous targets
-    if labels.dtype.kind in "iuf":
-        whole = labels.astype(np.int64)
-        if np.array_equal(whole, labels) and np.isin(whole, OUTCOMES).all():
-            return whole
-    found = ", ".join(repr(v) for v in np.unique(labels)[:5].tolist())
-    raise DataError(f"outcomes must be 0 (home), 1 (draw) or 2 (away); found {found}")
-
-
-def _weights(sample_weight: npt.ArrayLike | None, n: int) -> FloatArray:
-    if sample_weight is None:
-        return np.ones(n)
-    weight = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-    if weight.shape != (n,):
-        raise DataError(f"sample_weight must have shape ({n},), got {weight.shape}")
-    if not (np.isfinite(weight) & (weight >= 0)).all() or weight.sum() <= 0:
-        raise DataError("sample_weight must be finite, non-negative and not all zero")
-    return weight
-
-
 def _real(value: object, *, low: float, high: float = math.inf, strict: bool = False) -> bool:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         return False
@@ -305,3 +279,8 @@ def _real(value: object, *, low: float, high: float = math.inf, strict: bool = F
 
 def _whole(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | np.integer) and int(value) >= 1
+
+
+def _ones_if_none(sample_weight: npt.ArrayLike | None, n: int) -> FloatArray:
+    weight = sample_weights(sample_weight, n)
+    return np.ones(n) if weight is None else weight

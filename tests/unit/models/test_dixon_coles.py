@@ -398,7 +398,7 @@ def test_disconnected_leagues_are_reported_and_still_converge(
 ) -> None:
     north, _, _ = simulate(1, n_teams=10, prefix="N")
     south, _, _ = simulate(2, n_teams=8, prefix="S")
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.DEBUG, logger="scoreline.models"):
         model = DixonColes().fit(pd.concat([north, south], ignore_index=True))
     assert "2 groups" in caplog.text
     assert model.converged_

@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from scoreline.domain.markets import SELECTIONS, Line, Market, Selection, parse_line
-from scoreline.domain.odds import PriceKind
+from scoreline.domain.odds import BOOKMAKER_NAMES, PriceKind
 
 __all__ = [
     "BOOKMAKERS",
@@ -52,32 +52,7 @@ __all__ = [
 
 ColumnRole = Literal["match", "stat", "price", "line", "ignored", "unknown"]
 
-BOOKMAKERS: Mapping[str, str] = MappingProxyType(
-    {
-        "B365": "Bet365",
-        "BW": "Bet&Win",
-        "IW": "Interwetten",
-        "PS": "Pinnacle",
-        "WH": "William Hill",
-        "VC": "VC Bet",
-        "LB": "Ladbrokes",
-        "GB": "Gamebookers",
-        "SB": "Sportingbet",
-        "SJ": "Stan James",
-        "BS": "Blue Square",
-        "SO": "Sporting Odds",
-        "SY": "Stanleybet",
-        "1XB": "1xBet",
-        "BF": "Betfair",
-        "BFE": "Betfair Exchange",
-        "BFD": "Betfred",
-        "BMGM": "BetMGM",
-        "BV": "BetVictor",
-        "CL": "Coral",
-        "MAX": "market maximum (Betbrain to 2018-2019, then football-data's own)",
-        "AVG": "market average (Betbrain to 2018-2019, then football-data's own)",
-    }
-)
+BOOKMAKERS = BOOKMAKER_NAMES  # the codes football-data.co.uk uses are ours
 
 # Column prefix -> bookmaker code. ``P`` is Pinnacle outside 1X2 (``P>2.5``, ``PAHH``).
 _PREFIXES: Mapping[str, str] = {
