@@ -5,7 +5,7 @@ The timeline, for an evaluation window [start, end]::
     first match ── burn-in ──┬── history refits (28 days) ──┬── start ── weekly ── end
                              │ Dixon-Coles predictions become │ every model refits weekly;
                              │ features of later matches;     │ each week is predicted by
-                             │ XGBoost refits twice a year,   │ models fitted before it
+                             │ XGBoost refits once a year,    │ models fitted before it
                              │ its predictions feed the blend │
 
 * **Dixon-Coles** is refitted (warm-started) on matches before each refit date
@@ -17,7 +17,8 @@ The timeline, for an evaluation window [start, end]::
   walk-forward predictions (out of sample by construction, time-ordered):
   a log-linear blend of Dixon-Coles, XGBoost and the de-margined pre-match
   market (known when the bet is made; matches without pre-match prices use a
-  Dixon-Coles and XGBoost blend), then isotonic calibration.
+  Dixon-Coles and XGBoost blend), then isotonic calibration, kept only when a
+  calibrator fitted on the older part of the pool improves its newest part.
 
 Nothing here reads files or databases: it takes the history frame of
 ``services.history`` and returns predictions per match.
@@ -42,6 +43,7 @@ from scoreline.models.calibration import IsotonicCalibrator
 from scoreline.models.dixon_coles import DixonColes, UnseenTeamWarning
 from scoreline.models.ensemble import LogLinearBlend
 from scoreline.models.features import FEATURE_COLUMNS, build_features
+from scoreline.pricing import log_loss
 
 __all__ = ["WalkForwardConfig", "WalkForwardResult", "outcomes", "run_walk_forward"]
 
@@ -52,6 +54,7 @@ Progress = Callable[[str, int, int], None]
 DC_COLUMNS = ("dc_home", "dc_draw", "dc_away", "dc_home_goals", "dc_away_goals")
 BOOST_COLUMNS = ("xgb_home", "xgb_draw", "xgb_away")
 ENSEMBLE_COLUMNS = ("ens_home", "ens_draw", "ens_away")
+BLEND_COLUMNS = ("blend_home", "blend_draw", "blend_away")
 MARKET_COLUMNS = ("market_home", "market_draw", "market_away")
 MIN_POOL = 300
 
@@ -64,10 +67,10 @@ class WalkForwardConfig:
     end: date
     refit_days: int = 7
     history_refit_days: int = 28
-    boost_history_refit_days: int = 182
+    boost_history_refit_days: int = 365
     burn_in_days: int = 365
     dc_window_days: int = 5 * 365
-    boost_window_days: int = 8 * 365
+    boost_window_days: int = 6 * 365
     pool_window_days: int = 4 * 365
     xi: float = 0.0018
     dc_prior_strength: float = 1.0
@@ -165,12 +168,31 @@ def _fit_members(
     return model.fit(features.loc[rows, list(FEATURE_COLUMNS)], y[rows])
 
 
+def _calibrator(blended: FloatArray, y: npt.NDArray[np.int64]) -> IsotonicCalibrator | None:
+    """Isotonic calibration fitted on the pool, or None when it would not help.
+
+    The pool is in time order: a calibrator fitted on its older three quarters
+    must lower the log loss of its newest quarter, else the blend is used as it
+    is. Isotonic maps are step functions; on a pool whose blend is already
+    calibrated their steps add noise rather than remove bias.
+    """
+    cut = int(len(y) * 0.75)
+    if cut < MIN_POOL or len(y) - cut < MIN_POOL // 3:
+        return None
+    trial = IsotonicCalibrator().fit(blended[:cut], y[:cut])
+    if log_loss(trial.predict_proba(blended[cut:]), y[cut:]) >= log_loss(blended[cut:], y[cut:]):
+        return None
+    return IsotonicCalibrator().fit(blended, y)
+
+
 def run_walk_forward(
     history: pd.DataFrame, config: WalkForwardConfig, *, progress: Progress | None = None
 ) -> WalkForwardResult:
     """Walk-forward predictions of Dixon-Coles, XGBoost and the calibrated ensemble."""
     if history.empty:
         raise DataError("the history is empty: no finished matches were found")
+    if not history["date"].is_monotonic_increasing:
+        raise DataError("the history must be sorted by kick-off (services.history does this)")
     history = history.reset_index(drop=True)
     dc, dc_refits = _dixon_coles(history, config, progress)
     predictions = dc.copy()
@@ -189,8 +211,10 @@ def run_walk_forward(
     )
     boost = pd.DataFrame(np.nan, index=history.index, columns=list(BOOST_COLUMNS))
     ens = pd.DataFrame(np.nan, index=history.index, columns=list(ENSEMBLE_COLUMNS))
+    raw_blend = pd.DataFrame(np.nan, index=history.index, columns=list(BLEND_COLUMNS))
     start = _midnight(config.start)
     weights: list[tuple[str, list[float]]] = []
+    calibrated = 0
     # The market's de-margined pre-match probabilities are known when the bet is
     # made, so they join the blend as a third member where a match has them.
     market = features[list(MARKET_COLUMNS)].to_numpy(dtype=np.float64)
@@ -230,14 +254,17 @@ def run_walk_forward(
                 # these rows stay unpredicted and are counted as such when scored.
                 continue
             blend = LogLinearBlend().fit(inputs[fit_rows], y[fit_rows])
-            blended = blend.predict_proba(inputs[fit_rows])
-            calibrator = IsotonicCalibrator().fit(blended, y[fit_rows])
-            ens.loc[predict_rows, list(ENSEMBLE_COLUMNS)] = calibrator.predict_proba(
-                blend.predict_proba(inputs[predict_rows])
+            calibrator = _calibrator(blend.predict_proba(inputs[fit_rows]), y[fit_rows])
+            uncalibrated = blend.predict_proba(inputs[predict_rows])
+            raw_blend.loc[predict_rows, list(BLEND_COLUMNS)] = uncalibrated
+            ens.loc[predict_rows, list(ENSEMBLE_COLUMNS)] = (
+                uncalibrated if calibrator is None else calibrator.predict_proba(uncalibrated)
             )
+            calibrated += calibrator is not None
             weights.append((f"{point.date().isoformat()} {label}", blend.weights_.tolist()))
     refits["ensemble"] = len(points) - 1
-    predictions = pd.concat([dc, boost, ens], axis=1)
+    refits["ensemble_calibrated"] = calibrated
+    predictions = pd.concat([dc, boost, raw_blend, ens], axis=1)
     return WalkForwardResult(predictions, features, refits, weights)
 
 
