@@ -209,15 +209,7 @@ def _write(
     book_ids = bookmaker_repo.upsert_many(
         session, codes={quote.bookmaker for row in parsed.rows for quote in row.odds}
     )
-    wanted: dict[odds_repo.QuoteKey, dict[Selection, Decimal]] = {}
-    for row, entry in zip(parsed.rows, entries, strict=True):
-        fixture_id = fixture_ids[entry.key]
-        for quote in row.odds:
-            key = odds_repo.quote_key(fixture_id, book_ids[quote.bookmaker], quote)
-            prices = wanted.get(key)
-            if prices is None:
-                prices = wanted[key] = {}
-            prices[quote.selection] = quote.price
+    wanted = _group_prices(parsed, entries, fixture_ids, book_ids)
     odds_counts = odds_repo.sync_for_fixtures(
         session,
         fixture_ids=sorted({fixture_ids[e.key] for e in entries}),
@@ -227,6 +219,39 @@ def _write(
     outcome.odds_inserted = odds_counts.inserted
     outcome.odds_updated = odds_counts.updated
     outcome.odds_deleted = odds_counts.deleted
+
+
+def _group_prices(
+    parsed: SeasonFile,
+    entries: list[fixture_repo.FixtureEntry],
+    fixture_ids: dict[fixture_repo.FixtureKey, int],
+    book_ids: dict[str, int],
+) -> dict[odds_repo.QuoteKey, dict[Selection, Decimal]]:
+    """Per-selection prices gathered into the per-market rows storage keeps.
+
+    The provider emits a market's selections one after another, sharing their
+    bookmaker, market, line, kind and instant objects, so a change of group is
+    seen by identity and only one key per market is built and hashed.
+    """
+    wanted: dict[odds_repo.QuoteKey, dict[Selection, Decimal]] = {}
+    for row, entry in zip(parsed.rows, entries, strict=True):
+        fixture_id = fixture_ids[entry.key]
+        previous = None
+        prices: dict[Selection, Decimal] = {}
+        for quote in row.odds:
+            if not (
+                previous is not None
+                and quote.bookmaker is previous.bookmaker
+                and quote.market is previous.market
+                and quote.line is previous.line
+                and quote.kind is previous.kind
+                and quote.captured_at is previous.captured_at
+            ):
+                key = odds_repo.quote_key(fixture_id, book_ids[quote.bookmaker], quote)
+                prices = wanted.setdefault(key, {})
+            prices[quote.selection] = quote.price
+            previous = quote
+    return wanted
 
 
 def _teams_of(fixture: Fixture, country: str) -> tuple[Team, Team]:
