@@ -20,6 +20,7 @@ from rich.table import Table
 
 from scoreline.cli._options import split_codes
 from scoreline.cli.console import console, err_console, handle_errors
+from scoreline.config import get_settings
 from scoreline.errors import ConfigError
 from scoreline.pricing.kelly import StakingPolicy
 from scoreline.services.backtesting import BacktestOptions, run_backtest
@@ -55,6 +56,10 @@ def backtest(
     kelly_fraction: Annotated[float, typer.Option(help="Fraction of full Kelly staked.")] = 0.25,
     min_edge: Annotated[float, typer.Option(help="Smallest edge bet (0.02 = 2%).")] = 0.02,
     seed: Annotated[int, typer.Option(help="Seed for models and the bootstrap.")] = 0,
+    register: Annotated[
+        bool,
+        typer.Option(help="Save the last refit's models to the registry (SCORELINE_DATA_DIR)."),
+    ] = False,
 ) -> None:
     """Walk forward from --start to --end: refit on a schedule, score, bet, report."""
     for root in data:
@@ -69,6 +74,7 @@ def backtest(
         refit_days=refit_days,
         policy=StakingPolicy(fraction=kelly_fraction, min_edge=min_edge),
         seed=seed,
+        registry_dir=get_settings().data_dir / "models" if register else None,
     )
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -89,6 +95,8 @@ def backtest(
     if html_path is not None:
         html_path.write_text(render_backtest_html(outcome.report, outcome.series), encoding="utf-8")
     _render(outcome.report)
+    if "model_version" in outcome.report:
+        console.print(f"registered ensemble {outcome.report['model_version']}")
 
 
 def _render(report: dict[str, Any]) -> None:

@@ -96,6 +96,8 @@ class WalkForwardResult:
     features: pd.DataFrame
     refits: dict[str, int] = field(default_factory=dict)
     blend_weights: list[tuple[str, list[float]]] = field(default_factory=list)
+    final: dict[str, object] = field(default_factory=dict)
+    """The estimators of the last refit (the model a user would run next week)."""
 
 
 def outcomes(history: pd.DataFrame) -> npt.NDArray[np.int64]:
@@ -131,7 +133,7 @@ def _schedule(
 
 def _dixon_coles(
     history: pd.DataFrame, config: WalkForwardConfig, progress: Progress | None
-) -> tuple[pd.DataFrame, int]:
+) -> tuple[pd.DataFrame, int, DixonColes]:
     """Point-in-time Dixon-Coles probabilities and expected goals for every row after burn-in."""
     dates = history["date"]
     first = dates.iloc[0] + pd.Timedelta(days=config.burn_in_days)
@@ -158,7 +160,7 @@ def _dixon_coles(
         p = grid.probabilities("1x2")
         goals = grid.probabilities("expected_goals")
         out.loc[target.index, list(DC_COLUMNS)] = np.column_stack([p, goals])
-    return out, len(points) - 1
+    return out, len(points) - 1, model
 
 
 def _fit_members(
@@ -194,11 +196,13 @@ def run_walk_forward(
     if not history["date"].is_monotonic_increasing:
         raise DataError("the history must be sorted by kick-off (services.history does this)")
     history = history.reset_index(drop=True)
-    dc, dc_refits = _dixon_coles(history, config, progress)
+    dc, dc_refits, dc_model = _dixon_coles(history, config, progress)
     predictions = dc.copy()
     refits = {"dixon_coles": dc_refits}
     if "ensemble" not in config.models:
-        return WalkForwardResult(predictions, pd.DataFrame(index=history.index), refits)
+        return WalkForwardResult(
+            predictions, pd.DataFrame(index=history.index), refits, final={"dixon_coles": dc_model}
+        )
     features = build_features(history, dixon_coles=dc)
     y = outcomes(history)
     dates = history["date"]
@@ -215,6 +219,7 @@ def run_walk_forward(
     start = _midnight(config.start)
     weights: list[tuple[str, list[float]]] = []
     calibrated = 0
+    final: dict[str, object] = {"dixon_coles": dc_model}
     # The market's de-margined pre-match probabilities are known when the bet is
     # made, so they join the blend as a third member where a match has them.
     market = features[list(MARKET_COLUMNS)].to_numpy(dtype=np.float64)
@@ -255,6 +260,9 @@ def run_walk_forward(
                 continue
             blend = LogLinearBlend().fit(inputs[fit_rows], y[fit_rows])
             calibrator = _calibrator(blend.predict_proba(inputs[fit_rows]), y[fit_rows])
+            final.update(
+                {"xgboost": model, f"blend[{label}]": blend, f"calibrator[{label}]": calibrator}
+            )
             uncalibrated = blend.predict_proba(inputs[predict_rows])
             raw_blend.loc[predict_rows, list(BLEND_COLUMNS)] = uncalibrated
             ens.loc[predict_rows, list(ENSEMBLE_COLUMNS)] = (
@@ -265,7 +273,7 @@ def run_walk_forward(
     refits["ensemble"] = len(points) - 1
     refits["ensemble_calibrated"] = calibrated
     predictions = pd.concat([dc, boost, raw_blend, ens], axis=1)
-    return WalkForwardResult(predictions, features, refits, weights)
+    return WalkForwardResult(predictions, features, refits, weights, final)
 
 
 def evaluation_rows(history: pd.DataFrame, config: WalkForwardConfig) -> pd.Series:

@@ -15,17 +15,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from scoreline.models.backtest import (
     WalkForwardConfig,
+    WalkForwardResult,
     evaluation_rows,
     outcomes,
     run_walk_forward,
 )
+from scoreline.models.calibration import IsotonicCalibrator
+from scoreline.models.features import FEATURE_COLUMNS
+from scoreline.models.registry import ModelArtifact, ModelRegistry
 from scoreline.pricing import reliability_table, remove_margin
 from scoreline.pricing.bankroll import BankrollResult, BetCandidates, simulate
 from scoreline.pricing.kelly import StakingPolicy
@@ -53,6 +57,7 @@ class BacktestOptions:
     policy: StakingPolicy = field(default_factory=StakingPolicy)
     initial_bankroll_minor: int = 10_000_000
     seed: int = 0
+    registry_dir: Path | None = None
 
     def __post_init__(self) -> None:
         self.walk_forward_config()  # refuses bad dates and model names up front
@@ -115,10 +120,43 @@ def run_backtest(
             "seed": options.seed,
         },
     }
+    if options.registry_dir is not None:
+        report["model_version"] = _register(options, result, history, report)
     report = _json_safe(report)
     series = _series(bankroll, scored, report, options)
     logger.info("backtest: %d matches in %.1fs", len(evaluated), report["seconds"])
     return BacktestOutcome(report, series, frame)
+
+
+def _register(
+    options: BacktestOptions,
+    result: WalkForwardResult,
+    history: pd.DataFrame,
+    report: dict[str, Any],
+) -> str:
+    """Save the last refit's estimators, with the backtest's figures, as a registry version."""
+    trained = history.loc[history["date"] < pd.Timestamp(options.end, tz="UTC"), "date"]
+    calibration = {
+        name: estimator.calibration_report()
+        for name, estimator in result.final.items()
+        if isinstance(estimator, IsotonicCalibrator)
+    }
+    artifact = ModelArtifact(
+        name="ensemble",
+        params={
+            "config": report["config"],
+            "members": sorted(result.final),
+            "policy": report["betting"]["policy"],
+        },
+        feature_names=list(FEATURE_COLUMNS),
+        trained_from=trained.iloc[0].date(),
+        trained_to=trained.iloc[-1].date(),
+        seed=options.seed,
+        estimators=dict(result.final),
+        calibration=calibration,
+        metrics=_json_safe({"backtest": report["models"], "betting": report["betting"]}),
+    )
+    return ModelRegistry(cast(Path, options.registry_dir)).save(artifact)
 
 
 def _by_league(scored: ScoredRows) -> dict[str, dict[str, Any]]:

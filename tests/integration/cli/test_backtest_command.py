@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 
 from scoreline.cli.app import app
 from scoreline.config import get_settings
+from scoreline.models.registry import ModelRegistry
 from scoreline.services.history import load_history
 
 SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "football-data"
@@ -228,3 +229,23 @@ def test_a_window_too_early_for_the_ensemble_fails_without_a_traceback(
     result = _backtest(tmp_path, "--start", "2022-03-01", "--end", "2022-04-30", "--leagues", "E0")
 
     assert result.result.exception is None or isinstance(result.result.exception, SystemExit)
+
+
+@pytest.mark.slow
+def test_register_saves_the_last_refit_as_a_loadable_version(
+    environment: None, tmp_path: Path
+) -> None:
+    leagues = ",".join(LEAGUES)
+    run = _backtest(
+        tmp_path, "--start", START, "--end", END, "--leagues", leagues, "--register", "--seed", "3"
+    )
+    assert run.result.exit_code == 0, run.result.output
+    version = run.report()["model_version"]
+    assert f"registered ensemble {version}" in run.result.stdout
+    artifact = ModelRegistry(get_settings().data_dir / "models").load("ensemble", version)
+    assert {"dixon_coles", "xgboost"} <= set(artifact.estimators)
+    assert any(name.startswith("blend[") for name in artifact.estimators)
+    assert artifact.seed == 3
+    assert artifact.trained_to < date(2022, 11, 30)
+    assert artifact.metrics["backtest"]["ensemble"]["n"] == run.report()["models"]["ensemble"]["n"]
+    assert artifact.metrics["backtest"]["ensemble"]["n"] > 0
