@@ -71,7 +71,7 @@ class WalkForwardConfig:
     burn_in_days: int = 365
     dc_window_days: int = 5 * 365
     boost_window_days: int = 6 * 365
-    pool_window_days: int = 4 * 365
+    pool_window_days: int = 8 * 365
     xi: float = 0.0018
     dc_prior_strength: float = 1.0
     seed: int = 0
