@@ -504,3 +504,19 @@ def test_find_season_files_walks_folders_sorted(tmp_path: Path) -> None:
 def test_find_season_files_refuses_a_missing_path(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no such file or folder"):
         find_season_files([tmp_path / "missing"])
+
+
+def test_a_known_misspelling_reads_as_the_clubs_usual_name(tmp_path: Path) -> None:
+    # The one row of D2 2008-2009 that writes "St. Pauli" instead of "St Pauli".
+    path = tmp_path / "D2" / "2008-2009.csv"
+    path.parent.mkdir()
+    path.write_text(
+        "Div,Date,HomeTeam,AwayTeam,FTHG,FTAG,FTR\n"
+        "D2,10/05/09,St Pauli,Freiburg,1,1,D\n"
+        "D2,14/05/09,Ingolstadt,St. Pauli,0,1,A\n",
+        encoding="utf-8",
+    )
+    parsed = read_season_file(path)
+    assert [r.fixture.away_team for r in parsed.rows] == ["Freiburg", "St Pauli"]
+    assert parsed.rows[0].fixture.home_team == "St Pauli"
+    assert parsed.problems == ()

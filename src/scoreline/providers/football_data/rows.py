@@ -40,6 +40,12 @@ _PLACEHOLDER_KICKOFF = time(15, 0)
 _EMPTY_STATS = MatchStats()
 _COUNTS = {str(n): n for n in range(100)}  # statistics are small whole numbers
 
+# football-data.co.uk's names are stable, with the odd slip: the same club spelled
+# another way in one row. Each entry here was found in the files and checked by hand.
+SPELLINGS = {
+    "St. Pauli": "St Pauli",  # D2 2008-2009, Ingolstadt v St. Pauli, 14/05/09
+}
+
 
 @dataclass(frozen=True, slots=True)
 class MatchRow:
@@ -156,6 +162,7 @@ class RowReader:
         if row[self.div].strip() in MISSING:
             return "Div is empty on a row that names teams"
         home, away = row[self.home].strip(), row[self.away].strip()
+        home, away = SPELLINGS.get(home, home), SPELLINGS.get(away, away)
         if home in MISSING or away in MISSING:
             return "HomeTeam or AwayTeam is empty"
         if home == away:
