@@ -35,9 +35,9 @@ from penaltyblog.models import DixonColesGoalModel  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from scoreline.models import DixonColes  # noqa: E402
-from scoreline.models._dc_likelihood import aggregate, log_likelihood  # noqa: E402
+from scoreline.models._dc_likelihood import log_likelihood  # noqa: E402
 from scoreline.models._dc_rho import rho_range  # noqa: E402
-from scoreline.models._dc_teams import index_teams  # noqa: E402
+from scoreline.models._dc_teams import index_matches  # noqa: E402
 from scoreline.models._frames import match_columns  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/data/football-data")
@@ -102,16 +102,7 @@ def our_log_likelihood(
 ) -> tuple[float, bool]:
     """OUR weighted log-likelihood at named parameters, and whether rho is in its range."""
     columns = match_columns(matches)
-    teams = index_teams(columns.home_team, columns.away_team)
-    data = aggregate(
-        home=teams.home,
-        away=teams.away,
-        home_goals=columns.home_goals,
-        away_goals=columns.away_goals,
-        neutral=columns.neutral,
-        weight=decay_weights(matches, xi),
-        n_teams=len(teams.names),
-    )
+    teams, data = index_matches(columns, decay_weights(matches, xi))
     n = len(teams.names)
     theta = np.empty(2 * n + 2)
     theta[:n] = [params["attack"][name] for name in teams.names]

@@ -11,7 +11,17 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["NEWCOMER_SHARE", "Teams", "index_teams", "newcomer_prior", "report_problems"]
+from scoreline.models._dc_likelihood import PairData, aggregate
+from scoreline.models._frames import MatchColumns
+
+__all__ = [
+    "NEWCOMER_SHARE",
+    "Teams",
+    "index_matches",
+    "index_teams",
+    "newcomer_prior",
+    "report_problems",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +129,18 @@ def report_problems(
                 verb,
                 rating,
             )
+
+
+def index_matches(columns: MatchColumns, weight: npt.NDArray[np.float64]) -> tuple[Teams, PairData]:
+    """The teams of ``columns`` and its matches aggregated by pair, each weighted by ``weight``."""
+    teams = index_teams(columns.home_team, columns.away_team)
+    data = aggregate(
+        home=teams.home,
+        away=teams.away,
+        home_goals=columns.home_goals,
+        away_goals=columns.away_goals,
+        neutral=columns.neutral,
+        weight=weight,
+        n_teams=len(teams.names),
+    )
+    return teams, data

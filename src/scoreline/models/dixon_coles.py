@@ -12,10 +12,10 @@ import numpy as np
 import numpy.typing as npt
 
 from scoreline.errors import ConvergenceWarning, DataError, ModelError, NotFittedError
-from scoreline.models._dc_likelihood import PairData, aggregate
+from scoreline.models._dc_likelihood import PairData
 from scoreline.models._dc_newton import maximise
 from scoreline.models._dc_rho import clip_rho, rho_range
-from scoreline.models._dc_teams import Teams, index_teams, newcomer_prior, report_problems
+from scoreline.models._dc_teams import Teams, index_matches, newcomer_prior, report_problems
 from scoreline.models._frames import FrameLike, fixture_columns, match_columns
 from scoreline.models.grid import ScoreGrid
 
@@ -187,16 +187,7 @@ class DixonColes:
                 f"matches: {int((days < 0).sum())} match(es) after reference_date "
                 f"{reference}; drop them or move reference_date"
             )
-        teams = index_teams(columns.home_team, columns.away_team)
-        data = aggregate(
-            home=teams.home,
-            away=teams.away,
-            home_goals=columns.home_goals,
-            away_goals=columns.away_goals,
-            neutral=columns.neutral,
-            weight=np.exp(-float(self.xi) * days.astype(np.float64)),
-            n_teams=len(teams.names),
-        )
+        teams, data = index_matches(columns, np.exp(-float(self.xi) * days.astype(np.float64)))
         report_problems(
             teams, columns.home_goals, columns.away_goals, penalised=self.prior_strength > 0
         )

@@ -22,12 +22,11 @@ from scoreline.errors import ConvergenceWarning, DataError, ModelError, NotFitte
 from scoreline.models import DixonColes, ScoreGrid, UnseenTeamWarning
 from scoreline.models._dc_likelihood import (
     PairData,
-    aggregate,
     log_likelihood,
     log_likelihood_derivatives,
 )
 from scoreline.models._dc_rho import rho_range, to_psi_derivatives, to_theta
-from scoreline.models._dc_teams import index_teams
+from scoreline.models._dc_teams import index_matches
 from scoreline.models._frames import match_columns
 
 FloatArray = npt.NDArray[np.float64]
@@ -79,16 +78,7 @@ def simulate(
 
 def pair_data(frame: pd.DataFrame, weight: FloatArray | None = None) -> tuple[PairData, list[str]]:
     columns = match_columns(frame)
-    teams = index_teams(columns.home_team, columns.away_team)
-    data = aggregate(
-        home=teams.home,
-        away=teams.away,
-        home_goals=columns.home_goals,
-        away_goals=columns.away_goals,
-        neutral=columns.neutral,
-        weight=np.ones(len(frame)) if weight is None else weight,
-        n_teams=len(teams.names),
-    )
+    teams, data = index_matches(columns, np.ones(len(frame)) if weight is None else weight)
     return data, teams.names
 
 
