@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from scoreline.domain import Competition, Season
 from scoreline.storage.tables import CompetitionRow, SeasonRow
 
-__all__ = ["get_by_code", "list_", "upsert", "upsert_season"]
+__all__ = ["upsert", "upsert_season"]
 
 
 def upsert(session: Session, *, competition: Competition) -> int:
@@ -38,15 +38,3 @@ def upsert_season(session: Session, *, competition_id: int, season: Season) -> i
         session.flush()
         season_id = row.id
     return season_id
-
-
-def get_by_code(session: Session, *, code: str) -> Competition | None:
-    """The competition with division code ``code``, or None."""
-    row = session.scalar(select(CompetitionRow).where(CompetitionRow.code == code))
-    return None if row is None else Competition(row.code, row.name, row.country)
-
-
-def list_(session: Session) -> list[Competition]:
-    """Every stored competition, by code."""
-    rows = session.scalars(select(CompetitionRow).order_by(CompetitionRow.code))
-    return [Competition(row.code, row.name, row.country) for row in rows]

@@ -20,15 +20,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from scoreline.domain import Line, Market, OddsSnapshot, PriceKind, Selection
-from scoreline.storage.tables import Bookmaker, OddsRow
+from scoreline.storage.tables import OddsRow
 from scoreline.storage.types import Price, UTCDateTime
 
 __all__ = [
     "QuoteKey",
-    "StoredOdds",
     "SyncCounts",
     "count",
-    "latest_for_fixtures",
     "quote_key",
     "sync_for_fixtures",
 ]
@@ -51,15 +49,6 @@ class SyncCounts:
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class StoredOdds:
-    """A stored price with its fixture, bookmaker code and row id."""
-
-    snapshot_id: int
-    fixture_id: int
-    snapshot: OddsSnapshot
 
 
 def quote_key(fixture_id: int, bookmaker_id: int, snapshot: OddsSnapshot) -> QuoteKey:
@@ -187,28 +176,6 @@ def _bulk_insert(connection: Connection, items: Iterable[tuple[QuoteKey, Prices]
         cursor = raw.cursor()
         cursor.executemany(f"INSERT INTO {OddsRow.__tablename__} ({names}) VALUES ({marks})", rows)
         cursor.close()
-
-
-def latest_for_fixtures(
-    session: Session, *, fixture_ids: Sequence[int], kind: PriceKind | None = None
-) -> list[StoredOdds]:
-    """The newest price per fixture, bookmaker, market, line and selection."""
-    statement = (
-        select(OddsRow, Bookmaker.code)
-        .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
-        .where(OddsRow.fixture_id.in_(fixture_ids))
-        .order_by(OddsRow.captured_at)
-    )
-    if kind is not None:
-        statement = statement.where(OddsRow.kind == kind.value)
-    latest: dict[tuple[int, str, str, int, str], StoredOdds] = {}
-    for row, code in session.execute(statement):
-        _, _, market, line, row_kind, captured_at = _key_of_row(row)
-        for selection, price in _prices_of_row(row).items():
-            snapshot = OddsSnapshot(code, market, selection, line, price, captured_at, row_kind)
-            key = (row.fixture_id, code, row.market, row.line_quarters, selection.value)
-            latest[key] = StoredOdds(row.id, row.fixture_id, snapshot)
-    return list(latest.values())
 
 
 def count(session: Session) -> int:
