@@ -179,7 +179,7 @@ def _price(selection: str, value: object) -> Decimal:
 
 def _odds(raw: Mapping[str, Any]) -> OddsTick:
     try:
-        market = Market(raw.get("market"))
+        market = Market(str(raw.get("market")))
     except ValueError as error:
         known = ", ".join(m.value for m in Market)
         raise TickError(
