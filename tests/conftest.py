@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -25,6 +26,7 @@ SAMPLE_DATA = ROOT / "data" / "sample" / "football-data"
 POSTGRES_ADMIN_URL = os.environ.get(
     "SCORELINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+REDIS_TEST_URL = os.environ.get("SCORELINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _missing_service(message: str) -> None:
@@ -77,3 +79,16 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 def unit_of_work(engine: Engine) -> Callable[[], UnitOfWork]:
     """Units of work on the parametrised database."""
     return unit_of_work_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis (db 15 unless SCORELINE_TEST_REDIS_URL says otherwise), checked once."""
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        _missing_service(f"Redis at {REDIS_TEST_URL} unreachable: {exc}")
+    finally:
+        client.close()
+    return REDIS_TEST_URL

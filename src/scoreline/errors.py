@@ -24,6 +24,7 @@ from pathlib import Path
 
 __all__ = [
     "BadRowError",
+    "BusUnavailableError",
     "ConfigError",
     "ConflictError",
     "ConvergenceWarning",
@@ -89,6 +90,10 @@ class NotFittedError(ModelError, ValueError, AttributeError):
 
 class PipelineError(ScorelineError):
     """Streams, workers and their plumbing."""
+
+
+class BusUnavailableError(PipelineError):
+    """The stream bus cannot be reached right now; callers wait and retry."""
 
 
 class ConvergenceWarning(UserWarning):
