@@ -139,6 +139,7 @@ class Matches:
     away: IntArray
     league: IntArray
     season: IntArray
+    played: npt.NDArray[np.bool_]  # False for a match not played yet: read, never applied
     home_goals: FloatArray
     away_goals: FloatArray
     at_home: FloatArray  # 1.0, or 0.0 at a neutral venue
@@ -228,7 +229,12 @@ class Walk:
         self.league_form.means(m.league[rows], self.league[rows])
 
     def _update(self, start: int, end: int) -> None:
-        m, config, rows = self.m, self.config, slice(start, end)
+        m, config = self.m, self.config
+        rows: slice | IntArray = slice(start, end)
+        if not m.played[start:end].all():
+            rows = start + np.flatnonzero(m.played[start:end])
+            if len(rows) == 0:
+                return
         home, away, state = m.home[rows], m.away[rows], self.state[rows]
         home_goals, away_goals = m.home_goals[rows], m.away_goals[rows]
         elo = elo_change(

@@ -212,6 +212,8 @@ class RollingScores:
     def __init__(self, window: int = 500, *, n_bins: int = 10) -> None:
         if isinstance(window, bool) or not isinstance(window, int) or window < 1:
             raise DataError(f"window must be a whole number >= 1, got {window!r}")
+        if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
+            raise DataError(f"n_bins must be a whole number >= 1, got {n_bins!r}")
         self.window = window
         self.n_bins = n_bins
         self._rows: deque[tuple[FloatArray, FloatArray | None, int]] = deque(maxlen=window)

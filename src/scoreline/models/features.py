@@ -234,10 +234,17 @@ def _matches(history: pd.DataFrame) -> Matches:
     leagues, league_names = pd.factorize(_text(history, "league"))
     seasons, _ = pd.factorize(_text(history, "season"))
     columns = {c: _floats(history, c) for _, h, a in FORM_STATS for c in (h, a) if c}
+    # Both goals missing marks a match not played yet (the live worker's fixtures):
+    # it reads the state like any other and leaves it unchanged.
+    unplayed = np.isnan(columns["home_goals"]) & np.isnan(columns["away_goals"])
     for side in ("home_goals", "away_goals"):
         goals = columns[side]
-        if not (np.isfinite(goals) & (goals >= 0) & (goals == np.round(goals))).all():
-            raise DataError(f"history column {side!r} has values that are not goals >= 0")
+        valid = np.isfinite(goals) & (goals >= 0) & (goals == np.round(goals))
+        if not (valid | unplayed).all():
+            raise DataError(
+                f"history column {side!r} has values that are not goals >= 0"
+                " (both goals missing marks an unplayed match)"
+            )
     home_form, away_form = form_values(columns)
     # A missing flag (NaN, or no column at all) means a home ground.
     neutral = (
@@ -254,6 +261,7 @@ def _matches(history: pd.DataFrame) -> Matches:
         away=teams[n:][order],
         league=leagues[order],
         season=seasons[order],
+        played=~unplayed[order],
         home_goals=columns["home_goals"][order],
         away_goals=columns["away_goals"][order],
         at_home=np.where(neutral, 0.0, 1.0)[order],

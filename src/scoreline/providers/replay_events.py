@@ -185,9 +185,9 @@ def replay_events(
             continue
         key = (code, season_file.season.label)
         if (first := seasons.get(key)) is not None:
-            exc = DataError(f"{path}: {code} {key[1]} already read from {first}; file rejected")
-            logger.warning("%s", exc)
-            builder.rejected.append(exc)
+            twice = DataError(f"{path}: {code} {key[1]} already read from {first}; file rejected")
+            logger.warning("%s", twice)
+            builder.rejected.append(twice)
             continue
         seasons[key] = path
         builder.add_file(season_file)

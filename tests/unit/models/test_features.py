@@ -393,3 +393,31 @@ def test_neutral_venue_drops_the_elo_home_advantage() -> None:
     features = build_features(history)
     assert features["elo_expected_home"].iloc[0] == pytest.approx(0.5)
     assert features["elo_expected_home"].iloc[1] == pytest.approx(1 / (10 ** (-60 / 400) + 1))
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_unplayed_matches_read_the_state_and_leave_it_unchanged(seed: int) -> None:
+    history = synthetic_history(seed)
+    last_day = history["date"].dt.floor("D").max()
+    upcoming = history["date"].dt.floor("D") == last_day
+    played = build_features(history)
+    unplayed = history.copy()
+    unplayed.loc[upcoming, ["home_goals", "away_goals", *STATS]] = np.nan
+    features = build_features(unplayed)
+    # The last day's matches see the same state whether or not they have been played.
+    pd.testing.assert_frame_equal(features, played, check_exact=True)
+    # An unplayed match earlier in the frame changes nothing that comes after it.
+    first = history.index[0]
+    skipped = history.drop(index=first)
+    pending = history.copy()
+    pending.loc[first, ["home_goals", "away_goals", *STATS]] = np.nan
+    pd.testing.assert_frame_equal(
+        build_features(pending).drop(index=first), build_features(skipped), check_exact=True
+    )
+
+
+def test_one_goal_missing_is_still_an_error() -> None:
+    history = synthetic_history(6)
+    history.loc[history.index[3], "home_goals"] = np.nan
+    with pytest.raises(DataError, match="unplayed"):
+        build_features(history)
