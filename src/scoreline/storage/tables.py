@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -35,6 +36,7 @@ __all__ = [
     "FixtureRow",
     "IngestProblem",
     "ModelVersion",
+    "OddsOutboxRow",
     "OddsRow",
     "PredictionRow",
     "ResultRow",
@@ -255,3 +257,28 @@ class PredictionRow(Base):
     p_home: Mapped[float] = mapped_column(Float)
     p_draw: Mapped[float] = mapped_column(Float)
     p_away: Mapped[float] = mapped_column(Float)
+    # Set by the live worker: the odds snapshot (tick) that triggered the
+    # prediction, every market priced from its score grid, and the SHA-256 of
+    # the feature vector the model saw (what a bet's audit snapshot records).
+    odds_snapshot_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("odds_snapshots.id"), index=True
+    )
+    markets: Mapped[dict[str, Any] | None] = mapped_column(JSON())
+    feature_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class OddsOutboxRow(Base):
+    """An odds snapshot stored but not yet published on the ``odds`` stream.
+
+    Written in the same transaction as the snapshot and deleted once the stream
+    has it, so a crash between the database commit and the publish loses
+    nothing: the next ingestion engine publishes what is left here first.
+    """
+
+    __tablename__ = "odds_outbox"
+
+    odds_snapshot_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("odds_snapshots.id"), primary_key=True, autoincrement=False
+    )
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import StatementError
 
@@ -14,8 +16,14 @@ from scoreline.storage.tables import Base, Bookmaker, CompetitionRow, ModelVersi
 
 
 def test_upgrade_creates_every_table(engine: Engine) -> None:
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
+
+
+def test_migrations_match_the_table_definitions(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, Base.metadata) == []
 
 
 def test_downgrade_then_upgrade_round_trips(engine: Engine) -> None:
@@ -23,7 +31,7 @@ def test_downgrade_then_upgrade_round_trips(engine: Engine) -> None:
     assert current_revision(engine) is None
     assert "fixtures" not in inspect(engine).get_table_names()
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
 
 
 def test_unit_of_work_rolls_back_without_commit(
