@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from scoreline.pipeline.bus import Bus, Streams
+from scoreline.pipeline.memory_bus import MemoryBus
+from scoreline.pipeline.redis_bus import RedisBus
+from scoreline.services.fitting import fit_dixon_coles
+from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
 from scoreline.storage.tables import Base
 
@@ -92,3 +99,47 @@ def redis_url() -> str:
     finally:
         client.close()
     return REDIS_TEST_URL
+
+
+# -- the live pipeline ----------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """A loaded, fitted database: its units of work and the model registry folder."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    artifacts: Path
+
+
+SEASON = SAMPLE_DATA / "E0" / "2021-2022.csv"
+FIT_BEFORE = datetime(2022, 5, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def loaded(unit_of_work: Callable[[], UnitOfWork], tmp_path: Path) -> Loaded:
+    """E0 2021-22 ingested and Dixon-Coles fitted on the matches before May 2022."""
+    report = ingest_football_data(unit_of_work, [SEASON])
+    assert report.matches == 380
+    artifacts = tmp_path / "models"
+    fit_dixon_coles(unit_of_work, artifacts_dir=artifacts, as_of=FIT_BEFORE)
+    return Loaded(unit_of_work, artifacts)
+
+
+@pytest.fixture
+def streams() -> Streams:
+    """Stream names unique to the test (the Redis server is shared)."""
+    return Streams(prefix=f"test:{uuid.uuid4().hex[:10]}")
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def bus(request: pytest.FixtureRequest, streams: Streams) -> Iterator[Bus]:
+    """The in-process bus, and Redis Streams on the local server."""
+    if request.param == "memory":
+        yield MemoryBus()
+        return
+    made = RedisBus(request.getfixturevalue("redis_url"))
+    yield made
+    for key in made.client.scan_iter(match=f"{streams.prefix}:*"):
+        made.client.delete(key)
+    made.close()

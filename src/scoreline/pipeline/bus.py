@@ -25,18 +25,39 @@ from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = [
-    "DEAD_LETTER_STREAM",
-    "ODDS_STREAM",
-    "PREDICTIONS_STREAM",
     "Bus",
     "Delivery",
     "GroupInfo",
     "StreamEntry",
+    "Streams",
 ]
 
-ODDS_STREAM = "scoreline:odds"
-PREDICTIONS_STREAM = "scoreline:predictions"
-DEAD_LETTER_STREAM = "scoreline:deadletter"
+
+@dataclass(frozen=True, slots=True)
+class Streams:
+    """The pipeline's stream names under one prefix (tests and tenants use their own)."""
+
+    prefix: str = "scoreline"
+
+    @property
+    def odds(self) -> str:
+        """Stored odds snapshots, from the ingestion engine to the workers."""
+        return f"{self.prefix}:odds"
+
+    @property
+    def predictions(self) -> str:
+        """Predictions, from the workers to the API and anyone tailing."""
+        return f"{self.prefix}:predictions"
+
+    @property
+    def results(self) -> str:
+        """Final scores stored by the ingestion engine."""
+        return f"{self.prefix}:results"
+
+    @property
+    def dead_letter(self) -> str:
+        """What could not be used, with the reason."""
+        return f"{self.prefix}:deadletter"
 
 
 @dataclass(frozen=True, slots=True)

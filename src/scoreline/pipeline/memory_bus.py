@@ -103,10 +103,9 @@ class MemoryBus:
             self._stream(stream).groups.setdefault(group, _Group(last=(0, 0)))
 
     def _group(self, stream: str, group: str) -> _Group:
-        found = self._streams.get(stream, _Stream()).groups.get(group)
-        if found is None:
-            raise LookupError(f"NOGROUP: no consumer group {group!r} on stream {stream!r}")
-        return found
+        """The group, created from the stream's start if missing (as ``RedisBus`` recreates
+        a vanished one on ``NOGROUP``)."""
+        return self._stream(stream).groups.setdefault(group, _Group(last=(0, 0)))
 
     def read(
         self, stream: str, group: str, consumer: str, *, count: int, block_ms: int

@@ -18,10 +18,12 @@ resolving them is the ingestion engine's work, as for any provider.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -171,26 +173,9 @@ def replay_events(
     given = [paths_or_dir] if isinstance(paths_or_dir, str | os.PathLike) else paths_or_dir
     builder = _Builder(start, end, result_delay)
     seasons: dict[tuple[str, str], Path] = {}
-    for path in find_season_files(Path(p) for p in given):
-        if not _season_may_overlap(path, start, end):
-            continue
-        try:
-            season_file = read_season_file(path)
-        except DataError as exc:
-            logger.warning("%s", exc)
-            builder.rejected.append(exc)
-            continue
-        code = season_file.competition.code
-        if wanted is not None and code not in wanted:
-            continue
-        key = (code, season_file.season.label)
-        if (first := seasons.get(key)) is not None:
-            twice = DataError(f"{path}: {code} {key[1]} already read from {first}; file rejected")
-            logger.warning("%s", twice)
-            builder.rejected.append(twice)
-            continue
-        seasons[key] = path
-        builder.add_file(season_file)
+    with _cyclic_gc_paused():
+        for path in find_season_files(Path(p) for p in given):
+            builder.read(path, wanted, seasons)
     return builder.finish()
 
 
@@ -206,6 +191,24 @@ def _season_may_overlap(path: Path, start: date, end: date) -> bool:
     opens = date(first_year, *_SEASON_OPENS) - _DATE_MARGIN
     closes = date(first_year + 1, *_SEASON_CLOSES) + _DATE_MARGIN
     return opens <= end and start <= closes
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while a replay is built.
+
+    A replay of four seasons of five leagues keeps ~240,000 ticks alive, none in a
+    reference cycle, yet each full collection walks them all: half of the build
+    time. Reference counting still frees everything (as in ``football_data.parse``).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 # Sort key of an event: time, competition, home, away, odds (0) before result (1),
@@ -226,6 +229,31 @@ class _Builder:
         self.incomplete: list[IncompleteGroup] = []
         self.files = self.matches = self.ticks = self.results = self.withheld = 0
         self.times: dict[datetime, str] = {}
+
+    def read(
+        self, path: Path, wanted: set[str] | None, seasons: dict[tuple[str, str], Path]
+    ) -> None:
+        """Add the events of one file, unless it is out of the window, unwanted or rejected."""
+        if not _season_may_overlap(path, self.start, self.end):
+            return
+        try:
+            season_file = read_season_file(path)
+        except DataError as exc:
+            logger.warning("%s", exc)
+            self.rejected.append(exc)
+            return
+        code, label = season_file.competition.code, season_file.season.label
+        if wanted is not None and code not in wanted:
+            return
+        # Two copies of a season (our cache and football-data's mmz4281 tree, say) would
+        # send every tick twice.
+        if (first := seasons.get((code, label))) is not None:
+            twice = DataError(f"{path}: {code} {label} already read from {first}; file rejected")
+            logger.warning("%s", twice)
+            self.rejected.append(twice)
+            return
+        seasons[code, label] = path
+        self.add_file(season_file)
 
     def add_file(self, season_file: SeasonFile) -> None:
         self.files += 1
@@ -248,16 +276,19 @@ class _Builder:
                 snapshot.kind,
                 snapshot.captured_at,
             )
-            groups.setdefault(key, {})[snapshot.selection.value] = format(snapshot.price, "f")
+            # str() of a StrEnum is its value, minus the cost of the ``value`` property:
+            # this loop runs once per price, over half a million times on the sample.
+            groups.setdefault(key, {})[str(snapshot.selection)] = format(snapshot.price, "f")
         fixture = row.fixture
         kickoff = self._iso(fixture.kickoff_utc)
         for (bookmaker, market, line, kind, at), prices in groups.items():
             if len(prices) != len(SELECTIONS[market]):
-                present = tuple(s for s in SELECTIONS[market] if s.value in prices)
+                present = tuple(s for s in SELECTIONS[market] if s in prices)
                 self.incomplete.append(
                     IncompleteGroup(where, row.line, bookmaker, market, line, kind, present)
                 )
                 continue
+            market_text, kind_text = str(market), str(kind)
             tick: RawTick = {
                 "type": "odds",
                 "provider": PROVIDER,
@@ -266,11 +297,11 @@ class _Builder:
                 "away_team": fixture.away_team,
                 "kickoff": kickoff,
                 "bookmaker": bookmaker,
-                "market": market.value,
+                "market": market_text,
                 "line": None if line is None else _line_text(line),
                 "prices": prices,
                 "captured_at": self._iso(at),
-                "kind": kind.value,
+                "kind": kind_text,
             }
             sort_key: _Key = (
                 at,
@@ -279,10 +310,10 @@ class _Builder:
                 fixture.away_team,
                 0,
                 bookmaker,
-                market.value,
+                market_text,
                 line is not None,
                 _NO_LINE if line is None else line,
-                kind.value,
+                kind_text,
             )
             self.keyed.append((sort_key, ReplayEvent(at, tick)))
             self.ticks += 1

@@ -90,9 +90,8 @@ def fit_dixon_coles(
     artifact = registry.path(MODEL_NAME, version)
     with unit_of_work() as uow:
         session = uow.session
-        session.execute(
-            update(ModelVersion).where(ModelVersion.name == MODEL_NAME).values(is_active=False)
-        )
+        # One version serves platform-wide (services.serving): this fit replaces it.
+        session.execute(update(ModelVersion).values(is_active=False))
         session.add(
             ModelVersion(
                 name=MODEL_NAME,
@@ -131,18 +130,20 @@ def _params(model: DixonColes, competitions: Sequence[str] | None) -> dict[str, 
 
 def load_active(
     unit_of_work: Callable[[], UnitOfWork], *, artifacts_dir: Path
-) -> tuple[str, DixonColes]:
-    """The active Dixon-Coles version and its fitted model, checked against its hash."""
+) -> tuple[str, str, DixonColes]:
+    """The active (name, version) and its Dixon-Coles fit (ensembles carry one), checked."""
     with unit_of_work() as uow:
-        version = uow.session.scalar(
-            select(ModelVersion.version).where(
-                ModelVersion.name == MODEL_NAME, ModelVersion.is_active.is_(True)
-            )
-        )
-    if version is None:
+        row = uow.session.execute(
+            select(ModelVersion.name, ModelVersion.version)
+            .where(ModelVersion.is_active.is_(True))
+            .order_by(ModelVersion.id.desc())
+            .limit(1)
+        ).first()
+    if row is None:
         raise NotFoundError("no fitted Dixon-Coles model yet; run `scoreline fit` first")
-    artifact = ModelRegistry(artifacts_dir).load(MODEL_NAME, version)
+    name, version = row
+    artifact = ModelRegistry(artifacts_dir).load(name, version)
     model = artifact.estimators.get("dixon_coles")
     if not isinstance(model, DixonColes):
-        raise NotFoundError(f"model {MODEL_NAME} {version} holds no Dixon-Coles estimator")
-    return version, model
+        raise NotFoundError(f"model {name} {version} holds no Dixon-Coles estimator")
+    return name, version, model

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from scoreline.models import UnseenTeamWarning
-from scoreline.services.fitting import MODEL_NAME, load_active
+from scoreline.services.fitting import load_active
 from scoreline.storage.db import UnitOfWork
 from scoreline.storage.repositories import fixtures as fixture_repo
 from scoreline.storage.repositories import predictions as prediction_repo
@@ -60,7 +60,7 @@ def predict_fixtures(
 ) -> list[FixturePrediction]:
     """Predict fixtures kicking off within ``days`` of ``start`` (default now) and store them."""
     start = start or datetime.now(UTC)
-    version, model = load_active(unit_of_work, artifacts_dir=artifacts_dir)
+    name, version, model = load_active(unit_of_work, artifacts_dir=artifacts_dir)
     with unit_of_work() as uow:
         rows = fixture_repo.list_between(
             uow.session,
@@ -81,7 +81,7 @@ def predict_fixtures(
         goals = grid.probabilities("expected_goals")
         over = grid.probabilities("over_under", 2.5)[:, 0]
         btts = grid.probabilities("btts")[:, 0]
-        version_id = prediction_repo.version_id(uow.session, name=MODEL_NAME, version=version)
+        version_id = prediction_repo.version_id(uow.session, name=name, version=version)
         now = datetime.now(UTC)
         prediction_repo.upsert_many(
             uow.session,

@@ -1,0 +1,184 @@
+"""The model the live worker serves: Dixon-Coles, XGBoost, the blend and its calibrator.
+
+A registry artifact named ``ensemble`` (saved by ``scoreline backtest
+--register``) holds the walk-forward's last refit of every member; one named
+``dixon-coles`` (``scoreline fit``) holds Dixon-Coles alone. ``LiveModel``
+serves either the same way, batch by batch:
+
+1. the fixture's base features (Elo, pi-ratings, form, Dixon-Coles columns...)
+   come from the worker's feature table, the market columns from the latest
+   1X2 prices of the tick stream;
+2. XGBoost, then the log-linear blend of Dixon-Coles, XGBoost and (when the
+   fixture has prices) the de-margined market, then the isotonic calibrator
+   where the walk-forward kept one;
+3. a score grid per fixture solved to match the served 1X2 probabilities
+   (``ScoreGrid.from_1x2`` started from Dixon-Coles's own rates), from which
+   every other market is priced, so all markets agree with the 1X2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from scoreline.errors import ConvergenceWarning, ModelError
+from scoreline.models.boosting import BoostedClassifier
+from scoreline.models.calibration import IsotonicCalibrator
+from scoreline.models.dixon_coles import DixonColes, UnseenTeamWarning
+from scoreline.models.ensemble import LogLinearBlend
+from scoreline.models.features import FEATURE_COLUMNS
+from scoreline.models.grid import ScoreGrid
+from scoreline.models.registry import ModelArtifact
+
+__all__ = ["HANDICAP_LINES", "OVER_UNDER_LINES", "LiveModel", "ServedBatch"]
+
+FloatArray = npt.NDArray[np.float64]
+
+OVER_UNDER_LINES = ("0.5", "1.5", "2.5", "3.5", "4.5")
+HANDICAP_LINES = tuple(str(Decimal(q) / 4) for q in range(-8, 9))
+_MARKET = ("market_home", "market_draw", "market_away")
+_DC = ("dc_home", "dc_draw", "dc_away", "dc_home_goals", "dc_away_goals")
+
+
+@dataclass(frozen=True)
+class ServedBatch:
+    """A batch's served probabilities, goal expectations, priced markets and feature hashes."""
+
+    probabilities: FloatArray  # (n, 3) home, draw, away
+    home_goals: FloatArray
+    away_goals: FloatArray
+    markets: list[dict[str, Any]]
+    feature_hashes: list[str]
+    members: str  # which blend served the batch's rows, for the record
+
+
+@dataclass(frozen=True)
+class LiveModel:
+    """A registry artifact ready to serve (see the module docstring)."""
+
+    name: str
+    version: str
+    dixon_coles: DixonColes
+    boosting: BoostedClassifier | None = None
+    blend_market: LogLinearBlend | None = None
+    blend_plain: LogLinearBlend | None = None
+    calibrator_market: IsotonicCalibrator | None = None
+    calibrator_plain: IsotonicCalibrator | None = None
+
+    @classmethod
+    def from_artifact(cls, artifact: ModelArtifact) -> LiveModel:
+        """Serve an ``ensemble`` or ``dixon-coles`` artifact; ``ModelError`` if it has neither."""
+        est = artifact.estimators
+        dc = est.get("dixon_coles")
+        if not isinstance(dc, DixonColes):
+            raise ModelError(f"model {artifact.name} {artifact.version} holds no Dixon-Coles fit")
+
+        def typed(key: str, kind: type[Any]) -> Any:
+            value = est.get(key)
+            return value if isinstance(value, kind) else None
+
+        return cls(
+            name=artifact.name,
+            version=str(artifact.version),
+            dixon_coles=dc,
+            boosting=typed("xgboost", BoostedClassifier),
+            blend_market=typed("blend[dc+xgb+market]", LogLinearBlend),
+            blend_plain=typed("blend[dc+xgb]", LogLinearBlend),
+            calibrator_market=typed("calibrator[dc+xgb+market]", IsotonicCalibrator),
+            calibrator_plain=typed("calibrator[dc+xgb]", IsotonicCalibrator),
+        )
+
+    @property
+    def is_ensemble(self) -> bool:
+        """Whether XGBoost and a blend take part (else Dixon-Coles serves alone)."""
+        return self.boosting is not None and (
+            self.blend_market is not None or self.blend_plain is not None
+        )
+
+    def dixon_coles_columns(self, fixtures: pd.DataFrame) -> pd.DataFrame:
+        """The dc_* feature columns of fixtures (home_team, away_team, neutral)."""
+        with warnings.catch_warnings():
+            # A promoted team is priced by the newcomer prior; the fit reported it.
+            warnings.simplefilter("ignore", UnseenTeamWarning)
+            grid = self.dixon_coles.predict(fixtures[["home_team", "away_team", "neutral"]])
+        p = grid.probabilities("1x2")
+        goals = grid.probabilities("expected_goals")
+        return pd.DataFrame(np.column_stack([p, goals]), index=fixtures.index, columns=list(_DC))
+
+    def serve(self, features: pd.DataFrame) -> ServedBatch:
+        """Calibrated probabilities and every market for rows of ``FEATURE_COLUMNS``."""
+        x = features[list(FEATURE_COLUMNS)].to_numpy(dtype=np.float64)
+        dc = features[list(_DC[:3])].to_numpy(dtype=np.float64)
+        market = features[list(_MARKET)].to_numpy(dtype=np.float64)
+        has_market = np.isfinite(market).all(axis=1)
+        probabilities = dc.copy()
+        members = "dc"
+        if self.is_ensemble and self.boosting is not None:
+            boosted = self.boosting.predict_proba(x)
+            for rows, blend, calibrator, label in (
+                (has_market, self.blend_market, self.calibrator_market, "dc+xgb+market"),
+                (~has_market, self.blend_plain, self.calibrator_plain, "dc+xgb"),
+            ):
+                if not rows.any() or blend is None:
+                    continue
+                inputs = np.column_stack([dc[rows], boosted[rows]])
+                if label.endswith("market"):
+                    inputs = np.column_stack([inputs, market[rows]])
+                blended = blend.predict_proba(inputs)
+                probabilities[rows] = (
+                    blended if calibrator is None else calibrator.predict_proba(blended)
+                )
+                members = label if members == "dc" else f"{members}|{label}"
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        grid = self._grid(probabilities, features)
+        goals = grid.probabilities("expected_goals")
+        markets = self._markets(grid, probabilities)
+        hashes = [
+            hashlib.sha256(self.version.encode() + row.tobytes()).hexdigest()
+            for row in np.ascontiguousarray(x)
+        ]
+        return ServedBatch(probabilities, goals[:, 0], goals[:, 1], markets, hashes, members)
+
+    def _grid(self, probabilities: FloatArray, features: pd.DataFrame) -> ScoreGrid:
+        start = (
+            features["dc_home_goals"].to_numpy(dtype=np.float64),
+            features["dc_away_goals"].to_numpy(dtype=np.float64),
+        )
+        with warnings.catch_warnings():
+            # A fixture the solver matches only with rho = 0 is still a fine grid.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return ScoreGrid.from_1x2(
+                probabilities, rho=float(self.dixon_coles.rho_), initial_rates=start
+            )
+
+    @staticmethod
+    def _markets(grid: ScoreGrid, probabilities: FloatArray) -> list[dict[str, Any]]:
+        over = {line: grid.probabilities("over_under", Decimal(line)) for line in OVER_UNDER_LINES}
+        handicap = {
+            line: grid.fair_odds("asian_handicap", Decimal(line)) for line in HANDICAP_LINES
+        }
+        btts = grid.probabilities("btts")
+        out = []
+        for i in range(len(probabilities)):
+            out.append(
+                {
+                    "1x2": [round(float(p), 6) for p in probabilities[i]],
+                    "over_under": {
+                        line: [round(float(v), 6) for v in values[i][:2]]
+                        for line, values in over.items()
+                    },
+                    "asian_handicap_fair_odds": {
+                        line: [round(float(v), 4) for v in values[i][:2]]
+                        for line, values in handicap.items()
+                    },
+                    "btts_yes": round(float(btts[i, 0]), 6),
+                }
+            )
+        return out
