@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -22,7 +22,11 @@ class Settings(BaseSettings):
     ``database_url`` accepts ``sqlite:///path`` and ``postgresql://…`` (rewritten
     to the psycopg 3 driver). ``redis_url`` stays ``None`` until the pipeline
     needs it. ``data_dir`` is where downloads are cached; ``sample_data_dir`` is
-    the bundled football-data.co.uk subset the demo loads.
+    the bundled football-data.co.uk subset the demo loads. ``stream_prefix``
+    names the Redis streams (``<prefix>:odds``...). ``worker_admin_token``
+    guards the worker's ``/admin`` calls (unset: refused). ``odds_api_key`` and
+    ``odds_api_monthly_credits`` drive The Odds API poller. Secrets never
+    appear in ``repr`` or logs.
     """
 
     model_config = SettingsConfigDict(
@@ -34,6 +38,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var/data")
     sample_data_dir: Path = Path("./data/sample/football-data")
     log_level: str = "INFO"
+    stream_prefix: str = "scoreline"
+    worker_admin_token: SecretStr | None = None
+    odds_api_key: SecretStr | None = None
+    odds_api_monthly_credits: int = 500
 
     @field_validator("database_url")
     @classmethod

@@ -9,7 +9,7 @@ import typer
 
 from scoreline.errors import ConfigError
 
-__all__ = ["AsOfOption", "CompetitionOption", "parse_as_of", "split_codes"]
+__all__ = ["AsOfOption", "CompetitionOption", "parse_as_of", "parse_day", "split_codes"]
 
 CompetitionOption = Annotated[
     str | None,
@@ -29,9 +29,12 @@ def split_codes(value: str | None) -> list[str] | None:
 
 def parse_as_of(value: str | None) -> datetime | None:
     """A YYYY-MM-DD date as midnight UTC."""
-    if value is None:
-        return None
+    return None if value is None else parse_day(value, "--as-of")
+
+
+def parse_day(value: str, option: str) -> datetime:
+    """A YYYY-MM-DD date as midnight UTC; ``ConfigError`` naming ``option`` otherwise."""
     try:
         return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise ConfigError(f"--as-of {value!r} is not a date of the form 2023-05-01") from None
+        raise ConfigError(f"{option} {value!r} is not a date of the form 2023-05-01") from None

@@ -12,11 +12,12 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import typer
 
 from scoreline import __version__
-from scoreline.cli import db, ingest
+from scoreline.cli import db, ingest, models
 from scoreline.cli.backtest import backtest
 from scoreline.cli.console import state
 from scoreline.cli.demo import demo
 from scoreline.cli.fit import fit
+from scoreline.cli.pipeline import poll, replay, worker
 from scoreline.cli.predict import predict
 from scoreline.config import get_settings
 from scoreline.logging import configure_logging
@@ -33,6 +34,10 @@ app.command("fit")(fit)
 app.command("predict")(predict)
 app.command("demo")(demo)
 app.command("backtest")(backtest)
+app.add_typer(models.app, name="models")
+app.command("worker")(worker)
+app.command("replay")(replay)
+app.command("poll")(poll)
 
 
 def _version(value: bool) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from scoreline.cli._options import parse_day
 from scoreline.cli._runtime import open_runtime
 from scoreline.cli.console import console, err_console, handle_errors, progress_bar
 from scoreline.errors import ConfigError
@@ -25,6 +26,7 @@ def football_data(
         list[Path] | None,
         typer.Argument(help="Season CSV files or folders of them (searched recursively)."),
     ] = None,
+    *,
     league: Annotated[
         list[str] | None, typer.Option("--league", help="Division code to download, e.g. E0.")
     ] = None,
@@ -33,6 +35,13 @@ def football_data(
         typer.Option("--season", help="Start year of a season to download: 2024 = 2024-2025."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Reload files even when unchanged.")] = False,
+    before: Annotated[
+        str | None,
+        typer.Option(
+            help="Load only matches kicking off before this UTC date (YYYY-MM-DD): the world"
+            " as it was then, for `scoreline replay` to play the rest live."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load football-data.co.uk season files (local, or downloaded by --league/--season)."""
@@ -49,7 +58,11 @@ def football_data(
         raise ConfigError("give season files or folders, or --league and --season to download")
     with progress_bar("ingest") as advance:
         report = ingest_service.ingest_football_data(
-            runtime.unit_of_work, targets, force=force, progress=advance
+            runtime.unit_of_work,
+            targets,
+            force=force,
+            before=None if before is None else parse_day(before, "--before"),
+            progress=advance,
         )
     if as_json:
         typer.echo(json.dumps(_as_dict(report), indent=2))

@@ -121,7 +121,7 @@ class LiveModel:
         probabilities = dc.copy()
         members = "dc"
         if self.is_ensemble and self.boosting is not None:
-            boosted = self.boosting.predict_proba(x)
+            boosted = self.boosting.predict_proba(features[list(FEATURE_COLUMNS)])
             for rows, blend, calibrator, label in (
                 (has_market, self.blend_market, self.calibrator_market, "dc+xgb+market"),
                 (~has_market, self.blend_plain, self.calibrator_plain, "dc+xgb"),

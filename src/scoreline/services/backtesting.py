@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scoreline.models.backtest import (
+    ENSEMBLE_COLUMNS,
     WalkForwardConfig,
     WalkForwardResult,
     evaluation_rows,
@@ -28,6 +29,7 @@ from scoreline.models.backtest import (
     run_walk_forward,
 )
 from scoreline.models.calibration import IsotonicCalibrator
+from scoreline.models.drift import ReferenceDistribution
 from scoreline.models.features import FEATURE_COLUMNS
 from scoreline.models.registry import ModelArtifact, ModelRegistry
 from scoreline.pricing import reliability_table, remove_margin
@@ -152,11 +154,32 @@ def _register(
         trained_from=trained.iloc[0].date(),
         trained_to=trained.iloc[-1].date(),
         seed=options.seed,
-        estimators=dict(result.final),
+        estimators=dict(result.final) | _reference(options, result, history),
         calibration=calibration,
         metrics=_json_safe({"backtest": report["models"], "betting": report["betting"]}),
     )
     return ModelRegistry(cast(Path, options.registry_dir)).save(artifact)
+
+
+def _reference(
+    options: BacktestOptions, result: WalkForwardResult, history: pd.DataFrame
+) -> dict[str, ReferenceDistribution]:
+    """What the live worker's drift is measured against: the features of the last
+    year before ``end`` and the ensemble's walk-forward probabilities on them
+    (nothing when the run built no features, as a Dixon-Coles-only one)."""
+    if not set(FEATURE_COLUMNS) <= set(result.features.columns):
+        return {}
+    end = pd.Timestamp(options.end, tz="UTC") + pd.Timedelta(days=1)
+    rows = ((history["date"] < end) & (history["date"] >= end - pd.Timedelta(days=365))).to_numpy()
+    frame = result.features.loc[rows, list(FEATURE_COLUMNS)].copy()
+    if set(ENSEMBLE_COLUMNS) <= set(result.predictions.columns):
+        probabilities = result.predictions.loc[rows, list(ENSEMBLE_COLUMNS)].to_numpy()
+        for i, outcome in enumerate(("home", "draw", "away")):
+            frame[outcome] = probabilities[:, i]
+    usable = [c for c in frame.columns if frame[c].notna().sum() >= 40]
+    if not usable:
+        return {}
+    return {"reference": ReferenceDistribution.from_frame(frame, usable)}
 
 
 def _by_league(scored: ScoredRows) -> dict[str, dict[str, Any]]:

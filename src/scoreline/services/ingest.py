@@ -8,6 +8,7 @@ updates only the fixtures, results and prices that changed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
@@ -88,15 +89,23 @@ def ingest_football_data(
     paths: Iterable[Path],
     *,
     force: bool = False,
+    before: datetime | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Load every season file under ``paths``, one transaction per file."""
+    """Load every season file under ``paths``, one transaction per file.
+
+    ``before`` loads only the matches kicking off before it: the state of the
+    world at that moment, from which ``scoreline replay`` plays the rest as a
+    live feed. Such a partial load is not recorded as the file's load, so a
+    later full one reads the file again.
+    """
     files = find_season_files(paths)
     report = IngestReport()
     # Parse the next file while this one is written: the database works outside
     # the GIL (SQLite's C code, PostgreSQL's server), so the two overlap.
     with unit_of_work() as uow:
-        known = set() if force else source_file_repo.hashes(uow.session, provider=PROVIDER)
+        skip_known = not force and before is None
+        known = source_file_repo.hashes(uow.session, provider=PROVIDER) if skip_known else set()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as parser:
         pending = [parser.submit(_parse, path, known) for path in files[:1]]
         for done, path in enumerate(files, start=1):
@@ -106,7 +115,14 @@ def ingest_football_data(
             if parsed is None:
                 report.files.append(FileOutcome(path=path, status="unchanged"))
             else:
-                report.files.append(_ingest_file(unit_of_work, path, parsed, force=force))
+                if before is not None and not isinstance(parsed, DataError):
+                    kept = tuple(r for r in parsed.rows if r.fixture.kickoff_utc < before)
+                    parsed = dataclasses.replace(parsed, rows=kept)
+                report.files.append(
+                    _ingest_file(
+                        unit_of_work, path, parsed, force=force, partial=before is not None
+                    )
+                )
             if progress is not None:
                 progress(path, done, len(files))
     logger.info(
@@ -139,6 +155,7 @@ def _ingest_file(
     parsed: SeasonFile | DataError,
     *,
     force: bool,
+    partial: bool = False,
 ) -> FileOutcome:
     if isinstance(parsed, DataError):
         logger.warning("%s", parsed)
@@ -158,8 +175,13 @@ def _ingest_file(
             session, competition_id=competition_id, season=parsed.season
         )
         previous = source_file_repo.get_by_season(session, provider=PROVIDER, season_id=season_id)
-        if previous is not None and previous.sha256 == parsed.sha256 and not force:
+        if previous is not None and previous.sha256 == parsed.sha256 and not (force or partial):
             outcome.status = "unchanged"
+            return outcome
+        if partial:
+            # Part of the file: written, but not recorded as the file's load.
+            _write(uow, parsed, competition_id, season_id, outcome, is_new=False)
+            uow.commit()
             return outcome
         _write(uow, parsed, competition_id, season_id, outcome, is_new=previous is None)
         source_file_repo.record(

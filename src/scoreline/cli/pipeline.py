@@ -1,0 +1,240 @@
+"""``scoreline worker``, ``scoreline replay`` and ``scoreline poll``: the live pipeline."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+
+from scoreline.cli._options import CompetitionOption, parse_day, split_codes
+from scoreline.cli._runtime import Runtime, open_runtime
+from scoreline.cli.console import console, handle_errors
+from scoreline.errors import ConfigError
+from scoreline.pipeline.bus import Bus
+from scoreline.pipeline.ingestion import IngestionEngine, IngestSummary
+from scoreline.pipeline.metrics import PipelineMetrics
+from scoreline.pipeline.runtime import make_bus, model_loader, require_redis, streams_of
+from scoreline.pipeline.worker import Worker, WorkerConfig, default_consumer_name
+from scoreline.pipeline.worker_app import create_worker_app
+from scoreline.providers.replay import play, replay_events
+from scoreline.services import fitting
+from scoreline.services.serving import activate_model
+
+__all__ = ["poll", "replay", "worker"]
+
+logger = logging.getLogger(__name__)
+
+
+def _on_signals(stop: Callable[[], None]) -> None:
+    """SIGTERM and SIGINT finish the current batch and stop."""
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        logger.info("signal %d: finishing the current batch, then stopping", signum)
+        stop()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def _worker(runtime: Runtime, bus: Bus, metrics: PipelineMetrics, config: WorkerConfig) -> Worker:
+    artifacts = runtime.settings.data_dir / "models"
+    return Worker(
+        bus,
+        runtime.unit_of_work,
+        model_loader(runtime.unit_of_work, artifacts),
+        config=config,
+        metrics=metrics,
+    )
+
+
+@handle_errors
+def worker(
+    *,
+    host: Annotated[str, typer.Option(help="Address of /health, /metrics and /admin.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port of /health, /metrics and /admin.")] = 9101,
+    consumer: Annotated[
+        str | None, typer.Option(help="Consumer name in the group; default host-pid.")
+    ] = None,
+    batch: Annotated[int, typer.Option(min=1, max=5000, help="Largest batch.")] = 256,
+    claim_idle_ms: Annotated[
+        int, typer.Option(help="Take over entries pending this long with a dead consumer.")
+    ] = 15_000,
+    max_deliveries: Annotated[
+        int, typer.Option(min=1, help="Dead-letter an entry delivered more often than this.")
+    ] = 5,
+) -> None:
+    """Run one ML worker: consume odds, store and publish predictions (needs Redis)."""
+    runtime = open_runtime()
+    bus = require_redis(runtime.settings, "the worker")
+    metrics = PipelineMetrics()
+    config = WorkerConfig(
+        streams=streams_of(runtime.settings),
+        consumer=consumer or default_consumer_name(),
+        batch=batch,
+        claim_idle_ms=claim_idle_ms,
+        max_deliveries=max_deliveries,
+    )
+    live = _worker(runtime, bus, metrics, config)
+    artifacts = runtime.settings.data_dir / "models"
+    token = runtime.settings.worker_admin_token
+
+    def activate(name: str, version: str) -> None:
+        activate_model(runtime.unit_of_work, artifacts_dir=artifacts, name=name, version=version)
+
+    def refit() -> str:
+        return fitting.fit_dixon_coles(runtime.unit_of_work, artifacts_dir=artifacts).version
+
+    app = create_worker_app(
+        live,
+        admin_token=None if token is None else token.get_secret_value(),
+        activate=activate,
+        refit=refit,
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    http = threading.Thread(target=server.run, name="worker-http", daemon=True)
+    http.start()
+
+    def stop() -> None:
+        live.stop()
+        server.should_exit = True
+
+    _on_signals(stop)
+    console.print(
+        f"worker {config.consumer}: serving {live.status.model} {live.status.version}"
+        f" on {live.status.fixtures:,} fixtures; http://{host}:{port}/health"
+    )
+    live.run()
+    http.join(timeout=5)
+    console.print(
+        f"worker {config.consumer} stopped: {live.status.predictions:,} predictions,"
+        f" {live.status.dead_lettered:,} dead-lettered"
+    )
+
+
+@handle_errors
+def replay(
+    *,
+    data: Annotated[list[Path], typer.Option(help="football-data.co.uk files or folders.")],
+    start: Annotated[str, typer.Option("--from", help="First kick-off date (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last kick-off date (YYYY-MM-DD).")],
+    speed: Annotated[
+        float,
+        typer.Option(help="Simulated seconds per real second; 0 plays as fast as possible."),
+    ] = 600.0,
+    competition: CompetitionOption = None,
+    max_idle: Annotated[
+        float, typer.Option(help="Real seconds a quiet stretch (a night) is cut to.")
+    ] = 5.0,
+    with_worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run a worker in this process; the default without Redis (the in-process bus).",
+        ),
+    ] = None,
+) -> None:
+    """Play historical odds (pre-match, then closing at kick-off) and results as a live feed."""
+    runtime = open_runtime()
+    first, last = parse_day(start, "--from").date(), parse_day(end, "--to").date()
+    events = replay_events(data, start=first, end=last, competitions=split_codes(competition))
+    if not events:
+        raise ConfigError(f"no matches to replay between {first} and {last} in {data}")
+    bus = make_bus(runtime.settings)
+    metrics = PipelineMetrics()
+    streams = streams_of(runtime.settings)
+    engine = IngestionEngine(bus, runtime.unit_of_work, streams=streams, metrics=metrics)
+    in_process = with_worker if with_worker is not None else not runtime.settings.redis_url
+    stop = threading.Event()
+    live: Worker | None = None
+    thread: threading.Thread | None = None
+    if in_process:
+        live = _worker(runtime, bus, metrics, WorkerConfig(streams=streams, block_ms=50))
+        thread = threading.Thread(target=live.run, name="worker", daemon=True)
+        thread.start()
+
+    def halt() -> None:
+        stop.set()
+
+    _on_signals(halt)
+    totals = IngestSummary()
+
+    def sink(batch: Sequence[Any]) -> None:
+        summary = engine.submit(batch)
+        for name in ("stored", "duplicate", "unchanged", "results", "dead_lettered"):
+            setattr(totals, name, getattr(totals, name) + getattr(summary, name))
+
+    console.print(
+        f"replaying {len(events):,} events ({events.summary.ticks:,} odds ticks,"
+        f" {events.summary.results:,} results) at "
+        + ("full speed" if speed <= 0 else f"x{speed:g}")
+    )
+    stats = play(
+        events, speed=None if speed <= 0 else speed, sink=sink, stop=stop, max_idle_seconds=max_idle
+    )
+    if live is not None and thread is not None:
+        _drain(live, bus, streams.odds)
+        live.stop()
+        thread.join(timeout=30)
+    console.print(
+        f"replayed {stats.events_sent:,} events in {stats.real_seconds:.1f}s:"
+        f" {totals.stored:,} odds stored, {totals.unchanged:,} unchanged,"
+        f" {totals.duplicate:,} duplicates, {totals.results:,} results,"
+        f" {totals.dead_lettered:,} dead-lettered"
+        + ("" if live is None else f"; {live.status.predictions:,} predictions")
+    )
+
+
+def _drain(live: Worker, bus: Bus, stream: str, timeout: float = 120.0) -> None:
+    """Wait until the in-process worker has everything published so far."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = bus.group_info(stream, live.config.group)
+        if info.lag == 0 and info.pending == 0:
+            return
+        time.sleep(0.05)
+
+
+@handle_errors
+def poll(
+    *,
+    sport: Annotated[str, typer.Option(help="The Odds API sport key, e.g. soccer_epl.")],
+    once: Annotated[bool, typer.Option(help="Poll once now and exit.")] = False,
+) -> None:
+    """Poll The Odds API for live pre-match odds on a credit-budgeted plan."""
+    from scoreline.pipeline.odds_poller import OddsPoller  # noqa: PLC0415
+    from scoreline.providers.odds_api import OddsApiClient  # noqa: PLC0415
+
+    runtime = open_runtime()
+    key = runtime.settings.odds_api_key
+    if key is None:
+        raise ConfigError("set SCORELINE_ODDS_API_KEY to poll The Odds API")
+    bus = make_bus(runtime.settings)
+    metrics = PipelineMetrics()
+    engine = IngestionEngine(
+        bus, runtime.unit_of_work, streams=streams_of(runtime.settings), metrics=metrics
+    )
+    with OddsApiClient(key.get_secret_value()) as client:
+        poller = OddsPoller(
+            client, engine, sport=sport, credits=runtime.settings.odds_api_monthly_credits
+        )
+        if once:
+            summary = poller.poll_once()
+            console.print(
+                f"{sport}: {summary.stored} stored, {summary.unchanged} unchanged,"
+                f" {summary.dead_lettered} dead-lettered"
+            )
+            return
+        stop = threading.Event()
+        _on_signals(stop.set)
+        poller.run(stop, calendar_every=timedelta(hours=1))
