@@ -131,6 +131,10 @@ class IsotonicCalibrator(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         raw = validate_data(self, P, dtype=np.float64, reset=False)
         return self._calibrate(_rows(raw))
 
+    def predict_proba_trusted(self, probabilities: FloatArray) -> FloatArray:
+        """``predict_proba`` without input checks, for the live worker's own matrices."""
+        return self._calibrate(_rows(probabilities))
+
     def predict(self, P: npt.ArrayLike) -> IntArray:  # noqa: N803
         """The likeliest outcome of each row after calibration: 0 home, 1 draw, 2 away."""
         choice: IntArray = OUTCOMES[self.predict_proba(P).argmax(axis=1)]

@@ -180,6 +180,12 @@ class LogLinearBlend(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             self.intercepts_ + np.einsum("k,nkc->nc", self.weights_, self._member_logs(raw))
         )
 
+    def predict_proba_trusted(self, members: FloatArray) -> FloatArray:
+        """``predict_proba`` without input checks, for the live worker's own matrices."""
+        return _softmax(
+            self.intercepts_ + np.einsum("k,nkc->nc", self.weights_, self._member_logs(members))
+        )
+
     def predict(self, X: npt.ArrayLike) -> IntArray:  # noqa: N803
         """The likeliest outcome of each row: 0 home, 1 draw, 2 away."""
         choice: IntArray = OUTCOMES[self.predict_proba(X).argmax(axis=1)]

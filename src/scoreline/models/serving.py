@@ -45,6 +45,8 @@ OVER_UNDER_LINES = ("0.5", "1.5", "2.5", "3.5", "4.5")
 HANDICAP_LINES = tuple(str(Decimal(q) / 4) for q in range(-8, 9))
 _MARKET = ("market_home", "market_draw", "market_away")
 _DC = ("dc_home", "dc_draw", "dc_away", "dc_home_goals", "dc_away_goals")
+_MARKET_POSITIONS = [FEATURE_COLUMNS.index(c) for c in _MARKET]
+_DC_POSITIONS = [FEATURE_COLUMNS.index(c) for c in _DC]
 
 
 @dataclass(frozen=True)
@@ -112,16 +114,16 @@ class LiveModel:
         goals = grid.probabilities("expected_goals")
         return pd.DataFrame(np.column_stack([p, goals]), index=fixtures.index, columns=list(_DC))
 
-    def serve(self, features: pd.DataFrame) -> ServedBatch:
-        """Calibrated probabilities and every market for rows of ``FEATURE_COLUMNS``."""
-        x = features[list(FEATURE_COLUMNS)].to_numpy(dtype=np.float64)
-        dc = features[list(_DC[:3])].to_numpy(dtype=np.float64)
-        market = features[list(_MARKET)].to_numpy(dtype=np.float64)
+    def serve(self, x: FloatArray) -> ServedBatch:
+        """Calibrated probabilities and every market for feature rows in ``FEATURE_COLUMNS``
+        order, shape (n, len(FEATURE_COLUMNS))."""
+        dc = x[:, _DC_POSITIONS[:3]]
+        market = x[:, _MARKET_POSITIONS]
         has_market = np.isfinite(market).all(axis=1)
         probabilities = dc.copy()
         members = "dc"
         if self.is_ensemble and self.boosting is not None:
-            boosted = self.boosting.predict_proba(features[list(FEATURE_COLUMNS)])
+            boosted = self.boosting.predict_proba_trusted(x)
             for rows, blend, calibrator, label in (
                 (has_market, self.blend_market, self.calibrator_market, "dc+xgb+market"),
                 (~has_market, self.blend_plain, self.calibrator_plain, "dc+xgb"),
@@ -131,31 +133,31 @@ class LiveModel:
                 inputs = np.column_stack([dc[rows], boosted[rows]])
                 if label.endswith("market"):
                     inputs = np.column_stack([inputs, market[rows]])
-                blended = blend.predict_proba(inputs)
+                blended = blend.predict_proba_trusted(inputs)
                 probabilities[rows] = (
-                    blended if calibrator is None else calibrator.predict_proba(blended)
+                    blended if calibrator is None else calibrator.predict_proba_trusted(blended)
                 )
                 members = label if members == "dc" else f"{members}|{label}"
         probabilities /= probabilities.sum(axis=1, keepdims=True)
-        grid = self._grid(probabilities, features)
+        grid = self._grid(probabilities, x[:, _DC_POSITIONS[3]], x[:, _DC_POSITIONS[4]])
         goals = grid.probabilities("expected_goals")
         markets = self._markets(grid, probabilities)
+        prefix = self.version.encode()
         hashes = [
-            hashlib.sha256(self.version.encode() + row.tobytes()).hexdigest()
-            for row in np.ascontiguousarray(x)
+            hashlib.sha256(prefix + row.tobytes()).hexdigest() for row in np.ascontiguousarray(x)
         ]
         return ServedBatch(probabilities, goals[:, 0], goals[:, 1], markets, hashes, members)
 
-    def _grid(self, probabilities: FloatArray, features: pd.DataFrame) -> ScoreGrid:
-        start = (
-            features["dc_home_goals"].to_numpy(dtype=np.float64),
-            features["dc_away_goals"].to_numpy(dtype=np.float64),
-        )
+    def _grid(
+        self, probabilities: FloatArray, home_rate: FloatArray, away_rate: FloatArray
+    ) -> ScoreGrid:
         with warnings.catch_warnings():
             # A fixture the solver matches only with rho = 0 is still a fine grid.
             warnings.simplefilter("ignore", ConvergenceWarning)
             return ScoreGrid.from_1x2(
-                probabilities, rho=float(self.dixon_coles.rho_), initial_rates=start
+                probabilities,
+                rho=float(self.dixon_coles.rho_),
+                initial_rates=(home_rate, away_rate),
             )
 
     @staticmethod

@@ -66,8 +66,8 @@ class FeatureTable:
     def __contains__(self, fixture_id: object) -> bool:
         return fixture_id in self._row
 
-    def rows(self, fixture_ids: Sequence[int], market: FloatArray) -> pd.DataFrame:
-        """Feature rows for ``fixture_ids`` with the market columns from ``market``.
+    def rows(self, fixture_ids: Sequence[int], market: FloatArray) -> FloatArray:
+        """Feature rows (``FEATURE_COLUMNS`` order) of fixtures, market columns from ``market``.
 
         ``market`` has shape (n, 5): home, draw, away probabilities, overround
         and is-Pinnacle; NaN where the fixture has no complete 1X2 price yet.
@@ -75,7 +75,7 @@ class FeatureTable:
         values = self._values[[self._row[f] for f in fixture_ids]].copy()
         values[:, _MARKET_POSITIONS] = market[:, :4]
         values[:, _PINNACLE_POSITION] = market[:, 4]
-        return pd.DataFrame(values, columns=list(FEATURE_COLUMNS))
+        return values
 
 
 @dataclass

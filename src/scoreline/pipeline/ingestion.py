@@ -108,6 +108,7 @@ class IngestionEngine:
         self._bookmakers: dict[str, int] = {}
         self._last: dict[tuple[int, str, str, str, str], tuple[Decimal | None, ...]] = {}
         self.outbox_pending = True
+        self._published: list[int] = []  # on the stream, still in the outbox table
 
     # -- entry points ------------------------------------------------------------
 
@@ -142,6 +143,9 @@ class IngestionEngine:
         published = 0
         while True:
             with self.unit_of_work() as uow:
+                done, self._published = self._published, []
+                live_repo.delete_outbox(uow.session, done)
+                uow.commit()
                 entries = live_repo.outbox_payloads(uow.session, limit=batch)
             if not entries:
                 break
@@ -238,6 +242,8 @@ class IngestionEngine:
                 rows.append(values)
                 keys.append((key, prices))
             ids = live_repo.insert_odds(uow.session, rows, now=now)
+            published, self._published = self._published, []
+            live_repo.delete_outbox(uow.session, published)
             uow.commit()
         # Only what was stored becomes "the last price": a conflicting duplicate was not.
         self._last.update((k, p) for (k, p), i in zip(keys, ids, strict=True) if i is not None)
@@ -256,9 +262,9 @@ class IngestionEngine:
             [_with_id(row["payload"], odds_id) for odds_id, row in stored],
             maxlen=self.odds_maxlen,
         )
-        with self.unit_of_work() as uow:
-            live_repo.delete_outbox(uow.session, [i for i, _ in stored])
-            uow.commit()
+        # Cleared in the next batch's transaction rather than one of its own: a
+        # crash before then only publishes these again, which consumers tolerate.
+        self._published.extend(i for i, _ in stored)
         self.outbox_pending = False
 
     def _row(self, item: _Resolved) -> live_repo.OddsInsert:

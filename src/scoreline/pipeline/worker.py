@@ -325,7 +325,7 @@ class Worker:
             ]
             live_repo.insert_predictions(uow.session, records)
             uow.commit()
-        self._track_drift(features.to_numpy(dtype=np.float64), p)
+        self._track_drift(features, p)
         stamp = now.isoformat()
         return [
             json.dumps(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import Loaded
+from scoreline.errors import BusUnavailableError
 from scoreline.pipeline.bus import Bus, Streams
 from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.pipeline.worker import Worker, WorkerConfig
@@ -86,6 +87,8 @@ def test_each_tick_becomes_one_stored_and_published_prediction(
     summary = engine.submit(moving_ticks(20))
     assert (summary.stored, summary.dead_lettered) == (20, 0)
     assert count(loaded.unit_of_work, OddsRow.id) == odds_before + 20
+    # Published entries leave the outbox with the next batch, or on a flush.
+    assert engine.flush_outbox() == 0
     assert count(loaded.unit_of_work, OddsOutboxRow.odds_snapshot_id) == 0
     worker = make_worker(loaded, bus, streams)
     drain(worker)
@@ -130,7 +133,10 @@ def test_duplicates_and_unchanged_prices_are_dropped_not_stored_twice(
         [tick(prices=("1.52", "4.40", "6.40"), captured_at="2022-05-21T10:00:00Z")]
     )
     assert later.stored == 1
-    assert bus.length(streams.odds) == 2
+    # Two snapshots on the stream; a fresh engine republishes what the previous one
+    # published but had not yet cleared from the outbox (at least once).
+    entries = bus.tail(streams.odds, after="0", count=10, block_ms=0)
+    assert len({json.loads(e.payload)["odds_id"] for e in entries}) == 2
 
 
 @pytest.mark.parametrize(
@@ -239,3 +245,40 @@ def test_results_are_stored_once_and_a_conflicting_score_is_dead_lettered(
     assert (same.results, same.dead_lettered) == (1, 0)
     wrong = engine.submit([result | {"home_goals": 4}])
     assert wrong.reasons == {"result_conflict": 1}
+
+
+class FlakyBus:
+    """A bus whose odds publishes fail while ``down`` is set, as Redis does when it dies."""
+
+    def __init__(self, bus: Bus, odds_stream: str) -> None:
+        self.bus, self.odds_stream, self.down = bus, odds_stream, True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.bus, name)
+
+    def publish(self, stream: str, payloads: Any, *, maxlen: int | None = None) -> list[str]:
+        if self.down and stream == self.odds_stream:
+            raise BusUnavailableError("the test took the bus down")
+        return self.bus.publish(stream, payloads, maxlen=maxlen)
+
+
+def test_a_crash_between_commit_and_publish_is_repaired_from_the_outbox(
+    loaded: Loaded, bus: Bus, streams: Streams
+) -> None:
+    flaky = FlakyBus(bus, streams.odds)
+    dying = IngestionEngine(flaky, loaded.unit_of_work, streams=streams)
+    with pytest.raises(BusUnavailableError):
+        dying.submit(moving_ticks(7))
+    # Stored, not published: the process "dies" here. Its outbox holds all seven.
+    assert count(loaded.unit_of_work, OddsOutboxRow.odds_snapshot_id) == 7
+    assert bus.length(streams.odds) == 0
+    restarted = IngestionEngine(bus, loaded.unit_of_work, streams=streams)
+    assert restarted.flush_outbox() == 7
+    assert count(loaded.unit_of_work, OddsOutboxRow.odds_snapshot_id) == 0
+    worker = make_worker(loaded, bus, streams)
+    drain(worker)
+    assert count(loaded.unit_of_work, PredictionRow.id) == 7
+    published = [
+        json.loads(e.payload) for e in bus.tail(streams.odds, after="0", count=20, block_ms=0)
+    ]
+    assert sorted(p["odds_id"] for p in published) == sorted({p["odds_id"] for p in published})

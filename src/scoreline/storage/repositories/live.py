@@ -163,34 +163,41 @@ OddsInsert = dict[str, Any]
 """Values of one ``odds_snapshots`` row plus ``payload`` (the stream entry to publish)."""
 
 
+_ODDS_KEY = ("fixture_id", "bookmaker_id", "market", "line_quarters", "kind", "captured_at")
+
+
 def insert_odds(session: Session, rows: Sequence[OddsInsert], *, now: datetime) -> list[int | None]:
-    """Insert snapshots and their outbox entries; per row its new id, or None if already stored."""
+    """Insert snapshots and their outbox entries; per row its new id, or None if already stored.
+
+    One cached ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` executed for the
+    whole batch (SQLAlchemy batches it into multi-row statements), below the ORM
+    because it runs for every tick; the returned ids are matched back to the
+    rows by the natural key, and a key repeated within the batch keeps its first
+    row.
+    """
+    if not rows:
+        return []
+    connection = session.connection()
+    table = OddsRow.__table__
+    values = [{k: v for k, v in r.items() if k != "payload"} for r in rows]
+    returned = connection.execute(
+        _insert(session, table)
+        .on_conflict_do_nothing(index_elements=list(_ODDS_KEY))
+        .returning(table.c.id, *(table.c[name] for name in _ODDS_KEY)),
+        values,
+    ).all()
+    new_ids = {tuple(r[1:]): r[0] for r in returned}
     ids: list[int | None] = []
-    for values in rows:
-        row = {k: v for k, v in values.items() if k != "payload"}
-        statement = (
-            _insert(session, OddsRow)
-            .values(**row)
-            .on_conflict_do_nothing(
-                index_elements=[
-                    "fixture_id",
-                    "bookmaker_id",
-                    "market",
-                    "line_quarters",
-                    "kind",
-                    "captured_at",
-                ]
-            )
-            .returning(OddsRow.id)
-        )
-        ids.append(session.scalar(statement))
+    for value in values:
+        key = tuple(value[name] for name in _ODDS_KEY)
+        ids.append(new_ids.pop(key, None))
     outbox = [
         {"odds_snapshot_id": new_id, "payload": values["payload"], "created_at": now}
         for new_id, values in zip(ids, rows, strict=True)
         if new_id is not None
     ]
     if outbox:
-        session.execute(_insert(session, OddsOutboxRow), outbox)
+        connection.execute(_insert(session, OddsOutboxRow.__table__), outbox)
     return ids
 
 
@@ -207,8 +214,9 @@ def outbox_payloads(session: Session, *, limit: int) -> list[tuple[int, str]]:
 def delete_outbox(session: Session, odds_ids: Iterable[int]) -> None:
     """Forget entries the stream now holds."""
     ids = list(odds_ids)
-    if ids:
-        session.execute(delete(OddsOutboxRow).where(OddsOutboxRow.odds_snapshot_id.in_(ids)))
+    if not ids:
+        return
+    session.execute(delete(OddsOutboxRow).where(OddsOutboxRow.odds_snapshot_id.in_(ids)))
 
 
 def match_odds_since(
@@ -245,10 +253,10 @@ def insert_predictions(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert predictions, skipping ones already stored (same fixture, version, trigger)."""
     if not rows:
         return 0
-    statement = _insert(session, PredictionRow).on_conflict_do_nothing(
+    statement = _insert(session, PredictionRow.__table__).on_conflict_do_nothing(
         index_elements=["fixture_id", "model_version_id", "trigger"]
     )
-    result = session.execute(statement, list(rows))
+    result = session.connection().execute(statement, list(rows))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
