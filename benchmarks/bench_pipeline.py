@@ -33,7 +33,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
@@ -100,7 +99,7 @@ def ceiling(client: redis.Redis, payloads: Sequence[bytes], prefix: str) -> floa
         pipe.execute()
     done = 0
     while done < len(payloads):
-        reply = client.xreadgroup("g", "c", {stream: ">"}, count=256)
+        reply: Any = client.xreadgroup("g", "c", {stream: ">"}, count=256)
         ids = [entry_id for _, entries in reply for entry_id, _ in entries]
         client.xack(stream, "g", *ids)
         done += len(ids)
@@ -180,7 +179,6 @@ def sustained(
 def latency(
     *,
     env: dict[str, str],
-    client: redis.Redis,
     raws: Sequence[dict[str, Any]],
     unit_of_work: Callable[[], UnitOfWork],
     folder: Path,
@@ -190,29 +188,27 @@ def latency(
     prefix = f"bench:{uuid.uuid4().hex[:8]}"
     streams = Streams(prefix=prefix)
     workers = Workers(env | {"SCORELINE_STREAM_PREFIX": prefix}, 1, folder)
-    seen: list[float] = []
-    done = threading.Event()
-
-    def watch() -> None:
-        last = "$"
-        while not done.is_set() or len(seen) < len(raws):
-            reply: Any = client.xread({streams.predictions: last}, count=1000, block=200)
-            now = time.time()
-            for _, entries in reply or []:
-                for entry_id, fields in entries:
-                    last = entry_id
-                    seen.append(now - json.loads(fields[b"d"])["received_at"])
-            if done.is_set() and not reply:
-                break
-
+    # The watcher is a process of its own, so the feeding loop's GIL does not
+    # delay its clock readings; it prints one latency (seconds) per line.
+    watcher = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--watch",
+            streams.predictions,
+            "--redis",
+            env["SCORELINE_REDIS_URL"],
+            "--expect",
+            str(len(raws)),
+        ],
+        stdout=subprocess.PIPE,
+    )
     try:
         workers.wait_ready()
         engine = IngestionEngine(
-            RedisBus(str(env["SCORELINE_REDIS_URL"])), unit_of_work, streams=streams
+            RedisBus(env["SCORELINE_REDIS_URL"]), unit_of_work, streams=streams
         )
-        watcher = threading.Thread(target=watch)
-        watcher.start()
-        time.sleep(0.3)
+        time.sleep(1.0)  # the watcher is connected and blocking on the stream
         started = time.perf_counter()
         per_tick = 1.0 / rate
         sent = 0
@@ -221,15 +217,14 @@ def latency(
             if due > sent:
                 engine.submit(raws[sent:due])
                 sent = due
-            time.sleep(0.01)
+            time.sleep(0.005)
         feed_seconds = time.perf_counter() - started
-        deadline = time.monotonic() + 60
-        while len(seen) < len(raws) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        done.set()
-        watcher.join(timeout=10)
+        output, _ = watcher.communicate(timeout=120)
     finally:
+        if watcher.poll() is None:
+            watcher.kill()
         workers.stop()
+    seen = [float(line) for line in output.decode().split()]
     values = np.array(seen) * 1000
     return {
         "ticks": len(raws),
@@ -240,10 +235,31 @@ def latency(
         "p95_ms": float(np.percentile(values, 95)),
         "p99_ms": float(np.percentile(values, 99)),
         "max_ms": float(values.max()),
+        "arrival_order_ms": [round(v, 2) for v in values.tolist()],
     }
 
 
+def watch(stream: str, url: str, expect: int) -> None:
+    """Print the tick-to-prediction latency of the next ``expect`` predictions on ``stream``."""
+    client = redis.Redis.from_url(url)
+    last: Any = "$"
+    latencies: list[float] = []
+    deadline = time.monotonic() + 300
+    while len(latencies) < expect and time.monotonic() < deadline:
+        reply: Any = client.xread({stream: last}, count=1000, block=1000)
+        now = time.time()
+        for _, entries in reply or []:
+            for entry_id, fields in entries:
+                last = entry_id
+                latencies.append(now - json.loads(fields[b"d"])["received_at"])
+    # Printed at the end: a pipe nobody reads yet would block the watcher mid-run.
+    print("\n".join(map(str, latencies)))
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--watch":
+        watch(sys.argv[2], sys.argv[4], int(sys.argv[6]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="start", default="2023-02-01")
     parser.add_argument("--to", dest="end", default="2023-05-31")
@@ -258,6 +274,7 @@ def main() -> None:
     start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
     client = redis.Redis.from_url(args.redis)
     report: dict[str, Any] = {"from": args.start, "to": args.end}
+    keep = os.environ.get("BENCH_KEEP_LOGS")
     with tempfile.TemporaryDirectory() as tmp, database(args.postgres) as url:
         folder = Path(tmp)
         engine = make_engine(url)
@@ -294,6 +311,7 @@ def main() -> None:
         stored = 0
         for i in range(0, len(raws), 500):
             stored += ingestion.submit(raws[i : i + 500]).stored
+        ingestion.flush_outbox()
         seconds = time.perf_counter() - t
         report["ingestion"] = {
             "stored": stored,
@@ -309,7 +327,7 @@ def main() -> None:
             "SCORELINE_DATABASE_URL": url,
             "SCORELINE_REDIS_URL": args.redis,
             "SCORELINE_DATA_DIR": str(folder),
-            "SCORELINE_LOG_LEVEL": "WARNING",
+            "SCORELINE_LOG_LEVEL": "INFO",
             "OMP_NUM_THREADS": "1",
         }
         for n in (1, 2):
@@ -334,13 +352,16 @@ def main() -> None:
         later = [dict(r, captured_at=r["captured_at"].replace("20", "21", 1)) for r in raws]
         report["latency"] = latency(
             env=env,
-            client=client,
             raws=later[: args.latency_ticks],
             unit_of_work=unit_of_work,
             folder=folder,
             rate=args.rate,
         )
         engine.dispose()
+        if keep:
+            for log in folder.glob("*.log"):
+                Path(keep).mkdir(parents=True, exist_ok=True)
+                (Path(keep) / log.name).write_bytes(log.read_bytes())
     client.close()
 
     print(f"ticks: {report['ticks']:,} (sample {args.start}..{args.end}); model {report['model']}")

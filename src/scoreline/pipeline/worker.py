@@ -21,6 +21,7 @@ pending and is retried.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -72,7 +73,7 @@ class WorkerConfig:
     max_deliveries: int = 5
     refresh_every_s: float = 60.0
     predictions_maxlen: int = 1_000_000
-    drift_every: int = 500  # predictions between PSI updates
+    drift_every_s: float = 30.0  # between PSI updates, done between batches
     retry_sleep_s: float = 0.2
 
 
@@ -120,6 +121,8 @@ class Worker:
         self._lock = threading.Lock()  # model switches happen between batches
         self._last_claim = 0.0
         self._last_refresh = 0.0
+        self._last_drift = time.monotonic()
+        self._bookmakers: dict[int, str] = {}
         self._results_seen: tuple[int, Any] | None = None
         self._results_after = "$"
         self._recent: deque[np.ndarray[Any, Any]] = deque(maxlen=2000)
@@ -141,6 +144,10 @@ class Worker:
             self.table, self.book = table, MarketBook()
             self._results_seen = results
             self._last_refresh = time.monotonic()
+        # The model and the feature table live as long as the process: moving them
+        # out of the collector's view keeps full collections short between batches.
+        gc.collect()
+        gc.freeze()
         self.metrics.serve_model(model.name, model.version)
         self.status = WorkerStatus(self.config.consumer, model.name, model.version)
         self.status.fixtures = table.fixtures
@@ -208,7 +215,11 @@ class Worker:
             self._dead_letter(delivery, reason, message)
             done.append(delivery.id)
         if any(t.fixture_id not in self.table for t in ticks):
+            refresh = time.perf_counter()
             self._refresh(force=True)
+            logger.info(
+                "new fixture(s): features rebuilt in %.0f ms", 1e3 * (time.perf_counter() - refresh)
+            )
         for tick in [t for t in ticks if t.fixture_id not in self.table]:
             self._dead_letter(
                 tick.delivery, "unknown_fixture", f"fixture {tick.fixture_id} unknown"
@@ -246,8 +257,9 @@ class Worker:
         self.status.batches += 1
         self.status.predictions += len(ticks)
         self.status.last_batch_at = datetime.now(UTC).isoformat()
-        logger.debug(
-            "batch of %d in %.1f ms", len(deliveries), 1e3 * (time.perf_counter() - started)
+        took = time.perf_counter() - started
+        (logger.warning if took > 0.5 else logger.debug)(
+            "batch of %d in %.1f ms", len(deliveries), 1e3 * took
         )
 
     # -- steps ---------------------------------------------------------------------------
@@ -292,9 +304,12 @@ class Worker:
             )
             quotes = []
             position = 0
+            if any(r[2] not in self._bookmakers for r in rows):
+                self._bookmakers = live_repo.bookmaker_codes(uow.session)
             for tick in ticks:
                 while position < len(rows) and rows[position][0] <= tick.odds_id:
-                    odds_id, fixture_id, bookmaker, _, home, draw, away = rows[position]
+                    odds_id, fixture_id, bookmaker_id, home, draw, away = rows[position]
+                    bookmaker = self._bookmakers.get(bookmaker_id, str(bookmaker_id))
                     book.apply(odds_id, fixture_id, bookmaker, (home, draw, away))
                     position += 1
                 quotes.append(book.quote(tick.fixture_id))
@@ -348,10 +363,14 @@ class Worker:
     def _track_drift(
         self, features: np.ndarray[Any, Any], probabilities: np.ndarray[Any, Any]
     ) -> None:
+        """Keep the latest served rows; the PSI itself is computed on a timer (``_drift``)."""
         self._recent.extend(features)
         self._recent_probs.extend(probabilities)
+
+    def _drift(self) -> None:
+        """PSI of the recent features and probabilities against the training reference."""
         reference = self.reference
-        if reference is None or self.status.predictions % self.config.drift_every >= len(features):
+        if reference is None or not self._recent:
             return
         recent = np.array(self._recent)
         for i, name in enumerate(FEATURE_COLUMNS):
@@ -376,10 +395,18 @@ class Worker:
         self.status.dead_lettered += 1
 
     def _maybe_refresh(self) -> None:
+        if time.monotonic() - self._last_drift >= self.config.drift_every_s:
+            self._last_drift = time.monotonic()
+            self._drift()
         if time.monotonic() - self._last_refresh >= self.config.refresh_every_s:
+            started = time.perf_counter()
             self._refresh(force=False)
             self._score_settled()
             self._update_stream_gauges()
+            took = time.perf_counter() - started
+            (logger.warning if took > 0.5 else logger.debug)(
+                "periodic refresh in %.1f ms", 1e3 * took
+            )
 
     def _score_settled(self) -> None:
         """Score the latest prediction of every newly settled fixture, and the market's."""

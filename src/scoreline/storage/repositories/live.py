@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from scoreline.domain import FixtureStatus, Market, PriceKind
+from scoreline.domain import FixtureStatus, Market
 from scoreline.domain.competitions import season_label
 from scoreline.storage.tables import (
     Bookmaker,
@@ -33,6 +33,7 @@ from scoreline.storage.tables import (
 
 __all__ = [
     "OddsInsert",
+    "bookmaker_codes",
     "competition_of",
     "delete_outbox",
     "find_fixture",
@@ -221,32 +222,35 @@ def delete_outbox(session: Session, odds_ids: Iterable[int]) -> None:
 
 def match_odds_since(
     session: Session, *, fixture_ids: Sequence[int], after_id: int, up_to_id: int
-) -> list[tuple[int, int, str, str, Decimal | None, Decimal | None, Decimal | None]]:
+) -> list[tuple[int, int, int, Decimal | None, Decimal | None, Decimal | None]]:
     """1X2 rows of ``fixture_ids`` with ids in (after_id, up_to_id], in id order.
 
-    Returns (id, fixture id, bookmaker code, kind, home, draw, away).
+    Returns (id, fixture id, bookmaker id, home, draw, away); pre-match and
+    closing prices alike (the latest price is the market's view either way).
     """
     rows = session.execute(
         select(
             OddsRow.id,
             OddsRow.fixture_id,
-            Bookmaker.code,
-            OddsRow.kind,
+            OddsRow.bookmaker_id,
             OddsRow.home,
             OddsRow.draw,
             OddsRow.away,
         )
-        .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
         .where(
             OddsRow.fixture_id.in_(fixture_ids),
             OddsRow.market == Market.MATCH_ODDS.value,
-            OddsRow.kind.in_([PriceKind.PREMATCH.value, PriceKind.CLOSING.value]),
             OddsRow.id > after_id,
             OddsRow.id <= up_to_id,
         )
         .order_by(OddsRow.id)
     )
-    return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def bookmaker_codes(session: Session) -> dict[int, str]:
+    """Every bookmaker's short code by id."""
+    return {r[0]: r[1] for r in session.execute(select(Bookmaker.id, Bookmaker.code))}
 
 
 def insert_predictions(session: Session, rows: Sequence[dict[str, Any]]) -> int:
