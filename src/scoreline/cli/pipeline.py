@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import Annotated
 
+import numpy as np
 import typer
 import uvicorn
 
@@ -20,16 +20,17 @@ from scoreline.cli._runtime import Runtime, open_runtime
 from scoreline.cli.console import console, handle_errors
 from scoreline.errors import ConfigError
 from scoreline.pipeline.bus import Bus
-from scoreline.pipeline.ingestion import IngestionEngine, IngestSummary
+from scoreline.pipeline.embedded import ReplayRun, run_replay
+from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.pipeline.metrics import PipelineMetrics
 from scoreline.pipeline.runtime import make_bus, model_loader, require_redis, streams_of
 from scoreline.pipeline.worker import Worker, WorkerConfig, default_consumer_name
 from scoreline.pipeline.worker_app import create_worker_app
-from scoreline.providers.replay import play, replay_events
+from scoreline.providers.replay import replay_events
 from scoreline.services import fitting
 from scoreline.services.serving import activate_model
 
-__all__ = ["poll", "replay", "worker"]
+__all__ = ["describe", "poll", "replay", "worker"]
 
 logger = logging.getLogger(__name__)
 
@@ -155,54 +156,51 @@ def replay(
     streams = streams_of(runtime.settings)
     engine = IngestionEngine(bus, runtime.unit_of_work, streams=streams, metrics=metrics)
     in_process = with_worker if with_worker is not None else not runtime.settings.redis_url
+    live = (
+        _worker(runtime, bus, metrics, WorkerConfig(streams=streams, block_ms=50))
+        if in_process
+        else None
+    )
     stop = threading.Event()
-    live: Worker | None = None
-    thread: threading.Thread | None = None
-    if in_process:
-        live = _worker(runtime, bus, metrics, WorkerConfig(streams=streams, block_ms=50))
-        thread = threading.Thread(target=live.run, name="worker", daemon=True)
-        thread.start()
-
-    def halt() -> None:
-        stop.set()
-
-    _on_signals(halt)
-    totals = IngestSummary()
-
-    def sink(batch: Sequence[Any]) -> None:
-        summary = engine.submit(batch)
-        for name in ("stored", "duplicate", "unchanged", "results", "dead_lettered"):
-            setattr(totals, name, getattr(totals, name) + getattr(summary, name))
-
+    _on_signals(stop.set)
     console.print(
         f"replaying {len(events):,} events ({events.summary.ticks:,} odds ticks,"
         f" {events.summary.results:,} results) at "
         + ("full speed" if speed <= 0 else f"x{speed:g}")
     )
-    stats = play(
-        events, speed=None if speed <= 0 else speed, sink=sink, stop=stop, max_idle_seconds=max_idle
+    run = run_replay(
+        events,
+        bus=bus,
+        streams=streams,
+        engine=engine,
+        worker=live,
+        speed=None if speed <= 0 else speed,
+        stop=stop,
+        max_idle_seconds=max_idle,
     )
-    if live is not None and thread is not None:
-        _drain(live, bus, streams.odds)
-        live.stop()
-        thread.join(timeout=30)
-    console.print(
-        f"replayed {stats.events_sent:,} events in {stats.real_seconds:.1f}s:"
-        f" {totals.stored:,} odds stored, {totals.unchanged:,} unchanged,"
-        f" {totals.duplicate:,} duplicates, {totals.results:,} results,"
-        f" {totals.dead_lettered:,} dead-lettered"
-        + ("" if live is None else f"; {live.status.predictions:,} predictions")
-    )
+    console.print(describe(run, full_speed=speed <= 0))
 
 
-def _drain(live: Worker, bus: Bus, stream: str, timeout: float = 120.0) -> None:
-    """Wait until the in-process worker has everything published so far."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        info = bus.group_info(stream, live.config.group)
-        if info.lag == 0 and info.pending == 0:
-            return
-        time.sleep(0.05)
+def describe(run: ReplayRun, *, full_speed: bool) -> str:
+    """One paragraph of what a replay did.
+
+    At full speed the feed outruns the worker, so tick-to-prediction times are
+    time spent queueing; the worker's throughput is the figure that means
+    something then. Paced, the latencies are the pipeline's own.
+    """
+    t = run.totals
+    text = (
+        f"replayed {run.stats.events_sent:,} events in {run.stats.real_seconds:.1f}s:"
+        f" {t.stored:,} odds stored, {t.unchanged:,} unchanged, {t.duplicate:,} duplicates,"
+        f" {t.results:,} results, {t.dead_lettered:,} dead-lettered"
+    )
+    if not run.latencies_ms:
+        return text
+    text += f"; {run.predictions:,} predictions"
+    if full_speed and run.worker_seconds > 0:
+        return text + f" at {run.predictions / run.worker_seconds:,.0f} ticks/s"
+    p50, p99 = np.percentile(run.latencies_ms, [50, 99])
+    return text + f", tick to prediction p50 {p50:.1f} ms, p99 {p99:.1f} ms"
 
 
 @handle_errors

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from scoreline.cli.app import app
@@ -82,9 +84,30 @@ def test_fit_without_results_explains_what_to_do(runner: CliRunner) -> None:
     assert "load results first" in result.output
 
 
-def test_demo_loads_fits_and_predicts(runner: CliRunner, two_seasons: Path) -> None:
-    result = runner.invoke(app, ["demo", "--data", str(two_seasons)])
+@pytest.mark.slow
+def test_demo_replays_the_last_fortnight_through_the_pipeline(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["demo", "--data", str(SAMPLE)])
     assert result.exit_code == 0, result.output
-    assert "loaded 2 files: 760 matches" in result.output
-    assert "fitted Dixon-Coles on" in result.output
-    assert "Man City" in result.output or "Arsenal" in result.output
+    assert "loaded 20 files up to 2023-05-21" in result.output
+    assert "trained and activated ensemble" in result.output
+    replayed = re.search(r"(\d[\d,]*) odds stored.*?; (\d[\d,]*) predictions", result.output, re.S)
+    assert replayed is not None, result.output
+    stored, predicted = (int(g.replace(",", "")) for g in replayed.groups())
+    assert stored > 3000
+    assert predicted == stored  # one prediction per stored tick
+    assert "Man City v Chelsea" in result.output
+    assert re.search(r"115 matches: RPS of the model at kick-off 0\.2\d+", result.output)
+    engine = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM predictions")).scalar_one()
+    # Again: the same model is reused, the replayed odds are duplicates, nothing doubles.
+    again = runner.invoke(app, ["demo", "--data", str(SAMPLE)])
+    assert again.exit_code == 0, again.output
+    assert "reusing it" in again.output
+    assert f"0 odds stored, 0 unchanged, {stored:,} duplicates" in again.output
+    assert "115 matches: RPS" in again.output
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM predictions")).scalar_one() == before
+    engine.dispose()

@@ -1,0 +1,110 @@
+"""The worker serving a registered ensemble (Dixon-Coles + XGBoost + blend), on every backend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from conftest import SAMPLE_DATA
+from scoreline.pipeline.bus import Bus, Streams
+from scoreline.pipeline.ingestion import IngestionEngine
+from scoreline.pipeline.worker import Worker, WorkerConfig
+from scoreline.services.backtesting import BacktestOptions, run_backtest
+from scoreline.services.ingest import ingest_football_data
+from scoreline.services.serving import activate_model, load_live_model
+from scoreline.storage.db import UnitOfWork
+from scoreline.storage.tables import PredictionRow
+
+CUT = datetime(2023, 2, 1, tzinfo=UTC)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def ensemble(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """An ensemble trained by the walk-forward on the sample up to the cut-off (once)."""
+    registry = tmp_path_factory.mktemp("registry")
+    outcome = run_backtest(
+        [SAMPLE_DATA],
+        BacktestOptions(
+            start=date(2022, 12, 1), end=date(2023, 1, 31), refit_days=30, registry_dir=registry
+        ),
+    )
+    return registry, str(outcome.report["model_version"])
+
+
+def tick(prices: tuple[str, str, str], minute: int, market: str = "1x2") -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "odds",
+        "provider": "replay",
+        "competition": "E0",
+        "home_team": "Everton",
+        "away_team": "Arsenal",
+        "kickoff": "2023-02-04T12:30:00Z",
+        "bookmaker": "PS",
+        "market": "1x2",
+        "line": None,
+        "prices": dict(zip(("home", "draw", "away"), prices, strict=True)),
+        "captured_at": f"2023-02-03T10:{minute:02d}:00Z",
+    }
+    if market == "over_under":
+        body |= {"market": "over_under", "line": "2.5", "prices": {"over": "1.9", "under": "1.95"}}
+    return body
+
+
+def test_the_ensemble_follows_the_market_and_every_tick_gets_one_prediction(
+    unit_of_work: Callable[[], UnitOfWork],
+    bus: Bus,
+    streams: Streams,
+    ensemble: tuple[Path, str],
+) -> None:
+    registry, version = ensemble
+    ingest_football_data(unit_of_work, [SAMPLE_DATA / "E0"], before=CUT)
+    activate_model(unit_of_work, artifacts_dir=registry, name="ensemble", version=version)
+
+    def loader() -> Any:
+        return load_live_model(unit_of_work, artifacts_dir=registry)
+
+    worker = Worker(
+        bus, unit_of_work, loader, config=WorkerConfig(streams=streams, block_ms=10, consumer="w")
+    )
+    assert worker.model.is_ensemble
+    assert worker.reference is not None  # drift is measured against the training reference
+    engine = IngestionEngine(bus, unit_of_work, streams=streams)
+    # Arsenal (away) drift from strong favourites to outsiders; then a totals tick.
+    moves = [("5.50", "4.20", "1.60"), ("3.40", "3.50", "2.20"), ("1.80", "3.80", "4.50")]
+    summary = engine.submit(
+        [tick(p, i) for i, p in enumerate(moves)] + [tick(moves[-1], 9, "over_under")]
+    )
+    assert summary.stored == 4
+    for _ in range(20):
+        if worker.step() == 0:
+            break
+    with unit_of_work() as uow:
+        rows = uow.session.scalars(
+            select(PredictionRow).order_by(PredictionRow.odds_snapshot_id)
+        ).all()
+        homes = [r.p_home for r in rows]
+        hashes = [r.feature_hash for r in rows]
+        markets = [r.markets for r in rows]
+    assert len(rows) == 4
+    assert homes[0] < homes[1] < homes[2]  # the blend moves with the market
+    assert homes[3] == pytest.approx(homes[2])  # a totals tick leaves the 1X2 inputs as they were
+    assert hashes[3] == hashes[2]
+    assert len(set(hashes[:3])) == 3
+    first = markets[0]
+    assert first is not None
+    over, under = first["over_under"]["2.5"]
+    assert over + under == pytest.approx(1.0, abs=1e-5)
+    published = [
+        json.loads(e.payload)
+        for e in bus.tail(streams.predictions, after="0", count=10, block_ms=0)
+    ]
+    assert [p["model"] for p in published] == ["ensemble"] * 4
+    assert {p["version"] for p in published} == {version}
