@@ -153,7 +153,7 @@ def sustained(
     prefix: str,
     unit_of_work: Callable[[], UnitOfWork],
     folder: Path,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Ticks/s of ``n_workers`` draining the whole backlog, from hand-over to last row."""
     with unit_of_work() as uow:
         uow.session.execute(text("TRUNCATE predictions"))
@@ -183,7 +183,7 @@ def latency(
     unit_of_work: Callable[[], UnitOfWork],
     folder: Path,
     rate: float,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Tick-to-prediction at ``rate`` ticks/s, through the ingestion engine and one worker."""
     prefix = f"bench:{uuid.uuid4().hex[:8]}"
     streams = Streams(prefix=prefix)
