@@ -1,0 +1,1 @@
+"""The live pipeline: the stream bus, the ingestion engine and the ML worker."""
