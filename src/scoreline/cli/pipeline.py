@@ -211,7 +211,7 @@ def poll(
 ) -> None:
     """Poll The Odds API for live pre-match odds on a credit-budgeted plan."""
     from scoreline.pipeline.odds_poller import OddsPoller  # noqa: PLC0415
-    from scoreline.providers.odds_api import OddsApiClient  # noqa: PLC0415
+    from scoreline.providers.odds_api import OddsApiClient, Quota  # noqa: PLC0415
 
     runtime = open_runtime()
     key = runtime.settings.odds_api_key
@@ -222,10 +222,17 @@ def poll(
     engine = IngestionEngine(
         bus, runtime.unit_of_work, streams=streams_of(runtime.settings), metrics=metrics
     )
-    with OddsApiClient(key.get_secret_value()) as client:
+    pollers: list[OddsPoller] = []
+
+    def on_quota(quota: Quota) -> None:
+        for poller in pollers:  # the events endpoint reports the quota too
+            poller.observe_quota(quota)
+
+    with OddsApiClient(key.get_secret_value(), on_quota=on_quota) as client:
         poller = OddsPoller(
             client, engine, sport=sport, credits=runtime.settings.odds_api_monthly_credits
         )
+        pollers.append(poller)
         if once:
             summary = poller.poll_once()
             console.print(

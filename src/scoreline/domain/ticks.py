@@ -29,7 +29,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Any, Literal, NotRequired, TypedDict
 
 from scoreline.domain.markets import SELECTIONS, Line, Market, Selection, parse_line
@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _MAX_PRICE = Decimal(1000)
+_MAX_LINE = Decimal(20)  # goals; football-data's own files never go past 10
 
 
 class TickError(ValueError):
@@ -160,7 +161,10 @@ def _time(raw: Mapping[str, Any], name: str) -> datetime:
         raise TickError("bad_time", f"{name} {text!r} is not an ISO 8601 time") from error
     if value.tzinfo is None:
         raise TickError("bad_time", f"{name} {text!r} has no time zone (send UTC, with Z)")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise TickError("bad_time", f"{name} {text!r} is outside the calendar in UTC") from error
 
 
 def _price(selection: str, value: object) -> Decimal:
@@ -195,8 +199,15 @@ def _odds(raw: Mapping[str, Any]) -> OddsTick:
             raise TickError("bad_line", f"{market.value} needs a line")
         try:
             line = parse_line(line_value)
-        except (ValueError, InvalidOperation) as error:
+        except (ValueError, DecimalException) as error:
             raise TickError("bad_line", f"line {line_value!r}: {error}") from error
+        if abs(line) > _MAX_LINE or (market is Market.OVER_UNDER and line <= 0):
+            raise TickError(
+                "bad_line",
+                f"line {line_value!r} is out of range for {market.value}"
+                f" ({'0 < line' if market is Market.OVER_UNDER else '-' + str(_MAX_LINE) + ' <='}"
+                f" line <= {_MAX_LINE})",
+            )
     prices_value = raw.get("prices")
     if not isinstance(prices_value, Mapping):
         raise TickError("bad_price", f"prices must be an object, got {prices_value!r}")

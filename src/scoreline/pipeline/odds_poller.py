@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from scoreline.errors import ProviderError, QuotaExhaustedError
 from scoreline.pipeline.ingestion import IngestionEngine, IngestSummary
 from scoreline.providers.odds_api import (
     OddsApiClient,
@@ -93,21 +94,39 @@ class OddsPoller:
         )
         return summary
 
-    def run(self, stop: threading.Event, *, calendar_every: timedelta = timedelta(hours=1)) -> None:
-        """Poll on the plan until ``stop``."""
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        calendar_every: timedelta = timedelta(hours=1),
+        retry_after: timedelta = timedelta(minutes=1),
+    ) -> None:
+        """Poll on the plan until ``stop``.
+
+        A provider error (a 5xx that outlasted the client's retries, a malformed
+        answer) is logged and retried after ``retry_after``; an exhausted quota
+        waits an hour at a time for the month's renewal. Neither ends the loop.
+        """
         calendar_at = self.now() - calendar_every
         while not stop.is_set():
             now = self.now()
-            if now - calendar_at >= calendar_every:
-                self.refresh_calendar()
-                calendar_at = now
-            due = self.plan.next_poll(now, self.kickoffs, self.state)
-            if due is None:
-                stop.wait(min(calendar_every.total_seconds(), 3600))
-                calendar_at = now - calendar_every
-                continue
-            wait = (due - now).total_seconds()
-            if wait > 0:
-                stop.wait(min(wait, calendar_every.total_seconds()))
-                continue
-            self.poll_once()
+            try:
+                if now - calendar_at >= calendar_every:
+                    self.refresh_calendar()
+                    calendar_at = now
+                due = self.plan.next_poll(now, self.kickoffs, self.state)
+                if due is None:
+                    stop.wait(min(calendar_every.total_seconds(), 3600))
+                    calendar_at = now - calendar_every
+                    continue
+                wait = (due - now).total_seconds()
+                if wait > 0:
+                    stop.wait(min(wait, calendar_every.total_seconds()))
+                    continue
+                self.poll_once()
+            except QuotaExhaustedError as error:
+                logger.error("odds-api %s: %s; waiting for credits", self.sport, error)
+                stop.wait(3600)
+            except ProviderError as error:
+                logger.warning("odds-api %s: %s; retrying in %s", self.sport, error, retry_after)
+                stop.wait(retry_after.total_seconds())

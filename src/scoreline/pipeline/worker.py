@@ -74,6 +74,7 @@ class WorkerConfig:
     refresh_every_s: float = 60.0
     predictions_maxlen: int = 1_000_000
     drift_every_s: float = 30.0  # between PSI updates, done between batches
+    gauges_every_s: float = 5.0  # between stream lag/pending/length readings
     retry_sleep_s: float = 0.2
 
 
@@ -122,9 +123,11 @@ class Worker:
         self._last_claim = 0.0
         self._last_refresh = 0.0
         self._last_drift = time.monotonic()
+        self._last_gauges = 0.0
         self._bookmakers: dict[int, str] = {}
         self._results_seen: tuple[int, Any] | None = None
-        self._results_after = "$"
+        # Results published from now on are scored; stream ids start with milliseconds.
+        self._results_after = f"{int(time.time() * 1000)}-0"
         self._recent: deque[np.ndarray[Any, Any]] = deque(maxlen=2000)
         self._recent_probs: deque[np.ndarray[Any, Any]] = deque(maxlen=2000)
         self.rolling = RollingScores(window=500)
@@ -395,6 +398,9 @@ class Worker:
         self.status.dead_lettered += 1
 
     def _maybe_refresh(self) -> None:
+        if time.monotonic() - self._last_gauges >= self.config.gauges_every_s:
+            self._last_gauges = time.monotonic()
+            self._update_stream_gauges()
         if time.monotonic() - self._last_drift >= self.config.drift_every_s:
             self._last_drift = time.monotonic()
             self._drift()
@@ -402,7 +408,6 @@ class Worker:
             started = time.perf_counter()
             self._refresh(force=False)
             self._score_settled()
-            self._update_stream_gauges()
             took = time.perf_counter() - started
             (logger.warning if took > 0.5 else logger.debug)(
                 "periodic refresh in %.1f ms", 1e3 * took

@@ -68,7 +68,9 @@ def create_worker_app(
         if not admin_token:
             raise HTTPException(403, "admin calls are disabled: SCORELINE_WORKER_ADMIN_TOKEN unset")
         scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token, admin_token):
+        # Compared as bytes: compare_digest refuses non-ASCII str, and a header may hold any.
+        given = token.encode("utf-8", "surrogateescape")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given, admin_token.encode()):
             raise HTTPException(401, "a valid bearer token is required")
 
     @app.get("/health")
@@ -114,18 +116,22 @@ def create_worker_app(
         with refit_lock:
             if refit_state.state == "running":
                 raise HTTPException(409, "a refit is already running")
-            refit_state.state, refit_state.error = "running", None
+            refit_state.state, refit_state.error, refit_state.version = "running", None, None
             refit_state.started_at, refit_state.finished_at = _now(), None
 
         def run() -> None:
+            version: str | None = None
+            error: str | None = None
             try:
                 version = refit()
                 worker.reload_model()
-                refit_state.version, refit_state.state = version, "done"
-            except Exception as error:  # reported over the API, and logged with its trace
+            except Exception as failure:  # reported over the API, and logged with its trace
                 logger.exception("refit failed")
-                refit_state.error, refit_state.state = str(error), "failed"
-            refit_state.finished_at = _now()
+                error = str(failure)
+            with refit_lock:  # one consistent update: never "done" without its finish time
+                refit_state.version, refit_state.error = version, error
+                refit_state.finished_at = _now()
+                refit_state.state = "failed" if error is not None else "done"
 
         threading.Thread(target=run, name="refit", daemon=True).start()
         return refit_state

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -108,3 +110,76 @@ def test_the_ensemble_follows_the_market_and_every_tick_gets_one_prediction(
     ]
     assert [p["model"] for p in published] == ["ensemble"] * 4
     assert {p["version"] for p in published} == {version}
+
+
+def test_a_worker_s_metrics_cover_throughput_latency_streams_drift_and_settled_scores(
+    unit_of_work: Callable[[], UnitOfWork],
+    bus: Bus,
+    streams: Streams,
+    ensemble: tuple[Path, str],
+) -> None:
+    registry, version = ensemble
+    ingest_football_data(unit_of_work, [SAMPLE_DATA / "E0"], before=CUT)
+    activate_model(unit_of_work, artifacts_dir=registry, name="ensemble", version=version)
+
+    def loader() -> Any:
+        return load_live_model(unit_of_work, artifacts_dir=registry)
+
+    config = WorkerConfig(
+        streams=streams,
+        block_ms=10,
+        consumer="m",
+        refresh_every_s=0.0,
+        drift_every_s=0.0,
+        gauges_every_s=0.0,
+    )
+    worker = Worker(bus, unit_of_work, loader, config=config)
+    engine = IngestionEngine(bus, unit_of_work, streams=streams, metrics=worker.metrics)
+    worker.step()  # joins the group and starts tailing results from now
+    engine.submit([tick(("3.40", "3.50", "2.20"), 1), tick(("3.30", "3.50", "2.25"), 2)])
+    engine.submit([b"not a tick"])
+    for _ in range(10):
+        worker.step()
+    result = {
+        "type": "result",
+        "provider": "replay",
+        "competition": "E0",
+        "home_team": "Everton",
+        "away_team": "Arsenal",
+        "kickoff": "2023-02-04T12:30:00Z",
+        "home_goals": 1,
+        "away_goals": 0,
+    }
+    assert engine.submit([result]).results == 1
+    worker.step()
+    registry_ = worker.metrics.registry
+
+    def value(name: str, labels: dict[str, str] | None = None) -> float:
+        found = registry_.get_sample_value(name, labels or {})
+        assert found is not None, f"{name} {labels} was not exported"
+        return found
+
+    assert value("scoreline_ticks_total", {"outcome": "stored", "kind": "odds"}) == 2
+    assert value("scoreline_ticks_total", {"outcome": "dead_lettered", "kind": "odds"}) == 1
+    assert value("scoreline_predictions_total") == 2
+    assert value("scoreline_dead_letters_total", {"stage": "ingestion", "reason": "not_json"}) == 1
+    assert value("scoreline_tick_to_prediction_seconds_count") == 2
+    assert value("scoreline_inference_seconds_count") >= 1
+    assert value("scoreline_stream_pending", {"stream": streams.odds, "group": "workers"}) == 0
+    assert value("scoreline_stream_length", {"stream": streams.predictions}) == 2
+    assert value("scoreline_model_info", {"name": "ensemble", "version": version}) == 1
+    assert value("scoreline_feature_psi", {"feature": "elo_diff"}) >= 0
+    assert value("scoreline_prediction_psi", {"outcome": "home"}) >= 0
+    assert value("scoreline_settled_predictions") == 1
+    # Everton won: the model's RPS for that one match, and Pinnacle's from its last quote.
+    assert 0 < value("scoreline_settled_rps", {"source": "model"}) < 1
+    assert 0 < value("scoreline_settled_rps", {"source": "market"}) < 1
+    promtool = shutil.which("promtool")
+    assert promtool is not None, "promtool (Debian package prometheus) is needed"
+    checked = subprocess.run(
+        [promtool, "check", "metrics"],
+        input=worker.metrics.exposition(),
+        capture_output=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
