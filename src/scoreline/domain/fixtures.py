@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-__all__ = ["Fixture", "FixtureStatus", "MatchStats", "Result"]
+__all__ = ["FORM_STATISTICS", "Fixture", "FixtureStatus", "MatchStats", "Result"]
 
 
 class FixtureStatus(enum.StrEnum):
@@ -34,6 +34,17 @@ class MatchStats:
     away_yellow_cards: int | None = None
     home_red_cards: int | None = None
     away_red_cards: int | None = None
+
+
+# The statistics the feature engine's form blocks read (models._form), by MatchStats name.
+FORM_STATISTICS = (
+    "home_shots",
+    "away_shots",
+    "home_shots_on_target",
+    "away_shots_on_target",
+    "home_corners",
+    "away_corners",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from scoreline.domain import FixtureStatus, Market, PriceKind, Selection
+from scoreline.domain.fixtures import FORM_STATISTICS
 from scoreline.providers.football_data import find_season_files, read_season_file
 
 __all__ = ["HISTORY_COLUMNS", "load_history"]
@@ -41,14 +42,7 @@ logger = logging.getLogger(__name__)
 
 AGGREGATES = frozenset({"MAX", "AVG"})
 _SIDES = {Selection.HOME: "home", Selection.DRAW: "draw", Selection.AWAY: "away"}
-_STATS = (
-    "home_shots",
-    "away_shots",
-    "home_shots_on_target",
-    "away_shots_on_target",
-    "home_corners",
-    "away_corners",
-)
+_STATS = FORM_STATISTICS
 HISTORY_COLUMNS = (
     "match_id",
     "league",

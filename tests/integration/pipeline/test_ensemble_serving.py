@@ -60,12 +60,13 @@ def tick(prices: tuple[str, str, str], minute: int, market: str = "1x2") -> dict
     return body
 
 
-def test_the_ensemble_follows_the_market_and_every_tick_gets_one_prediction(
+def serving_worker(
     unit_of_work: Callable[[], UnitOfWork],
     bus: Bus,
-    streams: Streams,
     ensemble: tuple[Path, str],
-) -> None:
+    config: WorkerConfig,
+) -> Worker:
+    """E0 loaded up to the cut-off, the ensemble active, and a worker serving it."""
     registry, version = ensemble
     ingest_football_data(unit_of_work, [SAMPLE_DATA / "E0"], before=CUT)
     activate_model(unit_of_work, artifacts_dir=registry, name="ensemble", version=version)
@@ -73,9 +74,18 @@ def test_the_ensemble_follows_the_market_and_every_tick_gets_one_prediction(
     def loader() -> Any:
         return load_live_model(unit_of_work, artifacts_dir=registry)
 
-    worker = Worker(
-        bus, unit_of_work, loader, config=WorkerConfig(streams=streams, block_ms=10, consumer="w")
-    )
+    return Worker(bus, unit_of_work, loader, config=config)
+
+
+def test_the_ensemble_follows_the_market_and_every_tick_gets_one_prediction(
+    unit_of_work: Callable[[], UnitOfWork],
+    bus: Bus,
+    streams: Streams,
+    ensemble: tuple[Path, str],
+) -> None:
+    version = ensemble[1]
+    config = WorkerConfig(streams=streams, block_ms=10, consumer="w")
+    worker = serving_worker(unit_of_work, bus, ensemble, config)
     assert worker.model.is_ensemble
     assert worker.reference is not None  # drift is measured against the training reference
     engine = IngestionEngine(bus, unit_of_work, streams=streams)
@@ -118,13 +128,7 @@ def test_a_worker_s_metrics_cover_throughput_latency_streams_drift_and_settled_s
     streams: Streams,
     ensemble: tuple[Path, str],
 ) -> None:
-    registry, version = ensemble
-    ingest_football_data(unit_of_work, [SAMPLE_DATA / "E0"], before=CUT)
-    activate_model(unit_of_work, artifacts_dir=registry, name="ensemble", version=version)
-
-    def loader() -> Any:
-        return load_live_model(unit_of_work, artifacts_dir=registry)
-
+    version = ensemble[1]
     config = WorkerConfig(
         streams=streams,
         block_ms=10,
@@ -133,7 +137,7 @@ def test_a_worker_s_metrics_cover_throughput_latency_streams_drift_and_settled_s
         drift_every_s=0.0,
         gauges_every_s=0.0,
     )
-    worker = Worker(bus, unit_of_work, loader, config=config)
+    worker = serving_worker(unit_of_work, bus, ensemble, config)
     engine = IngestionEngine(bus, unit_of_work, streams=streams, metrics=worker.metrics)
     worker.step()  # joins the group and starts tailing results from now
     engine.submit([tick(("3.40", "3.50", "2.20"), 1), tick(("3.30", "3.50", "2.25"), 2)])

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from scoreline.domain import FixtureStatus, Market
 from scoreline.domain.competitions import season_label
+from scoreline.domain.fixtures import FORM_STATISTICS
 from scoreline.storage.tables import (
     Bookmaker,
     CompetitionRow,
@@ -49,14 +50,7 @@ __all__ = [
     "store_result",
 ]
 
-_STATS = (
-    "home_shots",
-    "away_shots",
-    "home_shots_on_target",
-    "away_shots_on_target",
-    "home_corners",
-    "away_corners",
-)
+_STATS = FORM_STATISTICS
 
 
 def _insert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:
