@@ -25,8 +25,11 @@ class Settings(BaseSettings):
     the bundled football-data.co.uk subset the demo loads. ``stream_prefix``
     names the Redis streams (``<prefix>:odds``...). ``worker_admin_token``
     guards the worker's ``/admin`` calls (unset: refused). ``odds_api_key`` and
-    ``odds_api_monthly_credits`` drive The Odds API poller. Secrets never
-    appear in ``repr`` or logs.
+    ``odds_api_monthly_credits`` drive The Odds API poller. ``jwt_secret`` signs
+    the API's tokens (unset: a random one per process, so sessions end with the
+    process and several API processes need it set); ``cors_origins`` lists the
+    origins allowed to call the API from a browser (none by default). Secrets
+    never appear in ``repr`` or logs.
     """
 
     model_config = SettingsConfigDict(
@@ -42,6 +45,8 @@ class Settings(BaseSettings):
     worker_admin_token: SecretStr | None = None
     odds_api_key: SecretStr | None = None
     odds_api_monthly_credits: int = 500
+    jwt_secret: SecretStr | None = None
+    cors_origins: list[str] = []
 
     @field_validator("database_url")
     @classmethod

@@ -12,7 +12,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import typer
 
 from scoreline import __version__
-from scoreline.cli import db, ingest, models
+from scoreline.cli import audit, db, ingest, models
 from scoreline.cli.backtest import backtest
 from scoreline.cli.console import state
 from scoreline.cli.demo import demo
@@ -35,6 +35,7 @@ app.command("predict")(predict)
 app.command("demo")(demo)
 app.command("backtest")(backtest)
 app.add_typer(models.app, name="models")
+app.add_typer(audit.app, name="audit")
 app.command("worker")(worker)
 app.command("replay")(replay)
 app.command("poll")(poll)

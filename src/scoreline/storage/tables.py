@@ -30,20 +30,27 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from scoreline.storage.types import Price, UTCDateTime
 
 __all__ = [
+    "ApiKeyRow",
+    "AuditSnapshotRow",
     "Base",
+    "BetRow",
     "Bookmaker",
     "CompetitionRow",
     "FixtureRow",
     "IngestProblem",
+    "LedgerEntryRow",
     "ModelVersion",
     "OddsOutboxRow",
     "OddsRow",
+    "PortfolioRow",
     "PredictionRow",
+    "RefreshTokenRow",
     "ResultRow",
     "SeasonRow",
     "SourceFile",
     "TeamAliasRow",
     "TeamRow",
+    "UserRow",
 ]
 
 NAMING_CONVENTION = {
@@ -281,4 +288,126 @@ class OddsOutboxRow(Base):
         BigId, ForeignKey("odds_snapshots.id"), primary_key=True, autoincrement=False
     )
     payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+# -- people, money and records (the API gateway) ----------------------------------------
+
+
+class UserRow(Base):
+    """A person who signs in; ``role`` is admin, trader or viewer; the password is argon2id."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class RefreshTokenRow(Base):
+    """An issued refresh token, by its ``jti``: rotated on use, revocable."""
+
+    __tablename__ = "refresh_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ApiKeyRow(Base):
+    """A program's key: shown once, stored as a SHA-256, scoped, revocable."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(80))
+    scopes: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class PortfolioRow(Base):
+    """A bankroll and its staking settings, owned by one user."""
+
+    __tablename__ = "portfolios"
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    currency: Mapped[str] = mapped_column(String(3))
+    kelly_fraction: Mapped[Decimal] = mapped_column(Price())
+    max_stake_fraction: Mapped[Decimal] = mapped_column(Price())
+    min_edge: Mapped[Decimal] = mapped_column(Price())
+    created_at: Mapped[datetime]
+
+
+class LedgerEntryRow(Base):
+    """One movement of a portfolio's money, in minor units; append-only.
+
+    The bankroll is the sum of the entries: deposits and withdrawals, each
+    bet's stake (negative) and its payout or refund. Triggers refuse updates
+    and deletes, so the history cannot be rewritten.
+    """
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    bet_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("bets.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class BetRow(Base):
+    """A stake on one selection at a stored odds snapshot's price.
+
+    ``status`` goes open → settled or open → void, once: settlement updates the
+    row only where it is still open, so concurrent settlements pay once.
+    """
+
+    __tablename__ = "bets"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"), index=True)
+    fixture_id: Mapped[int] = mapped_column(ForeignKey("fixtures.id"), index=True)
+    odds_snapshot_id: Mapped[int] = mapped_column(BigId, ForeignKey("odds_snapshots.id"))
+    prediction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("predictions.id"))
+    market: Mapped[str] = mapped_column(String(16))
+    selection: Mapped[str] = mapped_column(String(8))
+    line_quarters: Mapped[int] = mapped_column(SmallInteger)
+    odds: Mapped[Decimal] = mapped_column(Price())
+    stake_minor: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(8))
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    payout_minor: Mapped[int | None] = mapped_column(BigInteger)
+    placed_at: Mapped[datetime]
+    settled_at: Mapped[datetime | None]
+
+
+class AuditSnapshotRow(Base):
+    """An append-only, hash-chained record of what a bet was placed, settled or voided on.
+
+    ``hash`` is SHA-256 of the previous row's hash and this row's canonical JSON
+    ``payload``; ``scoreline audit verify`` recomputes the chain. Triggers refuse
+    updates and deletes.
+    """
+
+    __tablename__ = "audit_snapshots"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    bet_id: Mapped[int] = mapped_column(BigId, ForeignKey("bets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]

@@ -1,0 +1,1 @@
+"""The HTTP gateway: REST routes, authentication and the dashboard, one ASGI app."""

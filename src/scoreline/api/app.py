@@ -1,0 +1,174 @@
+"""The API gateway: one FastAPI app, ``/api/v1``, JSON errors, security headers, health, metrics.
+
+``create_app`` builds it from settings and a unit-of-work factory, so tests
+and ``scoreline api`` build the same thing. Errors are always JSON
+``{"error": <type>, "detail": <what went wrong>}``: domain errors map to 404
+(not found, or not yours), 409 (conflict), 422 (bad input), 401 (bad
+credentials).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from sqlalchemy import text
+
+import scoreline
+from scoreline.api.deps import Gateway
+from scoreline.api.routes import auth, book, catalog
+from scoreline.api.security import AuthError
+from scoreline.config import Settings
+from scoreline.errors import ConflictError, DataError, NotFoundError, ScorelineError
+from scoreline.storage.db import UnitOfWork
+
+__all__ = ["create_app"]
+
+_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+}
+
+
+def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> FastAPI:
+    """The gateway app."""
+    app = FastAPI(
+        title="Scoreline API",
+        version=scoreline.__version__,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.gateway = Gateway.from_settings(settings, unit_of_work)
+    registry = CollectorRegistry()
+    requests = Counter(
+        "scoreline_api_requests",
+        "API requests by route and status.",
+        ["route", "status"],
+        registry=registry,
+    )
+    latency = Histogram(
+        "scoreline_api_request_seconds",
+        "API request latency by route.",
+        ["route"],
+        registry=registry,
+    )
+    for router in (auth.router, catalog.router, book.router):
+        app.include_router(router, prefix="/api/v1")
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+        )
+
+    @app.middleware("http")
+    async def headers_and_metrics(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        with latency.labels(route=_route(request)).time():
+            response = await call_next(request)
+        for name, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        requests.labels(route=_route(request), status=str(response.status_code)).inc()
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"error": _TYPES.get(error.status_code, "error"), "detail": str(error.detail)},
+            status_code=error.status_code,
+            headers=error.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in error.errors()
+        )
+        return JSONResponse({"error": "invalid", "detail": problems}, status_code=422)
+
+    @app.exception_handler(ScorelineError)
+    async def domain_error(_: Request, error: ScorelineError) -> JSONResponse:
+        status = 500
+        if isinstance(error, NotFoundError):
+            status = 404
+        elif isinstance(error, ConflictError):
+            status = 409
+        elif isinstance(error, DataError):
+            status = 422
+        elif isinstance(error, AuthError):
+            status = 401
+        detail = str(error) if status != 500 else "internal error"
+        return JSONResponse(
+            {"error": _TYPES.get(status, "error"), "detail": detail}, status_code=status
+        )
+
+    @app.get("/health/live", tags=["health"])
+    def live() -> dict[str, str]:
+        """The process answers."""
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["health"], responses={503: {}})
+    def ready() -> JSONResponse:
+        """The database answers (and Redis, when configured)."""
+        checks: dict[str, str] = {}
+        try:
+            with unit_of_work() as uow:
+                uow.session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:  # any failure means not ready; the reason is reported
+            checks["database"] = f"down: {type(error).__name__}"
+        for check in app.state.gateway.ready_checks:
+            problem = check()
+            if problem:
+                checks[problem.split(":", 1)[0]] = problem
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "down", "checks": checks}, status_code=200 if ok else 503
+        )
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus text exposition."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+_TYPES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal",
+    503: "unavailable",
+}
+
+
+def _route(request: Request) -> str:
+    route = request.scope.get("route")
+    return getattr(route, "path", "unmatched")

@@ -1,0 +1,136 @@
+"""What every route needs: the gateway's state, units of work, and who is calling.
+
+A caller is a ``Principal``: a user, with the scopes of their role (signed in
+with a bearer access token) or of their API key (``X-API-Key``). Routes ask
+for a scope with ``require(Scope.TRADE)``; a role or key without it gets 403.
+Every owned resource is looked up *through* ``principal.user_id``, so
+another user's portfolio is 404, never 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy import select
+
+from scoreline.api.api_keys import hash_api_key, parse_api_key
+from scoreline.api.rate_limit import LoginRateLimiter
+from scoreline.api.security import AuthError, Role, Scope, allowed, can
+from scoreline.api.tokens import decode_access
+from scoreline.config import Settings
+from scoreline.storage.db import UnitOfWork
+from scoreline.storage.tables import ApiKeyRow, UserRow
+
+__all__ = ["Gateway", "Principal", "current_principal", "gateway", "require"]
+
+
+@dataclass
+class Gateway:
+    """The app's shared state."""
+
+    settings: Settings
+    unit_of_work: Callable[[], UnitOfWork]
+    jwt_secret: str
+    login_limiter: LoginRateLimiter
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    ready_checks: list[Callable[[], str | None]] = field(default_factory=list)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Gateway:
+        """State from settings; a random signing secret when none is configured."""
+        secret = settings.jwt_secret
+        return cls(
+            settings=settings,
+            unit_of_work=unit_of_work,
+            jwt_secret=secret.get_secret_value() if secret else secrets.token_urlsafe(48),
+            login_limiter=LoginRateLimiter(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling and what they may do."""
+
+    user_id: int
+    role: Role
+    scopes: frozenset[Scope]
+    via: str  # "token" or "key"
+
+
+def gateway(request: Request) -> Gateway:
+    """The app's state."""
+    state: Gateway = request.app.state.gateway
+    return state
+
+
+def current_principal(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal:
+    """The caller from a bearer access token or an API key; 401 without either."""
+    state = gateway(request)
+    try:
+        if x_api_key:
+            return _from_key(state, x_api_key)
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise HTTPException(
+                401,
+                "sign in: send 'Authorization: Bearer <access token>' or 'X-API-Key: <key>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        claims = decode_access(token, secret=state.jwt_secret, now=datetime.now(UTC))
+    except AuthError as error:
+        raise HTTPException(401, str(error), headers={"WWW-Authenticate": "Bearer"}) from error
+    user_id = int(claims.subject)
+    with state.unit_of_work() as uow:
+        user = uow.session.get(UserRow, user_id)
+        if user is None or not user.is_active:
+            raise HTTPException(
+                401, "this account is disabled", headers={"WWW-Authenticate": "Bearer"}
+            )
+        role = Role(user.role)  # a role changed since the token was issued takes effect now
+    return Principal(user_id, role, frozenset(s for s in Scope if can(role, s)), "token")
+
+
+def _from_key(state: Gateway, secret: str) -> Principal:
+    public_id, _ = parse_api_key(secret)
+    digest = hash_api_key(secret)
+    with state.unit_of_work() as uow:
+        found = uow.session.execute(
+            select(ApiKeyRow, UserRow)
+            .join(UserRow, UserRow.id == ApiKeyRow.user_id)
+            .where(ApiKeyRow.public_id == public_id)
+        ).first()
+        if found is None:
+            raise AuthError("unknown API key", reason="bad_key")
+        key, user = found
+        if not hmac.compare_digest(key.key_hash, digest):
+            raise AuthError("unknown API key", reason="bad_key")
+        if key.revoked_at is not None or not user.is_active:
+            raise AuthError("this API key is revoked", reason="bad_key")
+        role = Role(user.role)
+        granted = [str(s) for s in key.scopes.get("scopes", [])]
+        key.last_used_at = datetime.now(UTC)
+        uow.commit()
+    # A key holds what it was granted, and never more than its owner's role allows.
+    scopes = frozenset(s for s in Scope if allowed(granted, s) and can(role, s))
+    return Principal(user.id, role, scopes, "key")
+
+
+def require(scope: Scope) -> Callable[..., Principal]:
+    """A dependency that yields the caller if they hold ``scope``, else 403."""
+
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if scope not in principal.scopes:
+            raise HTTPException(403, f"this needs the '{scope.value}' permission")
+        return principal
+
+    return check

@@ -1,0 +1,202 @@
+"""Login rate limiting: a sliding window of attempts per key (say, username and IP).
+
+Two implementations with one interface, :class:`LoginLimiter`: in memory, for a
+single process and for tests, and on Redis, so that every API process counts the
+same attempts. Both follow one rule. An attempt at time ``t`` counts until
+``t + window``; :meth:`~LoginLimiter.hit` records an attempt and returns ``None``
+while fewer than ``max_attempts`` count, and otherwise refuses with a
+:class:`RetryAfter`. A refused attempt is *not* recorded, so the retry-after is
+exact: wait that long and one more attempt is allowed. Hammering on does not
+extend the lockout, but neither does it buy a single extra guess. Call
+:meth:`~LoginLimiter.reset` after a successful login.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import redis
+
+from scoreline.errors import ConfigError
+
+__all__ = ["Clock", "LoginLimiter", "LoginRateLimiter", "RedisLoginRateLimiter", "RetryAfter"]
+
+Clock = Callable[[], datetime]
+"""Returns the current, timezone-aware time; tests pass a fake one."""
+
+_SWEEP_EVERY = 1024  # hits between sweeps of idle keys in memory
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryAfter:
+    """A refused attempt: how long until the next one is allowed."""
+
+    delay: timedelta
+
+    @property
+    def seconds(self) -> int:
+        """The delay in whole seconds, rounded up, for an HTTP ``Retry-After`` header."""
+        return max(1, math.ceil(self.delay.total_seconds()))
+
+
+class LoginLimiter(Protocol):
+    """What the login route needs; both limiters below provide it."""
+
+    def hit(self, key: str) -> RetryAfter | None:
+        """Record an attempt for ``key``; ``None`` if allowed, else how long to wait."""
+        ...
+
+    def reset(self, key: str) -> None:
+        """Forget the attempts for ``key``, after a successful login."""
+        ...
+
+
+def _check_limits(max_attempts: int, window: timedelta) -> None:
+    if max_attempts < 1:
+        raise ConfigError(f"max_attempts is {max_attempts}; allow at least 1 login attempt")
+    if window <= timedelta(0):
+        raise ConfigError(f"the rate limit window is {window}; it must be positive")
+
+
+def _retry_after(oldest: float, now: float, window: timedelta) -> RetryAfter:
+    """The wait until the attempt at ``oldest`` leaves the window, within (0, window]."""
+    window_seconds = window.total_seconds()
+    wait = min(max(oldest + window_seconds - now, 0.0), window_seconds)
+    return RetryAfter(timedelta(seconds=wait) or timedelta(microseconds=1))
+
+
+class LoginRateLimiter:
+    """A sliding-window login limiter in this process's memory; thread-safe.
+
+    Parameters
+    ----------
+    max_attempts : int
+        Attempts allowed per key within one window.
+    window : timedelta
+        How long an attempt counts.
+    clock : Clock
+        The time source; ``datetime.now(UTC)`` unless a test passes a fake.
+
+    Idle keys are swept now and then, so a spray of usernames does not grow
+    memory without bound.
+    """
+
+    def __init__(
+        self,
+        max_attempts: int = 5,
+        window: timedelta = timedelta(minutes=15),
+        clock: Clock = _utc_now,
+    ) -> None:
+        _check_limits(max_attempts, window)
+        self.max_attempts = max_attempts
+        self.window = window
+        self._clock = clock
+        self._attempts: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._hits = 0
+
+    def hit(self, key: str) -> RetryAfter | None:
+        """Record an attempt for ``key``; ``None`` if allowed, else how long to wait."""
+        now = self._clock().timestamp()
+        with self._lock:
+            self._hits += 1
+            if self._hits % _SWEEP_EVERY == 0:
+                self._sweep(now)
+            attempts = self._attempts.setdefault(key, deque())
+            self._expire(attempts, now)
+            if len(attempts) >= self.max_attempts:
+                return _retry_after(attempts[0], now, self.window)
+            attempts.append(now)
+            return None
+
+    def reset(self, key: str) -> None:
+        """Forget the attempts for ``key``, after a successful login."""
+        with self._lock:
+            self._attempts.pop(key, None)
+
+    def _expire(self, attempts: deque[float], now: float) -> None:
+        cutoff = now - self.window.total_seconds()
+        while attempts and attempts[0] <= cutoff:
+            attempts.popleft()
+
+    def _sweep(self, now: float) -> None:
+        for key in list(self._attempts):
+            self._expire(self._attempts[key], now)
+            if not self._attempts[key]:
+                del self._attempts[key]
+
+
+class RedisLoginRateLimiter:
+    """The same limiter on Redis, shared by every API process.
+
+    Each key is a sorted set of attempts scored by their time. One ``MULTI``/``EXEC``
+    pipeline drops attempts older than the window (``ZREMRANGEBYSCORE``), adds this
+    one (``ZADD``), counts (``ZCARD``), reads the oldest (``ZRANGE 0 0``) and renews
+    the set's ``EXPIRE``, so concurrent logins are counted one at a time. A refused
+    attempt is then removed again (``ZREM``).
+
+    Parameters
+    ----------
+    redis_client : redis.Redis
+        A connected client; the caller owns and closes it.
+    max_attempts, window, clock
+        As for :class:`LoginRateLimiter`. Times come from ``clock``, so the API
+        processes' clocks should agree (NTP); Redis's own time is used only for
+        the expiry that clears idle keys.
+    key_prefix : str
+        Prepended to each key, so that limiters and tests sharing a server do not meet.
+
+    Redis errors propagate: whether to allow a login while the limiter cannot be
+    reached is the caller's decision (refusing with 503 is the safe one).
+    """
+
+    def __init__(
+        self,
+        redis_client: redis.Redis,
+        max_attempts: int = 5,
+        window: timedelta = timedelta(minutes=15),
+        clock: Clock = _utc_now,
+        *,
+        key_prefix: str = "scoreline:login:",
+    ) -> None:
+        _check_limits(max_attempts, window)
+        self.max_attempts = max_attempts
+        self.window = window
+        self.key_prefix = key_prefix
+        self._client = redis_client
+        self._clock = clock
+
+    def hit(self, key: str) -> RetryAfter | None:
+        """Record an attempt for ``key``; ``None`` if allowed, else how long to wait."""
+        now = self._clock().timestamp()
+        name = self.key_prefix + key
+        member = f"{now:.6f}:{secrets.token_hex(8)}"  # unique, so simultaneous attempts all count
+        pipe = self._client.pipeline(transaction=True)
+        pipe.zremrangebyscore(name, "-inf", now - self.window.total_seconds())
+        pipe.zadd(name, {member: now})
+        pipe.zcard(name)
+        pipe.zrange(name, 0, 0, withscores=True)
+        # One second over the window, so the set outlives its newest attempt.
+        pipe.expire(name, math.ceil(self.window.total_seconds()) + 1)
+        replies: list[Any] = pipe.execute()
+        count: int = replies[2]
+        oldest: list[tuple[Any, float]] = replies[3]
+        if count <= self.max_attempts:
+            return None
+        self._client.zrem(name, member)
+        return _retry_after(oldest[0][1], now, self.window)
+
+    def reset(self, key: str) -> None:
+        """Forget the attempts for ``key``, after a successful login."""
+        self._client.delete(self.key_prefix + key)

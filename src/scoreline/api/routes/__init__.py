@@ -1,0 +1,1 @@
+"""The REST routes of the API gateway, one module per area."""

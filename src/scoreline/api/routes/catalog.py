@@ -1,0 +1,173 @@
+"""Competitions, teams, fixtures, odds, predictions and models: what anyone signed in may read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from sqlalchemy import select
+
+from scoreline.api.deps import Gateway, Principal, gateway, require
+from scoreline.api.schemas import Competition, Fixture, Odds, Page, Prediction, Team
+from scoreline.api.security import Scope
+from scoreline.storage.repositories import catalog
+from scoreline.storage.tables import ModelVersion
+
+router = APIRouter(tags=["catalog"])
+
+State = Annotated[Gateway, Depends(gateway)]
+Reader = Annotated[Principal, Depends(require(Scope.READ))]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.get("/competitions", response_model=Page[Competition])
+def competitions(state: State, _: Reader, limit: Limit = 100, offset: Offset = 0) -> Page[Any]:
+    """Every competition."""
+    with state.unit_of_work() as uow:
+        rows, total = catalog.competitions(uow.session, limit=limit, offset=offset)
+    return Page(items=rows, total=total, limit=limit, offset=offset)
+
+
+@router.get("/teams", response_model=Page[Team])
+def teams(
+    *,
+    state: State,
+    _: Reader,
+    country: Annotated[str | None, Query(max_length=60)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[Any]:
+    """Teams, optionally of one country."""
+    with state.unit_of_work() as uow:
+        rows, total = catalog.teams(uow.session, country=country, limit=limit, offset=offset)
+    return Page(items=rows, total=total, limit=limit, offset=offset)
+
+
+@router.get("/fixtures", response_model=Page[Fixture])
+def fixtures(
+    *,
+    state: State,
+    _: Reader,
+    competition: Annotated[str | None, Query(max_length=16)] = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    status: Annotated[str | None, Query(pattern="^(scheduled|finished|postponed|awarded)$")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[Any]:
+    """Fixtures by kick-off: a competition, a time range [start, end), a status."""
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and value.tzinfo is None:
+            raise HTTPException(422, f"{name} needs a time zone, e.g. 2023-05-01T00:00:00Z")
+    with state.unit_of_work() as uow:
+        rows, total = catalog.fixtures(
+            uow.session,
+            competition=competition,
+            start=start,
+            end=end,
+            status=status,
+            limit=limit,
+            offset=offset,
+        )
+    return Page(items=rows, total=total, limit=limit, offset=offset)
+
+
+@router.get("/fixtures/{fixture_id}", response_model=Fixture, responses={404: {}})
+def fixture(fixture_id: int, state: State, _: Reader) -> Any:
+    """One fixture."""
+    with state.unit_of_work() as uow:
+        row = catalog.fixture(uow.session, fixture_id)
+    if row is None:
+        raise HTTPException(404, f"fixture {fixture_id} not found")
+    return row
+
+
+@router.get("/fixtures/{fixture_id}/odds", response_model=list[Odds], responses={404: {}})
+def latest_odds(fixture_id: int, state: State, _: Reader) -> Any:
+    """The latest price of every bookmaker, market, line and kind."""
+    with state.unit_of_work() as uow:
+        if catalog.fixture(uow.session, fixture_id) is None:
+            raise HTTPException(404, f"fixture {fixture_id} not found")
+        return catalog.latest_odds(uow.session, fixture_id)
+
+
+@router.get("/fixtures/{fixture_id}/odds/history", response_model=Page[Odds], responses={404: {}})
+def odds_history(
+    fixture_id: int,
+    *,
+    state: State,
+    _: Reader,
+    market: Annotated[str | None, Query(pattern="^(1x2|over_under|asian_handicap)$")] = None,
+    bookmaker: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Limit = 200,
+    offset: Offset = 0,
+) -> Page[Any]:
+    """Every stored snapshot of the fixture, in capture order."""
+    with state.unit_of_work() as uow:
+        if catalog.fixture(uow.session, fixture_id) is None:
+            raise HTTPException(404, f"fixture {fixture_id} not found")
+        rows, total = catalog.odds_history(
+            uow.session, fixture_id, market=market, bookmaker=bookmaker, limit=limit, offset=offset
+        )
+    return Page(items=rows, total=total, limit=limit, offset=offset)
+
+
+@router.get("/fixtures/{fixture_id}/prediction", response_model=Prediction, responses={404: {}})
+def latest_prediction(fixture_id: int, state: State, _: Reader) -> Any:
+    """The active model's newest prediction of the fixture, with every market."""
+    with state.unit_of_work() as uow:
+        rows = catalog.latest_predictions(uow.session, fixture_ids=[fixture_id])
+    if not rows:
+        raise HTTPException(404, f"no prediction of fixture {fixture_id} yet")
+    return rows[0]
+
+
+@router.get("/fixtures/{fixture_id}/predictions", response_model=Page[Prediction])
+def prediction_history(
+    fixture_id: int, state: State, _: Reader, limit: Limit = 100, offset: Offset = 0
+) -> Page[Any]:
+    """Every prediction of the fixture, newest first."""
+    with state.unit_of_work() as uow:
+        rows, total = catalog.prediction_history(
+            uow.session, fixture_id, limit=limit, offset=offset
+        )
+    return Page(items=rows, total=total, limit=limit, offset=offset)
+
+
+@router.get("/predictions", response_model=Page[Prediction])
+def predictions(
+    state: State,
+    _: Reader,
+    competition: Annotated[str, Query(min_length=1, max_length=16)],
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[Any]:
+    """The latest prediction of every fixture of a competition."""
+    with state.unit_of_work() as uow:
+        rows = catalog.latest_predictions(uow.session, competition=competition)
+    return Page(items=rows[offset : offset + limit], total=len(rows), limit=limit, offset=offset)
+
+
+@router.get("/models", response_model=Page[dict[str, Any]])
+def models(state: State, _: Reader, limit: Limit = 50, offset: Offset = 0) -> Page[Any]:
+    """Registered model versions, newest first, with their backtest metrics; one is active."""
+    with state.unit_of_work() as uow:
+        rows = uow.session.scalars(
+            select(ModelVersion).order_by(ModelVersion.id.desc()).limit(limit).offset(offset)
+        ).all()
+        total = len(uow.session.scalars(select(ModelVersion.id)).all())
+        items = [
+            {
+                "name": r.name,
+                "version": r.version,
+                "active": r.is_active,
+                "trained_from": r.trained_from,
+                "trained_to": r.trained_to,
+                "created_at": r.created_at,
+                "metrics": r.metrics,
+            }
+            for r in rows
+        ]
+    return Page(items=items, total=total, limit=limit, offset=offset)

@@ -1,0 +1,244 @@
+"""Request and response bodies of the REST API (the OpenAPI document is built from these).
+
+Money is integer minor units (``*_minor``) and prices are decimal strings, so
+no client ever rounds a float; times are ISO 8601 UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scoreline.api.security import Role, Scope
+
+__all__ = [
+    "ApiKeyCreated",
+    "ApiKeyIn",
+    "ApiKeyOut",
+    "BetIn",
+    "BetOut",
+    "Competition",
+    "Credentials",
+    "DepositIn",
+    "ErrorBody",
+    "Fixture",
+    "Odds",
+    "Page",
+    "PortfolioIn",
+    "PortfolioOut",
+    "PortfolioSettingsIn",
+    "Prediction",
+    "RefreshIn",
+    "Team",
+    "Tokens",
+    "UserIn",
+    "UserOut",
+]
+
+T = TypeVar("T")
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class ErrorBody(BaseModel):
+    """Every error: what went wrong, in words, and a stable type."""
+
+    error: str
+    detail: str
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, and how many there are in all."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class Credentials(BaseModel):
+    """Email and password."""
+
+    email: str = Field(pattern=_EMAIL, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Tokens(BaseModel):
+    """A short-lived access token and a refresh token."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class RefreshIn(BaseModel):
+    """A refresh token to trade for a new pair (it is then spent)."""
+
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class UserIn(BaseModel):
+    """A new user."""
+
+    email: str = Field(pattern=_EMAIL, max_length=254)
+    password: str = Field(min_length=12, max_length=1024)
+    role: Role = Role.TRADER
+
+
+class UserOut(BaseModel):
+    """A user, without secrets."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+
+
+class ApiKeyIn(BaseModel):
+    """A new API key's name and scopes."""
+
+    name: str = Field(min_length=1, max_length=80)
+    scopes: list[Scope] = Field(default_factory=lambda: [Scope.READ], min_length=1)
+
+
+class ApiKeyOut(BaseModel):
+    """An API key as listed: never its secret."""
+
+    id: int
+    public_id: str
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    """A new key with its secret, shown this once."""
+
+    secret: str
+
+
+class Competition(BaseModel):
+    """A league, by football-data.co.uk code."""
+
+    code: str
+    name: str
+    country: str
+
+
+class Team(BaseModel):
+    """A team."""
+
+    id: int
+    name: str
+    country: str
+
+
+class Fixture(BaseModel):
+    """A match, with its score once played."""
+
+    id: int
+    competition: str
+    kickoff: datetime
+    home_team: str
+    away_team: str
+    status: str
+    home_goals: int | None
+    away_goals: int | None
+
+
+class Odds(BaseModel):
+    """One bookmaker's prices for one market of a fixture at one time."""
+
+    id: int
+    bookmaker: str
+    market: str
+    line: str | None
+    kind: str
+    captured_at: datetime
+    prices: dict[str, Decimal]
+
+
+class Prediction(BaseModel):
+    """A model's prediction of a fixture, every market priced from one score grid."""
+
+    id: int
+    fixture_id: int
+    model: str
+    version: str
+    created_at: datetime
+    odds_snapshot_id: int | None
+    probabilities: list[float]
+    fair_odds: list[float | None]
+    expected_goals: list[float]
+    markets: dict[str, object] | None
+    feature_hash: str | None
+
+
+class PortfolioSettingsIn(BaseModel):
+    """Staking settings: fraction of full Kelly, cap per bet (share of bankroll), smallest edge."""
+
+    kelly_fraction: Decimal = Field(default=Decimal("0.25"), gt=0, le=1, decimal_places=4)
+    max_stake_fraction: Decimal = Field(default=Decimal("0.05"), gt=0, le=1, decimal_places=4)
+    min_edge: Decimal = Field(default=Decimal("0.02"), ge=0, lt=1, decimal_places=4)
+
+
+class PortfolioIn(PortfolioSettingsIn):
+    """A new portfolio."""
+
+    name: str = Field(min_length=1, max_length=80)
+    currency: str = Field(default="EUR", pattern="^[A-Z]{3}$")
+
+
+class PortfolioOut(BaseModel):
+    """A portfolio and its bankroll."""
+
+    id: int
+    name: str
+    currency: str
+    kelly_fraction: Decimal
+    max_stake_fraction: Decimal
+    min_edge: Decimal
+    bankroll_minor: int
+    open_stakes_minor: int
+    created_at: datetime
+
+
+class DepositIn(BaseModel):
+    """Money in (positive) or out (negative), in minor units."""
+
+    amount_minor: int = Field(ge=-(10**12), le=10**12)
+
+
+class BetIn(BaseModel):
+    """A stake on one selection of a stored odds snapshot, at its price."""
+
+    odds_snapshot_id: int = Field(ge=1)
+    selection: Literal["home", "draw", "away", "over", "under"]
+    stake_minor: int = Field(ge=1, le=10**12)
+
+
+class BetOut(BaseModel):
+    """A bet and how it ended."""
+
+    id: int
+    portfolio_id: int
+    fixture_id: int
+    odds_snapshot_id: int
+    market: str
+    selection: str
+    line: str | None
+    odds: Decimal
+    stake_minor: int
+    status: str
+    outcome: str | None
+    payout_minor: int | None
+    placed_at: datetime
+    settled_at: datetime | None

@@ -1,0 +1,260 @@
+"""The REST gateway end to end on SQLite and PostgreSQL: sign-in, keys, isolation, bets, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from conftest import SAMPLE_DATA
+from scoreline.api.app import create_app
+from scoreline.config import Settings
+from scoreline.pipeline.bus import Streams
+from scoreline.pipeline.ingestion import IngestionEngine
+from scoreline.pipeline.memory_bus import MemoryBus
+from scoreline.services import book
+from scoreline.services.ingest import ingest_football_data
+from scoreline.storage.db import UnitOfWork
+from scoreline.storage.repositories import live as live_repo
+
+PASSWORD = "correct horse battery staple"
+KICKOFF = "2099-08-20T15:00:00Z"
+
+
+@pytest.fixture
+def client(unit_of_work: Callable[[], UnitOfWork]) -> Iterator[TestClient]:
+    ingest_football_data(unit_of_work, [SAMPLE_DATA / "E0" / "2022-2023.csv"])
+    # A future fixture with prices, as the live feed would bring it.
+    engine = IngestionEngine(MemoryBus(), unit_of_work, streams=Streams(prefix="t"))
+    summary = engine.submit(
+        [
+            {
+                "type": "odds",
+                "provider": "replay",
+                "competition": "E0",
+                "home_team": "Arsenal",
+                "away_team": "Chelsea",
+                "kickoff": KICKOFF,
+                "bookmaker": "PS",
+                "market": "1x2",
+                "line": None,
+                "prices": {"home": "2.10", "draw": "3.50", "away": "3.60"},
+                "captured_at": "2099-08-19T10:00:00Z",
+            }
+        ]
+    )
+    assert summary.stored == 1
+    settings = Settings(jwt_secret=SecretStr("s" * 48), database_url="sqlite:///unused.db")
+    with TestClient(create_app(settings, unit_of_work)) as made:
+        yield made
+
+
+def signed_in(client: TestClient, email: str, role: str = "trader") -> dict[str, str]:
+    """Create a user (through the admin) and return the headers of their session."""
+    admin = login(client, "admin@example.com")
+    created = client.post(
+        "/api/v1/admin/users",
+        json={"email": email, "password": PASSWORD, "role": role},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    return login(client, email)
+
+
+def login(client: TestClient, email: str) -> dict[str, str]:
+    answer = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+@pytest.fixture
+def admin(client: TestClient) -> dict[str, str]:
+    first = client.post(
+        "/api/v1/auth/bootstrap", json={"email": "admin@example.com", "password": PASSWORD}
+    )
+    assert first.status_code == 201, first.text
+    assert first.json()["role"] == "admin"
+    return login(client, "admin@example.com")
+
+
+def future_snapshot(client: TestClient, headers: dict[str, str]) -> tuple[int, int]:
+    page = client.get("/api/v1/fixtures", params={"status": "scheduled"}, headers=headers).json()
+    fixture = next(
+        f for f in page["items"] if f["home_team"] == "Arsenal" and f["away_team"] == "Chelsea"
+    )
+    odds = client.get(f"/api/v1/fixtures/{fixture['id']}/odds", headers=headers).json()
+    return fixture["id"], odds[0]["id"]
+
+
+def test_sign_in_refresh_and_bootstrap_once(client: TestClient, admin: dict[str, str]) -> None:
+    again = client.post(
+        "/api/v1/auth/bootstrap", json={"email": "x@example.com", "password": PASSWORD}
+    )
+    assert again.status_code == 409
+    assert again.json()["error"] == "conflict"
+    wrong = client.post(
+        "/api/v1/auth/login", json={"email": "admin@example.com", "password": "nope"}
+    )
+    assert wrong.status_code == 401
+    assert wrong.json() == {"error": "unauthorized", "detail": "wrong email or password"}
+    tokens = client.post(
+        "/api/v1/auth/login", json={"email": "ADMIN@example.com", "password": PASSWORD}
+    ).json()
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert me.json()["email"] == "admin@example.com"
+    renewed = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert renewed.status_code == 200
+    reused = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert reused.status_code == 401  # a refresh token is spent once
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_login_is_rate_limited(client: TestClient, admin: dict[str, str]) -> None:
+    codes = [
+        client.post(
+            "/api/v1/auth/login", json={"email": "admin@example.com", "password": "guess"}
+        ).status_code
+        for _ in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+    locked = client.post(
+        "/api/v1/auth/login", json={"email": "admin@example.com", "password": PASSWORD}
+    )
+    assert locked.status_code == 429  # even the right password waits out the window
+    assert int(locked.headers["Retry-After"]) > 0
+
+
+def test_nobody_reads_or_changes_another_users_book(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    alice, bob = signed_in(client, "alice@example.com"), signed_in(client, "bob@example.com")
+    created = client.post("/api/v1/portfolios", json={"name": "main"}, headers=alice)
+    assert created.status_code == 201, created.text
+    mine = created.json()["id"]
+    assert (
+        client.post(
+            f"/api/v1/portfolios/{mine}/deposits", json={"amount_minor": 100_000}, headers=alice
+        ).json()["bankroll_minor"]
+        == 100_000
+    )
+    _, snapshot = future_snapshot(client, alice)
+    bet = client.post(
+        f"/api/v1/portfolios/{mine}/bets",
+        json={"odds_snapshot_id": snapshot, "selection": "home", "stake_minor": 5_000},
+        headers=alice,
+    )
+    assert bet.status_code == 201, bet.text
+    assert bet.json()["odds"] == "2.1000"
+    bet_id = bet.json()["id"]
+    foreign: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("GET", f"/api/v1/portfolios/{mine}", None),
+        ("GET", f"/api/v1/portfolios/{mine}/bets", None),
+        ("GET", f"/api/v1/portfolios/{mine}/performance", None),
+        ("GET", f"/api/v1/portfolios/{mine}/value-bets?competition=E0", None),
+        ("PUT", f"/api/v1/portfolios/{mine}/settings", {"kelly_fraction": "1"}),
+        ("POST", f"/api/v1/portfolios/{mine}/deposits", {"amount_minor": -100_000}),
+        (
+            "POST",
+            f"/api/v1/portfolios/{mine}/bets",
+            {"odds_snapshot_id": snapshot, "selection": "away", "stake_minor": 1},
+        ),
+        ("POST", f"/api/v1/bets/{bet_id}/void", None),
+    ]
+    for method, path, body in foreign:
+        answer = client.request(method, path, json=body, headers=bob)
+        assert answer.status_code == 404, (method, path, answer.text)
+        assert answer.json()["error"] == "not_found"
+    assert client.get("/api/v1/portfolios", headers=bob).json()["total"] == 0
+    state = client.get(f"/api/v1/portfolios/{mine}", headers=alice).json()
+    assert (state["bankroll_minor"], state["open_stakes_minor"]) == (95_000, 5_000)
+
+
+def test_roles_and_api_keys(client: TestClient, admin: dict[str, str]) -> None:
+    viewer = signed_in(client, "carol@example.com", role="viewer")
+    assert client.post("/api/v1/portfolios", json={"name": "x"}, headers=viewer).status_code == 403
+    assert client.get("/api/v1/admin/users", headers=viewer).status_code == 403
+    assert client.get("/api/v1/competitions", headers=viewer).json()["items"][0]["code"] == "E0"
+    trader = signed_in(client, "dave@example.com")
+    beyond = client.post("/api/v1/keys", json={"name": "bot", "scopes": ["admin"]}, headers=trader)
+    assert beyond.status_code == 403
+    made = client.post("/api/v1/keys", json={"name": "bot", "scopes": ["read"]}, headers=trader)
+    assert made.status_code == 201
+    secret = made.json()["secret"]
+    listed = client.get("/api/v1/keys", headers=trader).json()
+    assert listed["total"] == 1
+    assert "secret" not in listed["items"][0]
+    key = {"X-API-Key": secret}
+    assert client.get("/api/v1/portfolios", headers=key).status_code == 200
+    assert client.post("/api/v1/portfolios", json={"name": "y"}, headers=key).status_code == 403
+    other = signed_in(client, "erin@example.com")
+    assert client.delete(f"/api/v1/keys/{made.json()['id']}", headers=other).status_code == 404
+    assert client.delete(f"/api/v1/keys/{made.json()['id']}", headers=trader).status_code == 204
+    revoked = client.get("/api/v1/portfolios", headers=key)
+    assert revoked.status_code == 401
+    assert client.get("/api/v1/portfolios", headers={"X-API-Key": "sl_nothing"}).status_code == 401
+
+
+def test_catalog_pages_and_errors_are_json(client: TestClient, admin: dict[str, str]) -> None:
+    page = client.get(
+        "/api/v1/fixtures", params={"competition": "E0", "limit": 10, "offset": 5}, headers=admin
+    ).json()
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (381, 10, 5, 10)
+    kickoffs = [f["kickoff"] for f in page["items"]]
+    assert kickoffs == sorted(kickoffs)
+    bad = client.get("/api/v1/fixtures", params={"limit": 0}, headers=admin)
+    assert bad.status_code == 422
+    assert bad.json()["error"] == "invalid"
+    assert "limit" in bad.json()["detail"]
+    missing = client.get("/api/v1/fixtures/999999", headers=admin)
+    assert missing.json() == {"error": "not_found", "detail": "fixture 999999 not found"}
+    naive = client.get("/api/v1/fixtures", params={"start": "2023-01-01T00:00:00"}, headers=admin)
+    assert naive.status_code == 422
+    answer = client.get("/health/live")
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert client.get("/health/ready").json()["checks"]["database"] == "ok"
+    assert "scoreline_api_requests_total" in client.get("/metrics").text
+
+
+def test_a_bet_settles_and_performance_adds_up(
+    client: TestClient, admin: dict[str, str], unit_of_work: Callable[[], UnitOfWork]
+) -> None:
+    alice = signed_in(client, "alice@example.com")
+    portfolio = client.post("/api/v1/portfolios", json={"name": "main"}, headers=alice).json()["id"]
+    client.post(
+        f"/api/v1/portfolios/{portfolio}/deposits", json={"amount_minor": 10_000}, headers=alice
+    )
+    fixture_id, snapshot = future_snapshot(client, alice)
+    for selection, stake in (("home", 1_000), ("draw", 500)):
+        placed = client.post(
+            f"/api/v1/portfolios/{portfolio}/bets",
+            json={"odds_snapshot_id": snapshot, "selection": selection, "stake_minor": stake},
+            headers=alice,
+        )
+        assert placed.status_code == 201, placed.text
+    too_much = client.post(
+        f"/api/v1/portfolios/{portfolio}/bets",
+        json={"odds_snapshot_id": snapshot, "selection": "away", "stake_minor": 9_000},
+        headers=alice,
+    )
+    assert too_much.status_code == 409
+    with unit_of_work() as uow:
+        live_repo.store_result(uow.session, fixture_id=fixture_id, home_goals=2, away_goals=0)
+        uow.commit()
+    assert len(book.settle_fixture(unit_of_work, fixture_id=fixture_id)) == 2
+    bets = client.get(f"/api/v1/portfolios/{portfolio}/bets", headers=alice).json()["items"]
+    assert sorted((b["selection"], b["outcome"], b["payout_minor"]) for b in bets) == [
+        ("draw", "lost", 0),
+        ("home", "won", 2_100),
+    ]
+    performance = client.get(f"/api/v1/portfolios/{portfolio}/performance", headers=alice).json()
+    total = performance["summary"]
+    assert (total["n_bets"], total["staked_minor"], total["profit_minor"]) == (2, 1_500, 600)
+    assert performance["by_competition"]["E0"]["profit_minor"] == 600
+    state = client.get(f"/api/v1/portfolios/{portfolio}", headers=alice).json()
+    assert state["bankroll_minor"] == 10_000 + 600  # deposits plus settled P&L
+    assert datetime.fromisoformat(performance["bankroll"][-1]["at"]) <= datetime.now(UTC)

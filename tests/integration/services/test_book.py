@@ -1,0 +1,386 @@
+"""Portfolios, bets, settlement, voids and the audit chain, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from conftest import SAMPLE_DATA
+from scoreline.domain import Selection
+from scoreline.errors import ConflictError, DataError, NotFoundError
+from scoreline.services import book
+from scoreline.services.audit import verify_chain
+from scoreline.services.ingest import ingest_football_data
+from scoreline.storage.db import UnitOfWork
+from scoreline.storage.tables import (
+    AuditSnapshotRow,
+    BetRow,
+    FixtureRow,
+    LedgerEntryRow,
+    OddsRow,
+    ResultRow,
+    TeamRow,
+    UserRow,
+)
+
+SEASON = SAMPLE_DATA / "E0" / "2022-2023.csv"
+
+
+def user(unit_of_work: Callable[[], UnitOfWork], email: str) -> int:
+    with unit_of_work() as uow:
+        row = UserRow(
+            email=email,
+            password_hash="x",
+            role="trader",
+            is_active=True,
+            created_at=datetime.now(UTC),
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        uow.commit()
+        return row.id
+
+
+def match(
+    unit_of_work: Callable[[], UnitOfWork], home: str, away: str
+) -> tuple[int, datetime, int, int]:
+    """(fixture id, kick-off, home goals, away goals) of a sample match."""
+    with unit_of_work() as uow:
+        home_id = uow.session.scalar(select(TeamRow.id).where(TeamRow.name == home))
+        away_id = uow.session.scalar(select(TeamRow.id).where(TeamRow.name == away))
+        fixture = uow.session.scalars(
+            select(FixtureRow).where(
+                FixtureRow.home_team_id == home_id, FixtureRow.away_team_id == away_id
+            )
+        ).one()
+        result = uow.session.get(ResultRow, fixture.id)
+        assert result is not None
+        return fixture.id, fixture.kickoff_utc, result.home_goals, result.away_goals
+
+
+def snapshot(
+    unit_of_work: Callable[[], UnitOfWork], fixture_id: int, market: str, code: str = "PS"
+) -> OddsRow:
+    from scoreline.storage.tables import Bookmaker  # noqa: PLC0415
+
+    with unit_of_work() as uow:
+        row = uow.session.scalars(
+            select(OddsRow)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(
+                OddsRow.fixture_id == fixture_id,
+                OddsRow.market == market,
+                Bookmaker.code == code,
+                OddsRow.kind == "prematch",
+            )
+        ).first()
+        assert row is not None
+        uow.session.expunge(row)
+        return row
+
+
+@pytest.fixture
+def loaded(unit_of_work: Callable[[], UnitOfWork]) -> Callable[[], UnitOfWork]:
+    ingest_football_data(unit_of_work, [SEASON])
+    return unit_of_work
+
+
+def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork]) -> None:
+    uow = loaded
+    alice = user(uow, "alice@example.com")
+    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
+    assert (
+        book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=100_000) == 100_000
+    )
+    # Man City 4-1 Liverpool on 1 April 2023 (E0 2022-23).
+    fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
+    assert (home_goals, away_goals) == (4, 1)
+    quote = snapshot(uow, fixture_id, "1x2")
+    before = kickoff - timedelta(hours=2)
+    bet_id = book.place_bet(
+        uow,
+        owner_id=alice,
+        portfolio_id=portfolio,
+        odds_snapshot_id=quote.id,
+        selection=Selection.HOME,
+        stake_minor=10_000,
+        now=before,
+    )
+    with uow() as w:
+        assert book.bankroll_minor(w.session, portfolio) == 90_000
+    assert book.settle_fixture(uow, fixture_id=fixture_id) == [bet_id]
+    assert book.settle_fixture(uow, fixture_id=fixture_id) == []  # never twice
+    expected = int((Decimal(10_000) * quote.home).quantize(Decimal(1)))  # type: ignore[operator]
+    with uow() as w:
+        bet = w.session.get(BetRow, bet_id)
+        assert bet is not None
+        assert (bet.status, bet.outcome, bet.payout_minor) == ("settled", "won", expected)
+        assert book.bankroll_minor(w.session, portfolio) == 90_000 + expected
+        kinds = w.session.scalars(select(AuditSnapshotRow.kind).order_by(AuditSnapshotRow.id)).all()
+        assert kinds == ["placed", "settled"]
+    report = verify_chain(uow)
+    assert report.ok
+    assert report.checked == 2
+
+
+def test_an_asian_quarter_line_settles_half_won(loaded: Callable[[], UnitOfWork]) -> None:
+    uow = loaded
+    bob = user(uow, "bob@example.com")
+    portfolio = book.create_portfolio(uow, owner_id=bob, name="ah")
+    book.deposit(uow, owner_id=bob, portfolio_id=portfolio, amount_minor=50_000)
+    fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
+    quote = snapshot(uow, fixture_id, "asian_handicap", code="PS")
+    bet_id = book.place_bet(
+        uow,
+        owner_id=bob,
+        portfolio_id=portfolio,
+        odds_snapshot_id=quote.id,
+        selection=Selection.HOME,
+        stake_minor=1_000,
+        now=kickoff - timedelta(hours=1),
+    )
+    book.settle_fixture(uow, fixture_id=fixture_id)
+    line = Decimal(quote.line_quarters) / 4
+    margin = home_goals - away_goals + line  # the home side's result against its handicap
+    with uow() as w:
+        bet = w.session.get(BetRow, bet_id)
+        assert bet is not None
+        expected = {Decimal("0.25"): "half_won", Decimal("-0.25"): "half_lost"}.get(
+            margin, "won" if margin > 0 else "lost" if margin < 0 else "push"
+        )
+        assert bet.outcome == expected
+
+
+def test_nobody_touches_another_users_portfolio_or_bets(loaded: Callable[[], UnitOfWork]) -> None:
+    uow = loaded
+    alice, mallory = user(uow, "alice@example.com"), user(uow, "mallory@example.com")
+    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
+    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=10_000)
+    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
+    quote = snapshot(uow, fixture_id, "1x2")
+    with pytest.raises(NotFoundError, match=f"portfolio {portfolio} not found"):
+        book.deposit(uow, owner_id=mallory, portfolio_id=portfolio, amount_minor=-10_000)
+    with pytest.raises(NotFoundError):
+        book.place_bet(
+            uow,
+            owner_id=mallory,
+            portfolio_id=portfolio,
+            odds_snapshot_id=quote.id,
+            selection=Selection.AWAY,
+            stake_minor=100,
+            now=kickoff - timedelta(hours=1),
+        )
+    bet_id = book.place_bet(
+        uow,
+        owner_id=alice,
+        portfolio_id=portfolio,
+        odds_snapshot_id=quote.id,
+        selection=Selection.AWAY,
+        stake_minor=100,
+        now=kickoff - timedelta(hours=1),
+    )
+    with pytest.raises(NotFoundError, match=f"bet {bet_id} not found"):
+        book.void_bet(uow, owner_id=mallory, bet_id=bet_id, reason="mine now")
+
+
+def test_bad_bets_are_refused_and_nothing_is_written(loaded: Callable[[], UnitOfWork]) -> None:
+    uow = loaded
+    alice = user(uow, "alice@example.com")
+    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
+    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=1_000)
+    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
+    quote = snapshot(uow, fixture_id, "1x2")
+    before = kickoff - timedelta(hours=1)
+    cases: list[tuple[type[Exception], str, dict[str, object]]] = [
+        (ConflictError, "exceeds the bankroll", {"stake_minor": 1_001, "now": before}),
+        (ConflictError, "has kicked off", {"stake_minor": 100, "now": kickoff}),
+        (DataError, "not a selection of 1x2", {"selection": Selection.OVER, "now": before}),
+        (DataError, "stake_minor must be", {"stake_minor": 0, "now": before}),
+        (NotFoundError, "odds snapshot 0 not found", {"odds_snapshot_id": 0, "now": before}),
+    ]
+    for error, message, change in cases:
+        arguments: dict[str, object] = {
+            "owner_id": alice,
+            "portfolio_id": portfolio,
+            "odds_snapshot_id": quote.id,
+            "selection": Selection.HOME,
+            "stake_minor": 100,
+        } | change
+        with pytest.raises(error, match=message):
+            book.place_bet(uow, **arguments)  # type: ignore[arg-type]
+    with uow() as w:
+        assert w.session.scalar(select(BetRow.id)) is None
+        assert book.bankroll_minor(w.session, portfolio) == 1_000
+    with pytest.raises(ConflictError, match="would leave -1"):
+        book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=-1_001)
+
+
+def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
+    loaded: Callable[[], UnitOfWork],
+) -> None:
+    uow = loaded
+    alice = user(uow, "alice@example.com")
+    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
+    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
+    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
+    quote = snapshot(uow, fixture_id, "1x2")
+    first = book.place_bet(
+        uow,
+        owner_id=alice,
+        portfolio_id=portfolio,
+        odds_snapshot_id=quote.id,
+        selection=Selection.DRAW,
+        stake_minor=1_000,
+        now=kickoff - timedelta(hours=1),
+    )
+    second = book.place_bet(
+        uow,
+        owner_id=alice,
+        portfolio_id=portfolio,
+        odds_snapshot_id=quote.id,
+        selection=Selection.AWAY,
+        stake_minor=1_000,
+        now=kickoff - timedelta(hours=1),
+    )
+    book.void_bet(uow, owner_id=alice, bet_id=first, reason="changed my mind")
+    with pytest.raises(ConflictError, match="not open"):
+        book.void_bet(uow, owner_id=alice, bet_id=first, reason="again")
+    book.settle_fixture(uow, fixture_id=fixture_id)
+    with pytest.raises(ConflictError, match="not open"):
+        book.void_bet(uow, owner_id=alice, bet_id=second, reason="too late")
+    with uow() as w:
+        # 5,000 deposited; the void refunded its stake; the away bet lost (4-1).
+        assert book.bankroll_minor(w.session, portfolio) == 4_000
+    assert verify_chain(uow).checked == 4
+
+
+def test_the_ledger_and_the_audit_chain_refuse_rewrites(loaded: Callable[[], UnitOfWork]) -> None:
+    uow = loaded
+    alice = user(uow, "alice@example.com")
+    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
+    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
+    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
+    quote = snapshot(uow, fixture_id, "1x2")
+    book.place_bet(
+        uow,
+        owner_id=alice,
+        portfolio_id=portfolio,
+        odds_snapshot_id=quote.id,
+        selection=Selection.HOME,
+        stake_minor=100,
+        now=kickoff - timedelta(hours=1),
+    )
+    for statement in (
+        update(LedgerEntryRow).values(amount_minor=1_000_000),
+        update(AuditSnapshotRow).values(payload="{}"),
+        text("DELETE FROM audit_snapshots"),
+        text("DELETE FROM ledger_entries"),
+    ):
+        with uow() as w, pytest.raises(DBAPIError, match="append-only"):
+            w.session.execute(statement)
+
+
+def test_verify_names_the_first_broken_link(
+    loaded: Callable[[], UnitOfWork], engine: Engine
+) -> None:
+    uow = loaded
+    alice = user(uow, "alice@example.com")
+    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
+    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
+    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
+    quote = snapshot(uow, fixture_id, "1x2")
+    for selection in (Selection.HOME, Selection.DRAW, Selection.AWAY):
+        book.place_bet(
+            uow,
+            owner_id=alice,
+            portfolio_id=portfolio,
+            odds_snapshot_id=quote.id,
+            selection=selection,
+            stake_minor=100,
+            now=kickoff - timedelta(hours=1),
+        )
+    assert verify_chain(uow).checked == 3
+    with uow() as w:
+        second = w.session.scalars(select(AuditSnapshotRow.id).order_by(AuditSnapshotRow.id)).all()[
+            1
+        ]
+    # Someone with DDL rights drops the guard and edits a stake: the chain says where.
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                text("ALTER TABLE audit_snapshots DISABLE TRIGGER audit_snapshots_append_only")
+            )
+        else:
+            connection.execute(text("DROP TRIGGER audit_snapshots_no_update"))
+        connection.execute(
+            text(
+                "UPDATE audit_snapshots SET payload = replace(payload, :was, :now) WHERE id = :id"
+            ),
+            {"id": second, "was": '"stake_minor":100', "now": '"stake_minor":1'},
+        )
+    if engine.dialect.name == "postgresql":  # the session's database is shared by later tests
+        with engine.begin() as connection:
+            connection.execute(
+                text("ALTER TABLE audit_snapshots ENABLE TRIGGER audit_snapshots_append_only")
+            )
+    report = verify_chain(uow)
+    assert not report.ok
+    assert report.broken_at == second
+    assert report.checked == 1
+    assert "does not match its hash" in (report.reason or "")
+
+
+@pytest.mark.postgres
+def test_concurrent_settlements_pay_once(postgres_url: str) -> None:
+    from conftest import _truncate_all  # noqa: PLC0415
+    from scoreline.storage.db import make_engine, unit_of_work_factory  # noqa: PLC0415
+
+    engine = make_engine(postgres_url)
+    _truncate_all(engine)
+    uow = unit_of_work_factory(engine)
+    ingest_football_data(uow, [SEASON])
+    alice = user(uow, "alice@example.com")
+    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
+    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=100_000)
+    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
+    quote = snapshot(uow, fixture_id, "1x2")
+    for _ in range(20):
+        book.place_bet(
+            uow,
+            owner_id=alice,
+            portfolio_id=portfolio,
+            odds_snapshot_id=quote.id,
+            selection=Selection.HOME,
+            stake_minor=1_000,
+            now=kickoff - timedelta(hours=1),
+        )
+    start = threading.Barrier(4)
+    settled: list[list[int]] = []
+
+    def race() -> None:
+        start.wait()
+        settled.append(book.settle_fixture(uow, fixture_id=fixture_id))
+
+    threads = [threading.Thread(target=race) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(i for ids in settled for i in ids) == sorted({i for ids in settled for i in ids})
+    assert sum(len(ids) for ids in settled) == 20
+    with uow() as w:
+        payouts = w.session.scalars(
+            select(LedgerEntryRow.amount_minor).where(LedgerEntryRow.kind == "payout")
+        ).all()
+        assert len(payouts) == 20
+        deposits = 100_000
+        pnl = sum(payouts) - 20 * 1_000
+        assert book.bankroll_minor(w.session, portfolio) == deposits + pnl
+    assert verify_chain(uow).ok
+    engine.dispose()
