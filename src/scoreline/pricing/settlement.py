@@ -142,12 +142,13 @@ def settle(
         return BetOutcome.WON if selection is winner else BetOutcome.LOST
 
     parts = split_line(_line(market, line))
-    if market is Market.OVER_UNDER:
-        side = 1 if selection is Selection.OVER else -1
-        margins = [side * (home + away - part) for part in parts]
-    else:
-        side = 1 if selection is Selection.HOME else -1
-        margins = [side * (home - away + part) for part in parts]
+    with localcontext(_EXACT):  # a caller's context of few digits must not round a margin
+        if market is Market.OVER_UNDER:
+            side = 1 if selection is Selection.OVER else -1
+            margins = [side * (home + away - part) for part in parts]
+        else:
+            side = 1 if selection is Selection.HOME else -1
+            margins = [side * (home - away + part) for part in parts]
     # A half or whole line carries both halves of the stake.
     halves = sum((m > 0) - (m < 0) for m in margins) * (2 // len(margins))
     return _BY_HALVES[halves]
