@@ -19,6 +19,7 @@ from scoreline.cli.demo import demo
 from scoreline.cli.fit import fit
 from scoreline.cli.pipeline import poll, replay, worker
 from scoreline.cli.predict import predict
+from scoreline.cli.serve import api, serve
 from scoreline.config import get_settings
 from scoreline.logging import configure_logging
 
@@ -39,6 +40,8 @@ app.add_typer(audit.app, name="audit")
 app.command("worker")(worker)
 app.command("replay")(replay)
 app.command("poll")(poll)
+app.command("api")(api)
+app.command("serve")(serve)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,157 @@
+"""Settles bets as results arrive: the ``results`` stream, consumer group ``settlement``.
+
+Every stored result is published by the ingestion engine; one API process
+(whichever the group hands the entry to) settles the fixture's open bets and
+tells each owner over Socket.IO (``bet:settled``). Settlement is idempotent
+(``services.book.settle_fixture`` moves a bet only while it is open), so a
+redelivery after a crash settles nothing twice. A periodic sweep also settles
+fixtures whose result came in while no API process was running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from scoreline.errors import BusUnavailableError, ScorelineError
+from scoreline.pipeline.bus import Bus, Streams
+from scoreline.services import book
+from scoreline.storage.db import UnitOfWork
+from scoreline.storage.tables import BetRow, PortfolioRow, ResultRow
+
+__all__ = ["SettlementConsumer"]
+
+logger = logging.getLogger(__name__)
+
+GROUP = "settlement"
+
+
+class Notifier(Protocol):
+    """Who hears about settled bets (the realtime server)."""
+
+    async def bet_settled(self, user_id: int, payload: dict[str, Any]) -> None: ...
+
+
+class SettlementConsumer:
+    """A thread that settles fixtures as their results are published."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        *,
+        bus: Bus,
+        streams: Streams,
+        notify: Notifier | None = None,
+        consumer: str = "api",
+        sweep_every_s: float = 60.0,
+    ) -> None:
+        self.unit_of_work, self.bus, self.streams = unit_of_work, bus, streams
+        self.notify, self.consumer, self.sweep_every_s = notify, consumer, sweep_every_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> None:
+        """Run in the background (the caller's event loop receives the notifications)."""
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._loop = None
+        self._thread = threading.Thread(target=self.run, name="settlement", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish the current entry and return."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def run(self) -> None:
+        """Consume results until stopped; sweep now and then."""
+        stream = self.streams.results
+        last_sweep = 0.0
+        while not self._stop.is_set():
+            try:
+                self.bus.ensure_group(stream, GROUP)
+                entries = self.bus.claim_stale(
+                    stream, GROUP, self.consumer, min_idle_ms=60_000, count=50
+                ) or self.bus.read(stream, GROUP, self.consumer, count=50, block_ms=500)
+                for entry in entries:
+                    self._settle_entry(entry.payload)
+                    self.bus.ack(stream, GROUP, [entry.id])
+                if self._loop_time() - last_sweep >= self.sweep_every_s:
+                    last_sweep = self._loop_time()
+                    self.sweep()
+            except BusUnavailableError as error:
+                logger.warning("settlement: bus unavailable, retrying: %s", error)
+                self._stop.wait(1.0)
+
+    @staticmethod
+    def _loop_time() -> float:
+        return time.monotonic()
+
+    def sweep(self) -> list[int]:
+        """Settle every finished fixture that still has open bets; the bet ids settled."""
+        with self.unit_of_work() as uow:
+            fixtures = uow.session.scalars(
+                select(BetRow.fixture_id)
+                .join(ResultRow, ResultRow.fixture_id == BetRow.fixture_id)
+                .where(BetRow.status == "open")
+                .distinct()
+            ).all()
+        settled: list[int] = []
+        for fixture_id in fixtures:
+            settled += self._settle(fixture_id)
+        return settled
+
+    def _settle_entry(self, payload: bytes) -> None:
+        try:
+            fixture_id = int(json.loads(payload)["fixture_id"])
+        except (ValueError, KeyError, TypeError) as error:
+            logger.warning("settlement: unusable results entry (%s): %r", error, payload[:80])
+            return
+        self._settle(fixture_id)
+
+    def _settle(self, fixture_id: int) -> list[int]:
+        try:
+            settled = book.settle_fixture(self.unit_of_work, fixture_id=fixture_id)
+        except ScorelineError as error:
+            logger.error("settlement of fixture %d failed: %s", fixture_id, error)
+            return []
+        if settled and self.notify is not None:
+            self._tell(settled)
+        return settled
+
+    def _tell(self, bet_ids: list[int]) -> None:
+        with self.unit_of_work() as uow:
+            rows = uow.session.execute(
+                select(BetRow, PortfolioRow.owner_id)
+                .join(PortfolioRow, PortfolioRow.id == BetRow.portfolio_id)
+                .where(BetRow.id.in_(bet_ids))
+            ).all()
+            messages = [
+                (
+                    owner,
+                    {
+                        "bet_id": bet.id,
+                        "portfolio_id": bet.portfolio_id,
+                        "fixture_id": bet.fixture_id,
+                        "outcome": bet.outcome,
+                        "payout_minor": bet.payout_minor,
+                        "profit_minor": (bet.payout_minor or 0) - bet.stake_minor,
+                    },
+                )
+                for bet, owner in rows
+            ]
+        notify, loop = self.notify, self._loop
+        if notify is None or loop is None:
+            return
+        for owner, message in messages:
+            asyncio.run_coroutine_threadsafe(notify.bet_settled(owner, message), loop)

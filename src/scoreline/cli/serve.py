@@ -1,0 +1,99 @@
+"""``scoreline api`` (the gateway) and ``scoreline serve`` (everything in one process)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+
+from scoreline.api.server import build_server
+from scoreline.cli._options import parse_day
+from scoreline.cli._runtime import open_runtime
+from scoreline.cli.console import console, handle_errors
+from scoreline.errors import ConfigError
+from scoreline.pipeline.ingestion import IngestionEngine
+from scoreline.pipeline.metrics import PipelineMetrics
+from scoreline.pipeline.runtime import make_bus, model_loader, streams_of
+from scoreline.pipeline.worker import Worker, WorkerConfig
+from scoreline.providers.replay import play, replay_events
+
+__all__ = ["api", "serve"]
+
+logger = logging.getLogger(__name__)
+
+
+@handle_errors
+def api(
+    *,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API gateway: REST under /api/v1, OpenAPI at /docs, Socket.IO at /socket.io."""
+    runtime = open_runtime()
+    server = build_server(
+        runtime.settings,
+        runtime.unit_of_work,
+        bus=make_bus(runtime.settings),
+        streams=streams_of(runtime.settings),
+    )
+    if runtime.settings.jwt_secret is None:
+        logger.warning("SCORELINE_JWT_SECRET is unset: tokens end with this process")
+    uvicorn.run(server.asgi, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+@handle_errors
+def serve(
+    *,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data: Annotated[
+        Path | None, typer.Option(help="football-data.co.uk tree to replay; default the sample.")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day replayed.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day replayed.")] = None,
+    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.")] = 60.0,
+) -> None:
+    """API, ML worker and a replay feed in one process on the configured (or embedded) parts."""
+    runtime = open_runtime()
+    settings = runtime.settings
+    folder = data or settings.sample_data_dir
+    if (start is None) != (end is None):
+        raise ConfigError("--from and --to go together")
+    bus = make_bus(settings)
+    streams = streams_of(settings)
+    metrics = PipelineMetrics()
+    worker = Worker(
+        bus,
+        runtime.unit_of_work,
+        model_loader(runtime.unit_of_work, settings.data_dir / "models"),
+        config=WorkerConfig(streams=streams, block_ms=50),
+        metrics=metrics,
+    )
+    stop = threading.Event()
+    threading.Thread(target=worker.run, name="worker", daemon=True).start()
+    if start is not None and end is not None:
+        events = replay_events(
+            [folder], start=parse_day(start, "--from").date(), end=parse_day(end, "--to").date()
+        )
+        engine = IngestionEngine(bus, runtime.unit_of_work, streams=streams, metrics=metrics)
+
+        def sink(batch: Sequence[Any]) -> None:
+            engine.submit(batch)
+
+        def feed() -> None:
+            play(events, speed=speed, sink=sink, stop=stop)
+
+        threading.Thread(target=feed, name="replay", daemon=True).start()
+        console.print(f"replaying {len(events):,} events from {start} to {end} at x{speed:g}")
+    server = build_server(settings, runtime.unit_of_work, bus=bus, streams=streams)
+    console.print(f"Scoreline at http://{host}:{port} (API docs at /docs)")
+    try:
+        uvicorn.run(server.asgi, host=host, port=port, log_level="warning")
+    finally:
+        stop.set()
+        worker.stop()
