@@ -38,6 +38,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./var/scoreline.db"
     redis_url: str | None = None
+    redis_cluster: bool = False
     data_dir: Path = Path("./var/data")
     sample_data_dir: Path = Path("./data/sample/football-data")
     log_level: str = "INFO"

@@ -9,7 +9,8 @@ credentials).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Callable
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +24,7 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import scoreline
 from scoreline.api.deps import Gateway
@@ -79,18 +81,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
 
-    @app.middleware("http")
-    async def headers_and_metrics(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        with latency.labels(route=_route(request)).time():
-            response = await call_next(request)
-        for name, value in _SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        requests.labels(route=_route(request), status=str(response.status_code)).inc()
-        return response
+    app.add_middleware(_HeadersAndMetrics, requests=requests, latency=latency)
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
@@ -124,7 +115,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         )
 
     @app.get("/health/live", tags=["health"])
-    def live() -> dict[str, str]:
+    async def live() -> dict[str, str]:
         """The process answers."""
         return {"status": "ok"}
 
@@ -169,6 +160,40 @@ _TYPES = {
 }
 
 
-def _route(request: Request) -> str:
-    route = request.scope.get("route")
-    return getattr(route, "path", "unmatched")
+class _HeadersAndMetrics:
+    """Security headers on every response, and request counts and latency by route.
+
+    A plain ASGI middleware: ``BaseHTTPMiddleware`` would wrap every response
+    in a stream and cost more than most routes themselves.
+    """
+
+    def __init__(self, app: ASGIApp, *, requests: Counter, latency: Histogram) -> None:
+        self.app, self.requests, self.latency = app, requests, latency
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in _SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        api = scope["path"].startswith("/api/")
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                present = {name for name, _ in headers}
+                headers += [(n, v) for n, v in self.headers if n not in present]
+                if api and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.latency.labels(route=route).observe(time.perf_counter() - started)
+            self.requests.labels(route=route, status=str(status)).inc()

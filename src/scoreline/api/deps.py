@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from scoreline.api.api_keys import hash_api_key, parse_api_key
+from scoreline.api.cache import TieredPredictionCache
 from scoreline.api.rate_limit import LoginRateLimiter
 from scoreline.api.security import AuthError, Role, Scope, allowed, can
 from scoreline.api.tokens import decode_access
@@ -27,7 +30,9 @@ from scoreline.config import Settings
 from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import ApiKeyRow, UserRow
 
-__all__ = ["Gateway", "Principal", "current_principal", "gateway", "require"]
+__all__ = ["USER_MEMO_SECONDS", "Gateway", "Principal", "current_principal", "gateway", "require"]
+
+USER_MEMO_SECONDS = 5.0
 
 
 @dataclass
@@ -40,6 +45,10 @@ class Gateway:
     login_limiter: LoginRateLimiter
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     ready_checks: list[Callable[[], str | None]] = field(default_factory=list)
+    predictions_cache: TieredPredictionCache | None = (
+        None  # set by the server, with its invalidator
+    )
+    users: dict[int, tuple[float, Role | None]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Gateway:
@@ -69,16 +78,22 @@ def gateway(request: Request) -> Gateway:
     return state
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> Principal:
-    """The caller from a bearer access token or an API key; 401 without either."""
+    """The caller from a bearer access token or an API key; 401 without either.
+
+    Runs on the event loop: the token is checked in memory, and the account's
+    role and state come from a per-process memo refreshed every few seconds
+    (``USER_MEMO_SECONDS``), so a disabled account or a changed role takes
+    effect within that time without a database round trip on every request.
+    """
     state = gateway(request)
     try:
         if x_api_key:
-            return _from_key(state, x_api_key)
+            return await run_in_threadpool(_from_key, state, x_api_key)
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise HTTPException(
@@ -90,14 +105,23 @@ def current_principal(
     except AuthError as error:
         raise HTTPException(401, str(error), headers={"WWW-Authenticate": "Bearer"}) from error
     user_id = int(claims.subject)
+    known = state.users.get(user_id)
+    if known is None or time.monotonic() - known[0] > USER_MEMO_SECONDS:
+        known = (time.monotonic(), await run_in_threadpool(_account, state, user_id))
+        state.users[user_id] = known
+    role = known[1]
+    if role is None:
+        raise HTTPException(401, "this account is disabled", headers={"WWW-Authenticate": "Bearer"})
+    return Principal(user_id, role, frozenset(s for s in Scope if can(role, s)), "token")
+
+
+def _account(state: Gateway, user_id: int) -> Role | None:
+    """The user's role, or None when the account is gone or disabled."""
     with state.unit_of_work() as uow:
         user = uow.session.get(UserRow, user_id)
         if user is None or not user.is_active:
-            raise HTTPException(
-                401, "this account is disabled", headers={"WWW-Authenticate": "Bearer"}
-            )
-        role = Role(user.role)  # a role changed since the token was issued takes effect now
-    return Principal(user_id, role, frozenset(s for s in Scope if can(role, s)), "token")
+            return None
+        return Role(user.role)
 
 
 def _from_key(state: Gateway, secret: str) -> Principal:
@@ -125,10 +149,10 @@ def _from_key(state: Gateway, secret: str) -> Principal:
     return Principal(user.id, role, scopes, "key")
 
 
-def require(scope: Scope) -> Callable[..., Principal]:
+def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
     """A dependency that yields the caller if they hold ``scope``, else 403."""
 
-    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if scope not in principal.scopes:
             raise HTTPException(403, f"this needs the '{scope.value}' permission")
         return principal

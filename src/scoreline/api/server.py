@@ -15,13 +15,42 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from scoreline.api.app import create_app
+from scoreline.api.cache import (
+    CacheInvalidator,
+    MemoryCache,
+    PredictionCache,
+    TieredPredictionCache,
+    make_cache,
+)
 from scoreline.config import Settings
 from scoreline.pipeline.bus import Bus, Streams
 from scoreline.storage.db import UnitOfWork
+from scoreline.storage.tables import CompetitionRow, FixtureRow
 
-__all__ = ["Server", "build_server"]
+__all__ = ["Server", "build_server", "competition_lookup"]
+
+
+def competition_lookup(unit_of_work: Callable[[], UnitOfWork]) -> Callable[[int], str | None]:
+    """A fixture's competition code, remembered (a fixture never changes competition)."""
+    known: dict[int, str] = {}
+
+    def lookup(fixture_id: int) -> str | None:
+        if fixture_id not in known:
+            with unit_of_work() as uow:
+                code = uow.session.scalar(
+                    select(CompetitionRow.code)
+                    .join(FixtureRow, FixtureRow.competition_id == CompetitionRow.id)
+                    .where(FixtureRow.id == fixture_id)
+                )
+            if code is None:
+                return None
+            known[fixture_id] = code
+        return known[fixture_id]
+
+    return lookup
 
 
 @dataclass
@@ -44,14 +73,25 @@ def build_server(
     from scoreline.api.settlement_consumer import SettlementConsumer  # noqa: PLC0415
 
     app = create_app(settings, unit_of_work)
-    realtime = Realtime(
-        app.state.gateway, redis_url=settings.redis_url, bus=bus, streams=streams
+    gateway = app.state.gateway
+    competition_of = competition_lookup(unit_of_work)
+    gateway.predictions_cache = TieredPredictionCache(
+        PredictionCache(MemoryCache(), competition_of=competition_of),
+        None
+        if settings.redis_url is None
+        else PredictionCache(
+            make_cache(settings.redis_url, cluster=settings.redis_cluster),
+            competition_of=competition_of,
+        ),
     )
+    invalidator = CacheInvalidator(bus, gateway.predictions_cache, streams=streams)
+    realtime = Realtime(app.state.gateway, redis_url=settings.redis_url, bus=bus, streams=streams)
     settlement = SettlementConsumer(unit_of_work, bus=bus, streams=streams, notify=realtime)
     app.state.realtime = realtime
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        invalidator.start()
         await realtime.start()
         settlement.start()
         try:
@@ -59,6 +99,7 @@ def build_server(
         finally:
             settlement.stop()
             await realtime.stop()
+            invalidator.stop()
 
     app.router.lifespan_context = lifespan
     return Server(asgi=realtime.asgi(app), app=app)

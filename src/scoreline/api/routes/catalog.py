@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from scoreline.api.deps import Gateway, Principal, gateway, require
 from scoreline.api.schemas import Competition, Fixture, Odds, Page, Prediction, Team
@@ -20,6 +21,7 @@ State = Annotated[Gateway, Depends(gateway)]
 Reader = Annotated[Principal, Depends(require(Scope.READ))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
+_DEFAULT_PAGE = 100
 
 
 @router.get("/competitions", response_model=Page[Competition])
@@ -116,12 +118,18 @@ def odds_history(
 
 @router.get("/fixtures/{fixture_id}/prediction", response_model=Prediction, responses={404: {}})
 def latest_prediction(fixture_id: int, state: State, _: Reader) -> Any:
-    """The active model's newest prediction of the fixture, with every market."""
-    with state.unit_of_work() as uow:
-        rows = catalog.latest_predictions(uow.session, fixture_ids=[fixture_id])
-    if not rows:
+    """The active model's newest prediction of the fixture, with every market (cached)."""
+
+    def load() -> bytes | None:
+        with state.unit_of_work() as uow:
+            rows = catalog.latest_predictions(uow.session, fixture_ids=[fixture_id])
+        return Prediction.model_validate(rows[0]).model_dump_json().encode() if rows else None
+
+    cache = state.predictions_cache
+    body = load() if cache is None else cache.read_fixture(fixture_id, load=load)
+    if body is None:
         raise HTTPException(404, f"no prediction of fixture {fixture_id} yet")
-    return rows[0]
+    return Response(body, media_type="application/json")
 
 
 @router.get("/fixtures/{fixture_id}/predictions", response_model=Page[Prediction])
@@ -137,17 +145,41 @@ def prediction_history(
 
 
 @router.get("/predictions", response_model=Page[Prediction])
-def predictions(
+async def predictions(
     state: State,
     _: Reader,
     competition: Annotated[str, Query(min_length=1, max_length=16)],
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[Any]:
-    """The latest prediction of every fixture of a competition."""
-    with state.unit_of_work() as uow:
-        rows = catalog.latest_predictions(uow.session, competition=competition)
-    return Page(items=rows[offset : offset + limit], total=len(rows), limit=limit, offset=offset)
+) -> Any:
+    """The latest prediction of every fixture of a competition.
+
+    The first page at the default size is served from the cache (invalidated by
+    every prediction event); other pages are read from the database.
+    """
+
+    def load() -> bytes:
+        with state.unit_of_work() as uow:
+            rows = catalog.latest_predictions(uow.session, competition=competition)
+        page = Page[Prediction](
+            items=[Prediction.model_validate(r) for r in rows[offset : offset + limit]],
+            total=len(rows),
+            limit=limit,
+            offset=offset,
+        )
+        return page.model_dump_json().encode()
+
+    cache = state.predictions_cache
+    body = None
+    if cache is not None and (limit, offset) == (_DEFAULT_PAGE, 0):
+        # A hit in this process's memory is answered on the event loop; a miss goes
+        # to Redis and the database on a thread.
+        body = cache.peek_competition(competition) or await run_in_threadpool(
+            cache.read_competition, competition, load=load
+        )
+    if body is None:
+        body = await run_in_threadpool(load)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/models", response_model=Page[dict[str, Any]])

@@ -1,0 +1,316 @@
+"""The API cache on Redis: the shared server, and a three-node Redis Cluster of the module's own.
+
+Every behaviour runs on both, through the same ``RedisCache`` code path. The cluster's nodes
+are ``redis-server`` processes on free loopback ports, killed when the module ends.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+import redis
+from redis.cluster import RedisCluster
+from redis.crc import key_slot
+
+from scoreline.api.cache import (
+    CacheInvalidator,
+    PredictionCache,
+    RedisCache,
+    RedisClient,
+    make_cache,
+)
+from scoreline.pipeline.bus import Streams
+from scoreline.pipeline.redis_bus import RedisBus
+
+pytestmark = pytest.mark.redis
+
+COMPETITIONS = {1: "E0", 2: "E0", 3: "SP1"}
+
+
+def tool(name: str) -> str:
+    """The path of a Redis program; skips without it, except under CI where it fails."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (Debian package redis-server)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI is set, so this fails instead of skipping)")
+        pytest.skip(message)
+    return path
+
+
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct loopback ports free right now (held together so none repeats)."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(n)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} not within {timeout_s} s")
+        time.sleep(0.01)
+
+
+def answers(port: int, check: Callable[[redis.Redis], bool]) -> bool:
+    client = redis.Redis(port=port, socket_timeout=1)
+    try:
+        return check(client)
+    except redis.exceptions.ConnectionError:
+        return False
+    finally:
+        client.close()
+
+
+def cluster_ok(client: redis.Redis) -> bool:
+    return bool(client.cluster("info")["cluster_state"] == "ok")
+
+
+def pinged(port: int) -> Callable[[], bool]:
+    return functools.partial(answers, port, lambda client: bool(client.ping()))
+
+
+def clustered(port: int) -> Callable[[], bool]:
+    return functools.partial(answers, port, cluster_ok)
+
+
+@pytest.fixture(scope="module")
+def cluster_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """Three masters sharing the 16384 slots; the port of the first. Killed at the end."""
+    server, cli = tool("redis-server"), tool("redis-cli")
+    folder: Path = tmp_path_factory.mktemp("cluster")
+    ports = free_ports(6)  # three client ports, three cluster-bus ports
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for port, bus_port in zip(ports[:3], ports[3:], strict=True):
+            processes.append(
+                subprocess.Popen(
+                    [
+                        server,
+                        "--port", str(port),
+                        "--bind", "127.0.0.1",
+                        "--cluster-enabled", "yes",
+                        "--cluster-config-file", str(folder / f"nodes-{port}.conf"),
+                        "--cluster-port", str(bus_port),
+                        "--save", "",
+                        "--appendonly", "no",
+                        "--dir", str(folder),
+                        "--logfile", str(folder / f"redis-{port}.log"),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                )
+            )  # fmt: skip
+        for port in ports[:3]:
+            wait_until(pinged(port), 10, f"redis-server on port {port}")
+        created = subprocess.run(
+            [cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports[:3]),
+             "--cluster-replicas", "0", "--cluster-yes"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stdout.decode() + created.stderr.decode()
+        for port in ports[:3]:
+            wait_until(clustered(port), 20, f"cluster_state:ok on port {port}")
+        yield ports[0]
+    finally:
+        for process in processes:
+            stop(process)
+
+
+@pytest.fixture(params=["redis", "cluster"])
+def client(request: pytest.FixtureRequest) -> Iterator[RedisClient]:
+    """A client of the shared server, or of the module's cluster."""
+    made: RedisClient
+    if request.param == "redis":
+        made = redis.Redis.from_url(request.getfixturevalue("redis_url"))
+    else:
+        made = RedisCluster(host="127.0.0.1", port=request.getfixturevalue("cluster_port"))
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def cache(client: RedisClient) -> Iterator[RedisCache]:
+    """A cache under a key prefix of the test's own, emptied afterwards."""
+    made = RedisCache(client, key_prefix=f"test:{uuid.uuid4().hex[:10]}:")
+    yield made
+    for key in client.scan_iter(match=f"{made.key_prefix}*"):
+        client.delete(key)
+
+
+@pytest.fixture
+def predictions(cache: RedisCache) -> PredictionCache:
+    return PredictionCache(cache, competition_of=COMPETITIONS.get)
+
+
+def event(fixture_id: int) -> bytes:
+    return json.dumps({"fixture_id": fixture_id, "odds_id": 7, "model": "dixon-coles"}).encode()
+
+
+def absent() -> bytes | None:
+    return None
+
+
+def returning(value: bytes) -> Callable[[], bytes]:
+    return lambda: value
+
+
+def fill(cache: PredictionCache) -> None:
+    for fixture_id in COMPETITIONS:
+        cache.read_fixture(fixture_id, load=returning(f"fixture {fixture_id}".encode()))
+    for code in ("E0", "SP1"):
+        cache.read_competition(code, load=returning(f"listing {code}".encode()))
+
+
+def cached(cache: PredictionCache) -> set[str]:
+    found = {f"fixture {f}" for f in COMPETITIONS if cache.read_fixture(f, load=absent)}
+    return found | {c for c in ("E0", "SP1") if cache.read_competition(c, load=absent)}
+
+
+# -- RedisCache -------------------------------------------------------------------------
+
+
+def test_entry_expires_after_its_ttl(cache: RedisCache) -> None:
+    cache.set("{a}:k", b"v", ttl_s=0.2)
+    assert cache.get("{a}:k") == b"v"
+    wait_until(lambda: cache.get("{a}:k") is None, 3, "expiry")
+
+
+def test_entry_without_ttl_has_no_expiry(cache: RedisCache, client: RedisClient) -> None:
+    cache.set("{a}:k", b"v", ttl_s=None)
+    assert client.pttl(f"{cache.key_prefix}{{a}}:k") == -1
+
+
+def test_get_many_and_delete_span_namespaces(cache: RedisCache) -> None:
+    keys = [f"{{ns{i}}}:k" for i in range(20)]  # twenty hash tags: several slots on a cluster
+    for i, key in enumerate(keys[::2]):
+        cache.set(key, str(i).encode(), ttl_s=60)
+    expected = [str(i // 2).encode() if i % 2 == 0 else None for i in range(20)]
+    assert cache.get_many(keys) == expected
+    assert cache.delete(*keys) == 10
+    assert cache.get_many(keys) == [None] * 20
+
+
+def test_bump_moves_one_namespace_only(cache: RedisCache) -> None:
+    e0, sp1 = cache.version("E0"), cache.version("SP1")
+    assert cache.version("E0") == e0
+    assert cache.bump("E0") == e0 + 1 == cache.version("E0")
+    assert cache.version("SP1") == sp1
+
+
+def test_lost_version_key_comes_back_higher(cache: RedisCache, client: RedisClient) -> None:
+    first = cache.bump("E0")
+    client.delete(f"{cache.key_prefix}{{E0}}:version")
+    assert cache.version("E0") > first
+
+
+def test_namespace_keys_share_one_slot(cache: RedisCache, client: RedisClient) -> None:
+    PredictionCache(cache, competition_of=COMPETITIONS.get).read_fixture(1, load=returning(b"v"))
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}{{prediction:fixture:1}}*"))
+    assert len(keys) == 2  # the version and the value
+    assert len({key_slot(key) for key in keys}) == 1
+
+
+def test_make_cache_connects_to_a_url(redis_url: str) -> None:
+    made = make_cache(redis_url, key_prefix=f"test:{uuid.uuid4().hex[:10]}:")
+    try:
+        made.set("{a}:k", b"v", ttl_s=5)
+        assert made.get("{a}:k") == b"v"
+        assert made.delete("{a}:k") == 1
+    finally:
+        made.close()
+
+
+def test_make_cache_connects_to_a_cluster(cluster_port: int) -> None:
+    made = make_cache(
+        f"redis://127.0.0.1:{cluster_port}", cluster=True, key_prefix=f"test:{uuid.uuid4().hex}:"
+    )
+    try:
+        made.set("{a}:k", b"v", ttl_s=5)
+        assert made.get_many(["{a}:k", "{b}:k"]) == [b"v", None]
+    finally:
+        made.close()
+
+
+# -- PredictionCache and CacheInvalidator -----------------------------------------------
+
+
+def test_event_drops_the_fixture_and_its_competition_only(predictions: PredictionCache) -> None:
+    fill(predictions)
+    assert predictions.invalidate_from_event(event(1)) is True
+    assert cached(predictions) == {"fixture 2", "fixture 3", "SP1"}
+
+
+def test_malformed_entry_is_ignored(predictions: PredictionCache) -> None:
+    fill(predictions)
+    assert predictions.invalidate_from_event(b"\xff not json") is False
+    assert len(cached(predictions)) == 5
+
+
+def test_value_read_before_the_commit_is_not_served_after_the_event(
+    predictions: PredictionCache,
+) -> None:
+    def load_racing_the_worker() -> bytes:
+        predictions.invalidate_from_event(event(1))
+        return b"old"
+
+    assert predictions.read_fixture(1, load=load_racing_the_worker) == b"old"
+    assert predictions.read_fixture(1, load=returning(b"new")) == b"new"
+
+
+@pytest.fixture
+def bus(redis_url: str) -> Iterator[tuple[RedisBus, Streams]]:
+    """Redis Streams on the shared server under names of the test's own."""
+    made, streams = RedisBus(redis_url), Streams(prefix=f"test:{uuid.uuid4().hex[:10]}")
+    yield made, streams
+    made.client.delete(streams.predictions)
+    made.close()
+
+
+def test_invalidator_drops_keys_of_each_published_prediction(
+    predictions: PredictionCache, bus: tuple[RedisBus, Streams]
+) -> None:
+    redis_bus, streams = bus
+    invalidator = CacheInvalidator(redis_bus, predictions, streams=streams, block_ms=100)
+    invalidator.start()
+    try:
+        assert invalidator.ready.wait(5)
+        # Until it handles an entry it reads from "$", and an entry published between two
+        # reads is covered by an epoch bump, not seen; so publish until one is handled.
+        deadline = time.monotonic() + 5
+        while invalidator.events == 0:
+            assert time.monotonic() < deadline, "the invalidator handled no event"
+            redis_bus.publish(streams.predictions, [event(3)])
+            time.sleep(0.05)
+        handled = invalidator.events
+        fill(predictions)
+        redis_bus.publish(streams.predictions, [b"garbage", event(1)])
+        wait_until(
+            lambda: cached(predictions) == {"fixture 2", "fixture 3", "SP1"}, 3, "invalidation"
+        )
+        assert (invalidator.events, invalidator.ignored) == (handled + 1, 1)
+    finally:
+        started = time.monotonic()
+        assert invalidator.stop(timeout_s=5)
+    assert time.monotonic() - started < 1
