@@ -1,10 +1,8 @@
 """The API gateway: one FastAPI app, ``/api/v1``, JSON errors, security headers, health, metrics.
 
 ``create_app`` builds it from settings and a unit-of-work factory, so tests
-and ``scoreline api`` build the same thing. Errors are always JSON
-``{"error": <type>, "detail": <what went wrong>}``: domain errors map to 404
-(not found, or not yours), 409 (conflict), 422 (bad input), 401 (bad
-credentials).
+and ``scoreline api`` build the same thing. Errors have one JSON shape for
+every route (``api.errors``).
 """
 
 from __future__ import annotations
@@ -12,8 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from fastapi import FastAPI, HTTPException, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import (
@@ -28,10 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import scoreline
 from scoreline.api.deps import Gateway
+from scoreline.api.errors import install_error_handlers
 from scoreline.api.routes import auth, book, catalog
-from scoreline.api.security import AuthError
 from scoreline.config import Settings
-from scoreline.errors import ConflictError, DataError, NotFoundError, ScorelineError
 from scoreline.storage.db import UnitOfWork
 
 __all__ = ["create_app"]
@@ -83,36 +79,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
 
     app.add_middleware(_HeadersAndMetrics, requests=requests, latency=latency)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"error": _TYPES.get(error.status_code, "error"), "detail": str(error.detail)},
-            status_code=error.status_code,
-            headers=error.headers,
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in error.errors()
-        )
-        return JSONResponse({"error": "invalid", "detail": problems}, status_code=422)
-
-    @app.exception_handler(ScorelineError)
-    async def domain_error(_: Request, error: ScorelineError) -> JSONResponse:
-        status = 500
-        if isinstance(error, NotFoundError):
-            status = 404
-        elif isinstance(error, ConflictError):
-            status = 409
-        elif isinstance(error, DataError):
-            status = 422
-        elif isinstance(error, AuthError):
-            status = 401
-        detail = str(error) if status != 500 else "internal error"
-        return JSONResponse(
-            {"error": _TYPES.get(status, "error"), "detail": detail}, status_code=status
-        )
+    install_error_handlers(app)
 
     @app.get("/health/live", tags=["health"])
     async def live() -> dict[str, str]:
@@ -144,20 +111,6 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
-
-
-_TYPES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    422: "invalid",
-    429: "rate_limited",
-    500: "internal",
-    503: "unavailable",
-}
 
 
 class _HeadersAndMetrics:

@@ -39,7 +39,14 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+# Ids and offsets are bounded where they enter: past the database's integer
+# range a driver raises instead of finding nothing (fixtures, portfolios and keys
+# are 32-bit keys; odds snapshots and bets 64-bit).
+MAX_ID = 2**31 - 1
+MAX_BIG_ID = 2**63 - 1
+MAX_OFFSET = 10**9
+_EMAIL = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"  # visible ASCII, one @
 
 
 class ErrorBody(BaseModel):
@@ -220,7 +227,7 @@ class DepositIn(BaseModel):
 class BetIn(BaseModel):
     """A stake on one selection of a stored odds snapshot, at its price."""
 
-    odds_snapshot_id: int = Field(ge=1)
+    odds_snapshot_id: int = Field(ge=1, le=MAX_BIG_ID)
     selection: Literal["home", "draw", "away", "over", "under"]
     stake_minor: int = Field(ge=1, le=10**12)
 

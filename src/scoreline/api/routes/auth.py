@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from sqlalchemy import func, select, update
 
 from scoreline.api.api_keys import new_api_key
 from scoreline.api.deps import Gateway, Principal, current_principal, gateway, require
 from scoreline.api.passwords import hash_password, verify_password
 from scoreline.api.schemas import (
+    MAX_ID,
+    MAX_OFFSET,
     ApiKeyCreated,
     ApiKeyIn,
     ApiKeyOut,
@@ -247,7 +249,9 @@ def list_keys(
 
 @router.delete("/keys/{key_id}", status_code=204, tags=["keys"], responses={404: {}})
 def revoke_key(
-    key_id: int, state: State, principal: Annotated[Principal, Depends(current_principal)]
+    key_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    state: State,
+    principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
     """Revoke one of the caller's keys; another user's key is 404."""
     with state.unit_of_work() as uow:
@@ -263,6 +267,6 @@ def revoke_key(
 
 
 def _bounds(limit: int, offset: int) -> tuple[int, int]:
-    if not 1 <= limit <= 500 or offset < 0:
-        raise HTTPException(422, "limit must be 1..500 and offset >= 0")
+    if not 1 <= limit <= 500 or not 0 <= offset <= MAX_OFFSET:
+        raise HTTPException(422, f"limit must be 1..500 and offset 0..{MAX_OFFSET}")
     return limit, offset

@@ -6,11 +6,14 @@ from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from sqlalchemy import func, select
 
 from scoreline.api.deps import Gateway, Principal, gateway, require
 from scoreline.api.schemas import (
+    MAX_BIG_ID,
+    MAX_ID,
+    MAX_OFFSET,
     BetIn,
     BetOut,
     DepositIn,
@@ -47,7 +50,7 @@ State = Annotated[Gateway, Depends(gateway)]
 Reader = Annotated[Principal, Depends(require(Scope.READ))]
 Trader = Annotated[Principal, Depends(require(Scope.TRADE))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 def _portfolio_out(session: Any, row: PortfolioRow) -> PortfolioOut:
@@ -98,7 +101,9 @@ def list_portfolios(
 
 
 @router.get("/portfolios/{portfolio_id}", response_model=PortfolioOut, responses={404: {}})
-def get_portfolio(portfolio_id: int, state: State, principal: Reader) -> PortfolioOut:
+def get_portfolio(
+    portfolio_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: State, principal: Reader
+) -> PortfolioOut:
     """One of the caller's portfolios and its bankroll."""
     with state.unit_of_work() as uow:
         row = book.owned_portfolio(
@@ -109,7 +114,10 @@ def get_portfolio(portfolio_id: int, state: State, principal: Reader) -> Portfol
 
 @router.put("/portfolios/{portfolio_id}/settings", response_model=PortfolioOut, responses={404: {}})
 def update_settings(
-    portfolio_id: int, body: PortfolioSettingsIn, state: State, principal: Trader
+    portfolio_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    body: PortfolioSettingsIn,
+    state: State,
+    principal: Trader,
 ) -> PortfolioOut:
     """Change the Kelly fraction, the cap per bet and the smallest edge."""
     with state.unit_of_work() as uow:
@@ -126,7 +134,12 @@ def update_settings(
 @router.post(
     "/portfolios/{portfolio_id}/deposits", response_model=PortfolioOut, responses={404: {}, 409: {}}
 )
-def deposit(portfolio_id: int, body: DepositIn, state: State, principal: Trader) -> PortfolioOut:
+def deposit(
+    portfolio_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    body: DepositIn,
+    state: State,
+    principal: Trader,
+) -> PortfolioOut:
     """Money in (positive) or out (negative); never below zero."""
     if body.amount_minor == 0:
         raise HTTPException(422, "amount_minor must not be zero")
@@ -164,7 +177,12 @@ def _bet_out(row: BetRow) -> BetOut:
     status_code=201,
     responses={404: {}, 409: {}},
 )
-def place_bet(portfolio_id: int, body: BetIn, state: State, principal: Trader) -> BetOut:
+def place_bet(
+    portfolio_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    body: BetIn,
+    state: State,
+    principal: Trader,
+) -> BetOut:
     """Stake on a selection at a stored odds snapshot's price, before kick-off."""
     bet_id = book.place_bet(
         state.unit_of_work,
@@ -182,7 +200,7 @@ def place_bet(portfolio_id: int, body: BetIn, state: State, principal: Trader) -
 
 @router.get("/portfolios/{portfolio_id}/bets", response_model=Page[BetOut], responses={404: {}})
 def list_bets(
-    portfolio_id: int,
+    portfolio_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     *,
     state: State,
     principal: Reader,
@@ -204,7 +222,9 @@ def list_bets(
 
 
 @router.post("/bets/{bet_id}/void", status_code=204, responses={404: {}, 409: {}})
-def void_bet(bet_id: int, state: State, principal: Trader) -> Response:
+def void_bet(
+    bet_id: Annotated[int, Path(ge=1, le=MAX_BIG_ID)], state: State, principal: Trader
+) -> Response:
     """Cancel an open bet and refund the stake."""
     book.void_bet(
         state.unit_of_work, owner_id=principal.user_id, bet_id=bet_id, reason="voided by owner"
@@ -214,7 +234,7 @@ def void_bet(bet_id: int, state: State, principal: Trader) -> Response:
 
 @router.get("/portfolios/{portfolio_id}/value-bets", responses={404: {}})
 def value_bets(
-    portfolio_id: int,
+    portfolio_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     state: State,
     principal: Reader,
     competition: Annotated[str, Query(min_length=1, max_length=16)],
@@ -279,7 +299,7 @@ def value_bets(
 
 @router.get("/portfolios/{portfolio_id}/performance", responses={404: {}})
 def performance(
-    portfolio_id: int,
+    portfolio_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     *,
     state: State,
     principal: Reader,

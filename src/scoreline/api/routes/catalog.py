@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from scoreline.api.deps import Gateway, Principal, gateway, require
-from scoreline.api.schemas import Competition, Fixture, Odds, Page, Prediction, Team
+from scoreline.api.schemas import (
+    MAX_ID,
+    MAX_OFFSET,
+    Competition,
+    Fixture,
+    Odds,
+    Page,
+    Prediction,
+    Team,
+)
 from scoreline.api.security import Scope
 from scoreline.storage.repositories import catalog
 from scoreline.storage.tables import ModelVersion
@@ -20,7 +29,7 @@ router = APIRouter(tags=["catalog"])
 State = Annotated[Gateway, Depends(gateway)]
 Reader = Annotated[Principal, Depends(require(Scope.READ))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 _DEFAULT_PAGE = 100
 
 
@@ -77,7 +86,7 @@ def fixtures(
 
 
 @router.get("/fixtures/{fixture_id}", response_model=Fixture, responses={404: {}})
-def fixture(fixture_id: int, state: State, _: Reader) -> Any:
+def fixture(fixture_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: State, _: Reader) -> Any:
     """One fixture."""
     with state.unit_of_work() as uow:
         row = catalog.fixture(uow.session, fixture_id)
@@ -87,7 +96,7 @@ def fixture(fixture_id: int, state: State, _: Reader) -> Any:
 
 
 @router.get("/fixtures/{fixture_id}/odds", response_model=list[Odds], responses={404: {}})
-def latest_odds(fixture_id: int, state: State, _: Reader) -> Any:
+def latest_odds(fixture_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: State, _: Reader) -> Any:
     """The latest price of every bookmaker, market, line and kind."""
     with state.unit_of_work() as uow:
         if catalog.fixture(uow.session, fixture_id) is None:
@@ -97,7 +106,7 @@ def latest_odds(fixture_id: int, state: State, _: Reader) -> Any:
 
 @router.get("/fixtures/{fixture_id}/odds/history", response_model=Page[Odds], responses={404: {}})
 def odds_history(
-    fixture_id: int,
+    fixture_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     *,
     state: State,
     _: Reader,
@@ -117,7 +126,9 @@ def odds_history(
 
 
 @router.get("/fixtures/{fixture_id}/prediction", response_model=Prediction, responses={404: {}})
-def latest_prediction(fixture_id: int, state: State, _: Reader) -> Any:
+def latest_prediction(
+    fixture_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: State, _: Reader
+) -> Any:
     """The active model's newest prediction of the fixture, with every market (cached)."""
 
     def load() -> bytes | None:
@@ -134,7 +145,11 @@ def latest_prediction(fixture_id: int, state: State, _: Reader) -> Any:
 
 @router.get("/fixtures/{fixture_id}/predictions", response_model=Page[Prediction])
 def prediction_history(
-    fixture_id: int, state: State, _: Reader, limit: Limit = 100, offset: Offset = 0
+    fixture_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    state: State,
+    _: Reader,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[Any]:
     """Every prediction of the fixture, newest first."""
     with state.unit_of_work() as uow:
