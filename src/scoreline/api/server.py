@@ -88,6 +88,7 @@ def build_server(
     realtime = Realtime(app.state.gateway, redis_url=settings.redis_url, bus=bus, streams=streams)
     settlement = SettlementConsumer(unit_of_work, bus=bus, streams=streams, notify=realtime)
     app.state.realtime = realtime
+    app.state.invalidator = invalidator
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

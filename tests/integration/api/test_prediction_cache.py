@@ -77,6 +77,14 @@ def test_a_stale_prediction_never_outlives_one_event(
             listed = next(p for p in page["items"] if p["fixture_id"] == fixture_id)
             return one["probabilities"][0], listed["probabilities"][0]
 
+        # Until the invalidator has seen one entry it cannot know it missed none, and
+        # drops everything after each read; one event of another fixture settles it.
+        invalidator = server.app.state.invalidator
+        bus.publish(streams.predictions, [json.dumps({"fixture_id": fixture_id + 1}).encode()])
+        deadline = time.monotonic() + 5
+        while invalidator.events < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert invalidator.events == 1
         assert served() == (0.5, 0.5)
         predict(unit_of_work, fixture_id, 0.6)  # stored, but no event yet
         assert served() == (0.5, 0.5)  # the cache answers
