@@ -30,7 +30,16 @@ from scoreline.config import Settings
 from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import ApiKeyRow, UserRow
 
-__all__ = ["USER_MEMO_SECONDS", "Gateway", "Principal", "current_principal", "gateway", "require"]
+__all__ = [
+    "USER_MEMO_SECONDS",
+    "Gateway",
+    "Principal",
+    "current_principal",
+    "gateway",
+    "principal_from_key",
+    "principal_from_token",
+    "require",
+]
 
 USER_MEMO_SECONDS = 5.0
 
@@ -93,7 +102,7 @@ async def current_principal(
     state = gateway(request)
     try:
         if x_api_key:
-            return await run_in_threadpool(_from_key, state, x_api_key)
+            return await run_in_threadpool(principal_from_key, state, x_api_key)
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise HTTPException(
@@ -115,6 +124,20 @@ async def current_principal(
     return Principal(user_id, role, frozenset(s for s in Scope if can(role, s)), "token")
 
 
+def principal_from_token(state: Gateway, token: str) -> Principal:
+    """The caller behind an access token, read fresh from the database (Socket.IO connects).
+
+    ``AuthError`` when the token is not valid or the account is disabled.
+    """
+    claims = decode_access(token, secret=state.jwt_secret, now=datetime.now(UTC))
+    role = _account(state, int(claims.subject))
+    if role is None:
+        raise AuthError("this account is disabled", reason="bad_claims")
+    return Principal(
+        int(claims.subject), role, frozenset(s for s in Scope if can(role, s)), "token"
+    )
+
+
 def _account(state: Gateway, user_id: int) -> Role | None:
     """The user's role, or None when the account is gone or disabled."""
     with state.unit_of_work() as uow:
@@ -124,7 +147,8 @@ def _account(state: Gateway, user_id: int) -> Role | None:
         return Role(user.role)
 
 
-def _from_key(state: Gateway, secret: str) -> Principal:
+def principal_from_key(state: Gateway, secret: str) -> Principal:
+    """The caller behind an API key (REST and Socket.IO); ``AuthError`` if it is not valid."""
     public_id, _ = parse_api_key(secret)
     digest = hash_api_key(secret)
     with state.unit_of_work() as uow:

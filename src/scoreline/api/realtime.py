@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import os
@@ -40,7 +39,6 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import socketio  # type: ignore[import-untyped]
@@ -50,13 +48,11 @@ from socketio.exceptions import (  # type: ignore[import-untyped]
 )
 from sqlalchemy import select
 
-from scoreline.api.api_keys import hash_api_key, parse_api_key
-from scoreline.api.deps import Gateway, Principal
-from scoreline.api.security import AuthError, Role, Scope, allowed, can
-from scoreline.api.tokens import decode_access
+from scoreline.api.deps import Gateway, Principal, principal_from_key, principal_from_token
+from scoreline.api.security import AuthError, Scope
 from scoreline.errors import BusUnavailableError
 from scoreline.pipeline.bus import Bus, Delivery, Streams
-from scoreline.storage.tables import ApiKeyRow, CompetitionRow, FixtureRow, UserRow
+from scoreline.storage.tables import CompetitionRow, FixtureRow
 
 __all__ = ["BET_SETTLED", "GROUP", "ODDS_UPDATE", "PREDICTION_UPDATE", "Realtime", "room_for"]
 
@@ -422,9 +418,9 @@ def _authenticate(gateway: Gateway, *, token: str | None, api_key: str | None) -
     """
     try:
         if api_key:
-            principal = _from_key(gateway, api_key)
+            principal = principal_from_key(gateway, api_key)
         elif token:
-            principal = _from_token(gateway, token)
+            principal = principal_from_token(gateway, token)
         else:
             raise SocketRefusedError(
                 'sign in: connect with auth={"token": <access token>} or {"api_key": <key>}'
@@ -434,36 +430,3 @@ def _authenticate(gateway: Gateway, *, token: str | None, api_key: str | None) -
     if Scope.READ not in principal.scopes:
         raise SocketRefusedError("live updates need the 'read' permission")
     return principal
-
-
-def _from_token(gateway: Gateway, token: str) -> Principal:
-    claims = decode_access(token, secret=gateway.jwt_secret, now=datetime.now(UTC))
-    with gateway.unit_of_work() as uow:
-        user = uow.session.get(UserRow, int(claims.subject))
-        if user is None or not user.is_active:
-            raise SocketRefusedError("this account is disabled")
-        user_id, role = user.id, Role(user.role)  # a role changed since issue counts now
-    return Principal(user_id, role, frozenset(s for s in Scope if can(role, s)), "token")
-
-
-def _from_key(gateway: Gateway, secret: str) -> Principal:
-    public_id, _ = parse_api_key(secret)
-    digest = hash_api_key(secret)
-    with gateway.unit_of_work() as uow:
-        found = uow.session.execute(
-            select(ApiKeyRow, UserRow)
-            .join(UserRow, UserRow.id == ApiKeyRow.user_id)
-            .where(ApiKeyRow.public_id == public_id)
-        ).first()
-        if found is None or not hmac.compare_digest(found[0].key_hash, digest):
-            raise AuthError("unknown API key", reason="bad_key")
-        key, user = found
-        if key.revoked_at is not None or not user.is_active:
-            raise AuthError("this API key is revoked", reason="bad_key")
-        user_id, role = user.id, Role(user.role)
-        granted = [str(s) for s in key.scopes.get("scopes", [])]
-        key.last_used_at = datetime.now(UTC)
-        uow.commit()
-    # A key holds what it was granted, and never more than its owner's role allows.
-    scopes = frozenset(s for s in Scope if allowed(granted, s) and can(role, s))
-    return Principal(user_id, role, scopes, "key")
