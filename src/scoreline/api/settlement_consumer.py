@@ -86,16 +86,12 @@ class SettlementConsumer:
                 for entry in entries:
                     self._settle_entry(entry.payload)
                     self.bus.ack(stream, GROUP, [entry.id])
-                if self._loop_time() - last_sweep >= self.sweep_every_s:
-                    last_sweep = self._loop_time()
+                if time.monotonic() - last_sweep >= self.sweep_every_s:
+                    last_sweep = time.monotonic()
                     self.sweep()
             except BusUnavailableError as error:
                 logger.warning("settlement: bus unavailable, retrying: %s", error)
                 self._stop.wait(1.0)
-
-    @staticmethod
-    def _loop_time() -> float:
-        return time.monotonic()
 
     def sweep(self) -> list[int]:
         """Settle every finished fixture that still has open bets; the bet ids settled."""

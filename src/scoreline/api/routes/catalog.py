@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from scoreline.api.deps import Gateway, Principal, gateway, require
@@ -204,7 +204,7 @@ def models(state: State, _: Reader, limit: Limit = 50, offset: Offset = 0) -> Pa
         rows = uow.session.scalars(
             select(ModelVersion).order_by(ModelVersion.id.desc()).limit(limit).offset(offset)
         ).all()
-        total = len(uow.session.scalars(select(ModelVersion.id)).all())
+        total = int(uow.session.scalar(select(func.count(ModelVersion.id))) or 0)
         items = [
             {
                 "name": r.name,
