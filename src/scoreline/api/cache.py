@@ -29,11 +29,11 @@ a reader that took them before (2) stores under versions no later reader looks u
 handled, every read returns P or newer. ``load`` must therefore start its own transaction
 (an older snapshot could predate the commit) on the primary, not on a lagging replica.
 
-The argument needs every event. ``CacheInvalidator`` starts from ``"$"`` (new entries only),
-but ``Bus.tail`` resolves ``"$"`` afresh on each call, so until the first entry gives it a
-position an entry could slip between two reads; and a failure may skip entries. So while it
-holds ``"$"`` and after any failure, it bumps the *epoch*, a version in every key, once its
-next read returns: whatever slipped by was published, hence committed, before that.
+The argument needs every event. ``CacheInvalidator`` starts from the id of its start
+time (stream ids begin with milliseconds; ``"$"`` would be re-resolved on every read and
+let entries slip between two reads), so it sees every entry published after it started.
+On start and after any failure it bumps the *epoch*, a version in every key, once its
+next read returns: whatever it could have missed was published, hence committed, before.
 
 **Redis Cluster.** Every command names one key (``GET``, ``SET``, ``DEL``, ``INCR``); batches
 go through non-transactional pipelines, which redis-py splits per node, so one code path
@@ -551,7 +551,7 @@ class CacheInvalidator:
     cache : PredictionCache
         What to invalidate.
     streams : Streams
-        Stream names; ``streams.predictions`` is tailed from ``"$"``.
+        Stream names; ``streams.predictions`` is tailed from the start time's id.
     count : int
         Entries per read.
     block_ms : int
@@ -571,10 +571,8 @@ class CacheInvalidator:
 
     Notes
     -----
-    Until its first entry, and after any failure, the invalidator cannot be sure it saw
-    every entry, so it bumps the epoch once its next read returns (see the module
-    docstring). On a stream silent since start that is once per read, so cached values
-    last ``block_ms`` until the first prediction arrives.
+    On start and after any failure the invalidator cannot be sure it saw every entry,
+    so it bumps the epoch once its next read returns (see the module docstring).
     """
 
     def __init__(
@@ -597,7 +595,7 @@ class CacheInvalidator:
         self.stopping = stop_event if stop_event is not None else threading.Event()
         self.ready = threading.Event()
         self.events = self.ignored = self.epochs = self.failures = 0
-        self._after = "$"
+        self._after = f"{int(time.time() * 1000)}-0"
         self._unsure = True  # entries may have been missed: bump the epoch after the next read
         self._thread: threading.Thread | None = None
 
@@ -612,7 +610,7 @@ class CacheInvalidator:
         entries = self.bus.tail(
             self.stream, after=self._after, count=self.count, block_ms=self.block_ms
         )
-        if self._unsure or self._after == "$":
+        if self._unsure:
             self.cache.invalidate_all()
             self.epochs += 1
             self._unsure = False

@@ -77,8 +77,8 @@ def test_a_stale_prediction_never_outlives_one_event(
             listed = next(p for p in page["items"] if p["fixture_id"] == fixture_id)
             return one["probabilities"][0], listed["probabilities"][0]
 
-        # Until the invalidator has seen one entry it cannot know it missed none, and
-        # drops everything after each read; one event of another fixture settles it.
+        # The invalidator drops everything once when it starts; one event of another
+        # fixture shows it is past that and tailing.
         invalidator = server.app.state.invalidator
         bus.publish(streams.predictions, [json.dumps({"fixture_id": fixture_id + 1}).encode()])
         deadline = time.monotonic() + 5
