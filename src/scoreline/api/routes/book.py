@@ -7,7 +7,8 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from scoreline.api.deps import Gateway, Principal, gateway, require
 from scoreline.api.schemas import (
@@ -355,26 +356,29 @@ def performance(
 
 
 def _closing_prices(session: Any, bets: list[BetRow]) -> dict[int, Decimal]:
-    """Each bet's closing price: the same bookmaker's closing snapshot of its market and line."""
-    out: dict[int, Decimal] = {}
-    for bet in bets:
-        placed = session.get(OddsRow, bet.odds_snapshot_id)
-        close = session.scalar(
-            select(OddsRow)
-            .where(
-                OddsRow.fixture_id == bet.fixture_id,
-                OddsRow.bookmaker_id == placed.bookmaker_id,
-                OddsRow.market == bet.market,
-                OddsRow.line_quarters == bet.line_quarters,
-                OddsRow.kind == "closing",
-            )
-            .order_by(OddsRow.captured_at.desc())
-            .limit(1)
+    """Each bet's closing price: the same bookmaker's latest closing snapshot of its market and
+    line, read for all the bets in one query."""
+    placed, close = aliased(OddsRow), aliased(OddsRow)
+    rows = session.execute(
+        select(BetRow.id, BetRow.selection, close)
+        .join(placed, placed.id == BetRow.odds_snapshot_id)
+        .join(
+            close,
+            and_(
+                close.fixture_id == BetRow.fixture_id,
+                close.bookmaker_id == placed.bookmaker_id,
+                close.market == BetRow.market,
+                close.line_quarters == BetRow.line_quarters,
+                close.kind == "closing",
+            ),
         )
-        price = None if close is None else getattr(close, bet.selection)
-        if price is not None:
-            out[bet.id] = price
-    return out
+        .where(BetRow.id.in_([bet.id for bet in bets]))
+        .order_by(close.captured_at, close.id)
+    ).all()
+    latest: dict[int, Decimal | None] = {}
+    for bet_id, selection, row in rows:  # in capture order: the last one seen is the latest
+        latest[bet_id] = getattr(row, selection)
+    return {bet_id: price for bet_id, price in latest.items() if price is not None}
 
 
 def _plain(value: Any) -> Any:
