@@ -85,6 +85,28 @@ def snapshot(
         return row
 
 
+def stake_on(
+    uow: Callable[[], UnitOfWork],
+    quote: OddsRow,
+    *,
+    owner: int,
+    portfolio: int,
+    selection: Selection,
+    stake: int,
+    at: datetime,
+) -> int:
+    """Place a bet at ``quote``'s price; the bet id."""
+    return book.place_bet(
+        uow,
+        owner_id=owner,
+        portfolio_id=portfolio,
+        odds_snapshot_id=quote.id,
+        selection=selection,
+        stake_minor=stake,
+        now=at,
+    )
+
+
 @pytest.fixture
 def loaded(unit_of_work: Callable[[], UnitOfWork]) -> Callable[[], UnitOfWork]:
     ingest_football_data(unit_of_work, [SEASON])
@@ -103,14 +125,14 @@ def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork
     assert (home_goals, away_goals) == (4, 1)
     quote = snapshot(uow, fixture_id, "1x2")
     before = kickoff - timedelta(hours=2)
-    bet_id = book.place_bet(
+    bet_id = stake_on(
         uow,
-        owner_id=alice,
-        portfolio_id=portfolio,
-        odds_snapshot_id=quote.id,
+        quote,
+        owner=alice,
+        portfolio=portfolio,
         selection=Selection.HOME,
-        stake_minor=10_000,
-        now=before,
+        stake=10_000,
+        at=before,
     )
     with uow() as w:
         assert book.bankroll_minor(w.session, portfolio) == 90_000
@@ -136,14 +158,14 @@ def test_an_asian_quarter_line_settles_half_won(loaded: Callable[[], UnitOfWork]
     book.deposit(uow, owner_id=bob, portfolio_id=portfolio, amount_minor=50_000)
     fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "asian_handicap", code="PS")
-    bet_id = book.place_bet(
+    bet_id = stake_on(
         uow,
-        owner_id=bob,
-        portfolio_id=portfolio,
-        odds_snapshot_id=quote.id,
+        quote,
+        owner=bob,
+        portfolio=portfolio,
         selection=Selection.HOME,
-        stake_minor=1_000,
-        now=kickoff - timedelta(hours=1),
+        stake=1_000,
+        at=kickoff - timedelta(hours=1),
     )
     book.settle_fixture(uow, fixture_id=fixture_id)
     line = Decimal(quote.line_quarters) / 4
@@ -167,23 +189,23 @@ def test_nobody_touches_another_users_portfolio_or_bets(loaded: Callable[[], Uni
     with pytest.raises(NotFoundError, match=f"portfolio {portfolio} not found"):
         book.deposit(uow, owner_id=mallory, portfolio_id=portfolio, amount_minor=-10_000)
     with pytest.raises(NotFoundError):
-        book.place_bet(
+        stake_on(
             uow,
-            owner_id=mallory,
-            portfolio_id=portfolio,
-            odds_snapshot_id=quote.id,
+            quote,
+            owner=mallory,
+            portfolio=portfolio,
             selection=Selection.AWAY,
-            stake_minor=100,
-            now=kickoff - timedelta(hours=1),
+            stake=100,
+            at=kickoff - timedelta(hours=1),
         )
-    bet_id = book.place_bet(
+    bet_id = stake_on(
         uow,
-        owner_id=alice,
-        portfolio_id=portfolio,
-        odds_snapshot_id=quote.id,
+        quote,
+        owner=alice,
+        portfolio=portfolio,
         selection=Selection.AWAY,
-        stake_minor=100,
-        now=kickoff - timedelta(hours=1),
+        stake=100,
+        at=kickoff - timedelta(hours=1),
     )
     with pytest.raises(NotFoundError, match=f"bet {bet_id} not found"):
         book.void_bet(uow, owner_id=mallory, bet_id=bet_id, reason="mine now")
@@ -230,23 +252,23 @@ def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
     book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
-    first = book.place_bet(
+    first = stake_on(
         uow,
-        owner_id=alice,
-        portfolio_id=portfolio,
-        odds_snapshot_id=quote.id,
+        quote,
+        owner=alice,
+        portfolio=portfolio,
         selection=Selection.DRAW,
-        stake_minor=1_000,
-        now=kickoff - timedelta(hours=1),
+        stake=1_000,
+        at=kickoff - timedelta(hours=1),
     )
-    second = book.place_bet(
+    second = stake_on(
         uow,
-        owner_id=alice,
-        portfolio_id=portfolio,
-        odds_snapshot_id=quote.id,
+        quote,
+        owner=alice,
+        portfolio=portfolio,
         selection=Selection.AWAY,
-        stake_minor=1_000,
-        now=kickoff - timedelta(hours=1),
+        stake=1_000,
+        at=kickoff - timedelta(hours=1),
     )
     book.void_bet(uow, owner_id=alice, bet_id=first, reason="changed my mind")
     with pytest.raises(ConflictError, match="not open"):
@@ -267,14 +289,14 @@ def test_the_ledger_and_the_audit_chain_refuse_rewrites(loaded: Callable[[], Uni
     book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
-    book.place_bet(
+    stake_on(
         uow,
-        owner_id=alice,
-        portfolio_id=portfolio,
-        odds_snapshot_id=quote.id,
+        quote,
+        owner=alice,
+        portfolio=portfolio,
         selection=Selection.HOME,
-        stake_minor=100,
-        now=kickoff - timedelta(hours=1),
+        stake=100,
+        at=kickoff - timedelta(hours=1),
     )
     for statement in (
         update(LedgerEntryRow).values(amount_minor=1_000_000),
@@ -296,14 +318,14 @@ def test_verify_names_the_first_broken_link(
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     for selection in (Selection.HOME, Selection.DRAW, Selection.AWAY):
-        book.place_bet(
+        stake_on(
             uow,
-            owner_id=alice,
-            portfolio_id=portfolio,
-            odds_snapshot_id=quote.id,
+            quote,
+            owner=alice,
+            portfolio=portfolio,
             selection=selection,
-            stake_minor=100,
-            now=kickoff - timedelta(hours=1),
+            stake=100,
+            at=kickoff - timedelta(hours=1),
         )
     assert verify_chain(uow).checked == 3
     with uow() as w:
@@ -351,14 +373,14 @@ def test_concurrent_settlements_pay_once(postgres_url: str) -> None:
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     for _ in range(20):
-        book.place_bet(
+        stake_on(
             uow,
-            owner_id=alice,
-            portfolio_id=portfolio,
-            odds_snapshot_id=quote.id,
+            quote,
+            owner=alice,
+            portfolio=portfolio,
             selection=Selection.HOME,
-            stake_minor=1_000,
-            now=kickoff - timedelta(hours=1),
+            stake=1_000,
+            at=kickoff - timedelta(hours=1),
         )
     start = threading.Barrier(4)
     settled: list[list[int]] = []
