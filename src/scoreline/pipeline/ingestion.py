@@ -277,6 +277,7 @@ class IngestionEngine:
             "line_quarters": line_quarters,
             "kind": tick.kind.value,
             "captured_at": tick.captured_at,
+            "source": "live",
         }
         for selection in _PRICE_FIELDS:
             values[selection.value] = tick.prices.get(selection)

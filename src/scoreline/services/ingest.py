@@ -3,7 +3,10 @@
 Each file is its own transaction: a file that cannot be read is rejected
 whole and nothing it would have written is kept, while files loaded before it
 stay. Reloading an unchanged file (same SHA-256) is a no-op; a corrected file
-updates only the fixtures, results and prices that changed.
+updates only the fixtures, results and prices that changed, and merges
+safely: prices stored by the live feeds, prices a bet or a prediction names,
+and results bets were settled on are never removed or rewritten by a file
+(``odds_kept`` and ``problems`` say what was held back).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class FileOutcome:
     odds_inserted: int = 0
     odds_updated: int = 0
     odds_deleted: int = 0
+    odds_kept: int = 0
     padding_rows: int = 0
     problems: list[str] = field(default_factory=list)
     dropped_cells: list[str] = field(default_factory=list)
@@ -241,6 +245,8 @@ def _write(
     outcome.odds_inserted = odds_counts.inserted
     outcome.odds_updated = odds_counts.updated
     outcome.odds_deleted = odds_counts.deleted
+    outcome.odds_kept = odds_counts.kept
+    outcome.problems.extend(fixture_counts.conflicts)
 
 
 def _group_prices(

@@ -197,6 +197,9 @@ class OddsRow(Base):
     away: Mapped[Decimal | None]
     over: Mapped[Decimal | None]
     under: Mapped[Decimal | None]
+    source: Mapped[str] = mapped_column(String(8), default="file", server_default="file")
+    """``file`` for football-data loads, ``live`` for feed ticks: a reload of a corrected
+    season file may rewrite its own rows, never a live one."""
 
 
 class SourceFile(Base):
@@ -314,6 +317,23 @@ class RefreshTokenRow(Base):
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class WebSessionRow(Base):
+    """A browser's signed-in session: the cookie holds a secret, this table its SHA-256.
+
+    Server-side so that signing out, disabling the account or an admin revoking
+    it ends the session at once, unlike a bearer token that lives until expiry.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from scoreline.providers.football_data import read_season_file
 from scoreline.services import ingest as ingest_service
 from scoreline.storage.db import UnitOfWork
 from scoreline.storage.repositories import odds as odds_repo
 from scoreline.storage.repositories import source_files as source_file_repo
-from scoreline.storage.tables import FixtureRow, OddsRow, ResultRow, TeamRow
+from scoreline.storage.tables import (
+    Bookmaker,
+    FixtureRow,
+    ModelVersion,
+    OddsRow,
+    PredictionRow,
+    ResultRow,
+    TeamRow,
+)
 
 SAMPLE = Path(__file__).resolve().parents[2].parent / "data" / "sample" / "football-data"
 E0_2223 = SAMPLE / "E0" / "2022-2023.csv"
@@ -161,3 +172,138 @@ def test_folders_are_searched_recursively(unit_of_work: UowFactory, tmp_path: Pa
     report = ingest_service.ingest_football_data(unit_of_work, [tmp_path / "tree"])
     assert sorted(f.path.parent.name for f in report.files) == ["E0", "SP1"]
     assert _counts(unit_of_work)[0] == 760
+
+
+def _blank_first_match(source: Path, target: Path, columns: tuple[str, ...]) -> tuple[str, str]:
+    """Copy ``source`` with the first match's ``columns`` emptied; its home and away teams."""
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    for column in columns:
+        cells[header.index(column)] = ""
+    lines[1] = ",".join(cells)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return cells[header.index("HomeTeam")], cells[header.index("AwayTeam")]
+
+
+def _first_fixture(unit_of_work: UowFactory, home: str, away: str) -> int:
+    with unit_of_work() as uow:
+        home_team = aliased(TeamRow)
+        away_team = aliased(TeamRow)
+        fixture_id = uow.session.scalar(
+            select(FixtureRow.id)
+            .join(home_team, home_team.id == FixtureRow.home_team_id)
+            .join(away_team, away_team.id == FixtureRow.away_team_id)
+            .where(home_team.name == home, away_team.name == away)
+        )
+    assert fixture_id is not None
+    return int(fixture_id)
+
+
+def test_a_reload_never_removes_or_rewrites_live_or_referenced_prices(
+    unit_of_work: UowFactory, tmp_path: Path
+) -> None:
+    ingest_service.ingest_football_data(unit_of_work, [E0_2223])
+    corrected = tmp_path / "E0" / "2022-2023.csv"
+    pinnacle = ("PSH", "PSD", "PSA")
+    home, away = _blank_first_match(E0_2223, corrected, pinnacle)
+    fixture_id = _first_fixture(unit_of_work, home, away)
+    with unit_of_work() as uow:
+        session = uow.session
+        file_rows = session.scalars(
+            select(OddsRow).where(OddsRow.fixture_id == fixture_id, OddsRow.market == "1x2")
+        ).all()
+        assert {r.source for r in file_rows} == {"file"}
+        pinnacle_row = session.scalars(
+            select(OddsRow)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(
+                OddsRow.fixture_id == fixture_id,
+                OddsRow.market == "1x2",
+                OddsRow.kind == "prematch",
+                Bookmaker.code == "PS",
+            )
+        ).one()
+        pinnacle_id = pinnacle_row.id
+        # A live tick of the same bookmaker and market, taken later.
+        live = OddsRow(
+            fixture_id=fixture_id,
+            bookmaker_id=pinnacle_row.bookmaker_id,
+            market="1x2",
+            line_quarters=0,
+            kind="prematch",
+            captured_at=pinnacle_row.captured_at + timedelta(hours=1),
+            home=Decimal("2.10"),
+            draw=Decimal("3.30"),
+            away=Decimal("3.60"),
+            source="live",
+        )
+        session.add(live)
+        session.flush()
+        live_id = live.id
+        # A prediction that names the file's Pinnacle row as its trigger.
+        version = ModelVersion(
+            name="dixon-coles",
+            version="t1",
+            created_at=datetime.now(UTC),
+            params={},
+            metrics={},
+            is_active=False,
+        )
+        session.add(version)
+        session.flush()
+        session.add(
+            PredictionRow(
+                fixture_id=fixture_id,
+                model_version_id=version.id,
+                trigger="test",
+                created_at=datetime.now(UTC),
+                home_goals_expectation=1.4,
+                away_goals_expectation=1.1,
+                rho=-0.05,
+                p_home=0.45,
+                p_draw=0.27,
+                p_away=0.28,
+                odds_snapshot_id=pinnacle_id,
+            )
+        )
+        uow.commit()
+
+    report = ingest_service.ingest_football_data(unit_of_work, [corrected])
+    outcome = report.files[0]
+    assert outcome.status == "loaded", outcome.error
+    # The file no longer has Pinnacle's prices, but a prediction names that row; the
+    # live tick is not the file's to remove either. Nothing else changed.
+    assert (outcome.odds_deleted, outcome.odds_updated, outcome.odds_inserted) == (0, 0, 0)
+    assert outcome.odds_kept == 6
+    with unit_of_work() as uow:
+        kept = {
+            r.id: r
+            for r in uow.session.scalars(
+                select(OddsRow).where(OddsRow.id.in_([pinnacle_id, live_id]))
+            )
+        }
+        assert set(kept) == {pinnacle_id, live_id}
+        assert kept[live_id].home == Decimal("2.10")
+        assert kept[live_id].source == "live"
+
+
+def test_a_reload_without_a_result_keeps_the_stored_one(
+    unit_of_work: UowFactory, tmp_path: Path
+) -> None:
+    ingest_service.ingest_football_data(unit_of_work, [E0_2223])
+    corrected = tmp_path / "E0" / "2022-2023.csv"
+    home, away = _blank_first_match(
+        E0_2223, corrected, ("FTHG", "FTAG", "FTR", "HTHG", "HTAG", "HTR")
+    )
+    fixture_id = _first_fixture(unit_of_work, home, away)
+    before = _counts(unit_of_work)
+    report = ingest_service.ingest_football_data(unit_of_work, [corrected])
+    assert report.files[0].status == "loaded", report.files[0].error
+    assert _counts(unit_of_work) == before
+    with unit_of_work() as uow:
+        assert uow.session.get(ResultRow, fixture_id) is not None
+        fixture = uow.session.get(FixtureRow, fixture_id)
+        assert fixture is not None
+        assert fixture.status == "finished"

@@ -16,7 +16,7 @@ from scoreline.storage.tables import Base, Bookmaker, CompetitionRow, ModelVersi
 
 
 def test_upgrade_creates_every_table(engine: Engine) -> None:
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0004"
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
 
 
@@ -31,7 +31,7 @@ def test_downgrade_then_upgrade_round_trips(engine: Engine) -> None:
     assert current_revision(engine) is None
     assert "fixtures" not in inspect(engine).get_table_names()
     upgrade(engine)
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0004"
 
 
 def test_unit_of_work_rolls_back_without_commit(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -11,7 +11,7 @@ from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from scoreline.domain import Fixture, FixtureStatus, MatchStats
-from scoreline.storage.tables import CompetitionRow, FixtureRow, ResultRow, TeamRow
+from scoreline.storage.tables import BetRow, CompetitionRow, FixtureRow, ResultRow, TeamRow
 
 __all__ = [
     "FixtureEntry",
@@ -44,11 +44,13 @@ class FixtureEntry:
 
 @dataclass(slots=True)
 class SyncCounts:
-    """How many rows a synchronisation added, changed and left alone."""
+    """How many rows a synchronisation added, changed and left alone, and the results it
+    would have changed but kept (``conflicts`` says which and why)."""
 
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
 
 
 def _fixture_values(entry: FixtureEntry, competition_id: int, season_id: int) -> dict[str, Any]:
@@ -90,6 +92,9 @@ def sync_season(
     New fixtures are added and changed ones updated in place (their ids stay,
     so odds and bets keep pointing at them); identical rows are not written.
     Fixtures stored but absent from ``entries`` are kept: a bet may refer to them.
+    A stored result is never removed by a file that lacks it (the live feed may
+    have stored it first), and a result that bets were settled on is not
+    rewritten: the disagreement is reported in ``conflicts`` instead.
     Returns the id of every entry's fixture by key, and the counts.
     """
     counts = SyncCounts()
@@ -125,21 +130,28 @@ def sync_season(
     ids = {key: row.id for key, row in existing.items()}
     new_keys = {e.key for e in new_entries}
     new_results: list[dict[str, Any]] = []
+    settled = _with_settled_bets(session, list(results))
     for entry in entries:
         fixture_id = ids[entry.key]
         changed = False
-        if entry.key not in new_keys:
-            changed = _apply(existing[entry.key], _fixture_values(entry, competition_id, season_id))
         wanted = _result_values(entry)
         stored = results.get(fixture_id)
+        if entry.key not in new_keys:
+            values = _fixture_values(entry, competition_id, season_id)
+            if wanted is None and stored is not None:
+                values["status"] = existing[entry.key].status  # the stored result stands
+            changed = _apply(existing[entry.key], values)
         if wanted is not None and stored is None:
             new_results.append({"fixture_id": fixture_id, **wanted})
             changed = True
         elif wanted is not None and stored is not None:
-            changed = _apply(stored, wanted) or changed
-        elif wanted is None and stored is not None:
-            session.delete(stored)
-            changed = True
+            if fixture_id in settled and _score(wanted) != _score(stored):
+                counts.conflicts.append(
+                    f"fixture {fixture_id}: the file says {_score(wanted)} but bets were "
+                    f"settled on {_score(stored)}; the stored result is kept"
+                )
+            else:
+                changed = _apply(stored, wanted) or changed
         if entry.key in new_keys:
             continue
         if changed:
@@ -175,6 +187,27 @@ def _insert_season(
     if results:
         session.execute(insert(_RESULTS), results)
     return ids, SyncCounts(inserted=len(entries))
+
+
+def _with_settled_bets(session: Session, fixture_ids: list[int]) -> set[int]:
+    """Which of these fixtures have bets settled on their stored result."""
+    found: set[int] = set()
+    for start in range(0, len(fixture_ids), 500):
+        chunk = fixture_ids[start : start + 500]
+        found.update(
+            session.scalars(
+                select(BetRow.fixture_id)
+                .where(BetRow.fixture_id.in_(chunk), BetRow.status == "settled")
+                .distinct()
+            )
+        )
+    return found
+
+
+def _score(values: dict[str, Any] | ResultRow) -> str:
+    if isinstance(values, ResultRow):
+        return f"{values.home_goals}-{values.away_goals}"
+    return f"{values['home_goals']}-{values['away_goals']}"
 
 
 def _apply(row: FixtureRow | ResultRow, values: dict[str, Any]) -> bool:

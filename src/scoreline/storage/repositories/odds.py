@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from scoreline.domain import Line, Market, OddsSnapshot, PriceKind, Selection
-from scoreline.storage.tables import OddsRow
+from scoreline.storage.tables import BetRow, OddsRow, PredictionRow
 from scoreline.storage.types import Price, UTCDateTime
 
 __all__ = [
@@ -43,12 +43,17 @@ _COLUMNS = (*_KEY_COLUMNS, *_PRICE_COLUMNS)
 
 @dataclass(slots=True)
 class SyncCounts:
-    """Prices (not rows) added, changed, removed and left alone."""
+    """Prices (not rows) added, changed, removed and left alone.
+
+    ``kept`` counts prices the file would have changed or removed but that are
+    protected: a live tick's, or one a bet or a prediction refers to.
+    """
 
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
+    kept: int = 0
 
 
 def quote_key(fixture_id: int, bookmaker_id: int, snapshot: OddsSnapshot) -> QuoteKey:
@@ -82,10 +87,17 @@ def sync_for_fixtures(
         counts.inserted = sum(len(prices) for prices in wanted.values())
         return counts
     stored = _stored(session, fixture_ids)
-    stale = [row_id for key, (row_id, _) in stored.items() if key not in wanted]
-    for chunk in _chunks(stale, 500):
+    protected = _protected(session, stored)
+    stale = [key for key in stored if key not in wanted]
+    removable = [stored[key][0] for key in stale if stored[key][0] not in protected]
+    for chunk in _chunks(removable, 500):
         session.execute(delete(OddsRow).where(OddsRow.id.in_(chunk)))
-    counts.deleted = sum(len(stored[k][1]) for k in stored if k not in wanted)
+    for key in stale:
+        row_id, before = stored[key]
+        if row_id in protected:
+            counts.kept += len(before)
+        else:
+            counts.deleted += len(before)
     fresh = [(key, prices) for key, prices in wanted.items() if key not in stored]
     _bulk_insert(session.connection(), fresh)
     counts.inserted = sum(len(prices) for _, prices in fresh)
@@ -94,15 +106,37 @@ def sync_for_fixtures(
             continue
         row_id, before = stored[key]
         changed = {s for s in set(prices) | set(before) if prices.get(s) != before.get(s)}
-        if changed:
-            session.execute(
-                update(OddsRow)
-                .where(OddsRow.id == row_id)
-                .values({s.value: prices.get(s) for s in changed})
-            )
-        counts.updated += len(changed)
         counts.unchanged += len(prices) - len(changed & set(prices))
+        if not changed:
+            continue
+        if row_id in protected:
+            counts.kept += len(changed)
+            continue
+        session.execute(
+            update(OddsRow)
+            .where(OddsRow.id == row_id)
+            .values({s.value: prices.get(s) for s in changed})
+        )
+        counts.updated += len(changed)
     return counts
+
+
+def _protected(session: Session, stored: dict[QuoteKey, tuple[int, Prices]]) -> set[int]:
+    """Rows a file reload must leave as they are: live ticks, and rows that a bet or a
+    prediction names (its record would otherwise change under it)."""
+    ids = [row_id for row_id, _ in stored.values()]
+    protected: set[int] = set()
+    for chunk in _chunks(ids, 500):
+        protected.update(
+            session.scalars(
+                select(OddsRow.id).where(OddsRow.id.in_(chunk), OddsRow.source != "file")
+            )
+        )
+        for column in (BetRow.odds_snapshot_id, PredictionRow.odds_snapshot_id):
+            protected.update(
+                i for i in session.scalars(select(column).where(column.in_(chunk))) if i is not None
+            )
+    return protected
 
 
 def _stored(session: Session, fixture_ids: Sequence[int]) -> dict[QuoteKey, tuple[int, Prices]]:
