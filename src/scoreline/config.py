@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     ``odds_api_monthly_credits`` drive The Odds API poller. ``jwt_secret`` signs
     the API's tokens (unset: a random one per process, so sessions end with the
     process and several API processes need it set); ``cors_origins`` lists the
-    origins allowed to call the API from a browser (none by default). Secrets
+    origins allowed to call the API from a browser (none by default).
+    ``cookie_secure`` marks the dashboard's session cookies ``Secure`` (set it
+    behind TLS); ``web_dir`` is the built dashboard the gateway serves. Secrets
     never appear in ``repr`` or logs.
     """
 
@@ -48,6 +50,8 @@ class Settings(BaseSettings):
     odds_api_monthly_credits: int = 500
     jwt_secret: SecretStr | None = None
     cors_origins: list[str] = []
+    cookie_secure: bool = False
+    web_dir: Path = Path("./web/dist")
 
     @field_validator("database_url")
     @classmethod

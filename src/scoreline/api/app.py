@@ -26,7 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import scoreline
 from scoreline.api.deps import Gateway
 from scoreline.api.errors import install_error_handlers
-from scoreline.api.routes import auth, book, catalog
+from scoreline.api.fast_path import CachedPredictions
+from scoreline.api.routes import admin, auth, book, catalog, live
+from scoreline.api.web import mount_dashboard
 from scoreline.config import Settings
 from scoreline.storage.db import UnitOfWork
 
@@ -65,9 +67,11 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         ["route"],
         registry=registry,
     )
-    for router in (auth.router, catalog.router, book.router):
+    # The catalog first: its reads are the hot ones, and routes are matched in order.
+    for router in (catalog.router, live.router, book.router, auth.router, admin.router):
         app.include_router(router, prefix="/api/v1")
 
+    app.add_middleware(CachedPredictions, gateway=app.state.gateway)  # innermost
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -82,7 +86,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
     install_error_handlers(app)
 
     @app.get("/health/live", tags=["health"])
-    async def live() -> dict[str, str]:
+    async def liveness() -> dict[str, str]:
         """The process answers."""
         return {"status": "ok"}
 
@@ -110,6 +114,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         """Prometheus text exposition."""
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    mount_dashboard(app, settings.web_dir)  # last: its catch-all must not shadow the API
     return app
 
 

@@ -1,7 +1,9 @@
 """What every route needs: the gateway's state, units of work, and who is calling.
 
 A caller is a ``Principal``: a user, with the scopes of their role (signed in
-with a bearer access token) or of their API key (``X-API-Key``). Routes ask
+with a bearer access token, or in the dashboard with its session cookie) or of
+their API key (``X-API-Key``). A write made with the session cookie must carry
+the session's CSRF token (``sessions``). Routes ask
 for a scope with ``require(Scope.TRADE)``; a role or key without it gets 403.
 Every owned resource is looked up *through* ``principal.user_id``, so
 another user's portfolio is 404, never 403.
@@ -24,9 +26,13 @@ from starlette.concurrency import run_in_threadpool
 from scoreline.api.api_keys import hash_api_key, parse_api_key
 from scoreline.api.cache import TieredPredictionCache
 from scoreline.api.rate_limit import LoginRateLimiter
+from scoreline.api.refits import RefitRunner
 from scoreline.api.security import AuthError, Role, Scope, allowed, can
+from scoreline.api.sessions import CSRF_HEADER, SESSION_COOKIE, SessionStore, csrf_token
 from scoreline.api.tokens import decode_access
 from scoreline.config import Settings
+from scoreline.pipeline.bus import Bus, Streams
+from scoreline.services.fitting import fit_dixon_coles
 from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import ApiKeyRow, UserRow
 
@@ -37,6 +43,7 @@ __all__ = [
     "current_principal",
     "gateway",
     "principal_from_key",
+    "principal_from_session",
     "principal_from_token",
     "require",
 ]
@@ -58,6 +65,21 @@ class Gateway:
         None  # set by the server, with its invalidator
     )
     users: dict[int, tuple[float, Role | None]] = field(default_factory=dict)
+    fast_reads: int = 0  # requests answered by ``fast_path`` before FastAPI
+    bus: Bus | None = None  # set by the server: the admin status reads the streams
+    streams: Streams | None = None
+    sessions: SessionStore = field(init=False)
+    refits: RefitRunner = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = SessionStore(self.unit_of_work)
+        artifacts = self.settings.data_dir / "models"
+
+        def fit() -> str:
+            summary = fit_dixon_coles(self.unit_of_work, artifacts_dir=artifacts)
+            return summary.version
+
+        self.refits = RefitRunner(fit)
 
     @classmethod
     def from_settings(cls, settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Gateway:
@@ -78,11 +100,18 @@ class Principal:
     user_id: int
     role: Role
     scopes: frozenset[Scope]
-    via: str  # "token" or "key"
+    via: str  # "token", "session" or "key"
 
 
-def gateway(request: Request) -> Gateway:
+def state_of(request: Request) -> Gateway:
     """The app's state."""
+    state: Gateway = request.app.state.gateway
+    return state
+
+
+async def gateway(request: Request) -> Gateway:
+    """The app's state, as a dependency (``async``: FastAPI runs a plain function on a
+    thread, a hop that cost more than most cached reads)."""
     state: Gateway = request.app.state.gateway
     return state
 
@@ -99,21 +128,27 @@ async def current_principal(
     (``USER_MEMO_SECONDS``), so a disabled account or a changed role takes
     effect within that time without a database round trip on every request.
     """
-    state = gateway(request)
+    state = state_of(request)
+    via = "token"
     try:
         if x_api_key:
             return await run_in_threadpool(principal_from_key, state, x_api_key)
         scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not authorization and cookie:
+            user_id = await _session_user(request, state, cookie)
+            via = "session"
+        elif scheme.lower() != "bearer" or not token:
             raise HTTPException(
                 401,
                 "sign in: send 'Authorization: Bearer <access token>' or 'X-API-Key: <key>'",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        claims = decode_access(token, secret=state.jwt_secret, now=datetime.now(UTC))
+        else:
+            claims = decode_access(token, secret=state.jwt_secret, now=datetime.now(UTC))
+            user_id = int(claims.subject)
     except AuthError as error:
         raise HTTPException(401, str(error), headers={"WWW-Authenticate": "Bearer"}) from error
-    user_id = int(claims.subject)
     known = state.users.get(user_id)
     if known is None or time.monotonic() - known[0] > USER_MEMO_SECONDS:
         known = (time.monotonic(), await run_in_threadpool(_account, state, user_id))
@@ -121,7 +156,35 @@ async def current_principal(
     role = known[1]
     if role is None:
         raise HTTPException(401, "this account is disabled", headers={"WWW-Authenticate": "Bearer"})
-    return Principal(user_id, role, frozenset(s for s in Scope if can(role, s)), "token")
+    return Principal(user_id, role, frozenset(s for s in Scope if can(role, s)), via)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _session_user(request: Request, state: Gateway, cookie: str) -> int:
+    """The user behind the session cookie; a write must also echo the CSRF token."""
+    user_id = await run_in_threadpool(state.sessions.user_of, cookie, now=datetime.now(UTC))
+    if user_id is None:
+        raise AuthError("your session has ended; sign in again", reason="bad_session")
+    if request.method not in _SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), csrf_token(state.jwt_secret, cookie).encode()):
+            raise HTTPException(
+                403,
+                f"missing or wrong {CSRF_HEADER} header: a write with the session "
+                "cookie must echo the scoreline_csrf cookie",
+            )
+    return user_id
+
+
+def principal_from_session(state: Gateway, cookie: str) -> Principal:
+    """The caller behind a session cookie, read fresh (Socket.IO connects)."""
+    user_id = state.sessions.user_of(cookie, now=datetime.now(UTC))
+    role = None if user_id is None else _account(state, user_id)
+    if user_id is None or role is None:
+        raise AuthError("your session has ended; sign in again", reason="bad_session")
+    return Principal(user_id, role, frozenset(s for s in Scope if can(role, s)), "session")
 
 
 def principal_from_token(state: Gateway, token: str) -> Principal:

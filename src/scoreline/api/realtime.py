@@ -19,8 +19,9 @@ process and Socket.IO's in-process manager does the same job.
 
 A socket is a caller like any REST client: it connects with an access token or
 an API key (``auth={"token": ...}`` / ``{"api_key": ...}``, or the
-``Authorization: Bearer`` / ``X-API-Key`` headers) that holds the ``read``
-permission, and is refused otherwise. Credentials are checked once, at connect.
+``Authorization: Bearer`` / ``X-API-Key`` headers), or from the dashboard with
+its session cookie, that holds the ``read`` permission, and is refused
+otherwise. Credentials are checked once, at connect.
 
 Entries older than ``max_age_seconds`` are acknowledged without being pushed: a
 live board wants what is happening, and a group made on a long stream (the first
@@ -39,6 +40,7 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 import socketio  # type: ignore[import-untyped]
@@ -48,8 +50,15 @@ from socketio.exceptions import (  # type: ignore[import-untyped]
 )
 from sqlalchemy import select
 
-from scoreline.api.deps import Gateway, Principal, principal_from_key, principal_from_token
+from scoreline.api.deps import (
+    Gateway,
+    Principal,
+    principal_from_key,
+    principal_from_session,
+    principal_from_token,
+)
 from scoreline.api.security import AuthError, Scope
+from scoreline.api.sessions import SESSION_COOKIE
 from scoreline.errors import BusUnavailableError
 from scoreline.pipeline.bus import Bus, Delivery, Streams
 from scoreline.storage.tables import CompetitionRow, FixtureRow
@@ -182,9 +191,10 @@ class Realtime:
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
         token, key = _credentials(environ, auth)
+        cookie = None if token or key else _session_cookie(environ)
         try:
             principal = await asyncio.to_thread(
-                _authenticate, self.gateway, token=token, api_key=key
+                _authenticate, self.gateway, token=token, api_key=key, cookie=cookie
             )
         except SocketRefusedError:
             raise
@@ -405,11 +415,24 @@ def _credentials(environ: dict[str, Any], auth: object) -> tuple[str | None, str
     return token, _text(environ.get("HTTP_X_API_KEY"))
 
 
+def _session_cookie(environ: dict[str, Any]) -> str | None:
+    """The dashboard's session cookie, sent by the browser with the handshake."""
+    jar = SimpleCookie()
+    try:
+        jar.load(str(environ.get("HTTP_COOKIE", "")))
+    except CookieError:
+        return None
+    morsel = jar.get(SESSION_COOKIE)
+    return _text(morsel.value) if morsel is not None else None
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _authenticate(gateway: Gateway, *, token: str | None, api_key: str | None) -> Principal:
+def _authenticate(
+    gateway: Gateway, *, token: str | None, api_key: str | None, cookie: str | None = None
+) -> Principal:
     """The caller, by the rules of ``deps.current_principal``; refused without ``read``.
 
     ``deps`` answers with FastAPI's ``HTTPException`` from a ``Request``; a socket has
@@ -421,6 +444,10 @@ def _authenticate(gateway: Gateway, *, token: str | None, api_key: str | None) -
             principal = principal_from_key(gateway, api_key)
         elif token:
             principal = principal_from_token(gateway, token)
+        elif cookie:
+            # The handshake is a GET from the dashboard's own origin (Socket.IO checks
+            # the Origin header), and a socket only reads: no CSRF token is needed.
+            principal = principal_from_session(gateway, cookie)
         else:
             raise SocketRefusedError(
                 'sign in: connect with auth={"token": <access token>} or {"api_key": <key>}'

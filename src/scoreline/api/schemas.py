@@ -18,24 +18,31 @@ __all__ = [
     "ApiKeyCreated",
     "ApiKeyIn",
     "ApiKeyOut",
+    "BankrollPoint",
     "BetIn",
     "BetOut",
+    "ClvPoint",
     "Competition",
     "Credentials",
     "DepositIn",
+    "DrawdownPoint",
     "ErrorBody",
+    "Figures",
     "Fixture",
     "Odds",
     "Page",
+    "PerformanceOut",
     "PortfolioIn",
     "PortfolioOut",
     "PortfolioSettingsIn",
     "Prediction",
     "RefreshIn",
+    "SetupState",
     "Team",
     "Tokens",
     "UserIn",
     "UserOut",
+    "ValueBet",
 ]
 
 T = TypeVar("T")
@@ -70,6 +77,12 @@ class Credentials(BaseModel):
 
     email: str = Field(pattern=_EMAIL, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
+
+
+class SetupState(BaseModel):
+    """Whether the platform still needs its first admin (``POST /auth/bootstrap``)."""
+
+    needs_bootstrap: bool
 
 
 class Tokens(BaseModel):
@@ -249,3 +262,69 @@ class BetOut(BaseModel):
     payout_minor: int | None
     placed_at: datetime
     settled_at: datetime | None
+
+
+class ValueBet(BaseModel):
+    """A price whose edge over the active model clears the portfolio's minimum."""
+
+    fixture_id: int
+    odds_snapshot_id: int
+    bookmaker: str
+    selection: Literal["home", "draw", "away"]
+    price: Decimal
+    probability: float
+    edge: Decimal
+    suggested_stake_minor: int
+
+
+class Figures(BaseModel):
+    """A book's results over some settled bets (``pricing.performance.Performance``);
+    ratios are decimal fractions (0.05 is 5%), null when undefined."""
+
+    n_bets: int
+    staked_minor: int
+    profit_minor: int
+    roi: Decimal | None
+    yield_: Decimal | None = Field(serialization_alias="yield")
+    bankroll_return: Decimal | None
+    n_won: int
+    n_lost: int
+    n_returned: int
+    win_rate: Decimal | None
+    n_with_close: int
+    clv_mean: Decimal | None
+    beat_close_share: Decimal | None
+
+
+class BankrollPoint(BaseModel):
+    """The bankroll after a settlement."""
+
+    at: datetime
+    bankroll_minor: int
+
+
+class DrawdownPoint(BaseModel):
+    """How far below its running peak the bankroll stood (0 or a negative fraction)."""
+
+    at: datetime
+    drawdown: Decimal
+
+
+class ClvPoint(BaseModel):
+    """One settled bet's closing-line value: ``odds / closing odds - 1``."""
+
+    bet_id: int
+    settled_at: datetime
+    clv: Decimal
+
+
+class PerformanceOut(BaseModel):
+    """P&L, ROI, yield, drawdown and CLV of a portfolio over a date range."""
+
+    summary: Figures
+    by_competition: dict[str, Figures]
+    by_market: dict[str, Figures]
+    by_bookmaker: dict[str, Figures]
+    bankroll: list[BankrollPoint]
+    drawdown: list[DrawdownPoint]
+    clv: list[ClvPoint]

@@ -25,7 +25,7 @@ from scoreline.errors import ScorelineError
 __all__ = ["PERMISSIONS", "AuthError", "AuthFailure", "Role", "Scope", "allowed", "can"]
 
 AuthFailure = Literal[
-    "expired", "wrong_type", "bad_signature", "malformed", "bad_claims", "bad_key"
+    "expired", "wrong_type", "bad_signature", "malformed", "bad_claims", "bad_key", "bad_session"
 ]
 """Why a credential was refused, for the API's error ``type`` and for metrics."""
 

@@ -74,6 +74,7 @@ def build_server(
 
     app = create_app(settings, unit_of_work)
     gateway = app.state.gateway
+    gateway.bus, gateway.streams = bus, streams
     competition_of = competition_lookup(unit_of_work)
     gateway.predictions_cache = TieredPredictionCache(
         PredictionCache(MemoryCache(), competition_of=competition_of),

@@ -177,10 +177,27 @@ def _sign(
     return token, jti, datetime.fromtimestamp(expires, UTC)
 
 
+_VERIFIED: dict[tuple[str, str], Claims] = {}
+"""Tokens whose signature already checked out, by (token, secret).
+
+A bearer client sends the same token on every request for its 15 minutes; the
+HMAC check and the JSON parsing are then done once, not per request. Only
+verified tokens enter (a forged one is checked, and refused, every time), the
+expiry is still checked against the caller's clock on every use, and the memo
+is dropped whole when it grows past ``_VERIFIED_MAX``.
+"""
+_VERIFIED_MAX = 50_000
+
+
 def _decode(token: str, expected: TokenType, *, secret: str, now: datetime) -> Claims:
-    _check_secret(secret)
     _check_aware(now)
-    claims = _claims(_verified_payload(token, secret))
+    claims = _VERIFIED.get((token, secret))
+    if claims is None:
+        _check_secret(secret)
+        claims = _claims(_verified_payload(token, secret))
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()
+        _VERIFIED[(token, secret)] = claims
     if claims.token_type != expected:
         raise AuthError(
             f"{_ARTICLE[claims.token_type]} {claims.token_type} token was sent where "

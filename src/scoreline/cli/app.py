@@ -19,7 +19,7 @@ from scoreline.cli.demo import demo
 from scoreline.cli.fit import fit
 from scoreline.cli.pipeline import poll, replay, worker
 from scoreline.cli.predict import predict
-from scoreline.cli.serve import api, serve
+from scoreline.cli.serve import api, openapi, serve
 from scoreline.config import get_settings
 from scoreline.logging import configure_logging
 
@@ -42,6 +42,7 @@ app.command("replay")(replay)
 app.command("poll")(poll)
 app.command("api")(api)
 app.command("serve")(serve)
+app.command("openapi")(openapi)
 
 
 def _version(value: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -11,10 +12,12 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
+from scoreline.api.app import create_app
 from scoreline.api.server import build_server
 from scoreline.cli._options import parse_day
 from scoreline.cli._runtime import open_runtime
 from scoreline.cli.console import console, handle_errors
+from scoreline.config import get_settings
 from scoreline.errors import ConfigError
 from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.pipeline.metrics import PipelineMetrics
@@ -22,7 +25,7 @@ from scoreline.pipeline.runtime import make_bus, model_loader, streams_of
 from scoreline.pipeline.worker import Worker, WorkerConfig
 from scoreline.providers.replay import play, replay_events
 
-__all__ = ["api", "serve"]
+__all__ = ["api", "openapi", "serve"]
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +100,23 @@ def serve(
     finally:
         stop.set()
         worker.stop()
+
+
+@handle_errors
+def openapi(
+    *,
+    output: Annotated[
+        Path | None, typer.Option(help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Print the gateway's OpenAPI document (the dashboard's client is generated from it)."""
+
+    def no_database() -> Any:
+        raise ConfigError("the OpenAPI document needs no database")
+
+    document = create_app(get_settings(), no_database).openapi()
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -35,8 +35,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from sqlalchemy.exc import SQLAlchemyError
 
-from scoreline.errors import BusUnavailableError, ScorelineError
+from scoreline.errors import BusUnavailableError, NotFoundError, ScorelineError
 from scoreline.models.drift import ReferenceDistribution, RollingScores
 from scoreline.models.features import FEATURE_COLUMNS
 from scoreline.models.serving import LiveModel
@@ -44,6 +45,7 @@ from scoreline.pipeline.bus import Bus, Delivery, Streams
 from scoreline.pipeline.feature_table import FeatureTable, MarketBook
 from scoreline.pipeline.ingestion import dead_letter_payload
 from scoreline.pipeline.metrics import PipelineMetrics
+from scoreline.services.serving import active_version
 from scoreline.storage.db import UnitOfWork
 from scoreline.storage.repositories import live as live_repo
 
@@ -75,6 +77,7 @@ class WorkerConfig:
     predictions_maxlen: int = 1_000_000
     drift_every_s: float = 30.0  # between PSI updates, done between batches
     gauges_every_s: float = 5.0  # between stream lag/pending/length readings
+    follow_every_s: float = 5.0  # between checks that the active model is still ours
     retry_sleep_s: float = 0.2
 
 
@@ -124,6 +127,8 @@ class Worker:
         self._last_refresh = 0.0
         self._last_drift = time.monotonic()
         self._last_gauges = 0.0
+        self._last_follow = time.monotonic()
+        self._followed: int | None = None
         self._bookmakers: dict[int, str] = {}
         self._results_seen: tuple[int, Any] | None = None
         # Results published from now on are scored; stream ids start with milliseconds.
@@ -398,6 +403,9 @@ class Worker:
         self.status.dead_lettered += 1
 
     def _maybe_refresh(self) -> None:
+        if time.monotonic() - self._last_follow >= self.config.follow_every_s:
+            self._last_follow = time.monotonic()
+            self._follow_active()
         if time.monotonic() - self._last_gauges >= self.config.gauges_every_s:
             self._last_gauges = time.monotonic()
             self._update_stream_gauges()
@@ -412,6 +420,21 @@ class Worker:
             (logger.warning if took > 0.5 else logger.debug)(
                 "periodic refresh in %.1f ms", 1e3 * took
             )
+
+    def _follow_active(self) -> None:
+        """Switch to the active version when someone else activated another one (a refit
+        or a roll-back over the API): one cheap query, so every worker follows on its own."""
+        try:
+            active_id = active_version(self.unit_of_work)[0]
+        except NotFoundError:
+            return  # nothing active: keep serving what we have
+        except SQLAlchemyError as error:
+            logger.warning("could not read the active model: %s", error)
+            return
+        if active_id not in {self.version_id, self._followed}:
+            logger.info("active model changed (row %d); switching", active_id)
+            self._followed = active_id  # a loader that serves something else tries once
+            self.reload_model()
 
     def _score_settled(self) -> None:
         """Score the latest prediction of every newly settled fixture, and the market's."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -263,6 +264,11 @@ def test_a_bet_settles_and_performance_adds_up(
     total = performance["summary"]
     assert (total["n_bets"], total["staked_minor"], total["profit_minor"]) == (2, 1_500, 600)
     assert performance["by_competition"]["E0"]["profit_minor"] == 600
+    assert Decimal(total["roi"]) == Decimal(total["yield"]) == Decimal("0.4")
+    assert performance["clv"] == []  # no closing prices were stored for this fixture
+    drawdown = [Decimal(p["drawdown"]) for p in performance["drawdown"]]
+    assert len(drawdown) == 2
+    assert all(-1 < d <= 0 for d in drawdown)
     state = client.get(f"/api/v1/portfolios/{portfolio}", headers=alice).json()
     assert state["bankroll_minor"] == 10_000 + 600  # deposits plus settled P&L
     assert datetime.fromisoformat(performance["bankroll"][-1]["at"]) <= datetime.now(UTC)

@@ -15,6 +15,7 @@ from scoreline.errors import BusUnavailableError
 from scoreline.pipeline.bus import Bus, Streams
 from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.pipeline.worker import Worker, WorkerConfig
+from scoreline.services.fitting import fit_dixon_coles
 from scoreline.services.serving import load_live_model
 from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import OddsOutboxRow, OddsRow, PredictionRow
@@ -282,3 +283,24 @@ def test_a_crash_between_commit_and_publish_is_repaired_from_the_outbox(
         json.loads(e.payload) for e in bus.tail(streams.odds, after="0", count=20, block_ms=0)
     ]
     assert sorted(p["odds_id"] for p in published) == sorted({p["odds_id"] for p in published})
+
+
+def test_a_worker_follows_the_active_model_when_another_process_switches_it(
+    loaded: Loaded, bus: Bus, streams: Streams
+) -> None:
+    worker = make_worker(loaded, bus, streams, follow_every_s=0.0)
+    before = worker.model.version
+    # What a refit over the API does, from another process: fit, register, activate.
+    refit = fit_dixon_coles(loaded.unit_of_work, artifacts_dir=loaded.artifacts)
+    assert refit.version != before
+    worker.step()
+    assert worker.model.version == refit.version
+    engine = IngestionEngine(bus, loaded.unit_of_work, streams=streams)
+    assert engine.submit(moving_ticks(2)).stored == 2
+    drain(worker)
+    with loaded.unit_of_work() as uow:
+        served = uow.session.scalars(select(PredictionRow.model_version_id)).all()
+        sources = set(uow.session.scalars(select(OddsRow.source).where(OddsRow.source != "file")))
+    assert served
+    assert len(set(served)) == 1
+    assert sources == {"live"}  # ticks are marked, so a file reload leaves them alone

@@ -20,11 +20,13 @@ from scoreline.api.schemas import (
     Credentials,
     Page,
     RefreshIn,
+    SetupState,
     Tokens,
     UserIn,
     UserOut,
 )
 from scoreline.api.security import AuthError, Role, Scope
+from scoreline.api.sessions import SESSION_COOKIE, clear_cookies, csrf_token, set_cookies
 from scoreline.api.tokens import decode_refresh, issue_tokens
 from scoreline.storage.tables import ApiKeyRow, RefreshTokenRow, UserRow
 
@@ -50,9 +52,8 @@ def _tokens(state: Gateway, user: UserRow, now: datetime) -> Tokens:
     )
 
 
-@router.post("/auth/login", response_model=Tokens, responses={401: {}, 429: {}})
-def login(body: Credentials, request: Request, state: State, response: Response) -> Tokens:
-    """Email and password for an access token (15 minutes) and a refresh token (14 days).
+def _signed_in(body: Credentials, request: Request, state: State) -> UserRow:
+    """The user behind an email and password, or 401; rate limited (429).
 
     Five failed attempts per email and address within 15 minutes lock that pair
     out for the rest of the window (429 with Retry-After).
@@ -83,8 +84,52 @@ def login(body: Credentials, request: Request, state: State, response: Response)
     if not good or user is None:
         raise HTTPException(401, "wrong email or password")
     state.login_limiter.reset(key)
+    return user
+
+
+@router.post("/auth/login", response_model=Tokens, responses={401: {}, 429: {}})
+def login(body: Credentials, request: Request, state: State, response: Response) -> Tokens:
+    """Email and password for an access token (15 minutes) and a refresh token (14 days),
+    for programs; the dashboard signs in with ``POST /auth/session`` instead."""
+    user = _signed_in(body, request, state)
     response.headers["Cache-Control"] = "no-store"
     return _tokens(state, user, datetime.now(UTC))
+
+
+@router.get("/auth/setup", response_model=SetupState)
+def setup(state: State) -> SetupState:
+    """Whether the first admin still has to be created (the dashboard's first run)."""
+    with state.unit_of_work() as uow:
+        return SetupState(needs_bootstrap=not uow.session.scalar(select(func.count(UserRow.id))))
+
+
+@router.post("/auth/session", response_model=UserOut, responses={401: {}, 429: {}})
+def open_session(body: Credentials, request: Request, state: State, response: Response) -> UserOut:
+    """Sign the browser in: an httpOnly session cookie (12 hours) and its CSRF cookie,
+    whose value every write must echo in ``X-CSRF-Token``."""
+    user = _signed_in(body, request, state)
+    token, expires = state.sessions.open(user.id, now=datetime.now(UTC))
+    set_cookies(
+        response,
+        token=token,
+        csrf=csrf_token(state.jwt_secret, token),
+        expires=expires,
+        secure=state.settings.cookie_secure,
+    )
+    return UserOut.model_validate(user)
+
+
+@router.delete("/auth/session", status_code=204)
+def close_session(
+    request: Request, state: State, _: Annotated[Principal, Depends(current_principal)]
+) -> Response:
+    """Sign the browser out: the session ends on the server and both cookies go."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        state.sessions.close(cookie, now=datetime.now(UTC))
+    response = Response(status_code=204)
+    clear_cookies(response, secure=state.settings.cookie_secure)
+    return response
 
 
 @router.post("/auth/refresh", response_model=Tokens, responses={401: {}})

@@ -15,17 +15,24 @@ from scoreline.api.schemas import (
     MAX_BIG_ID,
     MAX_ID,
     MAX_OFFSET,
+    BankrollPoint,
     BetIn,
     BetOut,
+    ClvPoint,
     DepositIn,
+    DrawdownPoint,
+    Figures,
     Page,
+    PerformanceOut,
     PortfolioIn,
     PortfolioOut,
     PortfolioSettingsIn,
+    ValueBet,
 )
 from scoreline.api.security import Scope
 from scoreline.domain import Selection
 from scoreline.pricing.performance import (
+    Performance,
     SettledBet,
     bankroll_series,
     between,
@@ -233,13 +240,18 @@ def void_bet(
     return Response(status_code=204)
 
 
-@router.get("/portfolios/{portfolio_id}/value-bets", responses={404: {}})
+@router.get(
+    "/portfolios/{portfolio_id}/value-bets", response_model=Page[ValueBet], responses={404: {}}
+)
 def value_bets(
     portfolio_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    *,
     state: State,
     principal: Reader,
     competition: Annotated[str, Query(min_length=1, max_length=16)],
-) -> list[dict[str, Any]]:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[Any]:
     """1X2 prices whose edge over the active model clears the portfolio's minimum,
     with a stake by the portfolio's fraction of Kelly, capped per bet."""
     now = datetime.now(UTC)
@@ -295,10 +307,12 @@ def value_bets(
                         }
                     )
     out.sort(key=lambda v: Decimal(v["edge"]), reverse=True)
-    return out
+    return Page(items=out[offset : offset + limit], total=len(out), limit=limit, offset=offset)
 
 
-@router.get("/portfolios/{portfolio_id}/performance", responses={404: {}})
+@router.get(
+    "/portfolios/{portfolio_id}/performance", response_model=PerformanceOut, responses={404: {}}
+)
 def performance(
     portfolio_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     *,
@@ -306,7 +320,7 @@ def performance(
     principal: Reader,
     start: datetime | None = None,
     end: datetime | None = None,
-) -> dict[str, Any]:
+) -> PerformanceOut:
     """P&L, ROI, yield, CLV and the drawdown series; by competition, market and bookmaker."""
     with state.unit_of_work() as uow:
         book.owned_portfolio(uow.session, owner_id=principal.user_id, portfolio_id=portfolio_id)
@@ -329,7 +343,8 @@ def performance(
             )
             or 0
         )
-        bets = [
+        ids = [bet.id for bet, _, _ in rows]
+        bets_all = [
             SettledBet(
                 placed_at=bet.placed_at,
                 settled_at=bet.settled_at or bet.placed_at,
@@ -343,16 +358,41 @@ def performance(
             )
             for bet, competition, bookmaker in rows
         ]
-    bets = list(between(bets, start, end))
+    bets = list(between(bets_all, start, end))
     series = bankroll_series(bets, deposits)
-    return {
-        "summary": _plain(summary(bets)),
-        "by_competition": {k: _plain(v) for k, v in by_dimension(bets, "competition").items()},
-        "by_market": {k: _plain(v) for k, v in by_dimension(bets, "market").items()},
-        "by_bookmaker": {k: _plain(v) for k, v in by_dimension(bets, "bookmaker").items()},
-        "bankroll": [{"at": at, "bankroll_minor": value} for at, value in series],
-        "drawdown": [{"at": at, "drawdown": str(value)} for at, value in drawdown_series(series)],
-    }
+    chosen = {id(bet) for bet in bets}
+    clv = [
+        ClvPoint(bet_id=bet_id, settled_at=bet.settled_at, clv=value)
+        for bet_id, bet in zip(ids, bets_all, strict=True)
+        if id(bet) in chosen and (value := bet.clv) is not None
+    ]
+    return PerformanceOut(
+        summary=_figures(summary(bets)),
+        by_competition={k: _figures(v) for k, v in by_dimension(bets, "competition").items()},
+        by_market={k: _figures(v) for k, v in by_dimension(bets, "market").items()},
+        by_bookmaker={k: _figures(v) for k, v in by_dimension(bets, "bookmaker").items()},
+        bankroll=[BankrollPoint(at=at, bankroll_minor=value) for at, value in series],
+        drawdown=[DrawdownPoint(at=at, drawdown=value) for at, value in drawdown_series(series)],
+        clv=clv,
+    )
+
+
+def _figures(p: Performance) -> Figures:
+    return Figures(
+        n_bets=p.n_bets,
+        staked_minor=p.staked_minor,
+        profit_minor=p.profit_minor,
+        roi=p.roi,
+        yield_=p.yield_,
+        bankroll_return=p.bankroll_return,
+        n_won=p.n_won,
+        n_lost=p.n_lost,
+        n_returned=p.n_returned,
+        win_rate=p.win_rate,
+        n_with_close=p.n_with_close,
+        clv_mean=p.clv_mean,
+        beat_close_share=p.beat_close_share,
+    )
 
 
 def _closing_prices(session: Any, bets: list[BetRow]) -> dict[int, Decimal]:
@@ -379,13 +419,3 @@ def _closing_prices(session: Any, bets: list[BetRow]) -> dict[int, Decimal]:
     for bet_id, selection, row in rows:  # in capture order: the last one seen is the latest
         latest[bet_id] = getattr(row, selection)
     return {bet_id: price for bet_id, price in latest.items() if price is not None}
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
-    if isinstance(value, Decimal):
-        return str(value)
-    return value

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
+from scoreline.api.admin_schemas import ModelVersionOut
 from scoreline.api.deps import Gateway, Principal, gateway, require
 from scoreline.api.schemas import (
     MAX_ID,
@@ -197,7 +198,7 @@ async def predictions(
     return Response(body, media_type="application/json")
 
 
-@router.get("/models", response_model=Page[dict[str, Any]])
+@router.get("/models", response_model=Page[ModelVersionOut])
 def models(state: State, _: Reader, limit: Limit = 50, offset: Offset = 0) -> Page[Any]:
     """Registered model versions, newest first, with their backtest metrics; one is active."""
     with state.unit_of_work() as uow:
@@ -206,15 +207,16 @@ def models(state: State, _: Reader, limit: Limit = 50, offset: Offset = 0) -> Pa
         ).all()
         total = int(uow.session.scalar(select(func.count(ModelVersion.id))) or 0)
         items = [
-            {
-                "name": r.name,
-                "version": r.version,
-                "active": r.is_active,
-                "trained_from": r.trained_from,
-                "trained_to": r.trained_to,
-                "created_at": r.created_at,
-                "metrics": r.metrics,
-            }
+            ModelVersionOut(
+                id=r.id,
+                name=r.name,
+                version=r.version,
+                created_at=r.created_at,
+                trained_from=r.trained_from,
+                trained_to=r.trained_to,
+                is_active=r.is_active,
+                metrics=r.metrics or {},
+            )
             for r in rows
         ]
     return Page(items=items, total=total, limit=limit, offset=offset)

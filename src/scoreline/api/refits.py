@@ -1,0 +1,73 @@
+"""Refits asked for over the API: one at a time per process, in a background thread.
+
+A fit of Dixon-Coles on every finished match takes seconds; the request that
+starts it answers at once (202) and ``GET /admin/refit`` tells how it went.
+The new version is made the active one, and every worker follows the active
+version within a few seconds (``WorkerConfig.follow_every_s``), so one refit
+reaches every worker process without calling each of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from scoreline.api.admin_schemas import RefitState
+
+__all__ = ["RefitRunner"]
+
+logger = logging.getLogger(__name__)
+
+
+class RefitRunner:
+    """Runs ``fit`` (which returns the new active version) in a thread, one at a time."""
+
+    def __init__(self, fit: Callable[[], str]) -> None:
+        self._fit = fit
+        self._lock = threading.Lock()
+        self._state = RefitState()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def state(self) -> RefitState:
+        """A copy of the current state."""
+        with self._lock:
+            return self._state.model_copy()
+
+    def start(self) -> RefitState | None:
+        """Start a refit; None when one is already running."""
+        with self._lock:
+            if self._state.state == "running":
+                return None
+            self._state = RefitState(state="running", started_at=datetime.now(UTC))
+            self._thread = threading.Thread(target=self._run, name="refit", daemon=True)
+            self._thread.start()
+            return self._state.model_copy()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the running refit (tests, shutdown)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            version = self._fit()
+        except Exception as error:  # reported to the admin, not raised into a dead thread
+            logger.exception("refit failed")
+            with self._lock:
+                self._state = self._state.model_copy(
+                    update={
+                        "state": "failed",
+                        "finished_at": datetime.now(UTC),
+                        "error": f"{type(error).__name__}: {error}",
+                    }
+                )
+            return
+        with self._lock:
+            self._state = self._state.model_copy(
+                update={"state": "done", "finished_at": datetime.now(UTC), "version": version}
+            )
+        logger.info("refit done: %s is active", version)

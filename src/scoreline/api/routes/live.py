@@ -1,0 +1,610 @@
+"""Live intelligence for the dashboard: the board, score grids, exposure and model health.
+
+Each route reads what it needs in a bounded number of queries (never one per
+fixture), so a page costs the same whatever it holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import Path as PathParam
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from scoreline.api.deps import Gateway, Principal, gateway, require
+from scoreline.api.live_schemas import (
+    BoardRow,
+    BoardSelection,
+    CompetitionExposure,
+    DriftOut,
+    ExposureOut,
+    FixtureExposure,
+    ModelHealth,
+    ReliabilityBin,
+    RollingPoint,
+    ScoreGridOut,
+)
+from scoreline.api.schemas import MAX_ID, MAX_OFFSET, Page
+from scoreline.api.security import Scope
+from scoreline.errors import DataError, ScorelineError
+from scoreline.models.drift import ReferenceDistribution
+from scoreline.models.grid import ScoreGrid
+from scoreline.models.registry import ModelRegistry
+from scoreline.pricing.settlement import BetOutcome, payout_minor
+from scoreline.services import book, model_health
+from scoreline.storage.repositories import catalog
+from scoreline.storage.tables import (
+    BetRow,
+    Bookmaker,
+    CompetitionRow,
+    FixtureRow,
+    ModelVersion,
+    OddsRow,
+    PredictionRow,
+    ResultRow,
+    TeamRow,
+)
+
+router = APIRouter(tags=["live"])
+logger = logging.getLogger(__name__)
+
+State = Annotated[Gateway, Depends(gateway)]
+Reader = Annotated[Principal, Depends(require(Scope.READ))]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+FixtureId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+
+GRID_MAX_GOALS = 10
+DRIFT_SAMPLE = 500  # recent predictions whose home probabilities the PSI compares
+_AGGREGATES = ("MAX", "AVG")  # football-data's best and mean prices: not bookmakers to bet with
+_TOTALS_LINE, _TOTALS_QUARTERS = "2.5", 10
+# The board's five selections: (market, line, selection).
+_SLOTS = (
+    ("1x2", None, "home"),
+    ("1x2", None, "draw"),
+    ("1x2", None, "away"),
+    ("over_under", _TOTALS_LINE, "over"),
+    ("over_under", _TOTALS_LINE, "under"),
+)
+_EDGE_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True, slots=True)
+class _Quote:
+    price: Decimal
+    bookmaker: str
+    odds_snapshot_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Staking:
+    """A portfolio's Kelly settings and bankroll, as the value-bets route stakes them."""
+
+    kelly_fraction: Decimal
+    max_stake_fraction: Decimal
+    min_edge: Decimal
+    bankroll_minor: int
+
+    def stake_minor(self, edge: Decimal, price: Decimal) -> int:
+        """Fraction of Kelly, capped per bet, rounded down; 0 below the minimum edge."""
+        if edge < self.min_edge or price <= 1 or self.bankroll_minor <= 0:
+            return 0
+        kelly = edge / (price - 1)
+        fraction = min(kelly * self.kelly_fraction, self.max_stake_fraction)
+        return int((Decimal(self.bankroll_minor) * fraction).to_integral_value(ROUND_DOWN))
+
+
+# -- the board ------------------------------------------------------------------------------
+
+
+@router.get("/board", response_model=Page[BoardRow], responses={404: {}})
+def board(
+    *,
+    state: State,
+    principal: Reader,
+    competition: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
+    portfolio_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[BoardRow]:
+    """Upcoming fixtures by kick-off with the model's probabilities, the best prices and edges;
+    with one of the caller's portfolios, the stakes it would suggest."""
+    with state.unit_of_work() as uow:
+        session = uow.session
+        staking = None
+        if portfolio_id is not None:
+            portfolio = book.owned_portfolio(
+                session, owner_id=principal.user_id, portfolio_id=portfolio_id
+            )
+            staking = _Staking(
+                portfolio.kelly_fraction,
+                portfolio.max_stake_fraction,
+                portfolio.min_edge,
+                book.bankroll_minor(session, portfolio.id),
+            )
+        rows, total = catalog.fixtures(
+            session,
+            competition=competition,
+            start=datetime.now(UTC),
+            end=None,
+            status="scheduled",
+            limit=limit,
+            offset=offset,
+        )
+        ids = [row["id"] for row in rows]
+        predictions = {
+            p["fixture_id"]: p
+            for p in (catalog.latest_predictions(session, fixture_ids=ids) if ids else [])
+        }
+        quotes = _best_quotes(session, ids)
+    items = [_board_row(row, predictions.get(row["id"]), quotes, staking) for row in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def _best_quotes(session: Session, fixture_ids: list[int]) -> dict[tuple[int, str, str], _Quote]:
+    """The highest latest pre-match price per (fixture, market, selection), in one query.
+
+    Only real bookmakers count, and only 1X2 and over/under 2.5. Equal prices
+    go to the newer snapshot.
+    """
+    if not fixture_ids:
+        return {}
+    newest = (
+        select(func.max(OddsRow.id).label("id"))
+        .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+        .where(
+            OddsRow.fixture_id.in_(fixture_ids),
+            OddsRow.kind == "prematch",
+            Bookmaker.code.not_in(_AGGREGATES),
+            or_(
+                OddsRow.market == "1x2",
+                and_(OddsRow.market == "over_under", OddsRow.line_quarters == _TOTALS_QUARTERS),
+            ),
+        )
+        .group_by(OddsRow.fixture_id, OddsRow.bookmaker_id, OddsRow.market, OddsRow.line_quarters)
+        .subquery()
+    )
+    rows = session.execute(
+        select(OddsRow, Bookmaker.code)
+        .join(newest, newest.c.id == OddsRow.id)
+        .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+        .order_by(OddsRow.id)
+    ).all()
+    best: dict[tuple[int, str, str], _Quote] = {}
+    for odds, code in rows:  # by id, so ">=" lets the newer of two equal prices win
+        for market, _, selection in _SLOTS:
+            price = getattr(odds, selection) if odds.market == market else None
+            key = (odds.fixture_id, market, selection)
+            if price is not None and (key not in best or price >= best[key].price):
+                best[key] = _Quote(price, code, odds.id)
+    return best
+
+
+def _board_row(
+    fixture: dict[str, Any],
+    prediction: dict[str, Any] | None,
+    quotes: dict[tuple[int, str, str], _Quote],
+    staking: _Staking | None,
+) -> BoardRow:
+    probabilities = _slot_probabilities(prediction)
+    selections = [
+        _board_selection(
+            market,
+            line=line,
+            selection=selection,
+            probability=probabilities.get(selection),
+            quote=quotes.get((fixture["id"], market, selection)),
+            staking=staking,
+        )
+        for market, line, selection in _SLOTS
+    ]
+    return BoardRow(
+        fixture_id=fixture["id"],
+        competition=fixture["competition"],
+        kickoff=fixture["kickoff"],
+        home_team=fixture["home_team"],
+        away_team=fixture["away_team"],
+        prediction_id=None if prediction is None else prediction["id"],
+        model=None if prediction is None else prediction["model"],
+        version=None if prediction is None else prediction["version"],
+        predicted_at=None if prediction is None else prediction["created_at"],
+        selections=selections,
+    )
+
+
+def _slot_probabilities(prediction: dict[str, Any] | None) -> dict[str, float]:
+    """1X2 from the prediction's columns; over/under 2.5 from its priced markets, when stored
+    (predictions made outside the live worker carry no markets)."""
+    if prediction is None:
+        return {}
+    out = dict(zip(("home", "draw", "away"), prediction["probabilities"], strict=True))
+    markets = prediction["markets"]
+    totals = markets.get("over_under") if isinstance(markets, dict) else None
+    pair = totals.get(_TOTALS_LINE) if isinstance(totals, dict) else None
+    if isinstance(pair, list) and len(pair) == 2 and all(_is_number(v) for v in pair):
+        out["over"], out["under"] = float(pair[0]), float(pair[1])
+    return out
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _board_selection(
+    market: str,
+    *,
+    line: str | None,
+    selection: str,
+    probability: float | None,
+    quote: _Quote | None,
+    staking: _Staking | None,
+) -> BoardSelection:
+    edge = stake = None
+    if probability is not None and quote is not None:
+        # The probability to six places, as value-bets prices it, so both routes agree.
+        exact = Decimal(str(round(probability, 6))) * quote.price - 1
+        edge = exact.quantize(_EDGE_PLACES)
+        stake = None if staking is None else staking.stake_minor(exact, quote.price)
+    return BoardSelection.model_validate(
+        {
+            "market": market,
+            "line": line,
+            "selection": selection,
+            "probability": probability,
+            "fair_odds": round(1 / probability, 4) if probability else None,
+            "best_price": None if quote is None else quote.price,
+            "bookmaker": None if quote is None else quote.bookmaker,
+            "odds_snapshot_id": None if quote is None else quote.odds_snapshot_id,
+            "edge": edge,
+            "suggested_stake_minor": stake,
+        }
+    )
+
+
+# -- score grid -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/fixtures/{fixture_id}/prediction/grid", response_model=ScoreGridOut, responses={404: {}}
+)
+def prediction_grid(fixture_id: FixtureId, state: State, _: Reader) -> ScoreGridOut:
+    """The exact-score grid of the active model's newest prediction of the fixture.
+
+    Rebuilt as a Dixon-Coles grid from the prediction's expected goals, which
+    are that grid's Poisson rates (tau leaves both means unchanged), and its rho.
+    """
+    with state.unit_of_work() as uow:
+        if catalog.fixture(uow.session, fixture_id) is None:
+            raise HTTPException(404, f"fixture {fixture_id} not found")
+        found = catalog.latest_predictions(uow.session, fixture_ids=[fixture_id])
+        if not found:
+            raise HTTPException(404, f"no prediction of fixture {fixture_id} yet")
+        prediction = found[0]
+        stored_rho = uow.session.scalar(
+            select(PredictionRow.rho).where(PredictionRow.id == prediction["id"])
+        )
+    home_rate, away_rate = (float(x) for x in prediction["expected_goals"])
+    if not all(math.isfinite(r) and r > 0 for r in (home_rate, away_rate)):
+        raise HTTPException(
+            409, f"prediction {prediction['id']} has no positive expected goals to build a grid"
+        )
+    rho = _rho(prediction["markets"], stored_rho)
+    try:
+        grid = ScoreGrid.from_dixon_coles(
+            np.array([home_rate]), np.array([away_rate]), rho, max_goals=GRID_MAX_GOALS
+        )
+    except DataError:
+        # Only a rho making some tau negative at these rates gets here: the
+        # independent-Poisson grid is the honest fallback, and the answer says so.
+        logger.warning("prediction %s: rho %s invalid at its rates; using 0", prediction["id"], rho)
+        rho = 0.0
+        grid = ScoreGrid.from_dixon_coles(
+            np.array([home_rate]), np.array([away_rate]), rho, max_goals=GRID_MAX_GOALS
+        )
+    return ScoreGridOut(
+        prediction_id=prediction["id"],
+        model=prediction["model"],
+        version=prediction["version"],
+        max_goals=GRID_MAX_GOALS,
+        home_rate=home_rate,
+        away_rate=away_rate,
+        rho=rho,
+        cells=grid.grid[0].tolist(),
+    )
+
+
+def _rho(markets: object, stored: float | None) -> float:
+    """``markets["rho"]`` when the worker wrote one, else the rho stored with the prediction
+    (the serving model's Dixon-Coles rho), else 0 (independent Poissons)."""
+    value = markets.get("rho") if isinstance(markets, dict) else None
+    if isinstance(value, int | float) and _is_number(value):
+        return float(value)
+    return float(stored) if stored is not None and math.isfinite(stored) else 0.0
+
+
+# -- exposure -------------------------------------------------------------------------------
+
+
+@router.get("/portfolios/{portfolio_id}/exposure", response_model=ExposureOut, responses={404: {}})
+def exposure(
+    portfolio_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], state: State, principal: Reader
+) -> ExposureOut:
+    """The portfolio's open stakes by fixture (in kick-off order) and by competition."""
+    home, away = aliased(TeamRow), aliased(TeamRow)
+    with state.unit_of_work() as uow:
+        book.owned_portfolio(uow.session, owner_id=principal.user_id, portfolio_id=portfolio_id)
+        rows = uow.session.execute(
+            select(
+                BetRow.stake_minor,
+                BetRow.odds,
+                FixtureRow.id,
+                CompetitionRow.code,
+                FixtureRow.kickoff_utc,
+                home.name,
+                away.name,
+            )
+            .join(FixtureRow, FixtureRow.id == BetRow.fixture_id)
+            .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
+            .join(home, home.id == FixtureRow.home_team_id)
+            .join(away, away.id == FixtureRow.away_team_id)
+            .where(BetRow.portfolio_id == portfolio_id, BetRow.status == "open")
+            .order_by(FixtureRow.kickoff_utc, FixtureRow.id, BetRow.id)
+        ).all()
+    fixtures: dict[int, FixtureExposure] = {}
+    competitions: dict[str, CompetitionExposure] = {}
+    for stake, odds, fixture_id, code, kickoff, home_team, away_team in rows:
+        by_fixture = fixtures.setdefault(
+            fixture_id,
+            FixtureExposure(
+                fixture_id=fixture_id,
+                competition=code,
+                kickoff=kickoff,
+                home_team=home_team,
+                away_team=away_team,
+                stake_minor=0,
+                bets=0,
+                potential_payout_minor=0,
+            ),
+        )
+        by_fixture.stake_minor += stake
+        by_fixture.bets += 1
+        # What the bet pays if it wins outright, by the settlement's own rounding.
+        by_fixture.potential_payout_minor += payout_minor(stake, odds, BetOutcome.WON)
+        by_competition = competitions.setdefault(
+            code, CompetitionExposure(competition=code, stake_minor=0, bets=0)
+        )
+        by_competition.stake_minor += stake
+        by_competition.bets += 1
+    return ExposureOut(
+        portfolio_id=portfolio_id,
+        open_stakes_minor=sum(f.stake_minor for f in fixtures.values()),
+        by_fixture=list(fixtures.values()),
+        by_competition=[competitions[code] for code in sorted(competitions)],
+    )
+
+
+# -- model health ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    """Finished matches in kick-off order, with the model's and the market's 1X2 views."""
+
+    kickoffs: list[datetime]
+    model: np.ndarray[Any, np.dtype[np.float64]]  # (n, 3)
+    market: np.ndarray[Any, np.dtype[np.float64]]  # (n, 3), NaN rows where unpriced
+    outcomes: np.ndarray[Any, np.dtype[np.int64]]  # (n,)
+
+
+@router.get("/models/health", response_model=ModelHealth)
+def health(
+    state: State,
+    _: Reader,
+    days: Annotated[int, Query(ge=1, le=3660)] = 90,
+    window: Annotated[int, Query(ge=1, le=2000)] = 50,
+) -> ModelHealth:
+    """Calibration, rolling RPS and log loss against the closing market, and prediction drift
+    of the active model, over the ``days`` before the latest finished match.
+
+    The window is anchored on the data, not on today, so a database of past
+    seasons still shows its last months.
+    """
+    with state.unit_of_work() as uow:
+        session = uow.session
+        active = session.execute(
+            select(
+                ModelVersion.id, ModelVersion.name, ModelVersion.version, ModelVersion.artifact_path
+            )
+            .where(ModelVersion.is_active.is_(True))
+            .order_by(ModelVersion.id.desc())
+            .limit(1)
+        ).first()
+        if active is None:
+            return ModelHealth(
+                model=None,
+                version=None,
+                window_start=None,
+                window_end=None,
+                n_matches=0,
+                reliability=[],
+                rolling=[],
+                drift=DriftOut(prediction_psi=None, n_recent=0, status="unknown"),
+            )
+        version_id, name, version, artifact_path = active
+        end = session.scalar(
+            select(func.max(FixtureRow.kickoff_utc))
+            .join(ResultRow, ResultRow.fixture_id == FixtureRow.id)
+            .where(FixtureRow.status == "finished")
+        )
+        start = None if end is None else end - timedelta(days=days)
+        settled = _settled(session, version_id, start, end)
+        recent_home = session.scalars(
+            select(PredictionRow.p_home)
+            .where(PredictionRow.model_version_id == version_id)
+            .order_by(PredictionRow.id.desc())
+            .limit(DRIFT_SAMPLE)
+        ).all()
+    registry_root = (
+        Path(artifact_path).parents[1] if artifact_path else state.settings.data_dir / "models"
+    )
+    drift = model_health.prediction_drift(
+        _reference(registry_root, name, version), np.array(recent_home, dtype=np.float64)
+    )
+    return ModelHealth(
+        model=name,
+        version=version,
+        window_start=start,
+        window_end=end,
+        n_matches=len(settled.kickoffs),
+        reliability=[
+            ReliabilityBin.model_validate(b, from_attributes=True)
+            for b in model_health.reliability_bins(settled.model, settled.outcomes)
+        ],
+        rolling=[
+            RollingPoint(
+                at=settled.kickoffs[p.end],
+                n=p.n,
+                rps_model=p.rps_model,
+                rps_market=p.rps_market,
+                log_loss_model=p.log_loss_model,
+                log_loss_market=p.log_loss_market,
+            )
+            for p in model_health.rolling_scores(
+                settled.model, settled.market, settled.outcomes, window=window
+            )
+        ],
+        drift=DriftOut(
+            prediction_psi=drift.prediction_psi, n_recent=drift.n_recent, status=drift.status
+        ),
+    )
+
+
+def _settled(
+    session: Session, version_id: int, start: datetime | None, end: datetime | None
+) -> _Settled:
+    """Finished matches kicking off in [start, end] with the model's latest prediction made
+    before kick-off (else its latest at all), and the market's; two queries."""
+    if start is None or end is None:
+        return _Settled([], np.empty((0, 3)), np.empty((0, 3)), np.empty(0, dtype=np.int64))
+    in_window = (
+        FixtureRow.status == "finished",
+        FixtureRow.kickoff_utc >= start,
+        FixtureRow.kickoff_utc <= end,
+    )
+    chosen = (
+        select(
+            PredictionRow.fixture_id.label("fixture_id"),
+            func.max(
+                case((PredictionRow.created_at < FixtureRow.kickoff_utc, PredictionRow.id))
+            ).label("before"),
+            func.max(PredictionRow.id).label("latest"),
+        )
+        .join(FixtureRow, FixtureRow.id == PredictionRow.fixture_id)
+        .where(PredictionRow.model_version_id == version_id, *in_window)
+        .group_by(PredictionRow.fixture_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            FixtureRow.id,
+            FixtureRow.kickoff_utc,
+            ResultRow.home_goals,
+            ResultRow.away_goals,
+            PredictionRow.p_home,
+            PredictionRow.p_draw,
+            PredictionRow.p_away,
+        )
+        .join(chosen, chosen.c.fixture_id == FixtureRow.id)
+        .join(ResultRow, ResultRow.fixture_id == FixtureRow.id)
+        .join(PredictionRow, PredictionRow.id == func.coalesce(chosen.c.before, chosen.c.latest))
+        .order_by(FixtureRow.kickoff_utc, FixtureRow.id)
+    ).all()
+    model = np.array([r[4:7] for r in rows], dtype=np.float64).reshape(-1, 3)
+    model /= model.sum(axis=1, keepdims=True)  # stored rounded: make each row sum to 1 exactly
+    prices = _market_prices(session, in_window)
+    odds = np.array([prices.get(r[0], (np.nan,) * 3) for r in rows], dtype=np.float64)
+    return _Settled(
+        kickoffs=[r[1] for r in rows],
+        model=model,
+        market=model_health.market_probabilities(odds.reshape(-1, 3)),
+        outcomes=np.array([_outcome(r[2], r[3]) for r in rows], dtype=np.int64),
+    )
+
+
+def _market_prices(session: Session, in_window: tuple[Any, ...]) -> dict[int, tuple[float, ...]]:
+    """Per fixture, the 1X2 prices the market is judged by: Pinnacle's closing, else the
+    closing average, else Pinnacle's, the average's or any bookmaker's pre-match (never MAX,
+    which is no one book's prices)."""
+    rows = session.execute(
+        select(
+            OddsRow.fixture_id,
+            Bookmaker.code,
+            OddsRow.kind,
+            OddsRow.home,
+            OddsRow.draw,
+            OddsRow.away,
+        )
+        .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+        .join(FixtureRow, FixtureRow.id == OddsRow.fixture_id)
+        .where(
+            OddsRow.market == "1x2",
+            *in_window,
+            or_(
+                and_(OddsRow.kind == "closing", Bookmaker.code.in_(("PS", "AVG"))),
+                and_(OddsRow.kind == "prematch", Bookmaker.code != "MAX"),
+            ),
+        )
+        .order_by(OddsRow.id)
+    ).all()
+    ranks = {("PS", "closing"): 0, ("AVG", "closing"): 1, ("PS", "prematch"): 2}
+    ranks[("AVG", "prematch")] = 3
+    best: dict[int, tuple[int, tuple[float, ...]]] = {}
+    for fixture_id, code, kind, *quoted in rows:  # by id: a later snapshot of a rank wins
+        prices = tuple(float(p) for p in quoted if p is not None)
+        if len(prices) != 3 or min(prices) <= 1:
+            continue
+        rank = ranks.get((code, kind), 4)
+        if fixture_id not in best or rank <= best[fixture_id][0]:
+            best[fixture_id] = (rank, prices)
+    return {fixture_id: prices for fixture_id, (_, prices) in best.items()}
+
+
+def _outcome(home_goals: int, away_goals: int) -> int:
+    return 0 if home_goals > away_goals else 1 if home_goals == away_goals else 2
+
+
+_references: dict[tuple[str, str, str], ReferenceDistribution | None] = {}
+_references_lock = threading.Lock()
+
+
+def _reference(root: Path, name: str, version: str) -> ReferenceDistribution | None:
+    """The training reference saved with a model version, loaded once per process.
+
+    Versions never change once saved, so what is found (or found missing in a
+    readable artifact) is kept; a version that cannot be read is tried again
+    next time, as it may yet be copied in.
+    """
+    key = (str(root), name, version)
+    with _references_lock:
+        if key in _references:
+            return _references[key]
+    try:
+        artifact = ModelRegistry(root).load(name, version)
+    except ScorelineError as error:
+        logger.warning("no drift reference for model %s %s: %s", name, version, error)
+        return None
+    found = artifact.estimators.get("reference")
+    reference = found if isinstance(found, ReferenceDistribution) else None
+    with _references_lock:
+        _references[key] = reference
+    return reference

@@ -1,0 +1,199 @@
+"""Admin endpoints on SQLite and PostgreSQL: status, refits, uploads, users and every key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from conftest import SAMPLE_DATA
+from scoreline.api.app import create_app
+from scoreline.config import Settings
+from scoreline.pipeline.bus import Streams
+from scoreline.pipeline.memory_bus import MemoryBus
+from scoreline.services.serving import active_version
+from scoreline.storage.db import UnitOfWork
+
+PASSWORD = "correct horse battery staple"
+E0 = SAMPLE_DATA / "E0" / "2022-2023.csv"
+
+
+@pytest.fixture
+def client(unit_of_work: Callable[[], UnitOfWork], tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        jwt_secret=SecretStr("s" * 48), database_url="sqlite:///unused.db", data_dir=tmp_path
+    )
+    app = create_app(settings, unit_of_work)
+    app.state.gateway.bus, app.state.gateway.streams = MemoryBus(), Streams(prefix="t")
+    with TestClient(app) as made:
+        yield made
+
+
+def login(client: TestClient, email: str) -> dict[str, str]:
+    answer = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+@pytest.fixture
+def admin(client: TestClient) -> dict[str, str]:
+    made = client.post(
+        "/api/v1/auth/bootstrap", json={"email": "admin@example.com", "password": PASSWORD}
+    )
+    assert made.status_code == 201
+    return login(client, "admin@example.com")
+
+
+@pytest.fixture
+def trader(client: TestClient, admin: dict[str, str]) -> tuple[int, dict[str, str]]:
+    made = client.post(
+        "/api/v1/admin/users",
+        json={"email": "trader@example.com", "password": PASSWORD, "role": "trader"},
+        headers=admin,
+    )
+    assert made.status_code == 201
+    return made.json()["id"], login(client, "trader@example.com")
+
+
+def upload(
+    client: TestClient, headers: dict[str, str], data: bytes, name: str
+) -> dict[str, object]:
+    answer = client.post(
+        "/api/v1/admin/ingest/football-data",
+        params={"filename": name},
+        content=data,
+        headers={**headers, "Content-Type": "text/csv"},
+    )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, object] = answer.json()
+    return body
+
+
+def test_only_admins_reach_admin_endpoints(
+    client: TestClient, trader: tuple[int, dict[str, str]]
+) -> None:
+    _, headers = trader
+    for method, path in (
+        ("GET", "/api/v1/admin/status"),
+        ("POST", "/api/v1/admin/refit"),
+        ("GET", "/api/v1/admin/keys"),
+        ("POST", "/api/v1/admin/ingest/football-data"),
+        ("PATCH", "/api/v1/admin/users/1"),
+    ):
+        answer = client.request(method, path, headers=headers, json={})
+        assert answer.status_code == 403, (method, path, answer.text)
+
+
+def test_an_uploaded_file_loads_then_is_unchanged_and_bad_ones_are_refused(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    first = upload(client, admin, E0.read_bytes(), "2022-2023.csv")
+    assert (first["status"], first["matches"], first["fixtures_inserted"]) == ("loaded", 380, 380)
+    assert first["odds_inserted"]
+    assert first["odds_kept"] == 0
+    assert upload(client, admin, E0.read_bytes(), "2022-2023.csv")["status"] == "unchanged"
+    broken = upload(client, admin, b"not,a\nfootball,file\n", "2023-2024.csv")
+    assert broken["status"] == "rejected"
+    assert broken["error"]
+    wrong_type = client.post(
+        "/api/v1/admin/ingest/football-data",
+        content=b"x",
+        headers={**admin, "Content-Type": "application/json"},
+    )
+    assert wrong_type.status_code == 415
+    bad_name = client.post(
+        "/api/v1/admin/ingest/football-data",
+        params={"filename": "../../etc/passwd.csv"},
+        content=b"x",
+        headers={**admin, "Content-Type": "text/csv"},
+    )
+    assert bad_name.status_code == 422
+    assert "filename" in bad_name.json()["detail"][0]["msg"]
+    status = client.get("/api/v1/admin/status", headers=admin).json()
+    assert [f["rows"] for f in status["source_files"]] == [380]
+
+
+def test_a_refit_runs_in_the_background_and_becomes_the_active_model(
+    client: TestClient, admin: dict[str, str], unit_of_work: Callable[[], UnitOfWork]
+) -> None:
+    upload(client, admin, E0.read_bytes(), "2022-2023.csv")
+    assert client.get("/api/v1/admin/refit", headers=admin).json()["state"] == "idle"
+    started = client.post("/api/v1/admin/refit", headers=admin)
+    assert started.status_code == 202
+    assert started.json()["state"] == "running"
+    client.app.state.gateway.refits.join(timeout=120)  # type: ignore[attr-defined]
+    done = client.get("/api/v1/admin/refit", headers=admin).json()
+    assert done["state"] == "done", done
+    _, name, version = active_version(unit_of_work)
+    assert (name, version) == ("dixon-coles", done["version"])
+    status = client.get("/api/v1/admin/status", headers=admin).json()
+    assert status["active_model"] == {"name": name, "version": version}
+    assert status["bus_error"] is None
+    assert [s["name"] for s in status["streams"]] == ["t:odds", "t:predictions", "t:results"]
+    models = client.get("/api/v1/models", headers=admin).json()
+    assert [(m["version"], m["is_active"]) for m in models["items"]] == [(version, True)]
+    again = client.put(
+        "/api/v1/admin/models/active", json={"name": name, "version": version}, headers=admin
+    )
+    assert again.status_code == 200
+    assert again.json()["is_active"]
+    missing = client.put(
+        "/api/v1/admin/models/active", json={"name": name, "version": "nope"}, headers=admin
+    )
+    assert missing.status_code == 404
+
+
+def test_a_refit_with_nothing_to_fit_on_reports_why(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    assert client.post("/api/v1/admin/refit", headers=admin).status_code == 202
+    client.app.state.gateway.refits.join(timeout=60)  # type: ignore[attr-defined]
+    failed = client.get("/api/v1/admin/refit", headers=admin).json()
+    assert failed["state"] == "failed"
+    assert "no finished matches" in failed["error"]
+
+
+def test_disabling_a_user_ends_their_sessions_and_keys_are_revocable_by_admins(
+    client: TestClient, admin: dict[str, str], trader: tuple[int, dict[str, str]]
+) -> None:
+    trader_id, trader_headers = trader
+    key = client.post(
+        "/api/v1/keys", json={"name": "bot", "scopes": ["read"]}, headers=trader_headers
+    ).json()
+    listed = client.get("/api/v1/admin/keys", headers=admin).json()
+    assert [(k["email"], k["name"], k["user_id"]) for k in listed["items"]] == [
+        ("trader@example.com", "bot", trader_id)
+    ]
+    assert "secret" not in listed["items"][0]
+    bot = {"X-API-Key": key["secret"]}
+    assert client.get("/api/v1/me", headers=bot).status_code == 200
+    assert client.delete(f"/api/v1/admin/keys/{key['id']}", headers=admin).status_code == 204
+    assert client.get("/api/v1/me", headers=bot).status_code == 401
+    assert client.delete("/api/v1/admin/keys/999999", headers=admin).status_code == 404
+
+    session = client.post(
+        "/api/v1/auth/session", json={"email": "trader@example.com", "password": PASSWORD}
+    )
+    assert session.status_code == 200
+    assert client.get("/api/v1/me").json()["email"] == "trader@example.com"
+    changed = client.patch(
+        f"/api/v1/admin/users/{trader_id}", json={"is_active": False}, headers=admin
+    )
+    assert changed.status_code == 200
+    assert changed.json()["is_active"] is False
+    assert client.get("/api/v1/me").status_code == 401  # the browser session ended
+    assert client.get("/api/v1/me", headers=trader_headers).status_code == 401
+    promoted = client.patch(
+        f"/api/v1/admin/users/{trader_id}", json={"role": "viewer"}, headers=admin
+    )
+    assert promoted.json()["role"] == "viewer"
+    me = client.get("/api/v1/me", headers=admin).json()
+    assert (
+        client.patch(
+            f"/api/v1/admin/users/{me['id']}", json={"is_active": False}, headers=admin
+        ).status_code
+        == 409
+    )
