@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -46,7 +47,7 @@ _SECURITY_HEADERS = {
 
 def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> FastAPI:
     """The gateway app."""
-    app = FastAPI(
+    app = _GatewayApp(
         title="Scoreline API",
         version=scoreline.__version__,
         docs_url="/docs",
@@ -71,7 +72,6 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
     for router in (catalog.router, live.router, book.router, auth.router, admin.router):
         app.include_router(router, prefix="/api/v1")
 
-    app.add_middleware(CachedPredictions, gateway=app.state.gateway)  # innermost
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -81,7 +81,9 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
 
-    app.add_middleware(_HeadersAndMetrics, requests=requests, latency=latency)
+    app.outer = lambda inner: _HeadersAndMetrics(
+        CachedPredictions(inner, gateway=app.state.gateway), requests=requests, latency=latency
+    )
 
     install_error_handlers(app)
 
@@ -118,6 +120,21 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
     return app
 
 
+class _GatewayApp(FastAPI):
+    """FastAPI with our outermost layers outside its own middleware stack.
+
+    Security headers and metrics must cover every answer, and the cached-read
+    fast path (``api.fast_path``) pays off only if it runs before Starlette's
+    and FastAPI's layers; ``outer`` wraps the stack FastAPI builds.
+    """
+
+    outer: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return stack if self.outer is None else self.outer(stack)
+
+
 class _HeadersAndMetrics:
     """Security headers on every response, and request counts and latency by route.
 
@@ -127,6 +144,9 @@ class _HeadersAndMetrics:
 
     def __init__(self, app: ASGIApp, *, requests: Counter, latency: Histogram) -> None:
         self.app, self.requests, self.latency = app, requests, latency
+        # Labelled children, looked up once: ``labels()`` costs more than the count itself.
+        self._counts: dict[tuple[str, int], Any] = {}
+        self._latencies: dict[str, Any] = {}
         self.headers = [(k.lower().encode(), v.encode()) for k, v in _SECURITY_HEADERS.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -153,5 +173,13 @@ class _HeadersAndMetrics:
             await self.app(scope, receive, send_with_headers)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            self.latency.labels(route=route).observe(time.perf_counter() - started)
-            self.requests.labels(route=route, status=str(status)).inc()
+            latency = self._latencies.get(route)
+            if latency is None:
+                latency = self._latencies[route] = self.latency.labels(route=route)
+            latency.observe(time.perf_counter() - started)
+            count = self._counts.get((route, status))
+            if count is None:
+                count = self._counts[route, status] = self.requests.labels(
+                    route=route, status=str(status)
+                )
+            count.inc()

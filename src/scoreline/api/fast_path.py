@@ -18,8 +18,9 @@ and only when, everything it needs is already in this process's memory:
 Anything else (an API key, whose use is recorded in the database; a token or
 session not yet seen; a CSRF-bearing write; a bad query; a miss) goes on to
 the route, which applies the same rules, loads, fills the cache and produces
-every error. The answer is byte for byte the route's, with the same headers:
-the security and metrics middleware wraps this one.
+every error; so does a request with an ``Origin`` header, for CORS. The
+answer is byte for byte the route's, with the same headers: the security and
+metrics middleware wraps this one, outside FastAPI's own stack.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ class CachedPredictions:
                 authorization = value
             elif name == b"x-api-key":
                 return False  # recorded on use: the route does that
+            elif name == b"origin":
+                return False  # a cross-origin read: the CORS middleware answers it
             elif name == b"cookie":
                 cookie = value
         state = self.gateway
