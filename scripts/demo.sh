@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job on a fresh clone: install, create the SQLite database, load the
-# bundled sample, fit Dixon-Coles and print predictions.
+# The main job on a fresh clone: install, build the dashboard, and start the whole
+# platform on the embedded defaults (SQLite, in-process bus): sample data, a fitted
+# model, demo users (printed), a live replay, the dashboard at http://127.0.0.1:8000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec .venv/bin/scoreline demo "$@"
+scripts/web.sh
+exec .venv/bin/scoreline up "$@"

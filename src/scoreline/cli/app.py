@@ -20,6 +20,7 @@ from scoreline.cli.fit import fit
 from scoreline.cli.pipeline import poll, replay, worker
 from scoreline.cli.predict import predict
 from scoreline.cli.serve import api, openapi, serve
+from scoreline.cli.up import up
 from scoreline.config import get_settings
 from scoreline.logging import configure_logging
 
@@ -43,6 +44,7 @@ app.command("poll")(poll)
 app.command("api")(api)
 app.command("serve")(serve)
 app.command("openapi")(openapi)
+app.command("up")(up)
 
 
 def _version(value: bool) -> None:

@@ -64,7 +64,7 @@ def demo(
     folder = data or runtime.settings.sample_data_dir
     if not folder.exists():
         raise ConfigError(f"sample data folder {folder} not found; pass --data FOLDER")
-    latest = _latest_kickoff(folder)
+    latest = latest_kickoff(folder)
     cut = datetime.combine((latest - timedelta(days=days)).date(), time(), UTC)
     with progress_bar("loading sample data") as advance:
         report = ingest_service.ingest_football_data(
@@ -138,7 +138,7 @@ def _trained_for(unit_of_work: Any, cut: datetime) -> str | None:
     return str(row[0]) if cut.date() - timedelta(days=7) <= trained_to < cut.date() else None
 
 
-def _latest_kickoff(folder: Path) -> datetime:
+def latest_kickoff(folder: Path) -> datetime:
     """The last kick-off in the newest season file of each competition."""
     newest: dict[str, Path] = {}
     for path in find_season_files([folder]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,15 +17,21 @@ from scoreline.api.server import build_server
 from scoreline.cli._options import parse_day
 from scoreline.cli._runtime import open_runtime
 from scoreline.cli.console import console, handle_errors
-from scoreline.config import get_settings
+from scoreline.config import Settings, get_settings
 from scoreline.errors import ConfigError
 from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.pipeline.metrics import PipelineMetrics
 from scoreline.pipeline.runtime import make_bus, model_loader, streams_of
 from scoreline.pipeline.worker import Worker, WorkerConfig
-from scoreline.providers.replay import play, replay_events
+from scoreline.providers.replay import (
+    DEFAULT_MAX_IDLE_SECONDS,
+    ReplayEvent,
+    play,
+    replay_events,
+)
+from scoreline.storage.db import UnitOfWork
 
-__all__ = ["api", "openapi", "serve"]
+__all__ = ["api", "openapi", "run_platform", "serve"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,33 +73,49 @@ def serve(
     folder = data or settings.sample_data_dir
     if (start is None) != (end is None):
         raise ConfigError("--from and --to go together")
+    events: list[ReplayEvent] = []
+    if start is not None and end is not None:
+        events = replay_events(
+            [folder], start=parse_day(start, "--from").date(), end=parse_day(end, "--to").date()
+        )
+        console.print(f"replaying {len(events):,} events from {start} to {end} at x{speed:g}")
+    run_platform(settings, runtime.unit_of_work, events=events, speed=speed, host=host, port=port)
+
+
+def run_platform(
+    settings: Settings,
+    unit_of_work: Callable[[], UnitOfWork],
+    *,
+    events: Sequence[ReplayEvent],
+    speed: float,
+    host: str,
+    port: int,
+    max_idle_seconds: float | None = DEFAULT_MAX_IDLE_SECONDS,
+) -> None:
+    """API, ML worker and (when ``events``) a replay feed in this process, until stopped."""
     bus = make_bus(settings)
     streams = streams_of(settings)
     metrics = PipelineMetrics()
     worker = Worker(
         bus,
-        runtime.unit_of_work,
-        model_loader(runtime.unit_of_work, settings.data_dir / "models"),
+        unit_of_work,
+        model_loader(unit_of_work, settings.data_dir / "models"),
         config=WorkerConfig(streams=streams, block_ms=50),
         metrics=metrics,
     )
     stop = threading.Event()
     threading.Thread(target=worker.run, name="worker", daemon=True).start()
-    if start is not None and end is not None:
-        events = replay_events(
-            [folder], start=parse_day(start, "--from").date(), end=parse_day(end, "--to").date()
-        )
-        engine = IngestionEngine(bus, runtime.unit_of_work, streams=streams, metrics=metrics)
+    if events:
+        engine = IngestionEngine(bus, unit_of_work, streams=streams, metrics=metrics)
 
         def sink(batch: Sequence[Any]) -> None:
             engine.submit(batch)
 
         def feed() -> None:
-            play(events, speed=speed, sink=sink, stop=stop)
+            play(events, speed=speed, sink=sink, stop=stop, max_idle_seconds=max_idle_seconds)
 
         threading.Thread(target=feed, name="replay", daemon=True).start()
-        console.print(f"replaying {len(events):,} events from {start} to {end} at x{speed:g}")
-    server = build_server(settings, runtime.unit_of_work, bus=bus, streams=streams)
+    server = build_server(settings, unit_of_work, bus=bus, streams=streams)
     console.print(f"Scoreline at http://{host}:{port} (API docs at /docs)")
     try:
         uvicorn.run(server.asgi, host=host, port=port, log_level="warning")

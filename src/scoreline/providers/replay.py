@@ -39,6 +39,7 @@ from scoreline.providers.replay_events import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_IDLE_SECONDS",
     "PROVIDER",
     "IncompleteGroup",
     "ReplayEvent",
