@@ -2,7 +2,10 @@
 # Every check on a fresh clone: install, lint, type-check, layer contracts, tests.
 # PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) are started if they are
 # installed and down; under CI=true their tests fail rather than skip. promtool
-# (Debian's prometheus package) checks the metrics exposition and is installed if missing.
+# (Debian's prometheus package) checks the metrics exposition and Chromium (Debian's
+# chromium package) runs the dashboard's browser tests; both are installed if missing.
+# The dashboard is built and checked first (scripts/web.sh check: generated client
+# current, tsc, eslint, Vitest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
@@ -21,6 +24,13 @@ if ! command -v promtool >/dev/null && command -v apt-get >/dev/null; then
   apt-get install -y --no-install-recommends prometheus >/dev/null 2>&1 \
     || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends prometheus >/dev/null; }
 fi
+
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+  apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 \
+    || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium >/dev/null; }
+fi
+
+scripts/web.sh check
 
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 .venv/bin/ruff check .

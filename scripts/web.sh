@@ -32,3 +32,5 @@ if [ "${1:-}" = "check" ]; then
   npm test --silent
 fi
 npm run --silent build
+# Compressed copies the gateway sends to browsers that accept gzip (api/web.py).
+find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.svg' \) -exec gzip -9 -k -f {} +

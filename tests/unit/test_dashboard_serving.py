@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,16 @@ def test_assets_index_and_client_routes(tmp_path: Path) -> None:
     assert asset.text == "console.log(1)"
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert client.get("/assets/index-old999.js").status_code == 404
+    # A gzip copy goes to browsers that accept it, as JavaScript still.
+    packed = gzip.compress(b"console.log(1)")
+    (tmp_path / "assets" / "index-abc123.js.gz").write_bytes(packed)
+    zipped = client.get("/assets/index-abc123.js", headers={"Accept-Encoding": "gzip, br"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["content-type"].startswith("text/javascript")
+    assert zipped.text == "console.log(1)"  # the client undid the gzip
+    plain = client.get("/assets/index-abc123.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.text == "console.log(1)"
     api = client.get("/api/v1/nothing-here")
     assert api.status_code == 404
     assert api.headers["content-type"] == "application/json"
