@@ -79,12 +79,6 @@ class Credentials(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
-class SetupState(BaseModel):
-    """Whether the platform still needs its first admin (``POST /auth/bootstrap``)."""
-
-    needs_bootstrap: bool
-
-
 class Tokens(BaseModel):
     """A short-lived access token and a refresh token."""
 
@@ -118,6 +112,14 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     created_at: datetime
+
+
+class SetupState(BaseModel):
+    """What the dashboard needs to know on start: whether the platform still needs its first
+    admin (``POST /auth/bootstrap``), and who this browser's session belongs to, if anyone."""
+
+    needs_bootstrap: bool
+    user: UserOut | None = None
 
 
 class ApiKeyIn(BaseModel):

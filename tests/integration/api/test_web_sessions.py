@@ -26,9 +26,9 @@ def client(unit_of_work: Callable[[], UnitOfWork]) -> Iterator[TestClient]:
 
 def sign_in(client: TestClient) -> str:
     """Bootstrap the admin and sign the browser in; the CSRF value to echo."""
-    assert client.get("/api/v1/auth/setup").json() == {"needs_bootstrap": True}
+    assert client.get("/api/v1/auth/setup").json() == {"needs_bootstrap": True, "user": None}
     assert client.post("/api/v1/auth/bootstrap", json=ADMIN).status_code == 201
-    assert client.get("/api/v1/auth/setup").json() == {"needs_bootstrap": False}
+    assert client.get("/api/v1/auth/setup").json() == {"needs_bootstrap": False, "user": None}
     answer = client.post("/api/v1/auth/session", json=ADMIN)
     assert answer.status_code == 200, answer.text
     assert answer.json()["email"] == ADMIN["email"]
@@ -40,6 +40,7 @@ def sign_in(client: TestClient) -> str:
     assert "Path=/" in session
     assert "HttpOnly" not in csrf
     assert "SameSite=strict" in csrf
+    assert client.get("/api/v1/auth/setup").json()["user"]["email"] == ADMIN["email"]
     value = client.cookies.get(CSRF_COOKIE)
     assert isinstance(value, str)
     assert value

@@ -97,10 +97,17 @@ def login(body: Credentials, request: Request, state: State, response: Response)
 
 
 @router.get("/auth/setup", response_model=SetupState)
-def setup(state: State) -> SetupState:
-    """Whether the first admin still has to be created (the dashboard's first run)."""
+def setup(request: Request, state: State) -> SetupState:
+    """Whether the first admin still has to be created, and the session's user if this
+    browser is signed in: the dashboard's first call, which never answers 401."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    user_id = None if not cookie else state.sessions.user_of(cookie, now=datetime.now(UTC))
     with state.unit_of_work() as uow:
-        return SetupState(needs_bootstrap=not uow.session.scalar(select(func.count(UserRow.id))))
+        needs = not uow.session.scalar(select(func.count(UserRow.id)))
+        user = None if user_id is None else uow.session.get(UserRow, user_id)
+        return SetupState(
+            needs_bootstrap=needs, user=None if user is None else UserOut.model_validate(user)
+        )
 
 
 @router.post("/auth/session", response_model=UserOut, responses={401: {}, 429: {}})
