@@ -121,7 +121,7 @@ class Platform:
                 }
             ]
         )
-        assert summary.stored == 1, summary
+        assert summary.results == 1, summary
 
 
 def _require_tools() -> None:

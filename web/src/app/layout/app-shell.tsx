@@ -1,0 +1,101 @@
+import { useEffect, useState } from 'react';
+import { NavLink, Outlet, useNavigate } from 'react-router';
+
+import { Button } from '../../components/ui/button';
+import { useSignOut } from '../../features/auth/api/session';
+import { useUser } from '../../lib/auth';
+import { connectSocket, resetSocket } from '../../lib/socket';
+import { currentTheme, setTheme, type Theme } from '../theme';
+
+const links = [
+  { to: '/', label: 'Live board', end: true },
+  { to: '/portfolio', label: 'Portfolio', end: false },
+  { to: '/performance', label: 'Performance', end: false },
+  { to: '/model-health', label: 'Model health', end: false },
+];
+
+function navClass({ isActive }: { isActive: boolean }): string {
+  return `whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm ${
+    isActive ? 'bg-panel-2 font-semibold text-ink' : 'text-muted hover:text-ink'
+  }`;
+}
+
+export function AppShell() {
+  const user = useUser().data;
+  const signOut = useSignOut();
+  const navigate = useNavigate();
+  const [theme, setThemeState] = useState<Theme>(currentTheme);
+
+  useEffect(() => {
+    connectSocket();
+    return () => resetSocket();
+  }, []);
+
+  const toggleTheme = () => {
+    const next = theme === 'dark' ? 'light' : 'dark';
+    setTheme(next);
+    setThemeState(next);
+  };
+
+  const leave = () => {
+    signOut.mutate(undefined, {
+      onSettled: () => {
+        resetSocket();
+        void navigate('/sign-in', { replace: true });
+      },
+    });
+  };
+
+  return (
+    <div className="min-h-screen">
+      <a
+        href="#main"
+        className="sr-only z-50 rounded bg-accent px-3 py-2 text-accent-ink focus:not-sr-only focus:fixed focus:left-2 focus:top-2"
+      >
+        Skip to content
+      </a>
+      <header className="border-b border-line bg-panel">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 gap-y-2 px-3 py-2 sm:px-4">
+          <span className="flex items-center gap-2 font-semibold tracking-tight">
+            <img src="/favicon.svg" alt="" width={22} height={22} />
+            Scoreline
+          </span>
+          <nav aria-label="Main" className="order-3 w-full overflow-x-auto sm:order-none sm:w-auto">
+            <ul className="flex gap-1">
+              {links.map((link) => (
+                <li key={link.to}>
+                  <NavLink to={link.to} end={link.end} className={navClass}>
+                    {link.label}
+                  </NavLink>
+                </li>
+              ))}
+              {user?.role === 'admin' ? (
+                <li>
+                  <NavLink to="/admin" className={navClass}>
+                    Admin
+                  </NavLink>
+                </li>
+              ) : null}
+            </ul>
+          </nav>
+          <div className="ml-auto flex items-center gap-2">
+            {user ? (
+              <span className="hidden text-xs text-muted md:inline" data-testid="current-user">
+                {user.email} · {user.role}
+              </span>
+            ) : null}
+            <Button size="sm" variant="ghost" onClick={toggleTheme} aria-pressed={theme === 'light'}>
+              Light theme
+            </Button>
+            <Button size="sm" onClick={leave} disabled={signOut.isPending}>
+              Sign out
+            </Button>
+          </div>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-3 py-4 outline-none sm:px-4">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

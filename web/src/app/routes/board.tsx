@@ -1,0 +1,51 @@
+import { useState } from 'react';
+
+import { LiveBoard } from '../../features/board/components/live-board';
+import { PlaceBetDialog, type BetDraft } from '../../features/portfolio/components/place-bet-form';
+import { canTrade, useUser } from '../../lib/auth';
+import { formatOdds } from '../../lib/format';
+import { usePortfolios } from '../../lib/queries';
+
+/** The board, with its "Bet" action wired to the portfolio's place-bet form. */
+export function BoardRoute() {
+  const user = useUser().data;
+  const portfolios = usePortfolios();
+  const [draft, setDraft] = useState<BetDraft | null>(null);
+  const [placed, setPlaced] = useState<string | null>(null);
+
+  return (
+    <>
+      {placed ? (
+        <p role="status" className="mb-3 rounded-md border border-up p-2 text-sm text-up">
+          {placed}
+        </p>
+      ) : null}
+      <LiveBoard
+        onBet={
+          canTrade(user)
+            ? ({ row, selection, label }, portfolioId) => {
+                if (selection.odds_snapshot_id === null || selection.best_price === null) return;
+                setPlaced(null);
+                setDraft({
+                  oddsSnapshotId: selection.odds_snapshot_id,
+                  selection: selection.selection,
+                  price: selection.best_price,
+                  description: `${label} · ${row.home_team} v ${row.away_team}`,
+                  suggestedStakeMinor: selection.suggested_stake_minor,
+                  portfolioId,
+                });
+              }
+            : undefined
+        }
+      />
+      {draft ? (
+        <PlaceBetDialog
+          draft={draft}
+          portfolios={portfolios.data?.items ?? []}
+          onClose={() => setDraft(null)}
+          onPlaced={(bet) => setPlaced(`Bet ${bet.id} placed: ${draft.description} at ${formatOdds(bet.odds)}.`)}
+        />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,5 @@
+import { PerformancePage } from '../../features/performance/components/performance-page';
+
+export function PerformanceRoute() {
+  return <PerformancePage />;
+}

@@ -1,0 +1,18 @@
+import { PageHeader } from '../../../components/ui/layout';
+import { KeysPanel } from './keys-panel';
+import { StatusPanel, UploadPanel } from './status-panel';
+import { UsersPanel } from './users-panel';
+
+export function AdminPage() {
+  return (
+    <>
+      <PageHeader title="Admin" />
+      <div className="grid gap-4">
+        <StatusPanel />
+        <UploadPanel />
+        <UsersPanel />
+        <KeysPanel />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,186 @@
+import { useState } from 'react';
+
+import { Button } from '../../../components/ui/button';
+import { SelectField, TextField } from '../../../components/ui/field';
+import { Badge, PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '../../../components/ui/layout';
+import { EmptyState, ErrorState, InlineError, Spinner } from '../../../components/ui/states';
+import type { ModelHealth, ModelVersionOut } from '../../../lib/api-types';
+import { hasRole, useUser } from '../../../lib/auth';
+import { formatDate, formatDecimal, formatKickoff } from '../../../lib/format';
+import { useActivateModel, useModelHealth, useModelVersions } from '../api/health';
+import { ReliabilityChart, RollingChart } from './health-charts';
+
+const DRIFT_TONE = { stable: 'up', watch: 'warn', drift: 'down', unknown: 'neutral' } as const;
+const DRIFT_TEXT = {
+  stable: 'Stable: recent predictions look like the reference period.',
+  watch: 'Watch: predictions are shifting; keep an eye on calibration.',
+  drift: 'Drift: predictions differ markedly from the reference; consider a refit.',
+  unknown: 'Unknown: too few recent predictions to tell.',
+} as const;
+
+function DriftPanel({ health }: { health: ModelHealth }) {
+  const { drift } = health;
+  return (
+    <Panel title="Drift">
+      <p className="flex flex-wrap items-center gap-2 text-sm">
+        <Badge tone={DRIFT_TONE[drift.status]} testId="drift-status">
+          {drift.status}
+        </Badge>
+        <span>{DRIFT_TEXT[drift.status]}</span>
+      </p>
+      <dl className="mt-3 grid grid-cols-2 gap-2 text-sm tabular-nums">
+        <div>
+          <dt className="text-xs text-muted">Prediction PSI</dt>
+          <dd>{formatDecimal(drift.prediction_psi, 3)}</dd>
+        </div>
+        <div>
+          <dt className="text-xs text-muted">Recent predictions</dt>
+          <dd>{drift.n_recent}</dd>
+        </div>
+        <div>
+          <dt className="text-xs text-muted">Settled matches scored</dt>
+          <dd>{health.n_matches}</dd>
+        </div>
+        <div>
+          <dt className="text-xs text-muted">Window</dt>
+          <dd>
+            {formatDate(health.window_start)} – {formatDate(health.window_end)}
+          </dd>
+        </div>
+      </dl>
+    </Panel>
+  );
+}
+
+function metricPreview(metrics: Record<string, unknown>): string {
+  return Object.entries(metrics)
+    .filter(([, value]) => typeof value === 'number' || typeof value === 'string')
+    .slice(0, 4)
+    .map(([key, value]) => `${key} ${typeof value === 'number' ? formatDecimal(value) : String(value)}`)
+    .join(' · ');
+}
+
+function ModelVersions() {
+  const versions = useModelVersions();
+  const isAdmin = hasRole(useUser().data, 'admin');
+  const activate = useActivateModel();
+  const confirmActivate = (model: ModelVersionOut) => {
+    if (window.confirm(`Serve ${model.name} ${model.version} from now on?`)) {
+      activate.mutate({ name: model.name, version: model.version });
+    }
+  };
+  return (
+    <Panel title="Model versions">
+      <InlineError message={activate.error?.message} />
+      {versions.isPending ? (
+        <Spinner />
+      ) : versions.isError ? (
+        <ErrorState error={versions.error} title="Could not load the model versions" />
+      ) : versions.data.items.length === 0 ? (
+        <EmptyState title="No model registered">Train one (Admin → Refit model) to get predictions.</EmptyState>
+      ) : (
+        <TableFrame label="Model versions">
+          <table className={tableClass}>
+            <thead>
+              <tr>
+                <th scope="col" className={th}>Model</th>
+                <th scope="col" className={th}>Created</th>
+                <th scope="col" className={th}>Trained on</th>
+                <th scope="col" className={th}>Metrics</th>
+                <th scope="col" className={th}>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.data.items.map((model) => (
+                <tr key={model.id} className={rowClass} data-testid="model-row">
+                  <td className={td}>
+                    {model.name} <span className="text-muted">{model.version}</span>
+                  </td>
+                  <td className={td}>{formatKickoff(model.created_at)}</td>
+                  <td className={td}>
+                    {formatDate(model.trained_from)} – {formatDate(model.trained_to)}
+                  </td>
+                  <td className={`${td} text-xs text-muted`}>{metricPreview(model.metrics) || '—'}</td>
+                  <td className={td}>
+                    {model.is_active ? (
+                      <Badge tone="up">active</Badge>
+                    ) : isAdmin ? (
+                      <Button size="sm" disabled={activate.isPending} onClick={() => confirmActivate(model)}>
+                        Activate <span className="sr-only">{`${model.name} ${model.version}`}</span>
+                      </Button>
+                    ) : (
+                      <span className="text-muted">inactive</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
+      )}
+    </Panel>
+  );
+}
+
+export function ModelHealthPage() {
+  const [days, setDays] = useState(90);
+  const [windowText, setWindowText] = useState('50');
+  const windowSize = Math.min(2000, Math.max(1, Math.round(Number(windowText)) || 50));
+  const health = useModelHealth(days, windowSize);
+
+  return (
+    <>
+      <PageHeader title="Model health">
+        {health.data?.model ? (
+          <Badge tone="accent">
+            {health.data.model} {health.data.version}
+          </Badge>
+        ) : null}
+      </PageHeader>
+      <form aria-label="Health window" className="mb-4 grid grid-cols-2 gap-2 sm:w-96" onSubmit={(event) => event.preventDefault()}>
+        <SelectField label="Period" value={String(days)} onChange={(event) => setDays(Number(event.target.value))}>
+          {[30, 90, 180, 365, 730].map((value) => (
+            <option key={value} value={String(value)}>
+              Last {value} days
+            </option>
+          ))}
+        </SelectField>
+        <TextField
+          label="Rolling window (matches)"
+          type="number"
+          min={1}
+          max={2000}
+          value={windowText}
+          onChange={(event) => setWindowText(event.target.value)}
+        />
+      </form>
+      {health.isPending ? (
+        <Spinner label="Scoring the model…" />
+      ) : health.isError ? (
+        <ErrorState error={health.error} title="Could not load the model health" />
+      ) : !health.data.model ? (
+        <EmptyState title="No active model">Health appears once a model is trained and serving.</EmptyState>
+      ) : (
+        <div className="grid gap-4">
+          <div className="grid gap-4 lg:grid-cols-3">
+            <Panel title="Reliability" className="lg:col-span-2">
+              <ReliabilityChart bins={health.data.reliability} />
+            </Panel>
+            <DriftPanel health={health.data} />
+          </div>
+          <div className="grid gap-4 lg:grid-cols-2">
+            <Panel title="Rolling RPS">
+              <RollingChart points={health.data.rolling} metric="rps" />
+            </Panel>
+            <Panel title="Rolling log loss">
+              <RollingChart points={health.data.rolling} metric="log_loss" />
+            </Panel>
+          </div>
+        </div>
+      )}
+      <div className="mt-4">
+        <ModelVersions />
+      </div>
+    </>
+  );
+}

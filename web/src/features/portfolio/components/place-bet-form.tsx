@@ -1,0 +1,149 @@
+import { useState, type FormEvent } from 'react';
+
+import { Button } from '../../../components/ui/button';
+import { SelectField, TextField } from '../../../components/ui/field';
+import { Modal } from '../../../components/ui/modal';
+import { InlineError } from '../../../components/ui/states';
+import type { BetIn, BetOut, PortfolioOut } from '../../../lib/api-types';
+import { formatMoney, formatOdds, fromMinorUnits, toMinorUnits } from '../../../lib/format';
+import { usePlaceBet } from '../api/portfolio';
+
+export type BetSelection = BetIn['selection'];
+
+export interface BetDraft {
+  oddsSnapshotId: number;
+  selection: BetSelection;
+  price: string;
+  /** What the bet is on, for people: "Home · Arsenal v Chelsea". */
+  description: string;
+  suggestedStakeMinor: number | null;
+  portfolioId: number | null;
+}
+
+export type StakeCheck = { ok: true; minor: number } | { ok: false; error: string };
+
+/** A stake typed in currency units, checked and turned into minor units. */
+export function checkStake(text: string, bankrollMinor: number | null, currency: string): StakeCheck {
+  if (!text.trim()) return { ok: false, error: 'Enter a stake.' };
+  const minor = toMinorUnits(text);
+  if (minor === null) return { ok: false, error: 'Enter an amount such as 12.50 (at most two decimals).' };
+  if (minor <= 0) return { ok: false, error: 'The stake must be more than zero.' };
+  if (bankrollMinor !== null && minor > bankrollMinor) {
+    return { ok: false, error: `The stake is more than the bankroll (${formatMoney(bankrollMinor, currency)}).` };
+  }
+  return { ok: true, minor };
+}
+
+export function PlaceBetForm({
+  draft,
+  portfolios,
+  onPlaced,
+  onCancel,
+}: {
+  draft: BetDraft;
+  portfolios: PortfolioOut[];
+  onPlaced: (bet: BetOut) => void;
+  onCancel: () => void;
+}) {
+  const [portfolioId, setPortfolioId] = useState<number | null>(
+    draft.portfolioId ?? portfolios[0]?.id ?? null,
+  );
+  const [stake, setStake] = useState(
+    draft.suggestedStakeMinor && draft.suggestedStakeMinor > 0 ? fromMinorUnits(draft.suggestedStakeMinor) : '',
+  );
+  const [error, setError] = useState<string | null>(null);
+  const placeBet = usePlaceBet();
+  const portfolio = portfolios.find((item) => item.id === portfolioId) ?? null;
+  const currency = portfolio?.currency ?? 'EUR';
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!portfolio) {
+      setError('Choose a portfolio first (create one on the Portfolio page).');
+      return;
+    }
+    const check = checkStake(stake, portfolio.bankroll_minor, currency);
+    if (!check.ok) {
+      setError(check.error);
+      return;
+    }
+    setError(null);
+    placeBet.mutate(
+      {
+        portfolioId: portfolio.id,
+        bet: { odds_snapshot_id: draft.oddsSnapshotId, selection: draft.selection, stake_minor: check.minor },
+      },
+      { onSuccess: (bet) => onPlaced(bet) },
+    );
+  };
+
+  return (
+    <form onSubmit={submit} className="flex flex-col gap-3" aria-label="Place bet" noValidate>
+      <p className="text-sm">
+        <span className="font-semibold">{draft.description}</span> at{' '}
+        <span className="font-semibold tabular-nums" data-testid="bet-price">
+          {formatOdds(draft.price)}
+        </span>
+      </p>
+      <SelectField
+        label="Portfolio"
+        value={portfolioId === null ? '' : String(portfolioId)}
+        onChange={(event) => setPortfolioId(event.target.value ? Number(event.target.value) : null)}
+      >
+        {portfolios.length === 0 ? <option value="">No portfolio yet</option> : null}
+        {portfolios.map((item) => (
+          <option key={item.id} value={String(item.id)}>
+            {item.name} · {formatMoney(item.bankroll_minor, item.currency)}
+          </option>
+        ))}
+      </SelectField>
+      <TextField
+        label={`Stake (${currency})`}
+        name="stake"
+        inputMode="decimal"
+        autoComplete="off"
+        value={stake}
+        onChange={(event) => setStake(event.target.value)}
+        hint={
+          draft.suggestedStakeMinor
+            ? `Suggested by the portfolio's Kelly settings: ${formatMoney(draft.suggestedStakeMinor, currency)}`
+            : undefined
+        }
+        error={error}
+      />
+      <InlineError message={placeBet.error?.message} />
+      <div className="flex justify-end gap-2">
+        <Button onClick={onCancel}>Cancel</Button>
+        <Button type="submit" variant="primary" disabled={placeBet.isPending}>
+          {placeBet.isPending ? 'Placing…' : 'Place bet'}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export function PlaceBetDialog({
+  draft,
+  portfolios,
+  onClose,
+  onPlaced,
+}: {
+  draft: BetDraft;
+  portfolios: PortfolioOut[];
+  onClose: () => void;
+  onPlaced?: (bet: BetOut) => void;
+}) {
+  return (
+    <Modal title="Place bet" onClose={onClose}>
+      <PlaceBetForm
+        draft={draft}
+        portfolios={portfolios}
+        onCancel={onClose}
+        onPlaced={(bet) => {
+          onPlaced?.(bet);
+          onClose();
+        }}
+      />
+    </Modal>
+  );
+}

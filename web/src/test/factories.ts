@@ -1,0 +1,61 @@
+import type { BoardRow, BoardSelection, PortfolioOut } from '../lib/api-types';
+
+type SelectionPatch = Partial<BoardSelection> & Pick<BoardSelection, 'market' | 'selection'>;
+
+export function selection(patch: SelectionPatch): BoardSelection {
+  return {
+    line: patch.market === 'over_under' ? '2.5' : null,
+    probability: 0.3,
+    fair_odds: 1 / 0.3,
+    best_price: '3.00',
+    bookmaker: 'B365',
+    odds_snapshot_id: 100,
+    edge: '-0.1000',
+    suggested_stake_minor: null,
+    ...patch,
+  };
+}
+
+export function boardRow(id: number, patch: Partial<BoardRow> = {}, selections: SelectionPatch[] = []): BoardRow {
+  const defaults: SelectionPatch[] = [
+    { market: '1x2', selection: 'home' },
+    { market: '1x2', selection: 'draw' },
+    { market: '1x2', selection: 'away' },
+    { market: 'over_under', selection: 'over' },
+    { market: 'over_under', selection: 'under' },
+  ];
+  return {
+    fixture_id: id,
+    competition: 'E0',
+    kickoff: `2030-01-0${id}T15:00:00Z`,
+    home_team: `Home ${id}`,
+    away_team: `Away ${id}`,
+    prediction_id: id * 10,
+    model: 'dixon_coles',
+    version: 'v1',
+    predicted_at: '2029-12-31T12:00:00Z',
+    ...patch,
+    selections: defaults.map((base) =>
+      selection({ ...base, ...selections.find((s) => s.market === base.market && s.selection === base.selection) }),
+    ),
+  };
+}
+
+export function portfolio(patch: Partial<PortfolioOut> = {}): PortfolioOut {
+  return {
+    id: 1,
+    name: 'Main book',
+    currency: 'EUR',
+    kelly_fraction: '0.25',
+    max_stake_fraction: '0.05',
+    min_edge: '0.02',
+    bankroll_minor: 100000,
+    open_stakes_minor: 0,
+    created_at: '2025-01-01T00:00:00Z',
+    ...patch,
+  };
+}
+
+export function page<T>(items: T[]) {
+  return { items, total: items.length, limit: 100, offset: 0 };
+}
