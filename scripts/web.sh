@@ -32,5 +32,9 @@ if [ "${1:-}" = "check" ]; then
   npm test --silent
 fi
 npm run --silent build
+# The API docs viewer (/docs), served by the gateway like the dashboard: no CDN at run time.
+mkdir -p dist/docs
+cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+  node_modules/swagger-ui-dist/LICENSE dist/docs/
 # Compressed copies the gateway sends to browsers that accept gzip (api/web.py).
 find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.svg' \) -exec gzip -9 -k -f {} +

@@ -273,3 +273,15 @@ def test_signing_out_ends_the_session(watched: Watched, platform: Platform) -> N
     expect(page).to_have_url(re.compile(r"/sign-in"))
     answer: Any = page.request.get(f"{platform.base_url}/api/v1/me")
     assert answer.status == 401
+
+
+def test_the_api_docs_render_from_the_gateway_alone(watched: Watched, platform: Platform) -> None:
+    page = watched.page
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto("/docs")
+    expect(page.get_by_text("/api/v1/board").first).to_be_visible(timeout=10_000)
+    assert requested
+    assert [u for u in requested if not u.startswith(platform.base_url)] == []  # no CDN
+    assert watched.errors == []  # nothing refused by the Content-Security-Policy
+    screenshot(page, "api-docs")

@@ -68,3 +68,25 @@ def test_without_a_build_only_the_api_answers(tmp_path: Path) -> None:
     client = client_for(tmp_path / "missing")
     assert client.get("/").status_code == 404
     assert client.get("/health/live").json() == {"status": "ok"}
+
+
+def test_api_docs_load_swagger_ui_from_the_gateway(tmp_path: Path) -> None:
+    client = client_for(tmp_path)
+    missing = client.get("/docs")
+    assert missing.status_code == 200
+    assert "/api/v1/openapi.json" in missing.text
+    assert "<script" not in missing.text
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "swagger-ui-bundle.js").write_text("var SwaggerUIBundle = 1;")
+    (tmp_path / "docs" / "swagger-ui.css").write_text("body{}")
+    page = client.get("/docs")
+    assert 'src="/docs/swagger-ui-bundle.js"' in page.text
+    assert "http" not in page.text  # nothing from another host
+    assert "<script>" not in page.text  # no inline script: the CSP forbids it
+    init = client.get("/docs/init.js")
+    assert init.headers["content-type"].startswith("text/javascript")
+    assert "/api/v1/openapi.json" in init.text
+    bundle = client.get("/docs/swagger-ui-bundle.js")
+    assert bundle.text == "var SwaggerUIBundle = 1;"
+    assert client.get("/docs/other.js").status_code == 404
+    assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Scoreline API"

@@ -29,7 +29,7 @@ from scoreline.api.deps import Gateway
 from scoreline.api.errors import install_error_handlers
 from scoreline.api.fast_path import CachedPredictions
 from scoreline.api.routes import admin, auth, book, catalog, live
-from scoreline.api.web import mount_dashboard
+from scoreline.api.web import mount_dashboard, mount_docs
 from scoreline.config import Settings
 from scoreline.storage.db import UnitOfWork
 
@@ -41,7 +41,7 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
 }
 
 
@@ -50,7 +50,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
     app = _GatewayApp(
         title="Scoreline API",
         version=scoreline.__version__,
-        docs_url="/docs",
+        docs_url=None,  # served by api.web.mount_docs, without a CDN
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -116,6 +116,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         """Prometheus text exposition."""
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    mount_docs(app, settings.web_dir)
     mount_dashboard(app, settings.web_dir)  # last: its catch-all must not shadow the API
     return app
 

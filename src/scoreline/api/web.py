@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
-__all__ = ["mount_dashboard"]
+__all__ = ["mount_dashboard", "mount_docs"]
 
 _NOT_SPA = ("api/", "docs", "health/", "metrics", "socket.io")
 _MEDIA_TYPES = {
@@ -25,6 +25,69 @@ _MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".json": "application/json",
 }
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Scoreline API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script>
+</body></html>
+"""
+_DOCS_INIT = """window.ui = SwaggerUIBundle({
+  url: "/api/v1/openapi.json", dom_id: "#swagger-ui", deepLinking: true
+});
+"""
+_DOCS_MISSING = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Scoreline API</title></head>
+<body><main><h1>Scoreline API</h1>
+<p>The docs viewer is installed with the dashboard (<code>scripts/web.sh</code>).
+The OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+</main></body></html>
+"""
+
+
+def mount_docs(app: FastAPI, folder: Path) -> None:
+    """Swagger UI at ``/docs`` from files the dashboard build copied in (``web/dist/docs``).
+
+    FastAPI's own page loads Swagger UI from a CDN and starts it with an inline
+    script, which our ``Content-Security-Policy: default-src 'self'`` refuses;
+    this one loads everything from the gateway itself.
+    """
+    root = (folder / "docs").resolve()
+    assets = {
+        "swagger-ui-bundle.js": "text/javascript",
+        "swagger-ui.css": "text/css",
+    }
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        ready = all((root / name).is_file() for name in assets)
+        return HTMLResponse(_DOCS_PAGE if ready else _DOCS_MISSING)
+
+    @app.get("/docs/init.js", include_in_schema=False)
+    def docs_init() -> Response:
+        return Response(_DOCS_INIT, media_type="text/javascript")
+
+    @app.get("/docs/{name}", include_in_schema=False)
+    def docs_asset(name: str, request: Request) -> Response:
+        if name not in assets or not (root / name).is_file():
+            raise HTTPException(404, f"/docs/{name} not found")
+        return _file(root / name, request, cache="public, max-age=86400")
+
+
+def _file(path: Path, request: Request, *, cache: str) -> FileResponse:
+    """A file, or its gzip copy (``.gz`` beside it) for a browser that accepts gzip."""
+    headers = {"Cache-Control": cache, "Vary": "Accept-Encoding"}
+    packed = path.with_name(path.name + ".gz")
+    if "gzip" in request.headers.get("accept-encoding", "") and packed.is_file():
+        return FileResponse(
+            packed,
+            media_type=_MEDIA_TYPES.get(path.suffix),
+            headers={**headers, "Content-Encoding": "gzip"},
+        )
+    return FileResponse(path, headers=headers)
 
 
 def mount_dashboard(app: FastAPI, folder: Path) -> bool:
@@ -42,20 +105,8 @@ def mount_dashboard(app: FastAPI, folder: Path) -> bool:
             wanted = (root / path).resolve()
             if wanted.is_relative_to(root) and wanted.is_file():
                 immutable = wanted.parent.name == "assets"
-                headers = {
-                    "Cache-Control": "public, max-age=31536000, immutable"
-                    if immutable
-                    else "no-cache",
-                    "Vary": "Accept-Encoding",
-                }
-                packed = wanted.with_name(wanted.name + ".gz")
-                if "gzip" in request.headers.get("accept-encoding", "") and packed.is_file():
-                    return FileResponse(
-                        packed,
-                        media_type=_MEDIA_TYPES.get(wanted.suffix),
-                        headers={**headers, "Content-Encoding": "gzip"},
-                    )
-                return FileResponse(wanted, headers=headers)
+                cache = "public, max-age=31536000, immutable" if immutable else "no-cache"
+                return _file(wanted, request, cache=cache)
             if wanted.suffix and wanted.parent.name == "assets":
                 raise HTTPException(404, f"/{path} not found")  # a stale hashed file
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
