@@ -28,7 +28,7 @@ import scoreline
 from scoreline.api.deps import Gateway
 from scoreline.api.errors import install_error_handlers
 from scoreline.api.fast_path import CachedPredictions
-from scoreline.api.routes import admin, auth, book, catalog, live
+from scoreline.api.routes import admin, auth, board, book, catalog, model_health
 from scoreline.api.web import mount_dashboard, mount_docs
 from scoreline.config import Settings
 from scoreline.storage.db import UnitOfWork
@@ -69,7 +69,8 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         registry=registry,
     )
     # The catalog first: its reads are the hot ones, and routes are matched in order.
-    for router in (catalog.router, live.router, book.router, auth.router, admin.router):
+    routers = (catalog, board, model_health, book, auth, admin)
+    for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")
 
     if settings.cors_origins:
