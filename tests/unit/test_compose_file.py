@@ -69,3 +69,17 @@ def test_mounted_files_exist_and_prometheus_config_is_valid(compose: dict[str, A
         check=False,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_image_carries_the_built_dashboard() -> None:
+    """Docker cannot run here: the Dockerfile is read. The web stage builds from the lock and
+    the runtime stage serves its output, so the API processes of compose.yaml serve it."""
+    text = (ROOT / "Dockerfile").read_text()
+    stages = [line for line in text.splitlines() if line.startswith("FROM ")]
+    assert stages == ["FROM node:20-bookworm-slim AS web", "FROM python:3.11-slim"]
+    assert "npm ci" in text
+    assert "COPY web/package.json web/package-lock.json web/.npmrc ./" in text
+    assert "COPY --from=web /web/dist /app/web/dist" in text
+    assert "ENV SCORELINE_WEB_DIR=/app/web/dist" in text
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {"web/node_modules", ".venv", "var"} <= set(ignored)
