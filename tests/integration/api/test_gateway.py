@@ -265,6 +265,7 @@ def test_a_bet_settles_and_performance_adds_up(
     assert (total["n_bets"], total["staked_minor"], total["profit_minor"]) == (2, 1_500, 600)
     assert performance["by_competition"]["E0"]["profit_minor"] == 600
     assert Decimal(total["roi"]) == Decimal(total["yield"]) == Decimal("0.4")
+    assert Decimal(total["bankroll_return"]) == Decimal("0.06")  # 600 on 10,000 deposited
     assert performance["clv"] == []  # no closing prices were stored for this fixture
     drawdown = [Decimal(p["drawdown"]) for p in performance["drawdown"]]
     assert len(drawdown) == 2

@@ -367,7 +367,7 @@ def performance(
         if id(bet) in chosen and (value := bet.clv) is not None
     ]
     return PerformanceOut(
-        summary=_figures(summary(bets)),
+        summary=_figures(summary(bets, initial_bankroll_minor=deposits if deposits > 0 else None)),
         by_competition={k: _figures(v) for k, v in by_dimension(bets, "competition").items()},
         by_market={k: _figures(v) for k, v in by_dimension(bets, "market").items()},
         by_bookmaker={k: _figures(v) for k, v in by_dimension(bets, "bookmaker").items()},
