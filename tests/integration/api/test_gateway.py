@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -273,3 +274,44 @@ def test_a_bet_settles_and_performance_adds_up(
     state = client.get(f"/api/v1/portfolios/{portfolio}", headers=alice).json()
     assert state["bankroll_minor"] == 10_000 + 600  # deposits plus settled P&L
     assert datetime.fromisoformat(performance["bankroll"][-1]["at"]) <= datetime.now(UTC)
+
+
+def test_no_secret_reaches_the_logs(
+    client: TestClient, admin: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every credential the gateway handles, sent right and wrong, with every logger at DEBUG."""
+    caplog.set_level(logging.DEBUG)
+    secrets: list[str] = [PASSWORD, "a wrong passphrase to keep out", admin["Authorization"][7:]]
+    for password in (PASSWORD, secrets[1]):
+        client.post("/api/v1/auth/login", json={"email": "admin@example.com", "password": password})
+    tokens = client.post(
+        "/api/v1/auth/login", json={"email": "admin@example.com", "password": PASSWORD}
+    ).json()
+    secrets += [tokens["access_token"], tokens["refresh_token"]]
+    renewed = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    secrets += [renewed.json()["access_token"], renewed.json()["refresh_token"]]
+    client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})  # reused
+    made = client.post("/api/v1/keys", json={"name": "bot"}, headers=admin).json()
+    secrets.append(made["secret"])
+    assert client.get("/api/v1/me", headers={"X-API-Key": made["secret"]}).status_code == 200
+    forged = made["secret"][:-4] + "AAAA" if not made["secret"].endswith("AAAA") else "sl_x"
+    assert client.get("/api/v1/me", headers={"X-API-Key": forged}).status_code == 401
+    created = client.post(
+        "/api/v1/admin/users",
+        json={"email": "frank@example.com", "password": "frank's own passphrase", "role": "viewer"},
+        headers=admin,
+    )
+    assert created.status_code == 201
+    secrets.append("frank's own passphrase")
+    session = client.post(
+        "/api/v1/auth/session", json={"email": "admin@example.com", "password": PASSWORD}
+    )
+    assert session.status_code == 200
+    secrets += [value for value in session.cookies.values() if value]
+    client.post("/api/v1/auth/logout", json={"refresh_token": renewed.json()["refresh_token"]})
+    assert caplog.records, "nothing was logged at DEBUG: the check would be empty"
+    logged = "\n".join(
+        f"{rec.getMessage()} {rec.args!r} {rec.exc_text or ''}" for rec in caplog.records
+    )
+    leaked = [secret[:12] + "…" for secret in secrets if secret in logged]
+    assert leaked == [], f"secrets in the logs: {leaked}"
