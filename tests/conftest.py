@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,9 +43,9 @@ def _missing_service(message: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test session."""
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database of its own, dropped on exit; its URL."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"scoreline_test_{uuid.uuid4().hex[:10]}"
     try:
@@ -57,10 +58,19 @@ def postgres_url() -> Iterator[str]:
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    with postgres_database() as url:
+        yield url
 
 
 def _truncate_all(engine: Engine) -> None:

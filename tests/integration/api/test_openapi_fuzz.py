@@ -16,6 +16,7 @@ taken) instead of finding bugs.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ from pydantic import SecretStr
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from conftest import SAMPLE_DATA
+from conftest import SAMPLE_DATA, postgres_database
 from scoreline.api.app import create_app
 from scoreline.config import Settings
 from scoreline.pipeline.bus import Streams
@@ -132,25 +133,39 @@ def _set_up(client: TestClient, role: str) -> tuple[dict[str, str], dict[str, in
     return me, known
 
 
-@pytest.fixture(scope="module", params=sorted(EMAILS))
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param((role, backend), id=f"{role}-{backend}", marks=marks)
+        for role in sorted(EMAILS)
+        for backend, marks in (("sqlite", ()), ("postgres", pytest.mark.postgres))
+    ],
+)
 def caller(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Caller]:
-    """A loaded SQLite database behind its own app, and the user playing this role.
+    """A loaded database of its own behind its own app, and the user playing this role.
 
     Module-scoped, so each role loads the season once for all operations; the
-    conftest ``unit_of_work`` is per test and would load it 32 times.
+    conftest ``unit_of_work`` is per test and would load it 32 times. PostgreSQL
+    gets a database apart from the session's shared one, which other tests empty.
     """
-    database = tmp_path_factory.mktemp(f"fuzz-{request.param}") / "scoreline.db"
-    engine = make_engine(f"sqlite:///{database}")
-    upgrade(engine)
-    unit_of_work = unit_of_work_factory(engine)
-    _load(unit_of_work)
-    app = create_app(SETTINGS, unit_of_work)
-    with TestClient(app) as client:
-        headers, known = _set_up(client, request.param)
-    yield Caller(app=app, headers=headers, known=known)
-    engine.dispose()
+    role, backend = request.param
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            database = tmp_path_factory.mktemp(f"fuzz-{role}") / "scoreline.db"
+            url = f"sqlite:///{database}"
+        else:
+            url = stack.enter_context(postgres_database())
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        upgrade(engine)
+        unit_of_work = unit_of_work_factory(engine)
+        _load(unit_of_work)
+        app = create_app(SETTINGS, unit_of_work)
+        with TestClient(app) as client:
+            headers, known = _set_up(client, role)
+        yield Caller(app=app, headers=headers, known=known)
 
 
 def _aim(case: schemathesis.Case[Any], known: dict[str, int | str]) -> None:
