@@ -24,12 +24,12 @@ from redis.cluster import RedisCluster
 from redis.crc import key_slot
 
 from scoreline.api.cache import (
-    CacheInvalidator,
     PredictionCache,
     RedisCache,
     RedisClient,
     make_cache,
 )
+from scoreline.api.cache_invalidator import CacheInvalidator
 from scoreline.pipeline.bus import Streams
 from scoreline.pipeline.redis_bus import RedisBus
 
@@ -292,7 +292,7 @@ def test_invalidator_drops_keys_of_each_published_prediction(
     predictions: PredictionCache, bus: tuple[RedisBus, Streams]
 ) -> None:
     redis_bus, streams = bus
-    invalidator = CacheInvalidator(redis_bus, predictions, streams=streams, block_ms=100)
+    invalidator = CacheInvalidator(redis_bus, predictions, stream=streams.predictions, block_ms=100)
     invalidator.start()
     try:
         assert invalidator.ready.wait(5)

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from scoreline.api.cache import CacheInvalidator, MemoryCache, PredictionCache, make_cache
+from scoreline.api.cache import MemoryCache, PredictionCache, make_cache
+from scoreline.api.cache_invalidator import CacheInvalidator
 from scoreline.errors import BusUnavailableError, ConfigError
 from scoreline.pipeline.bus import StreamEntry, Streams
 from scoreline.pipeline.memory_bus import MemoryBus
@@ -301,7 +302,8 @@ def running(predictions: PredictionCache) -> Iterator[tuple[MemoryBus, CacheInva
     """An invalidator on a fresh bus, ready, and past its first entry (a known position)."""
     bus = MemoryBus()
     streams = Streams(prefix="test")
-    invalidator = CacheInvalidator(bus, predictions, streams=streams, block_ms=50).start()
+    invalidator = CacheInvalidator(bus, predictions, stream=streams.predictions, block_ms=50)
+    invalidator.start()
     assert invalidator.ready.wait(2)
     give_position(bus, invalidator)
     yield bus, invalidator
@@ -310,7 +312,8 @@ def running(predictions: PredictionCache) -> Iterator[tuple[MemoryBus, CacheInva
 
 def test_values_cached_before_start_are_dropped_once_ready(predictions: PredictionCache) -> None:
     fill(predictions)
-    invalidator = CacheInvalidator(MemoryBus(), predictions, streams=Streams(), block_ms=50)
+    stream = Streams().predictions
+    invalidator = CacheInvalidator(MemoryBus(), predictions, stream=stream, block_ms=50)
     invalidator.start()
     try:
         assert invalidator.ready.wait(2)
@@ -368,7 +371,7 @@ def test_bus_outage_is_retried_and_followed_by_a_full_drop(
 ) -> None:
     bus = FlakyBus(failures=2)
     invalidator = CacheInvalidator(
-        bus, predictions, streams=Streams(), block_ms=50, retry_s=0.01
+        bus, predictions, stream=Streams().predictions, block_ms=50, retry_s=0.01
     ).start()
     try:
         assert invalidator.ready.wait(2)
@@ -378,3 +381,76 @@ def test_bus_outage_is_retried_and_followed_by_a_full_drop(
         assert invalidator.stop(timeout_s=2)
     assert "cache invalidation paused" in caplog.text
     assert "failures=2" in repr(invalidator)
+
+
+# -- the watch: changes no stream announces ------------------------------------------
+
+
+def test_a_watched_change_drops_everything_once_its_period_is_up(
+    predictions: PredictionCache,
+) -> None:
+    clock, signature = FakeClock(), ["model 1"]
+    invalidator = CacheInvalidator(
+        MemoryBus(),
+        predictions,
+        stream=Streams().predictions,
+        block_ms=1,
+        watch=lambda: signature[0],
+        watch_every_s=5,
+        clock=clock,
+    )
+    invalidator.poll()  # the start: one epoch bump, the signature noted
+    fill(predictions)
+    everything = cached(predictions)
+    assert len(everything) == 5
+    signature[0] = "model 2"  # say, another process activated a version
+    clock.now += 4.9
+    invalidator.poll()
+    assert cached(predictions) == everything  # not read yet: at most one period late
+    clock.now += 0.1
+    invalidator.poll()
+    assert cached(predictions) == set()
+    assert (invalidator.epochs, invalidator.changes) == (1, 1)
+    fill(predictions)
+    clock.now += 60
+    invalidator.poll()
+    assert cached(predictions) == everything  # read again, unchanged: nothing dropped
+    assert invalidator.changes == 1
+
+
+def test_a_failing_watch_is_retried_and_followed_by_a_full_drop(
+    predictions: PredictionCache, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls = [0]
+
+    def watch() -> str:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise BusUnavailableError("the database did not answer")
+        return "same"
+
+    clock = FakeClock()
+    invalidator = CacheInvalidator(
+        MemoryBus(),
+        predictions,
+        stream=Streams().predictions,
+        block_ms=1,
+        watch=watch,
+        watch_every_s=5,
+        clock=clock,
+    )
+    invalidator.poll()
+    fill(predictions)
+    clock.now += 5
+    with pytest.raises(BusUnavailableError):
+        invalidator.poll()
+    invalidator._failed()  # what ``run`` does with the error
+    invalidator.poll()  # unsure: the watch is read again at once, and everything goes
+    assert calls[0] == 3
+    assert cached(predictions) == set()
+    assert invalidator.epochs == 2
+
+
+def test_the_watch_period_must_be_positive(predictions: PredictionCache) -> None:
+    with pytest.raises(ValueError, match="watch_every_s is 0"):
+        CacheInvalidator(MemoryBus(), predictions, stream="s", watch=lambda: 1, watch_every_s=0)

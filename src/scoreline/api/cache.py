@@ -1,4 +1,8 @@
-"""The API's cache of latest predictions: read-through, invalidated from the predictions stream.
+"""The API's cache of latest predictions and market snapshots: read-through, invalidated by events.
+
+Two instances of one design: latest predictions (namespace ``prediction``, invalidated
+from ``<prefix>:predictions``) and the latest prices of a fixture (namespace ``market``,
+invalidated from ``<prefix>:odds``). What follows says "prediction"; it holds for both.
 
 ::
 
@@ -7,7 +11,7 @@
     Cache              get, get_many, set, delete, version, bump
         ├── MemoryCache    one process: LRU, TTL, a lock
         └── RedisCache     every API process: redis.Redis or redis.cluster.RedisCluster
-    CacheInvalidator   a thread tailing ``<prefix>:predictions``; one invalidation per entry
+    CacheInvalidator   (cache_invalidator.py) a thread tailing a stream; one invalidation per entry
 
 **Invalidation bumps versions instead of deleting keys.** A cached value lives under a key
 that names the versions current when its reader *started*::
@@ -54,7 +58,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, Self, cast
+from typing import Any, Protocol, cast
 from urllib.parse import quote
 
 import redis
@@ -63,11 +67,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from scoreline.errors import BusUnavailableError, ConfigError
-from scoreline.pipeline.bus import Bus, Streams
 
 __all__ = [
+    "UNAVAILABLE",
     "Cache",
-    "CacheInvalidator",
     "Invalidates",
     "MemoryCache",
     "PredictionCache",
@@ -82,7 +85,7 @@ logger = logging.getLogger(__name__)
 
 RedisClient = redis.Redis | RedisCluster
 """Either client: ``RedisCache`` uses only what both accept."""
-_UNAVAILABLE = (BusUnavailableError, RedisConnectionError, RedisTimeoutError)
+UNAVAILABLE = (BusUnavailableError, RedisConnectionError, RedisTimeoutError)
 
 
 def namespaced_key(namespace: str, *parts: object) -> str:
@@ -357,21 +360,21 @@ def make_cache(
 
 
 def _fixture_of(payload: bytes) -> int | None:
-    """The ``fixture_id`` of a predictions entry, or ``None`` (with a warning) if it has none."""
+    """The ``fixture_id`` of a predictions or odds entry, or ``None`` (logged) if it has none."""
     try:
         body = json.loads(payload)
     except (ValueError, RecursionError) as error:  # bad UTF-8 and bad JSON are ValueErrors
-        logger.warning("predictions entry %.80r is not JSON (%s); ignored", payload, error)
+        logger.warning("stream entry %.80r is not JSON (%s); ignored", payload, error)
         return None
     fixture_id = body.get("fixture_id") if isinstance(body, dict) else None
     if not isinstance(fixture_id, int) or isinstance(fixture_id, bool):
-        logger.warning("predictions entry %.80r has no integer fixture_id; ignored", payload)
+        logger.warning("stream entry %.80r has no integer fixture_id; ignored", payload)
         return None
     return fixture_id
 
 
 class PredictionCache:
-    """The API's read path for latest predictions, and its invalidation by event.
+    """The API's read path for latest predictions (or market snapshots), and its invalidation.
 
     Parameters
     ----------
@@ -539,123 +542,3 @@ class TieredPredictionCache:
         if self.far is not None:
             self.far.invalidate_from_event(payload)
         return handled
-
-
-class CacheInvalidator:
-    """A thread tailing the predictions stream and invalidating the cache for each entry.
-
-    Parameters
-    ----------
-    bus : Bus
-        The stream bus the workers publish on.
-    cache : PredictionCache
-        What to invalidate.
-    streams : Streams
-        Stream names; ``streams.predictions`` is tailed from the start time's id.
-    count : int
-        Entries per read.
-    block_ms : int
-        How long a read waits for entries; also the longest ``stop`` waits for the loop.
-    retry_s : float
-        Pause after a failure (bus or cache unreachable) before trying again.
-    stop_event : threading.Event, optional
-        Shared with the caller's shutdown; a new one if not given.
-
-    Attributes
-    ----------
-    ready : threading.Event
-        Set after the first read and epoch bump: from then on each event's keys go within
-        about ``block_ms`` of its publication.
-    events, ignored, epochs, failures : int
-        Entries handled, malformed entries skipped, epoch bumps, failed reads.
-
-    Notes
-    -----
-    On start and after any failure the invalidator cannot be sure it saw every entry,
-    so it bumps the epoch once its next read returns (see the module docstring).
-    """
-
-    def __init__(
-        self,
-        bus: Bus,
-        cache: Invalidates,
-        *,
-        streams: Streams,
-        count: int = 100,
-        block_ms: int = 500,
-        retry_s: float = 1.0,
-        stop_event: threading.Event | None = None,
-    ) -> None:
-        self.bus = bus
-        self.cache = cache
-        self.stream = streams.predictions
-        self.count = count
-        self.block_ms = block_ms
-        self.retry_s = retry_s
-        self.stopping = stop_event if stop_event is not None else threading.Event()
-        self.ready = threading.Event()
-        self.events = self.ignored = self.epochs = self.failures = 0
-        self._after = f"{int(time.time() * 1000)}-0"
-        self._unsure = True  # entries may have been missed: bump the epoch after the next read
-        self._thread: threading.Thread | None = None
-
-    def __repr__(self) -> str:
-        return (
-            f"CacheInvalidator(stream={self.stream!r}, events={self.events}, "
-            f"ignored={self.ignored}, epochs={self.epochs}, failures={self.failures})"
-        )
-
-    def poll(self) -> int:
-        """One read and its invalidations; how many entries came. Failures propagate."""
-        entries = self.bus.tail(
-            self.stream, after=self._after, count=self.count, block_ms=self.block_ms
-        )
-        if self._unsure:
-            self.cache.invalidate_all()
-            self.epochs += 1
-            self._unsure = False
-            self.ready.set()
-        for entry in entries:
-            if self.cache.invalidate_from_event(entry.payload):
-                self.events += 1
-            else:
-                self.ignored += 1
-            self._after = entry.id  # only past an entry once it is handled
-        return len(entries)
-
-    def run(self) -> None:
-        """Poll until ``stopping`` is set; failures are logged and retried, never fatal."""
-        logger.info("cache invalidator tailing %s", self.stream)
-        while not self.stopping.is_set():
-            try:
-                self.poll()
-            except _UNAVAILABLE as error:
-                self._failed()
-                logger.warning("cache invalidation paused (%s); retrying", error)
-                self.stopping.wait(self.retry_s)
-            except Exception:
-                # A dead invalidator would serve stale reads until restart; log the bug, go on.
-                self._failed()
-                logger.exception("cache invalidation failed; retrying")
-                self.stopping.wait(self.retry_s)
-        logger.info("cache invalidator stopped: %r", self)
-
-    def _failed(self) -> None:
-        self.failures += 1
-        self._unsure = True
-
-    def start(self) -> Self:
-        """Run in a daemon thread; returns ``self``."""
-        if self._thread is not None:
-            raise RuntimeError("this CacheInvalidator was already started")
-        self._thread = threading.Thread(target=self.run, name="cache-invalidator", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout_s: float = 5.0) -> bool:
-        """Ask the loop to end and wait up to ``timeout_s``; whether the thread has ended."""
-        self.stopping.set()
-        if self._thread is None:
-            return True
-        self._thread.join(timeout_s)
-        return not self._thread.is_alive()

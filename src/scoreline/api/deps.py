@@ -64,6 +64,7 @@ class Gateway:
     predictions_cache: TieredPredictionCache | None = (
         None  # set by the server, with its invalidator
     )
+    market_cache: TieredPredictionCache | None = None  # latest prices per fixture, likewise
     users: dict[int, tuple[float, Role | None]] = field(default_factory=dict)
     fast_reads: int = 0  # requests answered by ``fast_path`` before FastAPI
     bus: Bus | None = None  # set by the server: the admin status reads the streams
@@ -77,9 +78,20 @@ class Gateway:
 
         def fit() -> str:
             summary = fit_dixon_coles(self.unit_of_work, artifacts_dir=artifacts)
+            self.drop_cached()  # the new version is active: no cached answer is its
             return summary.version
 
         self.refits = RefitRunner(fit)
+
+    def drop_cached(self) -> None:
+        """Drop every cached prediction and market snapshot, in this process and in Redis.
+
+        For changes no stream announces (another active model, a loaded file); other
+        API processes see them through their invalidators' watch within seconds.
+        """
+        for cache in (self.predictions_cache, self.market_cache):
+            if cache is not None:
+                cache.invalidate_all()
 
     @classmethod
     def from_settings(cls, settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Gateway:

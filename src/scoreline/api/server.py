@@ -19,15 +19,16 @@ from sqlalchemy import select
 
 from scoreline.api.app import create_app
 from scoreline.api.cache import (
-    CacheInvalidator,
     MemoryCache,
     PredictionCache,
     TieredPredictionCache,
     make_cache,
 )
+from scoreline.api.cache_invalidator import CacheInvalidator
 from scoreline.config import Settings
 from scoreline.pipeline.bus import Bus, Streams
 from scoreline.storage.db import UnitOfWork
+from scoreline.storage.repositories import catalog
 from scoreline.storage.tables import CompetitionRow, FixtureRow
 
 __all__ = ["Server", "build_server", "competition_lookup"]
@@ -76,24 +77,38 @@ def build_server(
     gateway = app.state.gateway
     gateway.bus, gateway.streams = bus, streams
     competition_of = competition_lookup(unit_of_work)
-    gateway.predictions_cache = TieredPredictionCache(
-        PredictionCache(MemoryCache(), competition_of=competition_of),
-        None
-        if settings.redis_url is None
-        else PredictionCache(
-            make_cache(settings.redis_url, cluster=settings.redis_cluster),
-            competition_of=competition_of,
-        ),
-    )
-    invalidator = CacheInvalidator(bus, gateway.predictions_cache, streams=streams)
+
+    def tiers(namespace: str) -> TieredPredictionCache:
+        """This process's memory in front of Redis (when configured), both versioned."""
+        far = None
+        if settings.redis_url is not None:
+            shared = make_cache(settings.redis_url, cluster=settings.redis_cluster)
+            far = PredictionCache(shared, competition_of=competition_of, namespace=namespace)
+        near = PredictionCache(MemoryCache(), competition_of=competition_of, namespace=namespace)
+        return TieredPredictionCache(near, far)
+
+    def signature() -> tuple[object, ...]:
+        with unit_of_work() as uow:
+            return catalog.cache_signature(uow.session)
+
+    gateway.predictions_cache = tiers("prediction")
+    gateway.market_cache = tiers("market")
+    invalidators = [
+        CacheInvalidator(bus, cache, stream=stream, watch=signature)
+        for cache, stream in (
+            (gateway.predictions_cache, streams.predictions),
+            (gateway.market_cache, streams.odds),
+        )
+    ]
     realtime = Realtime(app.state.gateway, redis_url=settings.redis_url, bus=bus, streams=streams)
     settlement = SettlementConsumer(unit_of_work, bus=bus, streams=streams, notify=realtime)
     app.state.realtime = realtime
-    app.state.invalidator = invalidator
+    app.state.invalidators = invalidators
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        invalidator.start()
+        for invalidator in invalidators:
+            invalidator.start()
         await realtime.start()
         settlement.start()
         try:
@@ -101,7 +116,8 @@ def build_server(
         finally:
             settlement.stop()
             await realtime.stop()
-            invalidator.stop()
+            for invalidator in invalidators:
+                invalidator.stop()
 
     app.router.lifespan_context = lifespan
     return Server(asgi=realtime.asgi(app), app=app)

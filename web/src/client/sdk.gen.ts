@@ -250,7 +250,9 @@ export const fixtureApiV1FixturesFixtureIdGet = <ThrowOnError extends boolean = 
 /**
  * Latest Odds
  *
- * The latest price of every bookmaker, market, line and kind.
+ * The latest price of every bookmaker, market, line and kind (cached: the market snapshot).
+ *
+ * Served from the market cache, invalidated by the fixture's next odds event.
  */
 export const latestOddsApiV1FixturesFixtureIdOddsGet = <ThrowOnError extends boolean = true>(options: Options<LatestOddsApiV1FixturesFixtureIdOddsGetData, ThrowOnError>) => (options.client ?? client).get<LatestOddsApiV1FixturesFixtureIdOddsGetResponses, LatestOddsApiV1FixturesFixtureIdOddsGetErrors, ThrowOnError>({ url: '/api/v1/fixtures/{fixture_id}/odds', ...options });
 

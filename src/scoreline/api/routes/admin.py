@@ -141,6 +141,7 @@ def switch_model(body: ModelSwitch, state: State, _: Admin) -> ModelVersionOut:
         )
     except NotFoundError as error:
         raise HTTPException(404, str(error)) from error
+    state.drop_cached()
     with state.unit_of_work() as uow:
         row = uow.session.get(ModelVersion, row_id)
         return _model_out(row)
@@ -204,6 +205,8 @@ def _ingest(state: Gateway, filename: str, data: bytes) -> IngestOut:
         path.write_bytes(data)
         report = ingest_football_data(state.unit_of_work, [path])
     outcome = report.files[0]
+    if outcome.status == "loaded":
+        state.drop_cached()
     return IngestOut(
         status=outcome.status,
         matches=outcome.matches,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
@@ -32,6 +33,7 @@ Reader = Annotated[Principal, Depends(require(Scope.READ))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 _DEFAULT_PAGE = 100
+_ODDS_LIST = TypeAdapter(list[Odds])
 
 
 @router.get("/competitions", response_model=Page[Competition])
@@ -98,11 +100,23 @@ def fixture(fixture_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: State, _: 
 
 @router.get("/fixtures/{fixture_id}/odds", response_model=list[Odds], responses={404: {}})
 def latest_odds(fixture_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: State, _: Reader) -> Any:
-    """The latest price of every bookmaker, market, line and kind."""
-    with state.unit_of_work() as uow:
-        if catalog.fixture(uow.session, fixture_id) is None:
-            raise HTTPException(404, f"fixture {fixture_id} not found")
-        return catalog.latest_odds(uow.session, fixture_id)
+    """The latest price of every bookmaker, market, line and kind (cached: the market snapshot).
+
+    Served from the market cache, invalidated by the fixture's next odds event.
+    """
+
+    def load() -> bytes | None:
+        with state.unit_of_work() as uow:
+            if catalog.fixture(uow.session, fixture_id) is None:
+                return None
+            rows = catalog.latest_odds(uow.session, fixture_id)
+        return _ODDS_LIST.dump_json([Odds.model_validate(r) for r in rows])
+
+    cache = state.market_cache
+    body = load() if cache is None else cache.read_fixture(fixture_id, load=load)
+    if body is None:
+        raise HTTPException(404, f"fixture {fixture_id} not found")
+    return Response(body, media_type="application/json")
 
 
 @router.get("/fixtures/{fixture_id}/odds/history", response_model=Page[Odds], responses={404: {}})

@@ -22,10 +22,12 @@ from scoreline.storage.tables import (
     OddsRow,
     PredictionRow,
     ResultRow,
+    SourceFile,
     TeamRow,
 )
 
 __all__ = [
+    "cache_signature",
     "competitions",
     "fixture",
     "fixtures",
@@ -240,3 +242,21 @@ class _Flat:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._odds, name)
+
+
+def cache_signature(session: Session) -> tuple[object, ...]:
+    """What changes served data without an event: the active models and the loaded files.
+
+    Two indexed aggregates, cheap enough to read every few seconds from each API
+    process (``api.cache_invalidator``). A reloaded file keeps its row and moves
+    its ``loaded_at``; a new file adds a row.
+    """
+    active = tuple(
+        session.scalars(
+            select(ModelVersion.id)
+            .where(ModelVersion.is_active.is_(True))
+            .order_by(ModelVersion.id)
+        )
+    )
+    files = session.execute(select(func.count(SourceFile.id), func.max(SourceFile.loaded_at))).one()
+    return active, int(files[0]), files[1]
