@@ -205,11 +205,15 @@ class Prediction(BaseModel):
 
 
 class PortfolioSettingsIn(BaseModel):
-    """Staking settings: fraction of full Kelly, cap per bet (share of bankroll), smallest edge."""
+    """Staking settings: fraction of full Kelly, smallest edge, and caps as shares of the
+    bankroll on one suggested stake, on what is open on one fixture and on one kick-off day
+    (UTC). The caps must nest: per bet ≤ per fixture ≤ per day."""
 
     kelly_fraction: Decimal = Field(default=Decimal("0.25"), gt=0, le=1, decimal_places=4)
     max_stake_fraction: Decimal = Field(default=Decimal("0.05"), gt=0, le=1, decimal_places=4)
     min_edge: Decimal = Field(default=Decimal("0.02"), ge=0, lt=1, decimal_places=4)
+    max_fixture_fraction: Decimal = Field(default=Decimal("0.10"), gt=0, le=1, decimal_places=4)
+    max_day_fraction: Decimal = Field(default=Decimal("0.25"), gt=0, le=1, decimal_places=4)
 
 
 class PortfolioIn(PortfolioSettingsIn):
@@ -227,6 +231,8 @@ class PortfolioOut(BaseModel):
     currency: str
     kelly_fraction: Decimal
     max_stake_fraction: Decimal
+    max_fixture_fraction: Decimal
+    max_day_fraction: Decimal
     min_edge: Decimal
     bankroll_minor: int
     open_stakes_minor: int

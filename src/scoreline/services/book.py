@@ -61,19 +61,37 @@ _MAX_STAKE_MINOR = 10**12  # ten billion in major units: beyond that it is a typ
 
 @dataclass(frozen=True, slots=True)
 class PortfolioSettings:
-    """Staking settings: a fraction of full Kelly, a cap per bet, the smallest edge bet."""
+    """Staking settings: a fraction of full Kelly, the smallest edge bet, and three caps.
+
+    The caps are shares of the bankroll: one suggested stake, what is open on one
+    fixture, and what is open on one kick-off day (``services.stake_sizing``). They
+    must nest (bet ≤ fixture ≤ day), or the larger one could never bind.
+    """
 
     kelly_fraction: Decimal = Decimal("0.25")
     max_stake_fraction: Decimal = Decimal("0.05")
     min_edge: Decimal = Decimal("0.02")
+    max_fixture_fraction: Decimal = Decimal("0.10")
+    max_day_fraction: Decimal = Decimal("0.25")
 
     def __post_init__(self) -> None:
-        for name in ("kelly_fraction", "max_stake_fraction"):
+        for name in (
+            "kelly_fraction",
+            "max_stake_fraction",
+            "max_fixture_fraction",
+            "max_day_fraction",
+        ):
             value = getattr(self, name)
             if not isinstance(value, Decimal) or not Decimal(0) < value <= 1:
                 raise DataError(f"{name} must be a Decimal in (0, 1], got {value!r}")
         if not isinstance(self.min_edge, Decimal) or not Decimal(0) <= self.min_edge < 1:
             raise DataError(f"min_edge must be a Decimal in [0, 1), got {self.min_edge!r}")
+        if not self.max_stake_fraction <= self.max_fixture_fraction <= self.max_day_fraction:
+            raise DataError(
+                "the caps must nest: max_stake_fraction "
+                f"{self.max_stake_fraction} ≤ max_fixture_fraction {self.max_fixture_fraction}"
+                f" ≤ max_day_fraction {self.max_day_fraction}"
+            )
 
 
 def _now() -> datetime:
@@ -109,6 +127,8 @@ def create_portfolio(
             currency=currency.upper(),
             kelly_fraction=settings.kelly_fraction,
             max_stake_fraction=settings.max_stake_fraction,
+            max_fixture_fraction=settings.max_fixture_fraction,
+            max_day_fraction=settings.max_day_fraction,
             min_edge=settings.min_edge,
             created_at=_now(),
         )

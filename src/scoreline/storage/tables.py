@@ -366,6 +366,8 @@ class PortfolioRow(Base):
     currency: Mapped[str] = mapped_column(String(3))
     kelly_fraction: Mapped[Decimal] = mapped_column(Price())
     max_stake_fraction: Mapped[Decimal] = mapped_column(Price())
+    max_fixture_fraction: Mapped[Decimal] = mapped_column(Price())
+    max_day_fraction: Mapped[Decimal] = mapped_column(Price())
     min_edge: Mapped[Decimal] = mapped_column(Price())
     created_at: Mapped[datetime]
 

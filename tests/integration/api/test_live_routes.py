@@ -349,6 +349,77 @@ def test_board_shows_best_real_prices_edges_and_stakes(seeded: Seeded) -> None:
     assert far["selections"][3]["best_price"] is None
 
 
+def test_suggested_stakes_shrink_to_the_room_left_under_the_fixture_and_day_caps(
+    seeded: Seeded,
+) -> None:
+    client = seeded.client
+    alice = signed_in(client, "alice@example.com")
+    caps = {"kelly_fraction": "0.5", "max_stake_fraction": "0.1", "min_edge": "0.02"}
+    caps |= {"max_fixture_fraction": "0.12", "max_day_fraction": "0.2"}
+    mine = portfolio(client, alice, **caps)
+
+    def suggested() -> tuple[int, int]:
+        """The home stake on Arsenal v Chelsea, as the board and the value bets size it."""
+        board = client.get("/api/v1/board", params={"portfolio_id": mine}, headers=alice).json()
+        near = next(r for r in board["items"] if r["fixture_id"] == seeded.near)
+        values = client.get(
+            f"/api/v1/portfolios/{mine}/value-bets", params={"competition": "E0"}, headers=alice
+        ).json()["items"]
+        listed = next(
+            v
+            for v in values
+            if (v["fixture_id"], v["bookmaker"], v["selection"]) == (seeded.near, "B365", "home")
+        )
+        return near["selections"][0]["suggested_stake_minor"], listed["suggested_stake_minor"]
+
+    def bet(fixture: int, stake: int) -> None:
+        snapshot = snapshot_id(client, alice, fixture, "B365")
+        made = client.post(
+            f"/api/v1/portfolios/{mine}/bets",
+            json={"odds_snapshot_id": snapshot, "selection": "home", "stake_minor": stake},
+            headers=alice,
+        )
+        assert made.status_code == 201, made.text
+
+    def bankroll() -> int:
+        answer = client.get(f"/api/v1/portfolios/{mine}", headers=alice).json()
+        assert (answer["max_fixture_fraction"], answer["max_day_fraction"]) == ("0.1200", "0.2000")
+        return int(answer["bankroll_minor"])
+
+    def kelly(cash: int) -> int:
+        return kelly_stake("0.55", "2.05", fraction="0.5", cap="0.1", bankroll=cash)
+
+    first = kelly(100_000)
+    assert suggested() == (first, first)  # nothing open: Kelly, under the cap per bet
+    bet(seeded.near, first)
+    cash = bankroll()
+    room = math.floor(cash * Fraction("0.12")) - first
+    assert room < kelly(cash)  # the fixture cap binds now
+    assert suggested() == (room, room)
+    # Another fixture kicking off the same day (UTC) fills the day's room.
+    spurs = ("Tottenham", "Fulham", "2099-08-20T19:45:00Z")
+    stored = IngestionEngine(MemoryBus(), seeded.unit_of_work, streams=Streams(prefix="day"))
+    assert stored.submit([tick(spurs, "B365", "1x2", {"home": "1.70", "draw": "4", "away": "5"})])
+    bet(_fixture_id(seeded.unit_of_work, spurs[2]), 8_000)
+    cash = bankroll()
+    day_room = math.floor(cash * Fraction("0.2")) - first - 8_000
+    assert 0 < day_room < math.floor(cash * Fraction("0.12")) - first
+    assert suggested() == (day_room, day_room)
+    # A bet the day after is another day's exposure: Liverpool v Everton changes nothing here.
+    bet(seeded.far, 1_000)
+    cash = bankroll()
+    assert suggested() == (math.floor(cash * Fraction("0.2")) - first - 8_000,) * 2
+    # Caps that do not nest are refused, naming them; the stored settings stay.
+    bad = client.put(
+        f"/api/v1/portfolios/{mine}/settings",
+        json={**caps, "max_fixture_fraction": "0.3"},
+        headers=alice,
+    )
+    assert bad.status_code == 422
+    assert "max_fixture_fraction 0.3" in bad.json()["detail"][0]["msg"]
+    bankroll()  # still 0.12 and 0.2
+
+
 def test_board_without_portfolio_pages_and_filters(seeded: Seeded) -> None:
     client = seeded.client
     reader = login(client, "admin@example.com")

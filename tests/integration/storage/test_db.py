@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, column, inspect, select, table, text
 from sqlalchemy.exc import StatementError
 
 from scoreline.storage.db import UnitOfWork, current_revision, downgrade, upgrade
-from scoreline.storage.tables import Base, Bookmaker, CompetitionRow, ModelVersion
+from scoreline.storage.tables import Base, Bookmaker, CompetitionRow, ModelVersion, PortfolioRow
+from scoreline.storage.types import Price
 
 
 def test_upgrade_creates_every_table(engine: Engine) -> None:
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0005"
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
 
 
@@ -31,7 +33,7 @@ def test_downgrade_then_upgrade_round_trips(engine: Engine) -> None:
     assert current_revision(engine) is None
     assert "fixtures" not in inspect(engine).get_table_names()
     upgrade(engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0005"
 
 
 def test_unit_of_work_rolls_back_without_commit(
@@ -80,3 +82,40 @@ def test_naive_timestamps_are_refused(unit_of_work: Callable[[], UnitOfWork]) ->
         )
         with pytest.raises(StatementError, match="no time zone"):
             uow.session.flush()
+
+
+def test_portfolios_made_before_the_caps_get_the_default_caps(engine: Engine) -> None:
+    downgrade(engine, "0004")
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, role, is_active, created_at)"
+                " VALUES (1, 'a@example.com', 'x', 'trader', :yes, :now)"
+            ),
+            {"yes": True, "now": now},
+        )
+        old = table(
+            "portfolios",
+            *(column(name) for name in ("id", "owner_id", "name", "currency", "created_at")),
+            *(column(name, Price()) for name in ("kelly_fraction", "max_stake_fraction")),
+            column("min_edge", Price()),
+        )
+        connection.execute(
+            old.insert().values(
+                id=1,
+                owner_id=1,
+                name="old",
+                currency="EUR",
+                created_at=now,
+                kelly_fraction=Decimal("0.25"),
+                max_stake_fraction=Decimal("0.05"),
+                min_edge=Decimal("0.02"),
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        caps = connection.execute(
+            select(PortfolioRow.max_fixture_fraction, PortfolioRow.max_day_fraction)
+        ).one()
+    assert caps == (Decimal("0.1000"), Decimal("0.2500"))

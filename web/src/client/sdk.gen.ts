@@ -420,7 +420,7 @@ export const performanceApiV1PortfoliosPortfolioIdPerformanceGet = <ThrowOnError
 /**
  * Update Settings
  *
- * Change the Kelly fraction, the cap per bet and the smallest edge.
+ * Change the Kelly fraction, the smallest edge and the caps (all of them at once).
  */
 export const updateSettingsApiV1PortfoliosPortfolioIdSettingsPut = <ThrowOnError extends boolean = true>(options: Options<UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutData, ThrowOnError>) => (options.client ?? client).put<UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutResponses, UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutErrors, ThrowOnError>({
     url: '/api/v1/portfolios/{portfolio_id}/settings',
@@ -434,8 +434,9 @@ export const updateSettingsApiV1PortfoliosPortfolioIdSettingsPut = <ThrowOnError
 /**
  * Value Bets
  *
- * 1X2 prices whose edge over the active model clears the portfolio's minimum,
- * with a stake by the portfolio's fraction of Kelly, capped per bet.
+ * 1X2 prices whose edge over the active model clears the portfolio's minimum, with a
+ * stake by the portfolio's fraction of Kelly, capped per bet and cut to the room left under
+ * its caps on the fixture and the kick-off day (0 when none is left).
  */
 export const valueBetsApiV1PortfoliosPortfolioIdValueBetsGet = <ThrowOnError extends boolean = true>(options: Options<ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetData, ThrowOnError>) => (options.client ?? client).get<ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponses, ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetErrors, ThrowOnError>({ url: '/api/v1/portfolios/{portfolio_id}/value-bets', ...options });
 

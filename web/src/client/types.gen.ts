@@ -1242,6 +1242,14 @@ export type PortfolioIn = {
      */
     kelly_fraction?: number | string;
     /**
+     * Max Day Fraction
+     */
+    max_day_fraction?: number | string;
+    /**
+     * Max Fixture Fraction
+     */
+    max_fixture_fraction?: number | string;
+    /**
      * Max Stake Fraction
      */
     max_stake_fraction?: number | string;
@@ -1282,6 +1290,14 @@ export type PortfolioOut = {
      */
     kelly_fraction: string;
     /**
+     * Max Day Fraction
+     */
+    max_day_fraction: string;
+    /**
+     * Max Fixture Fraction
+     */
+    max_fixture_fraction: string;
+    /**
      * Max Stake Fraction
      */
     max_stake_fraction: string;
@@ -1302,13 +1318,23 @@ export type PortfolioOut = {
 /**
  * PortfolioSettingsIn
  *
- * Staking settings: fraction of full Kelly, cap per bet (share of bankroll), smallest edge.
+ * Staking settings: fraction of full Kelly, smallest edge, and caps as shares of the
+ * bankroll on one suggested stake, on what is open on one fixture and on one kick-off day
+ * (UTC). The caps must nest: per bet ≤ per fixture ≤ per day.
  */
 export type PortfolioSettingsIn = {
     /**
      * Kelly Fraction
      */
     kelly_fraction?: number | string;
+    /**
+     * Max Day Fraction
+     */
+    max_day_fraction?: number | string;
+    /**
+     * Max Fixture Fraction
+     */
+    max_fixture_fraction?: number | string;
     /**
      * Max Stake Fraction
      */

@@ -48,6 +48,8 @@ export function portfolio(patch: Partial<PortfolioOut> = {}): PortfolioOut {
     currency: 'EUR',
     kelly_fraction: '0.25',
     max_stake_fraction: '0.05',
+    max_fixture_fraction: '0.1000',
+    max_day_fraction: '0.2500',
     min_edge: '0.02',
     bankroll_minor: 100000,
     open_stakes_minor: 0,

@@ -10,7 +10,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Annotated, Any
 
 import numpy as np
@@ -34,6 +34,7 @@ from scoreline.errors import DataError
 from scoreline.models.grid import ScoreGrid
 from scoreline.pricing.settlement import BetOutcome, payout_minor
 from scoreline.services import book
+from scoreline.services.stake_sizing import StakeSizer, sizer_for
 from scoreline.storage.repositories import catalog
 from scoreline.storage.tables import (
     BetRow,
@@ -75,24 +76,6 @@ class _Quote:
     odds_snapshot_id: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Staking:
-    """A portfolio's Kelly settings and bankroll, as the value-bets route stakes them."""
-
-    kelly_fraction: Decimal
-    max_stake_fraction: Decimal
-    min_edge: Decimal
-    bankroll_minor: int
-
-    def stake_minor(self, edge: Decimal, price: Decimal) -> int:
-        """Fraction of Kelly, capped per bet, rounded down; 0 below the minimum edge."""
-        if edge < self.min_edge or price <= 1 or self.bankroll_minor <= 0:
-            return 0
-        kelly = edge / (price - 1)
-        fraction = min(kelly * self.kelly_fraction, self.max_stake_fraction)
-        return int((Decimal(self.bankroll_minor) * fraction).to_integral_value(ROUND_DOWN))
-
-
 # -- the board ------------------------------------------------------------------------------
 
 
@@ -115,12 +98,7 @@ def board(
             portfolio = book.owned_portfolio(
                 session, owner_id=principal.user_id, portfolio_id=portfolio_id
             )
-            staking = _Staking(
-                portfolio.kelly_fraction,
-                portfolio.max_stake_fraction,
-                portfolio.min_edge,
-                book.bankroll_minor(session, portfolio.id),
-            )
+            staking = sizer_for(session, portfolio, book.bankroll_minor(session, portfolio.id))
         rows, total = catalog.fixtures(
             session,
             competition=competition,
@@ -183,7 +161,7 @@ def _board_row(
     fixture: dict[str, Any],
     prediction: dict[str, Any] | None,
     quotes: dict[tuple[int, str, str], _Quote],
-    staking: _Staking | None,
+    staking: StakeSizer | None,
 ) -> BoardRow:
     probabilities = _slot_probabilities(prediction)
     selections = [
@@ -194,6 +172,8 @@ def _board_row(
             probability=probabilities.get(selection),
             quote=quotes.get((fixture["id"], market, selection)),
             staking=staking,
+            fixture_id=fixture["id"],
+            kickoff=fixture["kickoff"],
         )
         for market, line, selection in _SLOTS
     ]
@@ -236,14 +216,20 @@ def _board_selection(
     selection: str,
     probability: float | None,
     quote: _Quote | None,
-    staking: _Staking | None,
+    staking: StakeSizer | None,
+    fixture_id: int,
+    kickoff: datetime,
 ) -> BoardSelection:
     edge = stake = None
     if probability is not None and quote is not None:
         # The probability to six places, as value-bets prices it, so both routes agree.
         exact = Decimal(str(round(probability, 6))) * quote.price - 1
         edge = exact.quantize(_EDGE_PLACES)
-        stake = None if staking is None else staking.stake_minor(exact, quote.price)
+        stake = (
+            None
+            if staking is None
+            else staking.stake_minor(exact, quote.price, fixture_id=fixture_id, kickoff=kickoff)
+        )
     return BoardSelection.model_validate(
         {
             "market": market,

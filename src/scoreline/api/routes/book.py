@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
@@ -41,6 +41,7 @@ from scoreline.pricing.performance import (
     summary,
 )
 from scoreline.services import book
+from scoreline.services.stake_sizing import sizer_for
 from scoreline.storage.repositories import catalog
 from scoreline.storage.tables import (
     BetRow,
@@ -73,10 +74,23 @@ def _portfolio_out(session: Any, row: PortfolioRow) -> PortfolioOut:
         currency=row.currency,
         kelly_fraction=row.kelly_fraction,
         max_stake_fraction=row.max_stake_fraction,
+        max_fixture_fraction=row.max_fixture_fraction,
+        max_day_fraction=row.max_day_fraction,
         min_edge=row.min_edge,
         bankroll_minor=book.bankroll_minor(session, row.id),
         open_stakes_minor=int(open_stakes or 0),
         created_at=row.created_at,
+    )
+
+
+def _settings(body: PortfolioSettingsIn) -> book.PortfolioSettings:
+    """The domain's settings, which check that the caps nest (a 422 naming them if not)."""
+    return book.PortfolioSettings(
+        kelly_fraction=body.kelly_fraction,
+        max_stake_fraction=body.max_stake_fraction,
+        min_edge=body.min_edge,
+        max_fixture_fraction=body.max_fixture_fraction,
+        max_day_fraction=body.max_day_fraction,
     )
 
 
@@ -88,9 +102,7 @@ def create_portfolio(body: PortfolioIn, state: State, principal: Trader) -> Port
         owner_id=principal.user_id,
         name=body.name,
         currency=body.currency,
-        settings=book.PortfolioSettings(
-            body.kelly_fraction, body.max_stake_fraction, body.min_edge
-        ),
+        settings=_settings(body),
     )
     return get_portfolio(portfolio_id, state, principal)
 
@@ -127,14 +139,17 @@ def update_settings(
     state: State,
     principal: Trader,
 ) -> PortfolioOut:
-    """Change the Kelly fraction, the cap per bet and the smallest edge."""
+    """Change the Kelly fraction, the smallest edge and the caps (all of them at once)."""
+    settings = _settings(body)
     with state.unit_of_work() as uow:
         row = book.owned_portfolio(
             uow.session, owner_id=principal.user_id, portfolio_id=portfolio_id
         )
-        row.kelly_fraction = body.kelly_fraction
-        row.max_stake_fraction = body.max_stake_fraction
-        row.min_edge = body.min_edge
+        row.kelly_fraction = settings.kelly_fraction
+        row.max_stake_fraction = settings.max_stake_fraction
+        row.max_fixture_fraction = settings.max_fixture_fraction
+        row.max_day_fraction = settings.max_day_fraction
+        row.min_edge = settings.min_edge
         uow.commit()
     return get_portfolio(portfolio_id, state, principal)
 
@@ -252,20 +267,21 @@ def value_bets(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[Any]:
-    """1X2 prices whose edge over the active model clears the portfolio's minimum,
-    with a stake by the portfolio's fraction of Kelly, capped per bet."""
+    """1X2 prices whose edge over the active model clears the portfolio's minimum, with a
+    stake by the portfolio's fraction of Kelly, capped per bet and cut to the room left under
+    its caps on the fixture and the kick-off day (0 when none is left)."""
     now = datetime.now(UTC)
     with state.unit_of_work() as uow:
         portfolio = book.owned_portfolio(
             uow.session, owner_id=principal.user_id, portfolio_id=portfolio_id
         )
-        bankroll = book.bankroll_minor(uow.session, portfolio.id)
+        sizer = sizer_for(uow.session, portfolio, book.bankroll_minor(uow.session, portfolio.id))
         predictions = {
             p["fixture_id"]: p
             for p in catalog.latest_predictions(uow.session, competition=competition)
         }
-        upcoming = uow.session.scalars(
-            select(FixtureRow.id)
+        upcoming = uow.session.execute(
+            select(FixtureRow.id, FixtureRow.kickoff_utc)
             .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
             .where(
                 CompetitionRow.code == competition,
@@ -274,7 +290,7 @@ def value_bets(
             )
         ).all()
         out = []
-        for fixture_id in upcoming:
+        for fixture_id, kickoff in upcoming:
             p = predictions[fixture_id]["probabilities"]
             for quote in catalog.latest_odds(uow.session, fixture_id):
                 if (
@@ -291,9 +307,7 @@ def value_bets(
                     edge = probability * price - 1
                     if edge < portfolio.min_edge:
                         continue
-                    kelly = edge / (price - 1)
-                    fraction = min(kelly * portfolio.kelly_fraction, portfolio.max_stake_fraction)
-                    stake = int((Decimal(bankroll) * fraction).to_integral_value(ROUND_DOWN))
+                    stake = sizer.stake_minor(edge, price, fixture_id=fixture_id, kickoff=kickoff)
                     out.append(
                         {
                             "fixture_id": fixture_id,

@@ -7,15 +7,24 @@ import type { PortfolioOut, PortfolioSettingsIn } from '../../../lib/api-types';
 import { formatMoney, toMinorUnits } from '../../../lib/format';
 import { useCreatePortfolio, useDeposit, useUpdateSettings } from '../api/portfolio';
 
-type Settings = { kelly_fraction: string; max_stake_fraction: string; min_edge: string };
+type Settings = {
+  kelly_fraction: string;
+  max_stake_fraction: string;
+  max_fixture_fraction: string;
+  max_day_fraction: string;
+  min_edge: string;
+};
 
 const FRACTION = /^(0(\.\d+)?|1(\.0+)?|\.\d+)$/;
 
-/** A problem with the Kelly settings, or null; each is a fraction typed as a decimal. */
+/** A problem with the Kelly settings, or null; each is a fraction typed as a decimal, and the
+ * caps nest (per bet ≤ per fixture ≤ per day) as the gateway requires. */
 export function checkSettings(settings: Settings): string | null {
   const named: [keyof Settings, string][] = [
     ['kelly_fraction', 'Kelly fraction'],
     ['max_stake_fraction', 'Maximum stake'],
+    ['max_fixture_fraction', 'Fixture cap'],
+    ['max_day_fraction', 'Day cap'],
     ['min_edge', 'Minimum edge'],
   ];
   for (const [key, label] of named) {
@@ -24,6 +33,11 @@ export function checkSettings(settings: Settings): string | null {
     if (key !== 'min_edge' && Number(text) === 0) return `${label} must be more than 0.`;
     if (key === 'min_edge' && Number(text) >= 1) return 'Minimum edge must be below 1.';
   }
+  const bet = Number(settings.max_stake_fraction);
+  const fixture = Number(settings.max_fixture_fraction);
+  const day = Number(settings.max_day_fraction);
+  if (bet > fixture) return 'The maximum stake cannot be above the fixture cap.';
+  if (fixture > day) return 'The fixture cap cannot be above the day cap.';
   return null;
 }
 
@@ -44,6 +58,19 @@ function SettingsFields({ value, onChange }: { value: Settings; onChange: (next:
         onChange={(event) => onChange({ ...value, max_stake_fraction: event.target.value })}
       />
       <TextField
+        label="Fixture cap (open on one fixture)"
+        inputMode="decimal"
+        value={value.max_fixture_fraction}
+        onChange={(event) => onChange({ ...value, max_fixture_fraction: event.target.value })}
+      />
+      <TextField
+        label="Day cap (open on one kick-off day)"
+        inputMode="decimal"
+        value={value.max_day_fraction}
+        hint="Suggested stakes shrink to the room left under both caps."
+        onChange={(event) => onChange({ ...value, max_day_fraction: event.target.value })}
+      />
+      <TextField
         label="Minimum edge"
         inputMode="decimal"
         value={value.min_edge}
@@ -60,6 +87,8 @@ export function CreatePortfolioForm({ onCreated }: { onCreated: (portfolio: Port
   const [settings, setSettings] = useState<Settings>({
     kelly_fraction: '0.25',
     max_stake_fraction: '0.05',
+    max_fixture_fraction: '0.10',
+    max_day_fraction: '0.25',
     min_edge: '0.02',
   });
   const [problem, setProblem] = useState<string | null>(null);
@@ -89,7 +118,7 @@ export function CreatePortfolioForm({ onCreated }: { onCreated: (portfolio: Port
     <form
       onSubmit={submit}
       aria-label="Create portfolio"
-      className="grid gap-2 sm:grid-cols-2 lg:grid-cols-5 lg:items-start"
+      className="grid gap-2 sm:grid-cols-2 lg:grid-cols-7 lg:items-start"
       noValidate
     >
       <TextField label="Name" value={name} onChange={(event) => setName(event.target.value)} maxLength={80} />
@@ -100,7 +129,7 @@ export function CreatePortfolioForm({ onCreated }: { onCreated: (portfolio: Port
         onChange={(event) => setCurrency(event.target.value.toUpperCase())}
       />
       <SettingsFields value={settings} onChange={setSettings} />
-      <div className="flex flex-col gap-2 sm:col-span-2 lg:col-span-5">
+      <div className="flex flex-col gap-2 sm:col-span-2 lg:col-span-7">
         <InlineError message={problem ?? create.error?.message} />
         <Button type="submit" variant="primary" disabled={create.isPending} className="self-start">
           Create portfolio
@@ -114,6 +143,8 @@ export function SettingsForm({ portfolio }: { portfolio: PortfolioOut }) {
   const [settings, setSettings] = useState<Settings>({
     kelly_fraction: portfolio.kelly_fraction,
     max_stake_fraction: portfolio.max_stake_fraction,
+    max_fixture_fraction: portfolio.max_fixture_fraction,
+    max_day_fraction: portfolio.max_day_fraction,
     min_edge: portfolio.min_edge,
   });
   const [problem, setProblem] = useState<string | null>(null);

@@ -101,7 +101,7 @@ export function PortfolioPage() {
                 {trader ? (
                   <div className="mt-4 grid gap-4">
                     <DepositForm key={`deposit-${portfolio.id}`} portfolio={portfolio} />
-                    <SettingsForm key={`settings-${portfolio.id}-${portfolio.kelly_fraction}-${portfolio.max_stake_fraction}-${portfolio.min_edge}`} portfolio={portfolio} />
+                    <SettingsForm key={`settings-${portfolio.id}-${portfolio.kelly_fraction}-${portfolio.max_stake_fraction}-${portfolio.max_fixture_fraction}-${portfolio.max_day_fraction}-${portfolio.min_edge}`} portfolio={portfolio} />
                   </div>
                 ) : null}
               </Panel>
