@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from sqlalchemy import func, select, update
 from starlette.concurrency import run_in_threadpool
 
@@ -26,9 +26,9 @@ from scoreline.api.admin_schemas import (
     StreamStatus,
     UserChange,
 )
-from scoreline.api.deps import Gateway, Principal, gateway, require
-from scoreline.api.schemas import MAX_ID, MAX_OFFSET, Page, UserOut
-from scoreline.api.security import Scope
+from scoreline.api.deps import Gateway
+from scoreline.api.routes.common import Admin, Limit, Offset, State
+from scoreline.api.schemas import MAX_ID, Page, UserOut
 from scoreline.errors import BusUnavailableError, NotFoundError
 from scoreline.pipeline.worker import GROUP as WORKERS
 from scoreline.services.ingest import ingest_football_data
@@ -45,10 +45,6 @@ from scoreline.storage.tables import (
 
 router = APIRouter(tags=["admin"])
 
-State = Annotated[Gateway, Depends(gateway)]
-Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}\.csv$")

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from sqlalchemy import func, select, update
 
 from scoreline.api.api_keys import new_api_key
-from scoreline.api.deps import Gateway, Principal, current_principal, gateway, require
+from scoreline.api.deps import Gateway, Principal, current_principal, require
 from scoreline.api.passwords import hash_password, verify_password
+from scoreline.api.routes.common import State
 from scoreline.api.schemas import (
     MAX_ID,
     MAX_OFFSET,
@@ -32,7 +33,6 @@ from scoreline.storage.tables import ApiKeyRow, RefreshTokenRow, UserRow
 
 router = APIRouter(tags=["auth"])
 
-State = Annotated[Gateway, Depends(gateway)]
 _DUMMY_HASH = hash_password("not a real password, only for timing")
 
 

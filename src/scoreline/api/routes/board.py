@@ -14,12 +14,11 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 from fastapi import Path as PathParam
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from scoreline.api.deps import Gateway, Principal, gateway, require
 from scoreline.api.live_schemas import (
     BoardRow,
     BoardSelection,
@@ -28,8 +27,8 @@ from scoreline.api.live_schemas import (
     FixtureExposure,
     ScoreGridOut,
 )
-from scoreline.api.schemas import MAX_ID, MAX_OFFSET, Page
-from scoreline.api.security import Scope
+from scoreline.api.routes.common import FixtureId, Limit, Offset, Reader, State
+from scoreline.api.schemas import MAX_ID, Page
 from scoreline.errors import DataError
 from scoreline.models.grid import ScoreGrid
 from scoreline.pricing.settlement import BetOutcome, payout_minor
@@ -49,11 +48,6 @@ from scoreline.storage.tables import (
 router = APIRouter(tags=["live"])
 logger = logging.getLogger(__name__)
 
-State = Annotated[Gateway, Depends(gateway)]
-Reader = Annotated[Principal, Depends(require(Scope.READ))]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-FixtureId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 GRID_MAX_GOALS = 10
 _AGGREGATES = ("MAX", "AVG")  # football-data's best and mean prices: not bookmakers to bet with

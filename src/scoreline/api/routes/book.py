@@ -6,15 +6,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from scoreline.api.deps import Gateway, Principal, gateway, require
+from scoreline.api.routes.common import Limit, Offset, Reader, State, Trader
 from scoreline.api.schemas import (
     MAX_BIG_ID,
     MAX_ID,
-    MAX_OFFSET,
     BankrollPoint,
     BetIn,
     BetOut,
@@ -29,7 +28,6 @@ from scoreline.api.schemas import (
     PortfolioSettingsIn,
     ValueBet,
 )
-from scoreline.api.security import Scope
 from scoreline.domain import Selection
 from scoreline.pricing.performance import (
     Performance,
@@ -54,12 +52,6 @@ from scoreline.storage.tables import (
 )
 
 router = APIRouter(tags=["book"])
-
-State = Annotated[Gateway, Depends(gateway)]
-Reader = Annotated[Principal, Depends(require(Scope.READ))]
-Trader = Annotated[Principal, Depends(require(Scope.TRADE))]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 def _portfolio_out(session: Any, row: PortfolioRow) -> PortfolioOut:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from scoreline.api.admin_schemas import ModelVersionOut
-from scoreline.api.deps import Gateway, Principal, gateway, require
+from scoreline.api.routes.common import Limit, Offset, Reader, State
 from scoreline.api.schemas import (
     MAX_ID,
-    MAX_OFFSET,
     Competition,
     Fixture,
     Odds,
@@ -22,16 +21,11 @@ from scoreline.api.schemas import (
     Prediction,
     Team,
 )
-from scoreline.api.security import Scope
 from scoreline.storage.repositories import catalog
 from scoreline.storage.tables import ModelVersion
 
 router = APIRouter(tags=["catalog"])
 
-State = Annotated[Gateway, Depends(gateway)]
-Reader = Annotated[Principal, Depends(require(Scope.READ))]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 _DEFAULT_PAGE = 100
 _ODDS_LIST = TypeAdapter(list[Odds])
 

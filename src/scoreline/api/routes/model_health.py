@@ -13,20 +13,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, Query
-from fastapi import Path as PathParam
+from fastapi import APIRouter, Query
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from scoreline.api.deps import Gateway, Principal, gateway, require
 from scoreline.api.live_schemas import (
     DriftOut,
     ModelHealth,
     ReliabilityBin,
     RollingPoint,
 )
-from scoreline.api.schemas import MAX_ID, MAX_OFFSET
-from scoreline.api.security import Scope
+from scoreline.api.routes.common import Reader, State
 from scoreline.errors import ScorelineError
 from scoreline.models.drift import ReferenceDistribution
 from scoreline.models.registry import ModelRegistry
@@ -43,11 +40,6 @@ from scoreline.storage.tables import (
 router = APIRouter(tags=["models"])
 logger = logging.getLogger(__name__)
 
-State = Annotated[Gateway, Depends(gateway)]
-Reader = Annotated[Principal, Depends(require(Scope.READ))]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-FixtureId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 DRIFT_SAMPLE = 500  # recent predictions whose home probabilities the PSI compares
 
