@@ -22,6 +22,7 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scoreline.services.book import bankroll_minor
 from scoreline.storage.tables import BetRow, FixtureRow, PortfolioRow
 
 __all__ = ["StakeSizer", "open_exposure", "sizer_for"]
@@ -83,8 +84,8 @@ def open_exposure(session: Session, portfolio_id: int) -> tuple[dict[int, int], 
     return dict(by_fixture), dict(by_day)
 
 
-def sizer_for(session: Session, portfolio: PortfolioRow, bankroll_minor: int) -> StakeSizer:
-    """The sizer of a stored portfolio, with its open exposure read now."""
+def sizer_for(session: Session, portfolio: PortfolioRow) -> StakeSizer:
+    """The sizer of a stored portfolio, with its bankroll and open exposure read now."""
     by_fixture, by_day = open_exposure(session, portfolio.id)
     return StakeSizer(
         kelly_fraction=portfolio.kelly_fraction,
@@ -92,7 +93,7 @@ def sizer_for(session: Session, portfolio: PortfolioRow, bankroll_minor: int) ->
         max_fixture_fraction=portfolio.max_fixture_fraction,
         max_day_fraction=portfolio.max_day_fraction,
         min_edge=portfolio.min_edge,
-        bankroll_minor=bankroll_minor,
+        bankroll_minor=bankroll_minor(session, portfolio.id),
         open_by_fixture=by_fixture,
         open_by_day=by_day,
     )

@@ -92,7 +92,7 @@ def board(
             portfolio = book.owned_portfolio(
                 session, owner_id=principal.user_id, portfolio_id=portfolio_id
             )
-            staking = sizer_for(session, portfolio, book.bankroll_minor(session, portfolio.id))
+            staking = sizer_for(session, portfolio)
         rows, total = catalog.fixtures(
             session,
             competition=competition,

@@ -267,7 +267,7 @@ def value_bets(
         portfolio = book.owned_portfolio(
             uow.session, owner_id=principal.user_id, portfolio_id=portfolio_id
         )
-        sizer = sizer_for(uow.session, portfolio, book.bankroll_minor(uow.session, portfolio.id))
+        sizer = sizer_for(uow.session, portfolio)
         predictions = {
             p["fixture_id"]: p
             for p in catalog.latest_predictions(uow.session, competition=competition)
