@@ -78,11 +78,17 @@ def build_server(
     gateway.bus, gateway.streams = bus, streams
     competition_of = competition_lookup(unit_of_work)
 
+    # One Redis client (and connection pool) serves both namespaces.
+    shared = (
+        None
+        if settings.redis_url is None
+        else make_cache(settings.redis_url, cluster=settings.redis_cluster)
+    )
+
     def tiers(namespace: str) -> TieredPredictionCache:
         """This process's memory in front of Redis (when configured), both versioned."""
         far = None
-        if settings.redis_url is not None:
-            shared = make_cache(settings.redis_url, cluster=settings.redis_cluster)
+        if shared is not None:
             far = PredictionCache(shared, competition_of=competition_of, namespace=namespace)
         near = PredictionCache(MemoryCache(), competition_of=competition_of, namespace=namespace)
         return TieredPredictionCache(near, far)
