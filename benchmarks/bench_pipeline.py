@@ -45,15 +45,16 @@ import redis
 from sqlalchemy import func, select, text
 
 from bench_support import database, free_port
-from scoreline.pipeline.bus import Streams
+from scoreline.messaging.names import Streams
+from scoreline.messaging.redis_bus import RedisBus
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.redis_bus import RedisBus
 from scoreline.providers.replay import replay_events
+from scoreline.services import model_versions
 from scoreline.services.backtesting import BacktestOptions, run_backtest
 from scoreline.services.ingest import ingest_football_data
-from scoreline.services.serving import activate_model
-from scoreline.storage.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
+from scoreline.storage.db import make_engine, unit_of_work_factory, upgrade
 from scoreline.storage.tables import PredictionRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "football-data"
@@ -273,7 +274,7 @@ def main() -> None:
             ),
         )
         version = outcome.report["model_version"]
-        activate_model(
+        model_versions.activate(
             unit_of_work, artifacts_dir=folder / "models", name="ensemble", version=version
         )
         report["setup_seconds"] = time.perf_counter() - t

@@ -35,9 +35,9 @@ from pydantic import SecretStr
 from bench_support import database, free_port
 from scoreline.api.server import build_server
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Streams
+from scoreline.messaging.names import Streams
+from scoreline.messaging.redis_bus import RedisBus
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.redis_bus import RedisBus
 from scoreline.pipeline.runtime import model_loader
 from scoreline.pipeline.worker import Worker, WorkerConfig
 from scoreline.services.fitting import fit_dixon_coles

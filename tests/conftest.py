@@ -21,13 +21,15 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from scoreline.pipeline.bus import Bus, Streams
-from scoreline.pipeline.memory_bus import MemoryBus
-from scoreline.pipeline.redis_bus import RedisBus
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
+from scoreline.messaging.redis_bus import RedisBus
 from scoreline.services.fitting import fit_dixon_coles
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
+from scoreline.storage.db import make_engine, unit_of_work_factory, upgrade
 from scoreline.storage.tables import Base
+from scoreline.storage.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "data" / "sample" / "football-data"

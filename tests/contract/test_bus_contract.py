@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from scoreline.pipeline.bus import Bus
-from scoreline.pipeline.memory_bus import MemoryBus
-from scoreline.pipeline.redis_bus import RedisBus
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.redis_bus import RedisBus
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])

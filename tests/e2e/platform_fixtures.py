@@ -29,16 +29,17 @@ from sqlalchemy import text
 
 from scoreline.api.server import build_server
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Streams
+from scoreline.messaging.names import Streams
+from scoreline.messaging.redis_bus import RedisBus
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.redis_bus import RedisBus
 from scoreline.pipeline.runtime import model_loader
 from scoreline.pipeline.worker import Worker, WorkerConfig
 from scoreline.services.fitting import fit_dixon_coles
 from scoreline.services.ingest import ingest_football_data
 from scoreline.services.predicting import predict_fixtures
-from scoreline.storage.db import UnitOfWork, make_engine, unit_of_work_factory
+from scoreline.storage.db import make_engine, unit_of_work_factory
 from scoreline.storage.tables import Base
+from scoreline.storage.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DATA = ROOT / "data" / "sample" / "football-data"

@@ -30,8 +30,8 @@ from scoreline.api.cache import (
     make_cache,
 )
 from scoreline.api.cache_invalidator import CacheInvalidator
-from scoreline.pipeline.bus import Streams
-from scoreline.pipeline.redis_bus import RedisBus
+from scoreline.messaging.names import Streams
+from scoreline.messaging.redis_bus import RedisBus
 
 pytestmark = pytest.mark.redis
 

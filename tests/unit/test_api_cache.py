@@ -14,8 +14,9 @@ import pytest
 from scoreline.api.cache import MemoryCache, PredictionCache, make_cache
 from scoreline.api.cache_invalidator import CacheInvalidator
 from scoreline.errors import BusUnavailableError, ConfigError
-from scoreline.pipeline.bus import StreamEntry, Streams
-from scoreline.pipeline.memory_bus import MemoryBus
+from scoreline.messaging.bus import StreamEntry
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 
 COMPETITIONS = {1: "E0", 2: "E0", 3: "SP1"}
 

@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 import pytest
 
+from scoreline.domain.fixtures import HistoryRow
 from scoreline.models import DixonColes
 from scoreline.models.features import FEATURE_COLUMNS, build_features
 from scoreline.models.serving import LiveModel
@@ -246,7 +247,7 @@ def model() -> LiveModel:
 @pytest.fixture(scope="module")
 def table(model: LiveModel) -> FeatureTable:
     made = FeatureTable(model)
-    made.rebuild(history())
+    made.rebuild([HistoryRow(**r) for r in history()])
     return made
 
 
@@ -357,7 +358,7 @@ def test_a_neutral_fixture_gets_no_home_advantage(table: FeatureTable, model: Li
 
 def test_rebuild_with_no_history_empties_the_table(model: LiveModel) -> None:
     made = FeatureTable(model)
-    made.rebuild(history())
+    made.rebuild([HistoryRow(**r) for r in history()])
     made.rebuild([])
     assert made.fixtures == 0
     assert 100 not in made

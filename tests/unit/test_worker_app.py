@@ -14,8 +14,9 @@ import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
 from scoreline.errors import BusUnavailableError, NotFoundError
-from scoreline.pipeline.bus import GroupInfo, Streams
-from scoreline.pipeline.memory_bus import MemoryBus
+from scoreline.messaging.bus import GroupInfo
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 from scoreline.pipeline.metrics import METRIC_NAMES, PipelineMetrics
 from scoreline.pipeline.worker import Worker, WorkerConfig, WorkerStatus
 from scoreline.pipeline.worker_app import create_worker_app

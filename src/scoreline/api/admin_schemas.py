@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from scoreline.api.schemas import ApiKeyOut
 from scoreline.api.security import Role
@@ -28,6 +28,8 @@ __all__ = [
 
 class ModelVersionOut(BaseModel):
     """A registered model version and its backtest figures."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     name: str

@@ -31,7 +31,7 @@ from scoreline.api.fast_path import CachedPredictions
 from scoreline.api.routes import admin, auth, board, book, catalog, model_health
 from scoreline.api.web import mount_dashboard, mount_docs
 from scoreline.config import Settings
-from scoreline.storage.db import UnitOfWork
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["create_app"]
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable
 from typing import Self
 
 from scoreline.api.cache import UNAVAILABLE, Invalidates
-from scoreline.pipeline.bus import Bus
+from scoreline.messaging.bus import Bus
 
 __all__ = ["CacheInvalidator"]
 

@@ -31,10 +31,11 @@ from scoreline.api.security import AuthError, Role, Scope, allowed, can
 from scoreline.api.sessions import CSRF_HEADER, SESSION_COOKIE, SessionStore, csrf_token
 from scoreline.api.tokens import decode_access
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Bus, Streams
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.names import Streams
 from scoreline.services.fitting import fit_dixon_coles
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import ApiKeyRow, UserRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = [
     "USER_MEMO_SECONDS",

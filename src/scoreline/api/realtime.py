@@ -60,7 +60,8 @@ from scoreline.api.deps import (
 from scoreline.api.security import AuthError, Scope
 from scoreline.api.sessions import SESSION_COOKIE
 from scoreline.errors import BusUnavailableError
-from scoreline.pipeline.bus import Bus, Delivery, Streams
+from scoreline.messaging.bus import Bus, Delivery
+from scoreline.messaging.names import Streams
 from scoreline.storage.tables import CompetitionRow, FixtureRow
 
 __all__ = ["BET_SETTLED", "GROUP", "ODDS_UPDATE", "PREDICTION_UPDATE", "Realtime", "room_for"]

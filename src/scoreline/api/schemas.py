@@ -150,6 +150,8 @@ class ApiKeyCreated(ApiKeyOut):
 class Competition(BaseModel):
     """A league, by football-data.co.uk code."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name: str
     country: str
@@ -158,6 +160,8 @@ class Competition(BaseModel):
 class Team(BaseModel):
     """A team."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name: str
     country: str
@@ -165,6 +169,8 @@ class Team(BaseModel):
 
 class Fixture(BaseModel):
     """A match, with its score once played."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     competition: str
@@ -179,6 +185,8 @@ class Fixture(BaseModel):
 class Odds(BaseModel):
     """One bookmaker's prices for one market of a fixture at one time."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     bookmaker: str
     market: str
@@ -190,6 +198,8 @@ class Odds(BaseModel):
 
 class Prediction(BaseModel):
     """A model's prediction of a fixture, every market priced from one score grid."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     fixture_id: int

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from scoreline.api.app import create_app
 from scoreline.api.cache import (
@@ -26,10 +25,10 @@ from scoreline.api.cache import (
 )
 from scoreline.api.cache_invalidator import CacheInvalidator
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Bus, Streams
-from scoreline.storage.db import UnitOfWork
-from scoreline.storage.repositories import catalog
-from scoreline.storage.tables import CompetitionRow, FixtureRow
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.names import Streams
+from scoreline.services import catalog
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["Server", "build_server", "competition_lookup"]
 
@@ -41,11 +40,7 @@ def competition_lookup(unit_of_work: Callable[[], UnitOfWork]) -> Callable[[int]
     def lookup(fixture_id: int) -> str | None:
         if fixture_id not in known:
             with unit_of_work() as uow:
-                code = uow.session.scalar(
-                    select(CompetitionRow.code)
-                    .join(FixtureRow, FixtureRow.competition_id == CompetitionRow.id)
-                    .where(FixtureRow.id == fixture_id)
-                )
+                code = uow.fixtures.competition_codes([fixture_id]).get(fixture_id)
             if code is None:
                 return None
             known[fixture_id] = code
@@ -94,8 +89,7 @@ def build_server(
         return TieredPredictionCache(near, far)
 
     def signature() -> tuple[object, ...]:
-        with unit_of_work() as uow:
-            return catalog.cache_signature(uow.session)
+        return catalog.cache_signature(unit_of_work)
 
     gateway.predictions_cache = tiers("prediction")
     gateway.market_cache = tiers("market")

@@ -28,8 +28,8 @@ from datetime import UTC, datetime, timedelta
 from fastapi import Response
 from sqlalchemy import select, update
 
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import UserRow, WebSessionRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = [
     "CSRF_COOKIE",

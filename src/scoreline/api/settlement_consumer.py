@@ -21,10 +21,11 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from scoreline.errors import BusUnavailableError, ScorelineError
-from scoreline.pipeline.bus import Bus, Streams
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.names import Streams
 from scoreline.services import book
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import BetRow, PortfolioRow, ResultRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["SettlementConsumer"]
 

@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 
 from scoreline.config import Settings, get_settings
 from scoreline.errors import ConfigError
-from scoreline.storage.db import UnitOfWork, current_revision, make_engine, unit_of_work_factory
+from scoreline.storage.db import current_revision, make_engine, unit_of_work_factory
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["Runtime", "open_runtime"]
 

@@ -40,11 +40,9 @@ from scoreline.pricing import remove_margin, rps
 from scoreline.providers.football_data import find_season_files, read_season_file
 from scoreline.providers.replay import ReplayEvent, replay_events
 from scoreline.services import ingest as ingest_service
+from scoreline.services import model_versions
 from scoreline.services.backtesting import BacktestOptions, run_backtest
-from scoreline.services.serving import activate_model, active_version
 from scoreline.storage import db as storage_db
-from scoreline.storage.repositories import fixtures as fixture_repo
-from scoreline.storage.repositories import live as live_repo
 from scoreline.storage.tables import ModelVersion
 
 
@@ -90,7 +88,7 @@ def demo(
                 ),
             )
         version = str(outcome.report["model_version"])
-        activate_model(
+        model_versions.activate(
             runtime.unit_of_work, artifacts_dir=artifacts, name="ensemble", version=version
         )
         console.print(f"trained and activated ensemble {version}")
@@ -166,14 +164,11 @@ def _render(unit_of_work: Any, events: list[ReplayEvent], cut: datetime, latest:
             closing[(tick["home_team"], tick["away_team"])] = [
                 float(prices[s]) for s in ("home", "draw", "away")
             ]
-    version_id, _, _ = active_version(unit_of_work)
+    version_id = model_versions.active(unit_of_work).id
     with unit_of_work() as uow:
-        fixtures = fixture_repo.list_between(
-            uow.session, start=cut, end=latest + timedelta(days=1), limit=1000
-        )
-        predicted = live_repo.latest_predictions(
-            uow.session,
-            fixture_ids=[f["fixture_id"] for f in fixtures],
+        fixtures = uow.fixtures.list_between(start=cut, end=latest + timedelta(days=1), limit=1000)
+        predicted = uow.predictions.latest_by_version(
+            fixture_ids=[f.id for f in fixtures],
             model_version_id=version_id,
         )
     table = Table(title="the replayed fortnight: prediction at kick-off, closing market, score")
@@ -183,23 +178,23 @@ def _render(unit_of_work: Any, events: list[ReplayEvent], cut: datetime, latest:
     market_rows: list[Any] = []
     outcomes: list[int] = []
     for f in fixtures:
-        p = predicted.get(f["fixture_id"])
-        if p is None or f["home_goals"] is None:
+        p = predicted.get(f.id)
+        if p is None or f.home_goals is None:
             continue
-        odds = closing.get((f["home_team"], f["away_team"]))
+        odds = closing.get((f.home_team, f.away_team))
         market = None if odds is None else remove_margin(np.array([odds]), method="power")[0]
-        outcome = int(np.sign(f["away_goals"] - f["home_goals"])) + 1  # 0 home, 1 draw, 2 away
+        outcome = int(np.sign(f.away_goals - f.home_goals)) + 1  # 0 home, 1 draw, 2 away
         if market is not None:
             model_rows.append(p)
             market_rows.append(market)
             outcomes.append(outcome)
         if len(table.rows) < 25:
             table.add_row(
-                f"{f['kickoff_utc']:%a %d %b %H:%M}",
-                f"{f['home_team']} v {f['away_team']}",
+                f"{f.kickoff:%a %d %b %H:%M}",
+                f"{f.home_team} v {f.away_team}",
                 " ".join(f"{x:.2f}" for x in p),
                 "-" if market is None else " ".join(f"{x:.2f}" for x in market),
-                f"{f['home_goals']}-{f['away_goals']}",
+                f"{f.home_goals}-{f.away_goals}",
             )
     console.print(table)
     if outcomes:

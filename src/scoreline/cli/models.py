@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from scoreline.cli._runtime import open_runtime
 from scoreline.cli.console import console, handle_errors
-from scoreline.services.serving import activate_model
+from scoreline.services import model_versions
 from scoreline.storage.tables import ModelVersion
 
 app = typer.Typer(help="Registered model versions and the active one.", no_args_is_help=True)
@@ -43,7 +43,7 @@ def activate(
 ) -> None:
     """Make a registered version the one the workers serve (they switch on reload)."""
     runtime = open_runtime()
-    activate_model(
+    model_versions.activate(
         runtime.unit_of_work,
         artifacts_dir=runtime.settings.data_dir / "models",
         name=name,

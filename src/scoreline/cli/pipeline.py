@@ -19,7 +19,7 @@ from scoreline.cli._options import CompetitionOption, parse_day, split_codes
 from scoreline.cli._runtime import Runtime, open_runtime
 from scoreline.cli.console import console, handle_errors
 from scoreline.errors import ConfigError
-from scoreline.pipeline.bus import Bus
+from scoreline.messaging.bus import Bus
 from scoreline.pipeline.embedded import ReplayRun, run_replay
 from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.pipeline.metrics import PipelineMetrics
@@ -27,8 +27,7 @@ from scoreline.pipeline.runtime import make_bus, model_loader, require_redis, st
 from scoreline.pipeline.worker import Worker, WorkerConfig, default_consumer_name
 from scoreline.pipeline.worker_app import create_worker_app
 from scoreline.providers.replay import replay_events
-from scoreline.services import fitting
-from scoreline.services.serving import activate_model
+from scoreline.services import fitting, model_versions
 
 __all__ = ["describe", "poll", "replay", "worker"]
 
@@ -91,7 +90,9 @@ def worker(
     token = runtime.settings.worker_admin_token
 
     def activate(name: str, version: str) -> None:
-        activate_model(runtime.unit_of_work, artifacts_dir=artifacts, name=name, version=version)
+        model_versions.activate(
+            runtime.unit_of_work, artifacts_dir=artifacts, name=name, version=version
+        )
 
     def refit() -> str:
         return fitting.fit_dixon_coles(runtime.unit_of_work, artifacts_dir=artifacts).version

@@ -29,7 +29,7 @@ from scoreline.providers.replay import (
     play,
     replay_events,
 )
-from scoreline.storage.db import UnitOfWork
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["api", "openapi", "run_platform", "serve"]
 

@@ -42,8 +42,8 @@ from scoreline.services import book
 from scoreline.services import ingest as ingest_service
 from scoreline.services.fitting import fit_dixon_coles
 from scoreline.storage import db as storage_db
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import PortfolioRow, UserRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["up"]
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["Competition", "Season", "Team", "TeamAlias", "season_label"]
+__all__ = ["Competition", "Season", "Team", "TeamAlias", "TeamRecord", "season_label"]
 
 _SEASON_RE = re.compile(r"^(\d{4})-(\d{4})$")
 
@@ -63,3 +63,12 @@ class TeamAlias:
     provider: str
     alias: str
     team: Team
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRecord:
+    """A stored team: its id with its name and country."""
+
+    id: int
+    name: str
+    country: str

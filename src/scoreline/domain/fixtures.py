@@ -5,8 +5,17 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
-__all__ = ["FORM_STATISTICS", "Fixture", "FixtureStatus", "MatchStats", "Result"]
+__all__ = [
+    "FORM_STATISTICS",
+    "Fixture",
+    "FixtureRecord",
+    "FixtureStatus",
+    "HistoryRow",
+    "MatchStats",
+    "Result",
+]
 
 
 class FixtureStatus(enum.StrEnum):
@@ -102,3 +111,43 @@ class Fixture:
     def match_date(self) -> date:
         """The UTC calendar date of kick-off: part of a fixture's natural key."""
         return self.kickoff_utc.date()
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureRecord:
+    """A stored fixture as people read it: competition code, team names, score once played."""
+
+    id: int
+    competition: str
+    kickoff: datetime
+    home_team: str
+    away_team: str
+    status: str
+    neutral: bool = False
+    home_goals: int | None = None
+    away_goals: int | None = None
+
+
+class HistoryRow(NamedTuple):
+    """One fixture as the feature engine and the fitters read it, played or not.
+
+    A named tuple rather than a dataclass: tens of thousands are read at once and
+    go straight into a frame (``pandas.DataFrame.from_records(rows,
+    columns=HistoryRow._fields)``). Goals and statistics are None until played.
+    """
+
+    fixture_id: int
+    date: datetime
+    neutral: bool
+    league: str
+    season: str
+    home_team: str
+    away_team: str
+    home_goals: int | None
+    away_goals: int | None
+    home_shots: int | None
+    away_shots: int | None
+    home_shots_on_target: int | None
+    away_shots_on_target: int | None
+    home_corners: int | None
+    away_corners: int | None

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from scoreline.domain.markets import SELECTIONS, Line, Market, Selection
 
-__all__ = ["BOOKMAKER_NAMES", "OddsSnapshot", "PriceKind"]
+__all__ = ["BOOKMAKER_NAMES", "OddsRecord", "OddsSnapshot", "PriceKind"]
 
 # Short codes of bookmakers and market-wide aggregates, after football-data.co.uk's column prefixes.
 BOOKMAKER_NAMES: Mapping[str, str] = MappingProxyType(
@@ -76,3 +76,21 @@ class OddsSnapshot:
             )
         if self.captured_at.tzinfo is None:
             raise ValueError("captured_at must be timezone-aware (UTC)")
+
+
+@dataclass(frozen=True, slots=True)
+class OddsRecord:
+    """A stored snapshot: one bookmaker's prices for one market of a fixture at one time.
+
+    ``line`` is the line as text (``"-0.75"``), None for 1X2; ``prices`` maps each
+    selection quoted (``home``, ``draw``, ``away``, ``over``, ``under``) to its price.
+    """
+
+    id: int
+    fixture_id: int
+    bookmaker: str
+    market: str
+    line: str | None
+    kind: str
+    captured_at: datetime
+    prices: Mapping[str, Decimal]

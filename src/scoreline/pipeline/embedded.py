@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from scoreline.pipeline.bus import Bus, Streams
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine, IngestSummary
 from scoreline.pipeline.worker import Worker
 from scoreline.providers.replay import ReplayEvent, ReplayStats, play

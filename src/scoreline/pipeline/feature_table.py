@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from scoreline.domain.fixtures import HistoryRow
 from scoreline.models.features import FEATURE_COLUMNS, build_features
 from scoreline.models.serving import LiveModel
 from scoreline.pricing import remove_margin
@@ -48,12 +48,12 @@ class FeatureTable:
         self._values: FloatArray = np.empty((0, len(FEATURE_COLUMNS)))
         self.fixtures = 0
 
-    def rebuild(self, history: Sequence[dict[str, Any]]) -> None:
-        """Recompute from ``storage.repositories.live.history_rows``."""
+    def rebuild(self, history: Sequence[HistoryRow]) -> None:
+        """Recompute from every fixture's history row (``FixtureRepository.history``)."""
         if not history:
             self._row, self._values, self.fixtures = {}, np.empty((0, len(FEATURE_COLUMNS))), 0
             return
-        frame = pd.DataFrame.from_records(list(history))
+        frame = pd.DataFrame.from_records(list(history), columns=HistoryRow._fields)
         frame["date"] = pd.to_datetime(frame["date"], utc=True)
         for column in ("home_goals", "away_goals"):
             frame[column] = pd.to_numeric(frame[column]).astype("float64")

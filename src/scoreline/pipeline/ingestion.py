@@ -32,11 +32,12 @@ from typing import Any
 
 from scoreline.domain import Market, Selection
 from scoreline.domain.ticks import OddsTick, ResultTick, TickError, parse_tick
-from scoreline.pipeline.bus import Bus, Streams
+from scoreline.errors import ConflictError
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.names import Streams
 from scoreline.pipeline.metrics import PipelineMetrics
-from scoreline.storage.db import UnitOfWork
-from scoreline.storage.repositories import bookmakers as bookmaker_repo
-from scoreline.storage.repositories import live as live_repo
+from scoreline.storage.repositories.odds import LiveOdds
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["IngestSummary", "IngestionEngine", "dead_letter_payload"]
 
@@ -144,16 +145,16 @@ class IngestionEngine:
         while True:
             with self.unit_of_work() as uow:
                 done, self._published = self._published, []
-                live_repo.delete_outbox(uow.session, done)
+                uow.outbox.delete(done)
                 uow.commit()
-                entries = live_repo.outbox_payloads(uow.session, limit=batch)
+                entries = uow.outbox.list_(limit=batch)
             if not entries:
                 break
             self.bus.publish(
                 self.streams.odds, [_with_id(p, i) for i, p in entries], maxlen=self.odds_maxlen
             )
             with self.unit_of_work() as uow:
-                live_repo.delete_outbox(uow.session, [i for i, _ in entries])
+                uow.outbox.delete([i for i, _ in entries])
                 uow.commit()
             published += len(entries)
         self.outbox_pending = False
@@ -165,7 +166,7 @@ class IngestionEngine:
 
     def _competition(self, uow: UnitOfWork, code: str) -> tuple[int, str]:
         if code not in self._competitions:
-            self._competitions[code] = live_repo.competition_of(uow.session, code)
+            self._competitions[code] = uow.competitions.get_by_code(code)
         found = self._competitions[code]
         if found is None:
             raise TickError("unknown_competition", f"competition {code!r} is not known")
@@ -174,9 +175,7 @@ class IngestionEngine:
     def _team(self, uow: UnitOfWork, provider: str, country: str, name: str) -> int:
         key = (provider, country, name)
         if key not in self._teams:
-            self._teams[key] = live_repo.resolve_team(
-                uow.session, provider=provider, country=country, name=name
-            )
+            self._teams[key] = uow.teams.resolve(provider=provider, country=country, name=name)
         found = self._teams[key]
         if found is None:
             self._teams.pop(key)  # an alias may be added later; ask again next time
@@ -195,18 +194,21 @@ class IngestionEngine:
             raise TickError("same_team", f"{tick.home_team!r} cannot play itself")
         key = (home, away, tick.kickoff.date().isoformat())
         if key not in self._fixtures:
-            found = live_repo.find_fixture(
-                uow.session, home_id=home, away_id=away, kickoff=tick.kickoff
-            )
+            found = uow.fixtures.find(home_id=home, away_id=away, kickoff=tick.kickoff)
             if found is None:
                 if not create:
                     raise TickError(
                         "unknown_fixture",
                         f"no fixture {tick.home_team} v {tick.away_team} on {key[2]}",
                     )
-                found = live_repo.schedule_fixture(
-                    uow.session,
+                kickoff = tick.kickoff
+                season_id = uow.competitions.season_id_of_year(
                     competition_id=competition_id,
+                    start_year=kickoff.year if kickoff.month >= 7 else kickoff.year - 1,
+                )
+                found = uow.fixtures.schedule(
+                    competition_id=competition_id,
+                    season_id=season_id,
                     home_id=home,
                     away_id=away,
                     kickoff=tick.kickoff,
@@ -220,13 +222,13 @@ class IngestionEngine:
 
     def _store_odds(self, summary: IngestSummary, odds: list[_Resolved], received: float) -> None:
         now = datetime.now(UTC)
-        rows: list[live_repo.OddsInsert] = []
+        rows: list[LiveOdds] = []
         keys: list[tuple[tuple[int, str, str, str, str], tuple[Decimal | None, ...]]] = []
         batch_last: dict[tuple[int, str, str, str, str], tuple[Decimal | None, ...]] = {}
         with self.unit_of_work() as uow:
             missing = {r.bookmaker for r in odds} - self._bookmakers.keys()
             if missing:
-                self._bookmakers.update(bookmaker_repo.upsert_many(uow.session, codes=missing))
+                self._bookmakers.update(uow.bookmakers.upsert_many(codes=missing))
             for item in odds:
                 tick = item.tick
                 line = "" if tick.line is None else str(tick.line)
@@ -237,13 +239,11 @@ class IngestionEngine:
                     self.metrics.ticks.labels(outcome="unchanged", kind="odds").inc()
                     continue
                 batch_last[key] = prices
-                values = self._row(item)
-                values["payload"] = self._payload(item, received)
-                rows.append(values)
+                rows.append(self._row(item, self._payload(item, received)))
                 keys.append((key, prices))
-            ids = live_repo.insert_odds(uow.session, rows, now=now)
+            ids = uow.odds.insert_live(rows, now=now)
             published, self._published = self._published, []
-            live_repo.delete_outbox(uow.session, published)
+            uow.outbox.delete(published)
             uow.commit()
         # Only what was stored becomes "the last price": a conflicting duplicate was not.
         self._last.update((k, p) for (k, p), i in zip(keys, ids, strict=True) if i is not None)
@@ -255,11 +255,11 @@ class IngestionEngine:
         if stored:
             self._publish(stored)
 
-    def _publish(self, stored: list[tuple[int, live_repo.OddsInsert]]) -> None:
+    def _publish(self, stored: list[tuple[int, LiveOdds]]) -> None:
         self.outbox_pending = True
         self.bus.publish(
             self.streams.odds,
-            [_with_id(row["payload"], odds_id) for odds_id, row in stored],
+            [_with_id(row.payload, odds_id) for odds_id, row in stored],
             maxlen=self.odds_maxlen,
         )
         # Cleared in the next batch's transaction rather than one of its own: a
@@ -267,21 +267,18 @@ class IngestionEngine:
         self._published.extend(i for i, _ in stored)
         self.outbox_pending = False
 
-    def _row(self, item: _Resolved) -> live_repo.OddsInsert:
+    def _row(self, item: _Resolved, payload: str) -> LiveOdds:
         tick = item.tick
-        line_quarters = 0 if tick.line is None else int(tick.line * 4)
-        values: live_repo.OddsInsert = {
-            "fixture_id": item.fixture_id,
-            "bookmaker_id": self._bookmakers[item.bookmaker],
-            "market": tick.market.value,
-            "line_quarters": line_quarters,
-            "kind": tick.kind.value,
-            "captured_at": tick.captured_at,
-            "source": "live",
-        }
-        for selection in _PRICE_FIELDS:
-            values[selection.value] = tick.prices.get(selection)
-        return values
+        return LiveOdds(
+            fixture_id=item.fixture_id,
+            bookmaker_id=self._bookmakers[item.bookmaker],
+            market=tick.market,
+            line_quarters=0 if tick.line is None else int(tick.line * 4),
+            kind=tick.kind,
+            captured_at=tick.captured_at,
+            prices=dict(tick.prices),
+            payload=payload,
+        )
 
     @staticmethod
     def _payload(item: _Resolved, received: float) -> str:
@@ -306,13 +303,12 @@ class IngestionEngine:
             with self.unit_of_work() as uow:
                 fixture_id, _ = self._fixture(uow, result, create=False)
                 try:
-                    new = live_repo.store_result(
-                        uow.session,
+                    new = uow.fixtures.record_result(
                         fixture_id=fixture_id,
                         home_goals=result.home_goals,
                         away_goals=result.away_goals,
                     )
-                except ValueError as error:
+                except ConflictError as error:
                     raise TickError("result_conflict", str(error)) from error
                 uow.commit()
         except TickError as error:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from scoreline.config import Settings
 from scoreline.errors import ConfigError
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
+from scoreline.messaging.redis_bus import RedisBus
 from scoreline.models.drift import ReferenceDistribution
 from scoreline.models.serving import LiveModel
-from scoreline.pipeline.bus import Bus, Streams
-from scoreline.pipeline.memory_bus import MemoryBus
-from scoreline.pipeline.redis_bus import RedisBus
-from scoreline.services.serving import load_live_model
-from scoreline.storage.db import UnitOfWork
+from scoreline.services import model_versions
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["make_bus", "model_loader", "require_redis", "streams_of"]
 
@@ -50,6 +51,7 @@ def model_loader(
     """What the worker calls to (re)load the active version."""
 
     def load() -> tuple[int, LiveModel, ReferenceDistribution | None]:
-        return load_live_model(unit_of_work, artifacts_dir=artifacts_dir)
+        loaded = model_versions.load_active(unit_of_work, artifacts_dir=artifacts_dir)
+        return loaded.version_id, loaded.model, loaded.reference
 
     return load

@@ -38,16 +38,17 @@ import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
 from scoreline.errors import BusUnavailableError, NotFoundError, ScorelineError
+from scoreline.messaging.bus import Bus, Delivery
+from scoreline.messaging.names import Streams
 from scoreline.models.drift import ReferenceDistribution, RollingScores
 from scoreline.models.features import FEATURE_COLUMNS
 from scoreline.models.serving import LiveModel
-from scoreline.pipeline.bus import Bus, Delivery, Streams
 from scoreline.pipeline.feature_table import FeatureTable, MarketBook
 from scoreline.pipeline.ingestion import dead_letter_payload
 from scoreline.pipeline.metrics import PipelineMetrics
-from scoreline.services.serving import active_version
-from scoreline.storage.db import UnitOfWork
-from scoreline.storage.repositories import live as live_repo
+from scoreline.services import model_versions
+from scoreline.storage.repositories.predictions import NewPrediction
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["Worker", "WorkerConfig", "default_consumer_name"]
 
@@ -145,8 +146,8 @@ class Worker:
         version_id, model, reference = self._load_model()
         table = FeatureTable(model)
         with self.unit_of_work() as uow:
-            table.rebuild(live_repo.history_rows(uow.session))
-            results = live_repo.results_version(uow.session)
+            table.rebuild(uow.fixtures.history())
+            results = uow.fixtures.results_version()
         with self._lock:
             self.model, self.version_id, self.reference = model, version_id, reference
             self.table, self.book = table, MarketBook()
@@ -307,13 +308,13 @@ class Worker:
         fixtures = sorted({t.fixture_id for t in ticks})
         with self.unit_of_work() as uow:
             after = min(book.seen(f) for f in fixtures)
-            rows = live_repo.match_odds_since(
-                uow.session, fixture_ids=fixtures, after_id=after, up_to_id=ticks[-1].odds_id
+            rows = uow.odds.match_odds_since(
+                fixture_ids=fixtures, after_id=after, up_to_id=ticks[-1].odds_id
             )
             quotes = []
             position = 0
             if any(r[2] not in self._bookmakers for r in rows):
-                self._bookmakers = live_repo.bookmaker_codes(uow.session)
+                self._bookmakers = uow.bookmakers.codes_by_id()
             for tick in ticks:
                 while position < len(rows) and rows[position][0] <= tick.odds_id:
                     odds_id, fixture_id, bookmaker_id, home, draw, away = rows[position]
@@ -329,24 +330,24 @@ class Worker:
             rho = float(model.dixon_coles.rho_)
             p = served.probabilities
             records = [
-                {
-                    "fixture_id": t.fixture_id,
-                    "model_version_id": version_id,
-                    "trigger": f"odds:{t.odds_id}",
-                    "created_at": now,
-                    "home_goals_expectation": float(served.home_goals[i]),
-                    "away_goals_expectation": float(served.away_goals[i]),
-                    "rho": rho,
-                    "p_home": float(p[i, 0]),
-                    "p_draw": float(p[i, 1]),
-                    "p_away": float(p[i, 2]),
-                    "odds_snapshot_id": t.odds_id,
-                    "markets": served.markets[i],
-                    "feature_hash": served.feature_hashes[i],
-                }
+                NewPrediction(
+                    fixture_id=t.fixture_id,
+                    model_version_id=version_id,
+                    trigger=f"odds:{t.odds_id}",
+                    created_at=now,
+                    home_goals_expectation=float(served.home_goals[i]),
+                    away_goals_expectation=float(served.away_goals[i]),
+                    rho=rho,
+                    p_home=float(p[i, 0]),
+                    p_draw=float(p[i, 1]),
+                    p_away=float(p[i, 2]),
+                    odds_snapshot_id=t.odds_id,
+                    markets=served.markets[i],
+                    feature_hash=served.feature_hashes[i],
+                )
                 for i, t in enumerate(ticks)
             ]
-            live_repo.insert_predictions(uow.session, records)
+            uow.predictions.add_many(records)
             uow.commit()
         self._track_drift(features, p)
         stamp = now.isoformat()
@@ -425,7 +426,7 @@ class Worker:
         """Switch to the active version when someone else activated another one (a refit
         or a roll-back over the API): one cheap query, so every worker follows on its own."""
         try:
-            active_id = active_version(self.unit_of_work)[0]
+            active_id = model_versions.active(self.unit_of_work).id
         except NotFoundError:
             return  # nothing active: keep serving what we have
         except SQLAlchemyError as error:
@@ -456,8 +457,8 @@ class Worker:
             except (ValueError, KeyError, TypeError):
                 continue
         with self.unit_of_work() as uow:
-            latest = live_repo.latest_predictions(
-                uow.session, fixture_ids=list(settled), model_version_id=self.version_id
+            latest = uow.predictions.latest_by_version(
+                fixture_ids=list(settled), model_version_id=self.version_id
             )
         quotes = [self.book.quote(f) for f in latest]
         market = MarketBook.features(quotes)
@@ -480,11 +481,11 @@ class Worker:
     def _refresh(self, *, force: bool) -> None:
         """Rebuild base features when results or fixtures changed (or when asked to)."""
         with self.unit_of_work() as uow:
-            results = live_repo.results_version(uow.session)
+            results = uow.fixtures.results_version()
             if not force and results == self._results_seen:
                 self._last_refresh = time.monotonic()
                 return
-            history = live_repo.history_rows(uow.session)
+            history = uow.fixtures.history()
         table = FeatureTable(self.model)
         table.rebuild(history)
         with self._lock:

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import AuditSnapshotRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["GENESIS", "ChainReport", "append_snapshot", "canonical", "chain_hash", "verify_chain"]
 

@@ -32,7 +32,6 @@ from scoreline.domain.markets import SELECTIONS
 from scoreline.errors import ConflictError, DataError, NotFoundError
 from scoreline.pricing.settlement import BetOutcome, payout_minor, settle
 from scoreline.services.audit import append_snapshot
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import (
     BetRow,
     Bookmaker,
@@ -44,6 +43,7 @@ from scoreline.storage.tables import (
     PredictionRow,
     ResultRow,
 )
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = [
     "PortfolioSettings",

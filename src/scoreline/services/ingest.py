@@ -24,13 +24,9 @@ from pathlib import Path
 from scoreline.domain import Fixture, Selection, Team
 from scoreline.errors import DataError
 from scoreline.providers.football_data import SeasonFile, find_season_files, read_season_file
-from scoreline.storage.db import UnitOfWork
-from scoreline.storage.repositories import bookmakers as bookmaker_repo
-from scoreline.storage.repositories import competitions as competition_repo
 from scoreline.storage.repositories import fixtures as fixture_repo
 from scoreline.storage.repositories import odds as odds_repo
-from scoreline.storage.repositories import source_files as source_file_repo
-from scoreline.storage.repositories import teams as team_repo
+from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["FileOutcome", "IngestReport", "ingest_football_data"]
 
@@ -109,7 +105,7 @@ def ingest_football_data(
     # the GIL (SQLite's C code, PostgreSQL's server), so the two overlap.
     with unit_of_work() as uow:
         skip_known = not force and before is None
-        known = source_file_repo.hashes(uow.session, provider=PROVIDER) if skip_known else set()
+        known = uow.source_files.hashes(provider=PROVIDER) if skip_known else set()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as parser:
         pending = [parser.submit(_parse, path, known) for path in files[:1]]
         for done, path in enumerate(files, start=1):
@@ -173,13 +169,12 @@ def _ingest_file(
         dropped_cells=[cell.message for cell in parsed.dropped_cells],
     )
     with unit_of_work() as uow:
-        session = uow.session
-        competition_id = competition_repo.upsert(session, competition=parsed.competition)
-        season_id = competition_repo.upsert_season(
-            session, competition_id=competition_id, season=parsed.season
+        competition_id = uow.competitions.upsert(competition=parsed.competition)
+        season_id = uow.competitions.upsert_season(
+            competition_id=competition_id, season=parsed.season
         )
-        previous = source_file_repo.get_by_season(session, provider=PROVIDER, season_id=season_id)
-        if previous is not None and previous.sha256 == parsed.sha256 and not (force or partial):
+        previous = uow.source_files.sha256_of(provider=PROVIDER, season_id=season_id)
+        if previous == parsed.sha256 and not (force or partial):
             outcome.status = "unchanged"
             return outcome
         if partial:
@@ -188,8 +183,7 @@ def _ingest_file(
             uow.commit()
             return outcome
         _write(uow, parsed, competition_id, season_id, outcome, is_new=previous is None)
-        source_file_repo.record(
-            session,
+        uow.source_files.record(
             provider=PROVIDER,
             season_id=season_id,
             path=str(path),
@@ -217,27 +211,25 @@ def _write(
     *,
     is_new: bool,
 ) -> None:
-    session = uow.session
     country = parsed.competition.country
     pairs = [_teams_of(row.fixture, country) for row in parsed.rows]
-    team_ids = team_repo.upsert_many(
-        session, teams={team for pair in pairs for team in pair}, provider=PROVIDER
+    team_ids = uow.teams.upsert_many(
+        teams={team for pair in pairs for team in pair}, provider=PROVIDER
     )
     entries = [
         fixture_repo.FixtureEntry(row.fixture, team_ids[home], team_ids[away])
         for row, (home, away) in zip(parsed.rows, pairs, strict=True)
     ]
-    fixture_ids, fixture_counts = fixture_repo.sync_season(
-        session, competition_id=competition_id, season_id=season_id, entries=entries
+    fixture_ids, fixture_counts = uow.fixtures.sync_season(
+        competition_id=competition_id, season_id=season_id, entries=entries
     )
     outcome.fixtures_inserted = fixture_counts.inserted
     outcome.fixtures_updated = fixture_counts.updated
-    book_ids = bookmaker_repo.upsert_many(
-        session, codes={quote.bookmaker for row in parsed.rows for quote in row.odds}
+    book_ids = uow.bookmakers.upsert_many(
+        codes={quote.bookmaker for row in parsed.rows for quote in row.odds}
     )
     wanted = _group_prices(parsed, entries, fixture_ids, book_ids)
-    odds_counts = odds_repo.sync_for_fixtures(
-        session,
+    odds_counts = uow.odds.sync_for_fixtures(
         fixture_ids=sorted({fixture_ids[e.key] for e in entries}),
         wanted=wanted,
         is_new=is_new and fixture_counts.updated == 0 and fixture_counts.unchanged == 0,

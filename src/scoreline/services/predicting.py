@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from scoreline.models import UnseenTeamWarning
-from scoreline.services.fitting import load_active
-from scoreline.storage.db import UnitOfWork
-from scoreline.storage.repositories import fixtures as fixture_repo
-from scoreline.storage.repositories import predictions as prediction_repo
+from scoreline.services import model_versions
+from scoreline.storage.repositories.predictions import NewPrediction
+from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["FixturePrediction", "predict_fixtures"]
 
@@ -50,7 +48,7 @@ class FixturePrediction:
 
 
 def predict_fixtures(
-    unit_of_work: Callable[[], UnitOfWork],
+    unit_of_work: UnitOfWorkFactory,
     *,
     artifacts_dir: Path,
     start: datetime | None = None,
@@ -60,17 +58,23 @@ def predict_fixtures(
 ) -> list[FixturePrediction]:
     """Predict fixtures kicking off within ``days`` of ``start`` (default now) and store them."""
     start = start or datetime.now(UTC)
-    name, version, model = load_active(unit_of_work, artifacts_dir=artifacts_dir)
+    loaded = model_versions.load_active(unit_of_work, artifacts_dir=artifacts_dir)
+    model, version = loaded.model.dixon_coles, loaded.model.version
     with unit_of_work() as uow:
-        rows = fixture_repo.list_between(
-            uow.session,
+        rows = uow.fixtures.list_between(
             start=start,
             end=start + timedelta(days=days),
             competitions=competitions,
         )
         if not rows:
             return []
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(
+            {
+                "home_team": [r.home_team for r in rows],
+                "away_team": [r.away_team for r in rows],
+                "neutral": [r.neutral for r in rows],
+            }
+        )
         with warnings.catch_warnings(record=True) as caught:
             # A promoted team is priced by the model's newcomer prior: say so, do not fail.
             warnings.simplefilter("always", UnseenTeamWarning)
@@ -81,34 +85,32 @@ def predict_fixtures(
         goals = grid.probabilities("expected_goals")
         over = grid.probabilities("over_under", 2.5)[:, 0]
         btts = grid.probabilities("btts")[:, 0]
-        version_id = prediction_repo.version_id(uow.session, name=name, version=version)
         now = datetime.now(UTC)
-        prediction_repo.upsert_many(
-            uow.session,
-            rows=[
-                {
-                    "fixture_id": int(row["fixture_id"]),
-                    "model_version_id": version_id,
-                    "trigger": trigger,
-                    "created_at": now,
-                    "home_goals_expectation": float(goals[i, 0]),
-                    "away_goals_expectation": float(goals[i, 1]),
-                    "rho": float(model.rho_),
-                    "p_home": float(p1x2[i, 0]),
-                    "p_draw": float(p1x2[i, 1]),
-                    "p_away": float(p1x2[i, 2]),
-                }
+        uow.predictions.upsert_many(
+            [
+                NewPrediction(
+                    fixture_id=row.id,
+                    model_version_id=loaded.version_id,
+                    trigger=trigger,
+                    created_at=now,
+                    home_goals_expectation=float(goals[i, 0]),
+                    away_goals_expectation=float(goals[i, 1]),
+                    rho=float(model.rho_),
+                    p_home=float(p1x2[i, 0]),
+                    p_draw=float(p1x2[i, 1]),
+                    p_away=float(p1x2[i, 2]),
+                )
                 for i, row in enumerate(rows)
-            ],
+            ]
         )
         uow.commit()
     return [
         FixturePrediction(
-            fixture_id=int(row["fixture_id"]),
-            competition=row["competition"],
-            kickoff_utc=row["kickoff_utc"],
-            home_team=row["home_team"],
-            away_team=row["away_team"],
+            fixture_id=row.id,
+            competition=row.competition,
+            kickoff_utc=row.kickoff,
+            home_team=row.home_team,
+            away_team=row.away_team,
             home_goals_expectation=float(goals[i, 0]),
             away_goals_expectation=float(goals[i, 1]),
             home=float(p1x2[i, 0]),
@@ -117,15 +119,8 @@ def predict_fixtures(
             over_2_5=float(over[i]),
             btts_yes=float(btts[i]),
             model_version=version,
-            home_goals=_int_or_none(row["home_goals"]),
-            away_goals=_int_or_none(row["away_goals"]),
+            home_goals=row.home_goals,
+            away_goals=row.away_goals,
         )
         for i, row in enumerate(rows)
     ]
-
-
-def _int_or_none(value: int | float | None) -> int | None:
-    """Goals from a frame cell: None (or NaN, once pandas has seen a None) when unplayed."""
-    if value is None or np.isnan(value):
-        return None
-    return int(value)

@@ -1,27 +1,27 @@
-"""Engines, units of work and schema migrations.
-
-A :class:`UnitOfWork` is one transaction: leaving its ``with`` block without
-``commit()`` rolls everything back, so a failure half-way never leaves
-half-written rows (after cosmicpython's unit of work).
-"""
+"""Engines, the factory of units of work (``storage.unit_of_work``), and schema migrations."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from scoreline.errors import ConfigError
+from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["UnitOfWork", "current_revision", "make_engine", "unit_of_work_factory", "upgrade"]
+__all__ = [
+    "current_revision",
+    "downgrade",
+    "make_engine",
+    "unit_of_work_factory",
+    "upgrade",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -52,33 +52,7 @@ def make_engine(database_url: str) -> Engine:
     raise ConfigError(f"database backend {url.get_backend_name()!r} is not supported")
 
 
-class UnitOfWork:
-    """One transaction around a session; commit explicitly or it rolls back."""
-
-    def __init__(self, session_factory: Callable[[], Session]) -> None:
-        self._session_factory = session_factory
-
-    def __enter__(self) -> Self:
-        self.session = self._session_factory()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.session.rollback()
-        self.session.close()
-
-    def commit(self) -> None:
-        self.session.commit()
-
-    def rollback(self) -> None:
-        self.session.rollback()
-
-
-def unit_of_work_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+def unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:
     """A factory of units of work on ``engine``."""
     sessions = sessionmaker(engine, expire_on_commit=False)
     return lambda: UnitOfWork(sessions)

@@ -12,10 +12,10 @@ from pydantic import SecretStr
 from conftest import SAMPLE_DATA
 from scoreline.api.app import create_app
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Streams
-from scoreline.pipeline.memory_bus import MemoryBus
-from scoreline.services.serving import active_version
-from scoreline.storage.db import UnitOfWork
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
+from scoreline.services import model_versions
+from scoreline.storage.unit_of_work import UnitOfWork
 
 PASSWORD = "correct horse battery staple"
 E0 = SAMPLE_DATA / "E0" / "2022-2023.csv"
@@ -127,7 +127,8 @@ def test_a_refit_runs_in_the_background_and_becomes_the_active_model(
     client.app.state.gateway.refits.join(timeout=120)  # type: ignore[attr-defined]
     done = client.get("/api/v1/admin/refit", headers=admin).json()
     assert done["state"] == "done", done
-    _, name, version = active_version(unit_of_work)
+    active = model_versions.active(unit_of_work)
+    name, version = active.name, active.version
     assert (name, version) == ("dixon-coles", done["version"])
     status = client.get("/api/v1/admin/status", headers=admin).json()
     assert status["active_model"] == {"name": name, "version": version}

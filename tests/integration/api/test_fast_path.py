@@ -16,13 +16,13 @@ from scoreline.api.deps import Gateway
 from scoreline.api.fast_path import _competition
 from scoreline.api.server import build_server
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Streams
-from scoreline.pipeline.memory_bus import MemoryBus
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 from scoreline.services.fitting import fit_dixon_coles
 from scoreline.services.ingest import ingest_football_data
 from scoreline.services.predicting import predict_fixtures
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import ApiKeyRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 PASSWORD = "correct horse battery staple"
 PATH = "/api/v1/predictions"

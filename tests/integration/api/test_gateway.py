@@ -15,13 +15,12 @@ from pydantic import SecretStr
 from conftest import SAMPLE_DATA
 from scoreline.api.app import create_app
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Streams
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.memory_bus import MemoryBus
 from scoreline.services import book
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.db import UnitOfWork
-from scoreline.storage.repositories import live as live_repo
+from scoreline.storage.unit_of_work import UnitOfWork
 
 PASSWORD = "correct horse battery staple"
 KICKOFF = "2099-08-20T15:00:00Z"
@@ -253,7 +252,7 @@ def test_a_bet_settles_and_performance_adds_up(
     )
     assert too_much.status_code == 409
     with unit_of_work() as uow:
-        live_repo.store_result(uow.session, fixture_id=fixture_id, home_goals=2, away_goals=0)
+        uow.fixtures.record_result(fixture_id=fixture_id, home_goals=2, away_goals=0)
         uow.commit()
     assert len(book.settle_fixture(unit_of_work, fixture_id=fixture_id)) == 2
     bets = client.get(f"/api/v1/portfolios/{portfolio}/bets", headers=alice).json()["items"]

@@ -25,14 +25,13 @@ from sqlalchemy import select
 from conftest import SAMPLE_DATA
 from scoreline.api.app import create_app
 from scoreline.config import Settings
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 from scoreline.models.drift import ReferenceDistribution, psi
 from scoreline.models.registry import ModelArtifact, ModelRegistry
-from scoreline.pipeline.bus import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.memory_bus import MemoryBus
 from scoreline.pricing import remove_margin
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import (
     Bookmaker,
     FixtureRow,
@@ -41,6 +40,7 @@ from scoreline.storage.tables import (
     PredictionRow,
     ResultRow,
 )
+from scoreline.storage.unit_of_work import UnitOfWork
 
 PASSWORD = "correct horse battery staple"
 NEAR = "2099-08-20T15:00:00Z"  # Arsenal v Chelsea: prices and a prediction

@@ -33,11 +33,12 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from conftest import SAMPLE_DATA, postgres_database
 from scoreline.api.app import create_app
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Streams
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.memory_bus import MemoryBus
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
+from scoreline.storage.db import make_engine, unit_of_work_factory, upgrade
+from scoreline.storage.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.slow
 

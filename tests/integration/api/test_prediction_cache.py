@@ -22,13 +22,13 @@ from conftest import SAMPLE_DATA
 from scoreline.api.cache_invalidator import CacheInvalidator
 from scoreline.api.server import build_server
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Streams
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.memory_bus import MemoryBus
 from scoreline.services.fitting import fit_dixon_coles
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import FixtureRow, ModelVersion, PredictionRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 PASSWORD = "correct horse battery staple"
 

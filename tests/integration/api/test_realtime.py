@@ -31,11 +31,11 @@ from conftest import SAMPLE_DATA
 from scoreline.api.realtime import GROUP, Realtime
 from scoreline.api.server import build_server
 from scoreline.config import Settings
-from scoreline.pipeline.bus import Streams
-from scoreline.pipeline.memory_bus import MemoryBus
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import CompetitionRow, FixtureRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 PASSWORD = "correct horse battery staple"
 EVENTS = ("odds:update", "prediction:update", "bet:settled")

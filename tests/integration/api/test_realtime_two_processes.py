@@ -28,8 +28,8 @@ from sqlalchemy import select
 
 from conftest import SAMPLE_DATA, _truncate_all
 from scoreline.api.realtime import GROUP
-from scoreline.pipeline.bus import Streams
-from scoreline.pipeline.redis_bus import RedisBus
+from scoreline.messaging.names import Streams
+from scoreline.messaging.redis_bus import RedisBus
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.db import make_engine, unit_of_work_factory
 from scoreline.storage.tables import CompetitionRow, FixtureRow

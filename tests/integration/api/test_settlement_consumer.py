@@ -14,13 +14,13 @@ from sqlalchemy import select
 from conftest import SAMPLE_DATA
 from scoreline.api.settlement_consumer import SettlementConsumer
 from scoreline.domain import Selection
-from scoreline.pipeline.bus import Streams
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.memory_bus import MemoryBus
 from scoreline.services import book
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import LedgerEntryRow, UserRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 KICKOFF = datetime(2099, 8, 20, 15, tzinfo=UTC)
 

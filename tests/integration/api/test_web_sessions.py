@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from scoreline.api.app import create_app
 from scoreline.api.sessions import CSRF_COOKIE, SESSION_COOKIE
 from scoreline.config import Settings
-from scoreline.storage.db import UnitOfWork
+from scoreline.storage.unit_of_work import UnitOfWork
 
 PASSWORD = "correct horse battery staple"
 ADMIN = {"email": "admin@example.com", "password": PASSWORD}

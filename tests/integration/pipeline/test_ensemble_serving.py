@@ -14,14 +14,15 @@ import pytest
 from sqlalchemy import select
 
 from conftest import SAMPLE_DATA
-from scoreline.pipeline.bus import Bus, Streams
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.pipeline.worker import Worker, WorkerConfig
+from scoreline.services import model_versions
 from scoreline.services.backtesting import BacktestOptions, run_backtest
 from scoreline.services.ingest import ingest_football_data
-from scoreline.services.serving import activate_model, load_live_model
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import PredictionRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 CUT = datetime(2023, 2, 1, tzinfo=UTC)
 
@@ -69,10 +70,11 @@ def serving_worker(
     """E0 loaded up to the cut-off, the ensemble active, and a worker serving it."""
     registry, version = ensemble
     ingest_football_data(unit_of_work, [SAMPLE_DATA / "E0"], before=CUT)
-    activate_model(unit_of_work, artifacts_dir=registry, name="ensemble", version=version)
+    model_versions.activate(unit_of_work, artifacts_dir=registry, name="ensemble", version=version)
 
     def loader() -> Any:
-        return load_live_model(unit_of_work, artifacts_dir=registry)
+        found = model_versions.load_active(unit_of_work, artifacts_dir=registry)
+        return found.version_id, found.model, found.reference
 
     return Worker(bus, unit_of_work, loader, config=config)
 

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from conftest import Loaded
 from scoreline.errors import BusUnavailableError
-from scoreline.pipeline.bus import Bus, Streams
+from scoreline.messaging.bus import Bus
+from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.pipeline.worker import Worker, WorkerConfig
+from scoreline.services import model_versions
 from scoreline.services.fitting import fit_dixon_coles
-from scoreline.services.serving import load_live_model
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import OddsOutboxRow, OddsRow, PredictionRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 
 def tick(
@@ -63,7 +64,8 @@ def moving_ticks(n: int) -> list[dict[str, Any]]:
 
 def make_worker(loaded: Loaded, bus: Bus, streams: Streams, **config: Any) -> Worker:
     def loader() -> Any:
-        return load_live_model(loaded.unit_of_work, artifacts_dir=loaded.artifacts)
+        found = model_versions.load_active(loaded.unit_of_work, artifacts_dir=loaded.artifacts)
+        return found.version_id, found.model, found.reference
 
     settings: dict[str, Any] = {"streams": streams, "block_ms": 10, "consumer": "w1"} | config
     return Worker(bus, loaded.unit_of_work, loader, config=WorkerConfig(**settings))

@@ -24,13 +24,14 @@ from sqlalchemy import Engine, func, select
 
 from conftest import FIT_BEFORE, SEASON, _truncate_all
 from scoreline.errors import BusUnavailableError
-from scoreline.pipeline.bus import Streams
+from scoreline.messaging.names import Streams
+from scoreline.messaging.redis_bus import RedisBus
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.redis_bus import RedisBus
 from scoreline.services.fitting import fit_dixon_coles
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.db import UnitOfWork, make_engine, unit_of_work_factory
+from scoreline.storage.db import make_engine, unit_of_work_factory
 from scoreline.storage.tables import PredictionRow
+from scoreline.storage.unit_of_work import UnitOfWork
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 

@@ -17,7 +17,6 @@ from scoreline.errors import ConflictError, DataError, NotFoundError
 from scoreline.services import book
 from scoreline.services.audit import verify_chain
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.tables import (
     AuditSnapshotRow,
     BetRow,
@@ -28,6 +27,7 @@ from scoreline.storage.tables import (
     TeamRow,
     UserRow,
 )
+from scoreline.storage.unit_of_work import UnitOfWork
 
 SEASON = SAMPLE_DATA / "E0" / "2022-2023.csv"
 

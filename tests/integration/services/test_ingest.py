@@ -14,9 +14,7 @@ from sqlalchemy.orm import aliased
 
 from scoreline.providers.football_data import read_season_file
 from scoreline.services import ingest as ingest_service
-from scoreline.storage.db import UnitOfWork
 from scoreline.storage.repositories import odds as odds_repo
-from scoreline.storage.repositories import source_files as source_file_repo
 from scoreline.storage.tables import (
     Bookmaker,
     FixtureRow,
@@ -26,6 +24,7 @@ from scoreline.storage.tables import (
     ResultRow,
     TeamRow,
 )
+from scoreline.storage.unit_of_work import UnitOfWork
 
 SAMPLE = Path(__file__).resolve().parents[2].parent / "data" / "sample" / "football-data"
 E0_2223 = SAMPLE / "E0" / "2022-2023.csv"
@@ -40,7 +39,7 @@ def _counts(unit_of_work: UowFactory) -> tuple[int, int, int]:
         return (
             session.scalar(select(func.count()).select_from(FixtureRow)) or 0,
             session.scalar(select(func.count()).select_from(ResultRow)) or 0,
-            odds_repo.count(session),
+            uow.odds.count(),
         )
 
 
@@ -135,7 +134,7 @@ def test_a_failure_mid_file_rolls_the_whole_file_back(
     def fail(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(odds_repo, "sync_for_fixtures", fail)
+    monkeypatch.setattr(odds_repo.OddsRepository, "sync_for_fixtures", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         ingest_service.ingest_football_data(unit_of_work, [SP1_2223])
     assert _counts(unit_of_work) == before
@@ -160,7 +159,7 @@ def test_bad_rows_are_skipped_and_recorded_with_file_and_line(
     assert len(report.problems) == 1
     assert "line 6" in report.problems[0]
     with unit_of_work() as uow:
-        recorded = source_file_repo.list_problems(uow.session)
+        recorded = uow.source_files.list_problems()
     assert [(line, "FTAG" in reason) for _, line, reason in recorded] == [(6, True)]
 
 

@@ -12,9 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, column, inspect, select, table, text
 from sqlalchemy.exc import StatementError
 
-from scoreline.storage.db import UnitOfWork, current_revision, downgrade, upgrade
+from scoreline.storage.db import current_revision, downgrade, upgrade
 from scoreline.storage.tables import Base, Bookmaker, CompetitionRow, ModelVersion, PortfolioRow
 from scoreline.storage.types import Price
+from scoreline.storage.unit_of_work import UnitOfWork
 
 
 def test_upgrade_creates_every_table(engine: Engine) -> None:

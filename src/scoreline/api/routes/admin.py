@@ -7,7 +7,7 @@ import re
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from sqlalchemy import func, select, update
@@ -29,10 +29,10 @@ from scoreline.api.admin_schemas import (
 from scoreline.api.deps import Gateway
 from scoreline.api.routes.common import Admin, Limit, Offset, State
 from scoreline.api.schemas import MAX_ID, Page, UserOut
-from scoreline.errors import BusUnavailableError, NotFoundError
+from scoreline.errors import BusUnavailableError
 from scoreline.pipeline.worker import GROUP as WORKERS
+from scoreline.services import model_versions
 from scoreline.services.ingest import ingest_football_data
-from scoreline.services.serving import activate_model
 from scoreline.storage.tables import (
     ApiKeyRow,
     ModelVersion,
@@ -128,32 +128,14 @@ def refit_state(state: State, _: Admin) -> RefitState:
 @router.put("/admin/models/active", response_model=ModelVersionOut, responses={404: {}})
 def switch_model(body: ModelSwitch, state: State, _: Admin) -> ModelVersionOut:
     """Make a registered version the active one (roll forward or back); workers follow."""
-    try:
-        row_id = activate_model(
-            state.unit_of_work,
-            artifacts_dir=state.settings.data_dir / "models",
-            name=body.name,
-            version=body.version,
-        )
-    except NotFoundError as error:
-        raise HTTPException(404, str(error)) from error
-    state.drop_cached()
-    with state.unit_of_work() as uow:
-        row = uow.session.get(ModelVersion, row_id)
-        return _model_out(row)
-
-
-def _model_out(row: Any) -> ModelVersionOut:
-    return ModelVersionOut(
-        id=row.id,
-        name=row.name,
-        version=row.version,
-        created_at=row.created_at,
-        trained_from=row.trained_from,
-        trained_to=row.trained_to,
-        is_active=row.is_active,
-        metrics=row.metrics or {},
+    record = model_versions.activate(
+        state.unit_of_work,
+        artifacts_dir=state.settings.data_dir / "models",
+        name=body.name,
+        version=body.version,
     )
+    state.drop_cached()
+    return ModelVersionOut.model_validate(record, from_attributes=True)
 
 
 @router.post(

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query
@@ -29,19 +29,19 @@ from scoreline.api.live_schemas import (
 )
 from scoreline.api.routes.common import FixtureId, Limit, Offset, Reader, State
 from scoreline.api.schemas import MAX_ID, Page
+from scoreline.domain.fixtures import FixtureRecord
+from scoreline.domain.predictions import PredictionRecord
 from scoreline.errors import DataError
 from scoreline.models.grid import ScoreGrid
 from scoreline.pricing.settlement import BetOutcome, payout_minor
-from scoreline.services import book
+from scoreline.services import book, catalog
 from scoreline.services.stake_sizing import StakeSizer, sizer_for
-from scoreline.storage.repositories import catalog
 from scoreline.storage.tables import (
     BetRow,
     Bookmaker,
     CompetitionRow,
     FixtureRow,
     OddsRow,
-    PredictionRow,
     TeamRow,
 )
 
@@ -93,8 +93,7 @@ def board(
                 session, owner_id=principal.user_id, portfolio_id=portfolio_id
             )
             staking = sizer_for(session, portfolio)
-        rows, total = catalog.fixtures(
-            session,
+        rows, total = uow.fixtures.list_(
             competition=competition,
             start=datetime.now(UTC),
             end=None,
@@ -102,13 +101,12 @@ def board(
             limit=limit,
             offset=offset,
         )
-        ids = [row["id"] for row in rows]
+        ids = [row.id for row in rows]
         predictions = {
-            p["fixture_id"]: p
-            for p in (catalog.latest_predictions(session, fixture_ids=ids) if ids else [])
+            p.fixture_id: p for p in (uow.predictions.latest(fixture_ids=ids) if ids else [])
         }
         quotes = _best_quotes(session, ids)
-    items = [_board_row(row, predictions.get(row["id"]), quotes, staking) for row in rows]
+    items = [_board_row(row, predictions.get(row.id), quotes, staking) for row in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -152,8 +150,8 @@ def _best_quotes(session: Session, fixture_ids: list[int]) -> dict[tuple[int, st
 
 
 def _board_row(
-    fixture: dict[str, Any],
-    prediction: dict[str, Any] | None,
+    fixture: FixtureRecord,
+    prediction: PredictionRecord | None,
     quotes: dict[tuple[int, str, str], _Quote],
     staking: StakeSizer | None,
 ) -> BoardRow:
@@ -164,34 +162,34 @@ def _board_row(
             line=line,
             selection=selection,
             probability=probabilities.get(selection),
-            quote=quotes.get((fixture["id"], market, selection)),
+            quote=quotes.get((fixture.id, market, selection)),
             staking=staking,
-            fixture_id=fixture["id"],
-            kickoff=fixture["kickoff"],
+            fixture_id=fixture.id,
+            kickoff=fixture.kickoff,
         )
         for market, line, selection in _SLOTS
     ]
     return BoardRow(
-        fixture_id=fixture["id"],
-        competition=fixture["competition"],
-        kickoff=fixture["kickoff"],
-        home_team=fixture["home_team"],
-        away_team=fixture["away_team"],
-        prediction_id=None if prediction is None else prediction["id"],
-        model=None if prediction is None else prediction["model"],
-        version=None if prediction is None else prediction["version"],
-        predicted_at=None if prediction is None else prediction["created_at"],
+        fixture_id=fixture.id,
+        competition=fixture.competition,
+        kickoff=fixture.kickoff,
+        home_team=fixture.home_team,
+        away_team=fixture.away_team,
+        prediction_id=None if prediction is None else prediction.id,
+        model=None if prediction is None else prediction.model,
+        version=None if prediction is None else prediction.version,
+        predicted_at=None if prediction is None else prediction.created_at,
         selections=selections,
     )
 
 
-def _slot_probabilities(prediction: dict[str, Any] | None) -> dict[str, float]:
+def _slot_probabilities(prediction: PredictionRecord | None) -> dict[str, float]:
     """1X2 from the prediction's columns; over/under 2.5 from its priced markets, when stored
     (predictions made outside the live worker carry no markets)."""
     if prediction is None:
         return {}
-    out = dict(zip(("home", "draw", "away"), prediction["probabilities"], strict=True))
-    markets = prediction["markets"]
+    out = dict(zip(("home", "draw", "away"), prediction.probabilities, strict=True))
+    markets = prediction.markets
     totals = markets.get("over_under") if isinstance(markets, dict) else None
     pair = totals.get(_TOTALS_LINE) if isinstance(totals, dict) else None
     if isinstance(pair, list) and len(pair) == 2 and all(_is_number(v) for v in pair):
@@ -252,22 +250,18 @@ def prediction_grid(fixture_id: FixtureId, state: State, _: Reader) -> ScoreGrid
     Rebuilt as a Dixon-Coles grid from the prediction's expected goals, which
     are that grid's Poisson rates (tau leaves both means unchanged), and its rho.
     """
-    with state.unit_of_work() as uow:
-        if catalog.fixture(uow.session, fixture_id) is None:
-            raise HTTPException(404, f"fixture {fixture_id} not found")
-        found = catalog.latest_predictions(uow.session, fixture_ids=[fixture_id])
-        if not found:
-            raise HTTPException(404, f"no prediction of fixture {fixture_id} yet")
-        prediction = found[0]
-        stored_rho = uow.session.scalar(
-            select(PredictionRow.rho).where(PredictionRow.id == prediction["id"])
-        )
-    home_rate, away_rate = (float(x) for x in prediction["expected_goals"])
+    catalog.fixture(state.unit_of_work, fixture_id)  # NotFoundError: 404
+    found = catalog.latest_predictions(state.unit_of_work, fixture_ids=[fixture_id])
+    if not found:
+        raise HTTPException(404, f"no prediction of fixture {fixture_id} yet")
+    prediction = found[0]
+    stored_rho = prediction.rho
+    home_rate, away_rate = (float(x) for x in prediction.expected_goals)
     if not all(math.isfinite(r) and r > 0 for r in (home_rate, away_rate)):
         raise HTTPException(
-            409, f"prediction {prediction['id']} has no positive expected goals to build a grid"
+            409, f"prediction {prediction.id} has no positive expected goals to build a grid"
         )
-    rho = _rho(prediction["markets"], stored_rho)
+    rho = _rho(prediction.markets, stored_rho)
     try:
         grid = ScoreGrid.from_dixon_coles(
             np.array([home_rate]), np.array([away_rate]), rho, max_goals=GRID_MAX_GOALS
@@ -275,15 +269,15 @@ def prediction_grid(fixture_id: FixtureId, state: State, _: Reader) -> ScoreGrid
     except DataError:
         # Only a rho making some tau negative at these rates gets here: the
         # independent-Poisson grid is the honest fallback, and the answer says so.
-        logger.warning("prediction %s: rho %s invalid at its rates; using 0", prediction["id"], rho)
+        logger.warning("prediction %s: rho %s invalid at its rates; using 0", prediction.id, rho)
         rho = 0.0
         grid = ScoreGrid.from_dixon_coles(
             np.array([home_rate]), np.array([away_rate]), rho, max_goals=GRID_MAX_GOALS
         )
     return ScoreGridOut(
-        prediction_id=prediction["id"],
-        model=prediction["model"],
-        version=prediction["version"],
+        prediction_id=prediction.id,
+        model=prediction.model,
+        version=prediction.version,
         max_goals=GRID_MAX_GOALS,
         home_rate=home_rate,
         away_rate=away_rate,

@@ -40,7 +40,6 @@ from scoreline.pricing.performance import (
 )
 from scoreline.services import book
 from scoreline.services.stake_sizing import sizer_for
-from scoreline.storage.repositories import catalog
 from scoreline.storage.tables import (
     BetRow,
     Bookmaker,
@@ -268,10 +267,7 @@ def value_bets(
             uow.session, owner_id=principal.user_id, portfolio_id=portfolio_id
         )
         sizer = sizer_for(uow.session, portfolio)
-        predictions = {
-            p["fixture_id"]: p
-            for p in catalog.latest_predictions(uow.session, competition=competition)
-        }
+        predictions = {p.fixture_id: p for p in uow.predictions.latest(competition=competition)}
         upcoming = uow.session.execute(
             select(FixtureRow.id, FixtureRow.kickoff_utc)
             .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
@@ -283,16 +279,16 @@ def value_bets(
         ).all()
         out = []
         for fixture_id, kickoff in upcoming:
-            p = predictions[fixture_id]["probabilities"]
-            for quote in catalog.latest_odds(uow.session, fixture_id):
+            p = predictions[fixture_id].probabilities
+            for quote in uow.odds.latest(fixture_id):
                 if (
-                    quote["market"] != "1x2"
-                    or quote["kind"] != "prematch"
-                    or quote["bookmaker"] in {"MAX", "AVG"}
+                    quote.market != "1x2"
+                    or quote.kind != "prematch"
+                    or quote.bookmaker in {"MAX", "AVG"}
                 ):
                     continue
                 for i, name in enumerate(("home", "draw", "away")):
-                    price = quote["prices"].get(name)
+                    price = quote.prices.get(name)
                     if price is None:
                         continue
                     probability = Decimal(str(round(p[i], 6)))
@@ -303,8 +299,8 @@ def value_bets(
                     out.append(
                         {
                             "fixture_id": fixture_id,
-                            "odds_snapshot_id": quote["id"],
-                            "bookmaker": quote["bookmaker"],
+                            "odds_snapshot_id": quote.id,
+                            "bookmaker": quote.bookmaker,
                             "selection": name,
                             "price": str(price),
                             "probability": float(probability),
@@ -312,7 +308,7 @@ def value_bets(
                             "suggested_stake_minor": stake,
                         }
                     )
-    out.sort(key=lambda v: Decimal(v["edge"]), reverse=True)
+    out.sort(key=lambda v: Decimal(str(v["edge"])), reverse=True)
     return Page(items=out[offset : offset + limit], total=len(out), limit=limit, offset=offset)
 
 

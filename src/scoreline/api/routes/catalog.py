@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 from pydantic import TypeAdapter
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from scoreline.api.admin_schemas import ModelVersionOut
@@ -21,8 +20,7 @@ from scoreline.api.schemas import (
     Prediction,
     Team,
 )
-from scoreline.storage.repositories import catalog
-from scoreline.storage.tables import ModelVersion
+from scoreline.services import catalog, model_versions
 
 router = APIRouter(tags=["catalog"])
 
@@ -33,8 +31,7 @@ _ODDS_LIST = TypeAdapter(list[Odds])
 @router.get("/competitions", response_model=Page[Competition])
 def competitions(state: State, _: Reader, limit: Limit = 100, offset: Offset = 0) -> Page[Any]:
     """Every competition."""
-    with state.unit_of_work() as uow:
-        rows, total = catalog.competitions(uow.session, limit=limit, offset=offset)
+    rows, total = catalog.competitions(state.unit_of_work, limit=limit, offset=offset)
     return Page(items=rows, total=total, limit=limit, offset=offset)
 
 
@@ -48,8 +45,7 @@ def teams(
     offset: Offset = 0,
 ) -> Page[Any]:
     """Teams, optionally of one country."""
-    with state.unit_of_work() as uow:
-        rows, total = catalog.teams(uow.session, country=country, limit=limit, offset=offset)
+    rows, total = catalog.teams(state.unit_of_work, country=country, limit=limit, offset=offset)
     return Page(items=rows, total=total, limit=limit, offset=offset)
 
 
@@ -69,27 +65,22 @@ def fixtures(
     for name, value in (("start", start), ("end", end)):
         if value is not None and value.tzinfo is None:
             raise HTTPException(422, f"{name} needs a time zone, e.g. 2023-05-01T00:00:00Z")
-    with state.unit_of_work() as uow:
-        rows, total = catalog.fixtures(
-            uow.session,
-            competition=competition,
-            start=start,
-            end=end,
-            status=status,
-            limit=limit,
-            offset=offset,
-        )
+    rows, total = catalog.fixtures(
+        state.unit_of_work,
+        competition=competition,
+        start=start,
+        end=end,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
     return Page(items=rows, total=total, limit=limit, offset=offset)
 
 
 @router.get("/fixtures/{fixture_id}", response_model=Fixture, responses={404: {}})
 def fixture(fixture_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: State, _: Reader) -> Any:
     """One fixture."""
-    with state.unit_of_work() as uow:
-        row = catalog.fixture(uow.session, fixture_id)
-    if row is None:
-        raise HTTPException(404, f"fixture {fixture_id} not found")
-    return row
+    return catalog.fixture(state.unit_of_work, fixture_id)
 
 
 @router.get("/fixtures/{fixture_id}/odds", response_model=list[Odds], responses={404: {}})
@@ -100,11 +91,8 @@ def latest_odds(fixture_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: State,
     """
 
     def load() -> bytes | None:
-        with state.unit_of_work() as uow:
-            if catalog.fixture(uow.session, fixture_id) is None:
-                return None
-            rows = catalog.latest_odds(uow.session, fixture_id)
-        return _ODDS_LIST.dump_json([Odds.model_validate(r) for r in rows])
+        rows = catalog.latest_odds(state.unit_of_work, fixture_id)
+        return _ODDS_LIST.dump_json([Odds.model_validate(r, from_attributes=True) for r in rows])
 
     cache = state.market_cache
     body = load() if cache is None else cache.read_fixture(fixture_id, load=load)
@@ -125,12 +113,14 @@ def odds_history(
     offset: Offset = 0,
 ) -> Page[Any]:
     """Every stored snapshot of the fixture, in capture order."""
-    with state.unit_of_work() as uow:
-        if catalog.fixture(uow.session, fixture_id) is None:
-            raise HTTPException(404, f"fixture {fixture_id} not found")
-        rows, total = catalog.odds_history(
-            uow.session, fixture_id, market=market, bookmaker=bookmaker, limit=limit, offset=offset
-        )
+    rows, total = catalog.odds_history(
+        state.unit_of_work,
+        fixture_id,
+        market=market,
+        bookmaker=bookmaker,
+        limit=limit,
+        offset=offset,
+    )
     return Page(items=rows, total=total, limit=limit, offset=offset)
 
 
@@ -141,9 +131,10 @@ def latest_prediction(
     """The active model's newest prediction of the fixture, with every market (cached)."""
 
     def load() -> bytes | None:
-        with state.unit_of_work() as uow:
-            rows = catalog.latest_predictions(uow.session, fixture_ids=[fixture_id])
-        return Prediction.model_validate(rows[0]).model_dump_json().encode() if rows else None
+        rows = catalog.latest_predictions(state.unit_of_work, fixture_ids=[fixture_id])
+        if not rows:
+            return None
+        return Prediction.model_validate(rows[0], from_attributes=True).model_dump_json().encode()
 
     cache = state.predictions_cache
     body = load() if cache is None else cache.read_fixture(fixture_id, load=load)
@@ -161,10 +152,9 @@ def prediction_history(
     offset: Offset = 0,
 ) -> Page[Any]:
     """Every prediction of the fixture, newest first."""
-    with state.unit_of_work() as uow:
-        rows, total = catalog.prediction_history(
-            uow.session, fixture_id, limit=limit, offset=offset
-        )
+    rows, total = catalog.prediction_history(
+        state.unit_of_work, fixture_id, limit=limit, offset=offset
+    )
     return Page(items=rows, total=total, limit=limit, offset=offset)
 
 
@@ -183,10 +173,12 @@ async def predictions(
     """
 
     def load() -> bytes:
-        with state.unit_of_work() as uow:
-            rows = catalog.latest_predictions(uow.session, competition=competition)
+        rows = catalog.latest_predictions(state.unit_of_work, competition=competition)
         page = Page[Prediction](
-            items=[Prediction.model_validate(r) for r in rows[offset : offset + limit]],
+            items=[
+                Prediction.model_validate(r, from_attributes=True)
+                for r in rows[offset : offset + limit]
+            ],
             total=len(rows),
             limit=limit,
             offset=offset,
@@ -209,22 +201,6 @@ async def predictions(
 @router.get("/models", response_model=Page[ModelVersionOut])
 def models(state: State, _: Reader, limit: Limit = 50, offset: Offset = 0) -> Page[Any]:
     """Registered model versions, newest first, with their backtest metrics; one is active."""
-    with state.unit_of_work() as uow:
-        rows = uow.session.scalars(
-            select(ModelVersion).order_by(ModelVersion.id.desc()).limit(limit).offset(offset)
-        ).all()
-        total = int(uow.session.scalar(select(func.count(ModelVersion.id))) or 0)
-        items = [
-            ModelVersionOut(
-                id=r.id,
-                name=r.name,
-                version=r.version,
-                created_at=r.created_at,
-                trained_from=r.trained_from,
-                trained_to=r.trained_to,
-                is_active=r.is_active,
-                metrics=r.metrics or {},
-            )
-            for r in rows
-        ]
+    rows, total = model_versions.list_(state.unit_of_work, limit=limit, offset=offset)
+    items = [ModelVersionOut.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)

@@ -1,4 +1,4 @@
-"""Bookmakers and market-wide price aggregates, by short code."""
+"""Bookmakers and market-wide price figures, by short code."""
 
 from __future__ import annotations
 
@@ -10,18 +10,30 @@ from sqlalchemy.orm import Session
 from scoreline.domain.odds import BOOKMAKER_NAMES
 from scoreline.storage.tables import Bookmaker
 
-__all__ = ["upsert_many"]
+__all__ = ["BookmakerRepository"]
 
 
-def upsert_many(session: Session, *, codes: Iterable[str]) -> dict[str, int]:
-    """Ids of the bookmakers with these codes, adding unknown ones."""
-    wanted = set(codes)
-    rows = session.execute(select(Bookmaker.code, Bookmaker.id).where(Bookmaker.code.in_(wanted)))
-    ids: dict[str, int] = dict(iter(rows))
-    for code in sorted(wanted - ids.keys()):
-        ids[code] = session.scalars(
-            insert(Bookmaker)
-            .values(code=code, name=BOOKMAKER_NAMES.get(code, code))
-            .returning(Bookmaker.id)
-        ).one()
-    return ids
+class BookmakerRepository:
+    """Bookmaker codes and their ids."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert_many(self, *, codes: Iterable[str]) -> dict[str, int]:
+        """Ids of the bookmakers with these codes, adding unknown ones."""
+        wanted = set(codes)
+        rows = self.session.execute(
+            select(Bookmaker.code, Bookmaker.id).where(Bookmaker.code.in_(wanted))
+        )
+        ids: dict[str, int] = {code: bookmaker_id for code, bookmaker_id in rows}  # noqa: C416
+        for code in sorted(wanted - ids.keys()):
+            ids[code] = self.session.scalars(
+                insert(Bookmaker)
+                .values(code=code, name=BOOKMAKER_NAMES.get(code, code))
+                .returning(Bookmaker.id)
+            ).one()
+        return ids
+
+    def codes_by_id(self) -> dict[int, str]:
+        """Every bookmaker's short code by id."""
+        return {r[0]: r[1] for r in self.session.execute(select(Bookmaker.id, Bookmaker.code))}

@@ -1,26 +1,30 @@
-"""Fixtures and results: synchronised a season at a time, reading them back as frames."""
+"""Fixtures and their results: synchronised a season at a time from files, scheduled and
+finished from live feeds, and read back as records or as history rows for the models."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from scoreline.domain import Fixture, FixtureStatus, MatchStats
-from scoreline.storage.tables import BetRow, CompetitionRow, FixtureRow, ResultRow, TeamRow
+from scoreline.domain.fixtures import FORM_STATISTICS, FixtureRecord, HistoryRow
+from scoreline.errors import ConflictError
+from scoreline.storage.repositories._sql import chunks, count_of
+from scoreline.storage.tables import (
+    BetRow,
+    CompetitionRow,
+    FixtureRow,
+    ResultRow,
+    SeasonRow,
+    TeamRow,
+)
 
-__all__ = [
-    "FixtureEntry",
-    "SyncCounts",
-    "latest_kickoff",
-    "list_between",
-    "list_finished",
-    "sync_season",
-]
+__all__ = ["FixtureEntry", "FixtureRepository", "SyncCounts"]
 
 FixtureKey = tuple[int, int, date]
 # Core tables for bulk inserts: the ORM's per-object work is wasted on a fresh season.
@@ -84,8 +88,8 @@ def _result_values(entry: FixtureEntry) -> dict[str, Any] | None:
     return values
 
 
-def sync_season(
-    session: Session, *, competition_id: int, season_id: int, entries: Sequence[FixtureEntry]
+def _sync_season(
+    session: Session, competition_id: int, season_id: int, entries: Sequence[FixtureEntry]
 ) -> tuple[dict[FixtureKey, int], SyncCounts]:
     """Make the stored fixtures and results of a season match ``entries``.
 
@@ -192,8 +196,7 @@ def _insert_season(
 def _with_settled_bets(session: Session, fixture_ids: list[int]) -> set[int]:
     """Which of these fixtures have bets settled on their stored result."""
     found: set[int] = set()
-    for start in range(0, len(fixture_ids), 500):
-        chunk = fixture_ids[start : start + 500]
+    for chunk in chunks(fixture_ids):
         found.update(
             session.scalars(
                 select(BetRow.fixture_id)
@@ -220,73 +223,225 @@ def _apply(row: FixtureRow | ResultRow, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _with_teams(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+class FixtureRepository:
+    """Fixtures with their results, by id, by season, by kick-off."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- files -------------------------------------------------------------------------
+
+    def sync_season(
+        self, *, competition_id: int, season_id: int, entries: Sequence[FixtureEntry]
+    ) -> tuple[dict[FixtureKey, int], SyncCounts]:
+        """Make the stored fixtures and results of a season match ``entries`` (see
+        ``_sync_season``): the id of every entry's fixture by key, and the counts."""
+        return _sync_season(self.session, competition_id, season_id=season_id, entries=entries)
+
+    # -- live feeds --------------------------------------------------------------------
+
+    def find(self, *, home_id: int, away_id: int, kickoff: datetime) -> int | None:
+        """The fixture of two teams on the kick-off's date (local dates may be a day off UTC)."""
+        day = kickoff.date()
+        rows = self.session.execute(
+            select(FixtureRow.id, FixtureRow.match_date).where(
+                FixtureRow.home_team_id == home_id,
+                FixtureRow.away_team_id == away_id,
+                FixtureRow.match_date.between(day - timedelta(days=1), day + timedelta(days=1)),
+            )
+        ).all()
+        if not rows:
+            return None
+        return int(min(rows, key=lambda r: abs((r[1] - day).days))[0])
+
+    def schedule(
+        self,
+        *,
+        competition_id: int,
+        season_id: int,
+        home_id: int,
+        away_id: int,
+        kickoff: datetime,
+    ) -> int:
+        """Add a scheduled fixture first seen on a live feed; its id."""
+        fixture = FixtureRow(
+            competition_id=competition_id,
+            season_id=season_id,
+            home_team_id=home_id,
+            away_team_id=away_id,
+            match_date=kickoff.date(),
+            kickoff_utc=kickoff,
+            has_kickoff_time=True,
+            neutral=False,
+            status=FixtureStatus.SCHEDULED.value,
+            referee=None,
+        )
+        self.session.add(fixture)
+        self.session.flush()
+        return fixture.id
+
+    def record_result(self, *, fixture_id: int, home_goals: int, away_goals: int) -> bool:
+        """Record a final score; False when the same score was already there.
+
+        A different score for a finished fixture raises ``ConflictError``: results
+        are records, and a correction is a person's decision, not a feed's.
+        """
+        existing = self.session.get(ResultRow, fixture_id)
+        if existing is not None:
+            if (existing.home_goals, existing.away_goals) == (home_goals, away_goals):
+                return False
+            raise ConflictError(
+                f"fixture {fixture_id} already has {existing.home_goals}-{existing.away_goals},"
+                f" the feed says {home_goals}-{away_goals}"
+            )
+        self.session.add(
+            ResultRow(fixture_id=fixture_id, home_goals=home_goals, away_goals=away_goals)
+        )
+        fixture = self.session.get(FixtureRow, fixture_id)
+        if fixture is not None:
+            fixture.status = FixtureStatus.FINISHED.value
+        self.session.flush()
+        return True
+
+    # -- reads -------------------------------------------------------------------------
+
+    def get(self, fixture_id: int) -> FixtureRecord | None:
+        """One fixture, or None."""
+        row = self.session.execute(_records().where(FixtureRow.id == fixture_id)).first()
+        return None if row is None else FixtureRecord(*row)
+
+    def list_(
+        self,
+        *,
+        competition: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        status: str | None = None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[FixtureRecord], int]:
+        """Fixtures by kick-off, filtered by competition, [start, end) and status; and how
+        many match."""
+        statement = _records()
+        if competition:
+            statement = statement.where(CompetitionRow.code == competition)
+        if start is not None:
+            statement = statement.where(FixtureRow.kickoff_utc >= start)
+        if end is not None:
+            statement = statement.where(FixtureRow.kickoff_utc < end)
+        if status:
+            statement = statement.where(FixtureRow.status == status)
+        rows = self.session.execute(
+            statement.order_by(FixtureRow.kickoff_utc, FixtureRow.id).limit(limit).offset(offset)
+        )
+        return [FixtureRecord(*row) for row in rows], count_of(self.session, statement)
+
+    def list_between(
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        competitions: Sequence[str] | None = None,
+        limit: int = 500,
+    ) -> list[FixtureRecord]:
+        """Fixtures kicking off in [start, end), soonest first, with goals where played."""
+        statement = _records().where(FixtureRow.kickoff_utc >= start, FixtureRow.kickoff_utc < end)
+        if competitions:
+            statement = statement.where(CompetitionRow.code.in_(competitions))
+        rows = self.session.execute(
+            statement.order_by(FixtureRow.kickoff_utc, FixtureRow.id).limit(limit)
+        )
+        return [FixtureRecord(*row) for row in rows]
+
+    def history(
+        self,
+        *,
+        finished_only: bool = False,
+        competitions: Sequence[str] | None = None,
+        before: datetime | None = None,
+    ) -> list[HistoryRow]:
+        """Fixtures as the models read them, oldest first (awarded ones never).
+
+        ``finished_only`` keeps played matches (what a model fits on); otherwise
+        unplayed fixtures come too, without goals (what the feature engine rates).
+        """
+        home, away = aliased(TeamRow), aliased(TeamRow)
+        statement = (
+            select(
+                FixtureRow.id,
+                FixtureRow.kickoff_utc,
+                FixtureRow.neutral,
+                CompetitionRow.code,
+                SeasonRow.label,
+                home.name,
+                away.name,
+                ResultRow.home_goals,
+                ResultRow.away_goals,
+                *(getattr(ResultRow, name) for name in FORM_STATISTICS),
+            )
+            .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
+            .join(SeasonRow, SeasonRow.id == FixtureRow.season_id)
+            .join(home, home.id == FixtureRow.home_team_id)
+            .join(away, away.id == FixtureRow.away_team_id)
+        )
+        if finished_only:
+            statement = statement.join(ResultRow, ResultRow.fixture_id == FixtureRow.id).where(
+                FixtureRow.status == FixtureStatus.FINISHED.value
+            )
+        else:
+            statement = statement.outerjoin(ResultRow, ResultRow.fixture_id == FixtureRow.id).where(
+                FixtureRow.status != FixtureStatus.AWARDED.value
+            )
+        if competitions:
+            statement = statement.where(CompetitionRow.code.in_(competitions))
+        if before is not None:
+            statement = statement.where(FixtureRow.kickoff_utc < before)
+        rows = self.session.execute(statement.order_by(FixtureRow.kickoff_utc, FixtureRow.id))
+        return [HistoryRow(*row) for row in rows]
+
+    def latest_kickoff(self) -> datetime | None:
+        """The latest kick-off stored, or None for an empty database."""
+        return self.session.scalar(select(func.max(FixtureRow.kickoff_utc)))
+
+    def results_version(self) -> tuple[int, date | None]:
+        """How many results are stored and the latest match date: a cheap change detector."""
+        row = self.session.execute(
+            select(func.count(ResultRow.fixture_id), func.max(FixtureRow.match_date)).join(
+                FixtureRow, FixtureRow.id == ResultRow.fixture_id
+            )
+        ).one()
+        return int(row[0]), row[1]
+
+    def competition_codes(self, fixture_ids: Sequence[int]) -> dict[int, str]:
+        """The competition code of each of these fixtures that exists."""
+        found: dict[int, str] = {}
+        for chunk in chunks(sorted(set(fixture_ids))):
+            rows = self.session.execute(
+                select(FixtureRow.id, CompetitionRow.code)
+                .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
+                .where(FixtureRow.id.in_(chunk))
+            )
+            found.update({int(fixture_id): code for fixture_id, code in rows})
+        return found
+
+
+def _records() -> Select[*tuple[Any, ...]]:
+    """The columns of ``FixtureRecord``, in its order."""
     home, away = aliased(TeamRow), aliased(TeamRow)
     return (
-        statement.add_columns(
-            CompetitionRow.code.label("competition"),
-            home.name.label("home_team"),
-            away.name.label("away_team"),
+        select(
+            FixtureRow.id,
+            CompetitionRow.code,
+            FixtureRow.kickoff_utc,
+            home.name,
+            away.name,
+            FixtureRow.status,
+            FixtureRow.neutral,
+            ResultRow.home_goals,
+            ResultRow.away_goals,
         )
         .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
         .join(home, home.id == FixtureRow.home_team_id)
         .join(away, away.id == FixtureRow.away_team_id)
+        .outerjoin(ResultRow, ResultRow.fixture_id == FixtureRow.id)
     )
-
-
-def list_finished(
-    session: Session,
-    *,
-    competitions: Sequence[str] | None = None,
-    before: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Played (not awarded) fixtures with goals, oldest first: the rows models fit on."""
-    statement = _with_teams(
-        select(
-            FixtureRow.id.label("fixture_id"),
-            FixtureRow.kickoff_utc.label("date"),
-            FixtureRow.neutral.label("neutral"),
-            ResultRow.home_goals.label("home_goals"),
-            ResultRow.away_goals.label("away_goals"),
-        ).join(ResultRow, ResultRow.fixture_id == FixtureRow.id)
-    ).where(FixtureRow.status == FixtureStatus.FINISHED.value)
-    if competitions:
-        statement = statement.where(CompetitionRow.code.in_(competitions))
-    if before is not None:
-        statement = statement.where(FixtureRow.kickoff_utc < before)
-    statement = statement.order_by(FixtureRow.kickoff_utc, FixtureRow.id)
-    return [dict(row) for row in session.execute(statement).mappings()]
-
-
-def list_between(
-    session: Session,
-    *,
-    start: datetime,
-    end: datetime,
-    competitions: Sequence[str] | None = None,
-    limit: int = 500,
-) -> list[dict[str, Any]]:
-    """Fixtures kicking off in [start, end), soonest first, with goals where played."""
-    statement = (
-        _with_teams(
-            select(
-                FixtureRow.id.label("fixture_id"),
-                FixtureRow.kickoff_utc.label("kickoff_utc"),
-                FixtureRow.neutral.label("neutral"),
-                FixtureRow.status.label("status"),
-                ResultRow.home_goals.label("home_goals"),
-                ResultRow.away_goals.label("away_goals"),
-            ).outerjoin(ResultRow, ResultRow.fixture_id == FixtureRow.id)
-        )
-        .where(FixtureRow.kickoff_utc >= start, FixtureRow.kickoff_utc < end)
-        .order_by(FixtureRow.kickoff_utc, FixtureRow.id)
-        .limit(limit)
-    )
-    if competitions:
-        statement = statement.where(CompetitionRow.code.in_(competitions))
-    return [dict(row) for row in session.execute(statement).mappings()]
-
-
-def latest_kickoff(session: Session) -> datetime | None:
-    """The latest kick-off stored, or None for an empty database."""
-    return session.scalar(select(func.max(FixtureRow.kickoff_utc)))

@@ -20,16 +20,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from scoreline.domain import Line, Market, OddsSnapshot, PriceKind, Selection
-from scoreline.storage.tables import BetRow, OddsRow, PredictionRow
+from scoreline.domain.odds import OddsRecord
+from scoreline.storage.repositories._sql import chunks, count_of, insert_ignoring
+from scoreline.storage.tables import BetRow, Bookmaker, OddsOutboxRow, OddsRow, PredictionRow
 from scoreline.storage.types import Price, UTCDateTime
 
-__all__ = [
-    "QuoteKey",
-    "SyncCounts",
-    "count",
-    "quote_key",
-    "sync_for_fixtures",
-]
+__all__ = ["LiveOdds", "OddsRepository", "QuoteKey", "SyncCounts", "quote_key"]
 
 QuoteKey = tuple[int, int, Market, Line | None, PriceKind, datetime]
 """fixture id, bookmaker id, market, line, kind, captured at."""
@@ -68,7 +64,7 @@ def quote_key(fixture_id: int, bookmaker_id: int, snapshot: OddsSnapshot) -> Quo
     )
 
 
-def sync_for_fixtures(
+def _sync_for_fixtures(
     session: Session,
     *,
     fixture_ids: Sequence[int],
@@ -90,7 +86,7 @@ def sync_for_fixtures(
     protected = _protected(session, stored)
     stale = [key for key in stored if key not in wanted]
     removable = [stored[key][0] for key in stale if stored[key][0] not in protected]
-    for chunk in _chunks(removable, 500):
+    for chunk in chunks(removable):
         session.execute(delete(OddsRow).where(OddsRow.id.in_(chunk)))
     for key in stale:
         row_id, before = stored[key]
@@ -126,7 +122,7 @@ def _protected(session: Session, stored: dict[QuoteKey, tuple[int, Prices]]) -> 
     prediction names (its record would otherwise change under it)."""
     ids = [row_id for row_id, _ in stored.values()]
     protected: set[int] = set()
-    for chunk in _chunks(ids, 500):
+    for chunk in chunks(ids):
         protected.update(
             session.scalars(
                 select(OddsRow.id).where(OddsRow.id.in_(chunk), OddsRow.source != "file")
@@ -141,7 +137,7 @@ def _protected(session: Session, stored: dict[QuoteKey, tuple[int, Prices]]) -> 
 
 def _stored(session: Session, fixture_ids: Sequence[int]) -> dict[QuoteKey, tuple[int, Prices]]:
     stored: dict[QuoteKey, tuple[int, Prices]] = {}
-    for chunk in _chunks(fixture_ids, 500):
+    for chunk in chunks(fixture_ids):
         for row in session.scalars(select(OddsRow).where(OddsRow.fixture_id.in_(chunk))):
             stored[_key_of_row(row)] = (row.id, _prices_of_row(row))
     return stored
@@ -156,11 +152,6 @@ def _key_of_row(row: OddsRow) -> QuoteKey:
 def _prices_of_row(row: OddsRow) -> Prices:
     prices = (getattr(row, column) for column in _PRICE_COLUMNS)
     return {s: p for s, p in zip(_SELECTIONS, prices, strict=True) if p is not None}
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _bulk_insert(connection: Connection, items: Iterable[tuple[QuoteKey, Prices]]) -> None:
@@ -212,9 +203,183 @@ def _bulk_insert(connection: Connection, items: Iterable[tuple[QuoteKey, Prices]
         cursor.close()
 
 
-def count(session: Session) -> int:
-    """How many prices are stored (a row holds one per selection)."""
-    counts = session.execute(
-        select(*(func.count(getattr(OddsRow, c)) for c in _PRICE_COLUMNS))
-    ).one()
-    return int(sum(counts))
+@dataclass(frozen=True, slots=True)
+class LiveOdds:
+    """A feed's snapshot to store, with the stream entry that announces it once stored."""
+
+    fixture_id: int
+    bookmaker_id: int
+    market: Market
+    line_quarters: int
+    kind: PriceKind
+    captured_at: datetime
+    prices: Prices
+    payload: str
+
+
+_NATURAL_KEY = ("fixture_id", "bookmaker_id", "market", "line_quarters", "kind", "captured_at")
+
+
+class OddsRepository:
+    """Odds snapshots: bulk file loads, live ticks with their outbox, and reads."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- writes ------------------------------------------------------------------------
+
+    def sync_for_fixtures(
+        self, *, fixture_ids: Sequence[int], wanted: dict[QuoteKey, Prices], is_new: bool
+    ) -> SyncCounts:
+        """Make the stored prices of ``fixture_ids`` equal ``wanted`` (see
+        ``_sync_for_fixtures``): protected rows are kept and counted."""
+        return _sync_for_fixtures(
+            self.session, fixture_ids=fixture_ids, wanted=wanted, is_new=is_new
+        )
+
+    def insert_live(self, rows: Sequence[LiveOdds], *, now: datetime) -> list[int | None]:
+        """Insert feed snapshots and their outbox entries; per row its new id, or None if
+        already stored.
+
+        One cached ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` for the whole
+        batch, below the ORM because it runs for every tick; returned ids are
+        matched back to the rows by the natural key (a key repeated within the
+        batch keeps its first row). Idempotent: streams deliver at least once.
+        """
+        if not rows:
+            return []
+        connection = self.session.connection()
+        table = OddsRow.__table__
+        values = [_live_values(row) for row in rows]
+        returned = connection.execute(
+            insert_ignoring(self.session, table)
+            .on_conflict_do_nothing(index_elements=list(_NATURAL_KEY))
+            .returning(table.c.id, *(table.c[name] for name in _NATURAL_KEY)),
+            values,
+        ).all()
+        new_ids = {tuple(r[1:]): r[0] for r in returned}
+        ids: list[int | None] = [
+            new_ids.pop(tuple(value[name] for name in _NATURAL_KEY), None) for value in values
+        ]
+        outbox = [
+            {"odds_snapshot_id": new_id, "payload": row.payload, "created_at": now}
+            for new_id, row in zip(ids, rows, strict=True)
+            if new_id is not None
+        ]
+        if outbox:
+            connection.execute(insert_ignoring(self.session, OddsOutboxRow.__table__), outbox)
+        return ids
+
+    # -- reads -------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """How many prices are stored (a row holds one per selection)."""
+        counts = self.session.execute(
+            select(*(func.count(getattr(OddsRow, c)) for c in _PRICE_COLUMNS))
+        ).one()
+        return int(sum(counts))
+
+    def get(self, odds_id: int) -> OddsRecord | None:
+        """One stored snapshot, or None."""
+        row = self.session.execute(
+            select(OddsRow, Bookmaker.code)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(OddsRow.id == odds_id)
+        ).first()
+        return None if row is None else _record(row[0], row[1])
+
+    def latest(self, fixture_id: int) -> list[OddsRecord]:
+        """The newest snapshot per bookmaker, market, line and kind of a fixture."""
+        newest = (
+            select(func.max(OddsRow.id).label("id"))
+            .where(OddsRow.fixture_id == fixture_id)
+            .group_by(OddsRow.bookmaker_id, OddsRow.market, OddsRow.line_quarters, OddsRow.kind)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(OddsRow, Bookmaker.code)
+            .join(newest, newest.c.id == OddsRow.id)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .order_by(OddsRow.market, OddsRow.line_quarters, Bookmaker.code, OddsRow.kind)
+        ).all()
+        return [_record(odds, code) for odds, code in rows]
+
+    def history(
+        self,
+        fixture_id: int,
+        *,
+        market: str | None,
+        bookmaker: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[OddsRecord], int]:
+        """Every stored snapshot of a fixture in capture order, filtered; and how many."""
+        statement = (
+            select(OddsRow, Bookmaker.code)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(OddsRow.fixture_id == fixture_id)
+        )
+        if market:
+            statement = statement.where(OddsRow.market == market)
+        if bookmaker:
+            statement = statement.where(Bookmaker.code == bookmaker)
+        rows = self.session.execute(
+            statement.order_by(OddsRow.captured_at, OddsRow.id).limit(limit).offset(offset)
+        ).all()
+        return [_record(odds, code) for odds, code in rows], count_of(self.session, statement)
+
+    def match_odds_since(
+        self, *, fixture_ids: Sequence[int], after_id: int, up_to_id: int
+    ) -> list[tuple[int, int, int, Decimal | None, Decimal | None, Decimal | None]]:
+        """1X2 rows of ``fixture_ids`` with ids in (after_id, up_to_id], in id order.
+
+        Returns (id, fixture id, bookmaker id, home, draw, away); pre-match and
+        closing prices alike (the latest price is the market's view either way).
+        """
+        rows = self.session.execute(
+            select(
+                OddsRow.id,
+                OddsRow.fixture_id,
+                OddsRow.bookmaker_id,
+                OddsRow.home,
+                OddsRow.draw,
+                OddsRow.away,
+            )
+            .where(
+                OddsRow.fixture_id.in_(fixture_ids),
+                OddsRow.market == Market.MATCH_ODDS.value,
+                OddsRow.id > after_id,
+                OddsRow.id <= up_to_id,
+            )
+            .order_by(OddsRow.id)
+        )
+        return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def _live_values(row: LiveOdds) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "fixture_id": row.fixture_id,
+        "bookmaker_id": row.bookmaker_id,
+        "market": row.market.value,
+        "line_quarters": row.line_quarters,
+        "kind": row.kind.value,
+        "captured_at": row.captured_at,
+        "source": "live",
+    }
+    for selection in _SELECTIONS:
+        values[selection.value] = row.prices.get(selection)
+    return values
+
+
+def _record(row: OddsRow, bookmaker: str) -> OddsRecord:
+    market = row.market
+    return OddsRecord(
+        id=row.id,
+        fixture_id=row.fixture_id,
+        bookmaker=bookmaker,
+        market=market,
+        line=None if market == Market.MATCH_ODDS.value else str(Decimal(row.line_quarters) / 4),
+        kind=row.kind,
+        captured_at=row.captured_at,
+        prices={c: p for c in _PRICE_COLUMNS if (p := getattr(row, c)) is not None},
+    )

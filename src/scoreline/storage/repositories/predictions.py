@@ -3,44 +3,170 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from scoreline.storage.tables import ModelVersion, PredictionRow
+from scoreline.domain.predictions import PredictionRecord
+from scoreline.storage.repositories._sql import count_of, insert_ignoring
+from scoreline.storage.tables import CompetitionRow, FixtureRow, ModelVersion, PredictionRow
 
-__all__ = ["upsert_many", "version_id"]
-
-
-def version_id(session: Session, *, name: str, version: str) -> int:
-    """The id of a registered model version."""
-    found = session.scalar(
-        select(ModelVersion.id).where(ModelVersion.name == name, ModelVersion.version == version)
-    )
-    if found is None:
-        raise LookupError(f"model {name} {version} is not registered")
-    return found
+__all__ = ["NewPrediction", "PredictionRepository"]
 
 
-def upsert_many(session: Session, *, rows: Sequence[dict[str, Any]]) -> int:
-    """Store predictions, replacing the values of ones already stored; returns how many."""
-    keys = {(r["fixture_id"], r["model_version_id"], r["trigger"]) for r in rows}
-    stored = {
-        (p.fixture_id, p.model_version_id, p.trigger): p
-        for p in session.scalars(
-            select(PredictionRow).where(
-                PredictionRow.fixture_id.in_({k[0] for k in keys}),
-                PredictionRow.model_version_id.in_({k[1] for k in keys}),
-            )
+@dataclass(frozen=True, slots=True)
+class NewPrediction:
+    """A prediction to store. ``trigger`` names what caused it (``odds:<id>``, ``cli``):
+    with the fixture and the version it is the prediction's natural key."""
+
+    fixture_id: int
+    model_version_id: int
+    trigger: str
+    created_at: datetime
+    home_goals_expectation: float
+    away_goals_expectation: float
+    rho: float
+    p_home: float
+    p_draw: float
+    p_away: float
+    odds_snapshot_id: int | None = None
+    markets: dict[str, Any] | None = None
+    feature_hash: str | None = None
+
+
+class PredictionRepository:
+    """Predictions of fixtures by model versions."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- writes ------------------------------------------------------------------------
+
+    def add_many(self, predictions: Sequence[NewPrediction]) -> int:
+        """Store predictions, skipping ones already stored (same fixture, version and
+        trigger): streams redeliver, and a redelivered tick must write nothing twice.
+        Returns how many were new."""
+        if not predictions:
+            return 0
+        statement = insert_ignoring(self.session, PredictionRow.__table__).on_conflict_do_nothing(
+            index_elements=["fixture_id", "model_version_id", "trigger"]
         )
-    }
-    for values in rows:
-        existing = stored.get((values["fixture_id"], values["model_version_id"], values["trigger"]))
-        if existing is None:
-            session.add(PredictionRow(**values))
-        else:
-            for name, value in values.items():
-                setattr(existing, name, value)
-    session.flush()
-    return len(rows)
+        result = self.session.connection().execute(statement, [asdict(p) for p in predictions])
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def upsert_many(self, predictions: Sequence[NewPrediction]) -> int:
+        """Store predictions, replacing the values of ones already stored; how many."""
+        keys = {(p.fixture_id, p.model_version_id, p.trigger) for p in predictions}
+        stored = {
+            (p.fixture_id, p.model_version_id, p.trigger): p
+            for p in self.session.scalars(
+                select(PredictionRow).where(
+                    PredictionRow.fixture_id.in_({k[0] for k in keys}),
+                    PredictionRow.model_version_id.in_({k[1] for k in keys}),
+                )
+            )
+        }
+        for prediction in predictions:
+            values = asdict(prediction)
+            existing = stored.get(
+                (prediction.fixture_id, prediction.model_version_id, prediction.trigger)
+            )
+            if existing is None:
+                self.session.add(PredictionRow(**values))
+            else:
+                for name, value in values.items():
+                    setattr(existing, name, value)
+        self.session.flush()
+        return len(predictions)
+
+    # -- reads -------------------------------------------------------------------------
+
+    def latest(
+        self, *, fixture_ids: Sequence[int] | None = None, competition: str | None = None
+    ) -> list[PredictionRecord]:
+        """The newest prediction of the active model for each fixture asked about, by
+        fixture id."""
+        newest = (
+            select(func.max(PredictionRow.id).label("id"))
+            .join(ModelVersion, ModelVersion.id == PredictionRow.model_version_id)
+            .where(ModelVersion.is_active.is_(True))
+            .group_by(PredictionRow.fixture_id)
+        )
+        if fixture_ids is not None:
+            newest = newest.where(PredictionRow.fixture_id.in_(fixture_ids))
+        if competition is not None:
+            newest = newest.join(FixtureRow, FixtureRow.id == PredictionRow.fixture_id).join(
+                CompetitionRow,
+                and_(
+                    CompetitionRow.id == FixtureRow.competition_id,
+                    CompetitionRow.code == competition,
+                ),
+            )
+        sub = newest.subquery()
+        rows = self.session.execute(
+            _records().join(sub, sub.c.id == PredictionRow.id).order_by(PredictionRow.fixture_id)
+        ).all()
+        return [_record(*row) for row in rows]
+
+    def history(
+        self, fixture_id: int, *, limit: int, offset: int
+    ) -> tuple[list[PredictionRecord], int]:
+        """Every prediction of a fixture, newest first, any model version; and how many."""
+        statement = _records().where(PredictionRow.fixture_id == fixture_id)
+        rows = self.session.execute(
+            statement.order_by(PredictionRow.id.desc()).limit(limit).offset(offset)
+        ).all()
+        return [_record(*row) for row in rows], count_of(self.session, statement)
+
+    def latest_by_version(
+        self, *, fixture_ids: Sequence[int], model_version_id: int
+    ) -> dict[int, tuple[float, float, float]]:
+        """Each fixture's newest prediction by one model version: (home, draw, away)."""
+        if not fixture_ids:
+            return {}
+        newest = (
+            select(func.max(PredictionRow.id))
+            .where(
+                PredictionRow.fixture_id.in_(fixture_ids),
+                PredictionRow.model_version_id == model_version_id,
+            )
+            .group_by(PredictionRow.fixture_id)
+        )
+        rows = self.session.execute(
+            select(
+                PredictionRow.fixture_id,
+                PredictionRow.p_home,
+                PredictionRow.p_draw,
+                PredictionRow.p_away,
+            ).where(PredictionRow.id.in_(newest))
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def last_created_at(self) -> datetime | None:
+        """When the newest prediction was made, or None."""
+        return self.session.scalar(select(func.max(PredictionRow.created_at)))
+
+
+def _records() -> Select[*tuple[Any, ...]]:
+    return select(PredictionRow, ModelVersion.name, ModelVersion.version).join(
+        ModelVersion, ModelVersion.id == PredictionRow.model_version_id
+    )
+
+
+def _record(row: PredictionRow, name: str, version: str) -> PredictionRecord:
+    return PredictionRecord(
+        id=row.id,
+        fixture_id=row.fixture_id,
+        model=name,
+        version=version,
+        created_at=row.created_at,
+        odds_snapshot_id=row.odds_snapshot_id,
+        probabilities=(row.p_home, row.p_draw, row.p_away),
+        expected_goals=(row.home_goals_expectation, row.away_goals_expectation),
+        rho=row.rho,
+        markets=row.markets,
+        feature_hash=row.feature_hash,
+    )

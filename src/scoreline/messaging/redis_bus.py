@@ -1,12 +1,17 @@
-"""The production bus: Redis Streams through redis-py.
+"""The production bus: Redis Streams through redis-py, on one server or a Redis Cluster.
 
 Each entry holds one field, ``d``, with the payload bytes. Writes of a batch
 go in one pipelined round trip (``XADD ... MAXLEN ~ n``). A consumer group that
 vanished (Redis restarted without persistence, or the stream was deleted) is
 recreated on the next read, from the stream's start, so a worker never stalls on
-``NOGROUP``. Connection failures surface as ``BusUnavailableError``; the
-ingestion engine and the worker wait and retry, so a Redis restart pauses the
-pipeline rather than ending it.
+``NOGROUP``. Connection failures surface as ``BusUnavailableError``; every
+consumer loop waits and retries, so a Redis restart pauses the pipeline rather
+than ending it.
+
+With ``cluster=True`` the client is redis-py's ``RedisCluster``: every command
+here names one stream, so it goes to the stream's node, and pipelines are
+non-transactional, which the cluster client splits per node. Stream names then
+carry a hash tag (``names.Streams(hash_tag=True)``).
 """
 
 from __future__ import annotations
@@ -15,52 +20,71 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import redis
+from redis.cluster import RedisCluster
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from scoreline.errors import BusUnavailableError
-from scoreline.pipeline.bus import Delivery, GroupInfo, StreamEntry
+from scoreline.messaging.bus import Delivery, GroupInfo, StreamEntry
 
-__all__ = ["RedisBus"]
+__all__ = ["RedisBus", "redis_client", "safe_url"]
 
 _FIELD = b"d"
 _T = TypeVar("_T")
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    head, _, tail = url.rpartition("@")
+    scheme = url.split("://", 1)[0] if "://" in url else "redis"
+    return f"{scheme}://…@{tail}" if head else url
+
+
+def redis_client(
+    url: str, *, cluster: bool, socket_timeout: float = 5.0
+) -> redis.Redis | RedisCluster:
+    """A client for ``url``: a single server, or the cluster that ``url`` is a node of."""
+    options: dict[str, Any] = {
+        "socket_timeout": socket_timeout,
+        "socket_connect_timeout": socket_timeout,
+    }
+    if cluster:
+        return RedisCluster.from_url(url, **options)
+    return redis.Redis.from_url(url, health_check_interval=30, **options)
+
+
 class RedisBus:
     """Redis Streams with consumer groups (see ``bus`` for the contract)."""
 
-    def __init__(self, url: str, *, socket_timeout: float = 5.0) -> None:
+    def __init__(self, url: str, *, cluster: bool = False, socket_timeout: float = 5.0) -> None:
         self.url = url
-        self._client = redis.Redis.from_url(
-            url,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=socket_timeout,
-            health_check_interval=30,
-        )
+        self.cluster = cluster
+        self._client = redis_client(url, cluster=cluster, socket_timeout=socket_timeout)
 
     @property
-    def client(self) -> redis.Redis:
+    def client(self) -> redis.Redis | RedisCluster:
         """The underlying client, for callers that need a raw command (benchmarks, tests)."""
         return self._client
 
     def _call(self, what: str, action: Callable[[], _T]) -> _T:
         try:
             return action()
-        except (RedisConnectionError, RedisTimeoutError) as error:
+        except _UNREACHABLE as error:
             raise BusUnavailableError(
-                f"Redis at {self._safe_url()} unavailable during {what}: {error}"
+                f"Redis at {safe_url(self.url)} unavailable during {what}: {error}"
             ) from error
 
-    def _safe_url(self) -> str:
-        """The URL without a password, for messages."""
-        head, _, tail = self.url.rpartition("@")
-        return f"redis://…@{tail}" if head else self.url
+    def _delivery(
+        self, stream: str, group: str, entry_id: Any, fields: Any, times: int
+    ) -> Delivery:
+        payload = fields.get(_FIELD, b"") if isinstance(fields, dict) else b""
+        return Delivery(_text(entry_id), payload, times, stream, group, self)
 
     def publish(
         self, stream: str, payloads: Sequence[bytes], *, maxlen: int | None = None
@@ -105,7 +129,7 @@ class RedisBus:
                 self.ensure_group(stream, group)
                 return []
             return [
-                Delivery(_text(entry_id), fields.get(_FIELD, b""), 1)
+                self._delivery(stream, group, entry_id, fields, 1)
                 for _, entries in cast(list[Any], reply or [])
                 for entry_id, fields in entries
             ]
@@ -142,7 +166,7 @@ class RedisBus:
                 _text(cast(bytes, d["message_id"])): int(d["times_delivered"]) for d in details
             }
             return [
-                Delivery(_text(i), f.get(_FIELD, b""), counts.get(_text(i), 1)) for i, f in entries
+                self._delivery(stream, group, i, f, counts.get(_text(i), 1)) for i, f in entries
             ]
 
         return self._call("XAUTOCLAIM", run)
@@ -191,10 +215,10 @@ class RedisBus:
         return self._call("XREAD", run)
 
     def ping(self) -> bool:
-        """Whether Redis answers."""
+        """Whether Redis answers (every node, on a cluster)."""
         try:
             return bool(self._client.ping())
-        except (RedisConnectionError, RedisTimeoutError):
+        except _UNREACHABLE:
             return False
 
     def close(self) -> None:

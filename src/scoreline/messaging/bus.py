@@ -1,72 +1,58 @@
 """The stream bus: append-only streams read by consumer groups, at least once.
 
-Two implementations honour this one contract (``tests/contract``):
-``RedisBus`` (Redis Streams, production) and ``MemoryBus`` (in-process, the
-embedded default). The semantics are Redis's, because that is what production
-runs:
+Two engines honour this one contract (``tests/contract``): ``RedisBus`` (Redis
+Streams, production, on one server or a cluster) and ``MemoryBus`` (in-process,
+the embedded default). The semantics are Redis's, because that is what
+production runs:
 
 - ``publish`` appends entries (capped at ``maxlen``, approximately) and returns
   their ids, which increase;
 - a consumer group reads each entry once (``read``) and the entry stays
-  *pending* for the consumer that read it until it is acknowledged (``ack``);
+  *pending* for the consumer that read it until it is acknowledged (``ack``, or
+  the delivery's own ``Delivery.ack``);
 - an entry pending longer than ``min_idle_ms`` (its consumer died) is taken over
   by another consumer with ``claim_stale``, which counts the delivery;
-- ``deliveries`` tells how often an entry was handed out, so a consumer can
-  dead-letter a poison entry after N attempts instead of looping on it.
+- ``Delivery.deliveries`` tells how often an entry was handed out, so a consumer
+  can dead-letter a poison entry after N attempts instead of looping on it
+  (``consumer.ConsumerLoop`` does).
 
 Payloads are opaque bytes (JSON in practice); a garbled payload is the
-consumer's problem to dead-letter, never the bus's to drop.
+consumer's to dead-letter, never the bus's to drop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = [
-    "Bus",
-    "Delivery",
-    "GroupInfo",
-    "StreamEntry",
-    "Streams",
-]
+__all__ = ["Bus", "Delivery", "GroupInfo", "StreamEntry"]
 
 
-@dataclass(frozen=True, slots=True)
-class Streams:
-    """The pipeline's stream names under one prefix (tests and tenants use their own)."""
-
-    prefix: str = "scoreline"
-
-    @property
-    def odds(self) -> str:
-        """Stored odds snapshots, from the ingestion engine to the workers."""
-        return f"{self.prefix}:odds"
-
-    @property
-    def predictions(self) -> str:
-        """Predictions, from the workers to the API and anyone tailing."""
-        return f"{self.prefix}:predictions"
-
-    @property
-    def results(self) -> str:
-        """Final scores stored by the ingestion engine."""
-        return f"{self.prefix}:results"
-
-    @property
-    def dead_letter(self) -> str:
-        """What could not be used, with the reason."""
-        return f"{self.prefix}:deadletter"
+class _Acks(Protocol):
+    def ack(self, stream: str, group: str, ids: Sequence[str]) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """An entry handed to a consumer: its id, payload and how often it was handed out."""
+    """An entry handed to a consumer of ``group`` on ``stream``, and how often it was.
+
+    ``ack()`` acknowledges it on the bus that delivered it, so code that holds a
+    delivery needs nothing else to finish it.
+    """
 
     id: str
     payload: bytes
     deliveries: int
+    stream: str = ""
+    group: str = ""
+    _bus: _Acks | None = field(default=None, repr=False, compare=False)
+
+    def ack(self) -> bool:
+        """Acknowledge this entry; whether it was still pending."""
+        if self._bus is None:
+            raise RuntimeError(f"delivery {self.id} was not handed out by a bus")
+        return self._bus.ack(self.stream, self.group, [self.id]) == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +111,10 @@ class Bus(Protocol):
 
     def tail(self, stream: str, *, after: str, count: int, block_ms: int) -> list[StreamEntry]:
         """Entries after id ``after`` (``"0"`` from the start, ``"$"`` only new), outside groups."""
+        ...
+
+    def ping(self) -> bool:
+        """Whether the bus answers (readiness)."""
         ...
 
     def close(self) -> None:

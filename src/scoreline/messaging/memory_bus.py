@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from scoreline.pipeline.bus import Delivery, GroupInfo, StreamEntry
+from scoreline.messaging.bus import Delivery, GroupInfo, StreamEntry
 
 __all__ = ["MemoryBus"]
 
@@ -123,7 +123,7 @@ class MemoryBus:
                     for entry_id in fresh:
                         g.pending[entry_id] = _Pending(consumer, now, 1)
                     g.last = fresh[-1]
-                    return [Delivery(_text(i), s.entries[i], 1) for i in fresh]
+                    return [Delivery(_text(i), s.entries[i], 1, stream, group, self) for i in fresh]
                 remaining = deadline - self._now()
                 if block_ms <= 0 or remaining <= 0:
                     return []
@@ -150,7 +150,16 @@ class MemoryBus:
                     continue
                 pending.consumer, pending.delivered_at = consumer, now
                 pending.deliveries += 1
-                out.append(Delivery(_text(entry_id), s.entries[entry_id], pending.deliveries))
+                out.append(
+                    Delivery(
+                        _text(entry_id),
+                        s.entries[entry_id],
+                        pending.deliveries,
+                        stream,
+                        group,
+                        self,
+                    )
+                )
             return out
 
     def ack(self, stream: str, group: str, ids: Sequence[str]) -> int:
@@ -186,6 +195,10 @@ class MemoryBus:
                 if block_ms <= 0 or remaining <= 0:
                     return []
                 self._lock.wait(remaining)
+
+    def ping(self) -> bool:
+        """Always: it lives in this process."""
+        return True
 
     def close(self) -> None:
         """Nothing to release."""

@@ -1,0 +1,100 @@
+"""Every stream, consumer group and Socket.IO event of Scoreline, named once.
+
+Streams live under one prefix (``scoreline`` unless configured), so tests and
+tenants sharing a Redis never meet. On a Redis Cluster the prefix becomes a
+hash tag (``{scoreline}:odds``): every stream of a deployment then lives in one
+slot, on one node, so a multi-stream read or a script across them stays
+possible and the dead-letter stream fails over with the streams it serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = [
+    "BET_SETTLED",
+    "EVENTS",
+    "ODDS_UPDATE",
+    "PREDICTION_UPDATE",
+    "REALTIME_GROUP",
+    "SETTLEMENT_GROUP",
+    "SOCKETIO_CHANNEL",
+    "WORKER_GROUP",
+    "Streams",
+]
+
+WORKER_GROUP: Final = "workers"
+"""The ML workers on ``odds``: each tick is predicted by one worker."""
+SETTLEMENT_GROUP: Final = "settlement"
+"""Settlement on ``results``: each result settles its fixture's bets once."""
+REALTIME_GROUP: Final = "api-bridge"
+"""The API processes' bridge from ``odds``, ``predictions`` and ``settlements`` to Socket.IO."""
+
+ODDS_UPDATE: Final = "odds:update"
+PREDICTION_UPDATE: Final = "prediction:update"
+BET_SETTLED: Final = "bet:settled"
+EVENTS: Final = (ODDS_UPDATE, PREDICTION_UPDATE, BET_SETTLED)
+"""The Socket.IO events the gateway pushes (their payloads: ``web/src/lib/live-events.ts``)."""
+
+SOCKETIO_CHANNEL: Final = "socketio"
+"""Suffix of the Redis pub/sub channel the API processes' Socket.IO managers share."""
+
+
+@dataclass(frozen=True, slots=True)
+class Streams:
+    """The stream names of one deployment.
+
+    Parameters
+    ----------
+    prefix : str
+        What every name starts with; tests use a fresh one each.
+    hash_tag : bool
+        Wrap the prefix in braces (``{prefix}:odds``), for Redis Cluster.
+    """
+
+    prefix: str = "scoreline"
+    hash_tag: bool = False
+
+    def _name(self, stream: str) -> str:
+        head = f"{{{self.prefix}}}" if self.hash_tag else self.prefix
+        return f"{head}:{stream}"
+
+    @property
+    def odds(self) -> str:
+        """Stored odds snapshots, from the ingestion engine to the workers and the API."""
+        return self._name("odds")
+
+    @property
+    def predictions(self) -> str:
+        """Stored predictions, from the workers to the API and anyone tailing."""
+        return self._name("predictions")
+
+    @property
+    def results(self) -> str:
+        """Final scores stored by the ingestion engine, for settlement and scoring."""
+        return self._name("results")
+
+    @property
+    def settlements(self) -> str:
+        """Bets settled, from settlement to the API (``bet:settled`` to each owner)."""
+        return self._name("settlements")
+
+    @property
+    def dead_letter(self) -> str:
+        """What could not be used, with the reason."""
+        return self._name("deadletter")
+
+    @property
+    def socketio_channel(self) -> str:
+        """The pub/sub channel of the API processes' Socket.IO managers."""
+        return self._name(SOCKETIO_CHANNEL)
+
+    def readers(self) -> dict[str, tuple[str, ...]]:
+        """Each stream and the consumer groups that read it (the admin status lists them)."""
+        return {
+            self.odds: (WORKER_GROUP, REALTIME_GROUP),
+            self.predictions: (REALTIME_GROUP,),
+            self.results: (SETTLEMENT_GROUP,),
+            self.settlements: (REALTIME_GROUP,),
+        }
