@@ -135,7 +135,7 @@ def sustained(
 ) -> dict[str, Any]:
     """Ticks/s of ``n_workers`` draining the whole backlog, from hand-over to last row."""
     with unit_of_work() as uow:
-        uow.session.execute(text("TRUNCATE predictions"))
+        uow.session.execute(text("TRUNCATE predictions CASCADE"))
         uow.commit()
     workers = Workers(env | {"SCORELINE_STREAM_PREFIX": prefix}, n_workers, folder)
     try:
@@ -326,7 +326,7 @@ def main() -> None:
 
         # Fresh ticks for the latency run: the same moves a year later are new snapshots.
         with unit_of_work() as uow:
-            uow.session.execute(text("TRUNCATE predictions"))
+            uow.session.execute(text("TRUNCATE predictions CASCADE"))
             uow.commit()
         later = [dict(r, captured_at=r["captured_at"].replace("20", "21", 1)) for r in raws]
         report["latency"] = latency(
