@@ -28,7 +28,7 @@ import scoreline
 from scoreline.api.deps import Gateway
 from scoreline.api.errors import install_error_handlers
 from scoreline.api.fast_path import CachedPredictions
-from scoreline.api.routes import admin, auth, board, book, catalog, model_health
+from scoreline.api.routes import ROUTERS
 from scoreline.api.web import mount_dashboard, mount_docs
 from scoreline.config import Settings
 from scoreline.storage.unit_of_work import UnitOfWork
@@ -68,9 +68,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         ["route"],
         registry=registry,
     )
-    # The catalog first: its reads are the hot ones, and routes are matched in order.
-    routers = (catalog, board, model_health, book, auth, admin)
-    for router in (module.router for module in routers):
+    for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
 
     if settings.cors_origins:

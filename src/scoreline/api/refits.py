@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from scoreline.api.admin_schemas import RefitState
+from scoreline.api.schemas.admin import RefitState
 
 __all__ = ["RefitRunner"]
 

@@ -16,15 +16,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any, Protocol
-
-from sqlalchemy import select
 
 from scoreline.errors import BusUnavailableError, ScorelineError
 from scoreline.messaging.bus import Bus
 from scoreline.messaging.names import Streams
-from scoreline.services import book
-from scoreline.storage.tables import BetRow, PortfolioRow, ResultRow
+from scoreline.services import settlement
 from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["SettlementConsumer"]
@@ -96,15 +94,8 @@ class SettlementConsumer:
 
     def sweep(self) -> list[int]:
         """Settle every finished fixture that still has open bets; the bet ids settled."""
-        with self.unit_of_work() as uow:
-            fixtures = uow.session.scalars(
-                select(BetRow.fixture_id)
-                .join(ResultRow, ResultRow.fixture_id == BetRow.fixture_id)
-                .where(BetRow.status == "open")
-                .distinct()
-            ).all()
         settled: list[int] = []
-        for fixture_id in fixtures:
+        for fixture_id in settlement.fixtures_to_settle(self.unit_of_work):
             settled += self._settle(fixture_id)
         return settled
 
@@ -118,7 +109,7 @@ class SettlementConsumer:
 
     def _settle(self, fixture_id: int) -> list[int]:
         try:
-            settled = book.settle_fixture(self.unit_of_work, fixture_id=fixture_id)
+            settled = settlement.settle_fixture(self.unit_of_work, fixture_id=fixture_id)
         except ScorelineError as error:
             logger.error("settlement of fixture %d failed: %s", fixture_id, error)
             return []
@@ -127,26 +118,10 @@ class SettlementConsumer:
         return settled
 
     def _tell(self, bet_ids: list[int]) -> None:
-        with self.unit_of_work() as uow:
-            rows = uow.session.execute(
-                select(BetRow, PortfolioRow.owner_id)
-                .join(PortfolioRow, PortfolioRow.id == BetRow.portfolio_id)
-                .where(BetRow.id.in_(bet_ids))
-            ).all()
-            messages = [
-                (
-                    owner,
-                    {
-                        "bet_id": bet.id,
-                        "portfolio_id": bet.portfolio_id,
-                        "fixture_id": bet.fixture_id,
-                        "outcome": bet.outcome,
-                        "payout_minor": bet.payout_minor,
-                        "profit_minor": (bet.payout_minor or 0) - bet.stake_minor,
-                    },
-                )
-                for bet, owner in rows
-            ]
+        messages = [
+            (n.owner_id, {k: v for k, v in asdict(n).items() if k != "owner_id"})
+            for n in settlement.notices(self.unit_of_work, bet_ids)
+        ]
         notify, loop = self.notify, self._loop
         if notify is None or loop is None:
             return

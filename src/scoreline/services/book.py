@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from scoreline.domain import Market, Selection
 from scoreline.domain.markets import SELECTIONS
 from scoreline.errors import ConflictError, DataError, NotFoundError
-from scoreline.pricing.settlement import BetOutcome, payout_minor, settle
+from scoreline.pricing.settlement import BetOutcome
 from scoreline.services.audit import append_snapshot
 from scoreline.storage.tables import (
     BetRow,
@@ -41,7 +41,6 @@ from scoreline.storage.tables import (
     OddsRow,
     PortfolioRow,
     PredictionRow,
-    ResultRow,
 )
 from scoreline.storage.unit_of_work import UnitOfWork
 
@@ -52,7 +51,6 @@ __all__ = [
     "deposit",
     "owned_portfolio",
     "place_bet",
-    "settle_fixture",
     "void_bet",
 ]
 
@@ -324,68 +322,6 @@ def void_bet(
             now=now,
         )
         uow.commit()
-
-
-def settle_fixture(unit_of_work: Callable[[], UnitOfWork], *, fixture_id: int) -> list[int]:
-    """Settle every open bet on a finished fixture; the ids this call settled.
-
-    Safe to run concurrently and repeatedly: a bet another settlement got to
-    first is skipped, so nothing is paid twice.
-    """
-    now = _now()
-    settled: list[int] = []
-    with unit_of_work() as uow:
-        session = uow.session
-        result = session.get(ResultRow, fixture_id)
-        if result is None:
-            return []
-        bets = session.scalars(
-            select(BetRow).where(BetRow.fixture_id == fixture_id, BetRow.status == "open")
-        ).all()
-        for bet in bets:
-            line = None if bet.market == Market.MATCH_ODDS.value else Decimal(bet.line_quarters) / 4
-            outcome = settle(
-                Market(bet.market),
-                Selection(bet.selection),
-                line,
-                result.home_goals,
-                result.away_goals,
-            )
-            paid = payout_minor(bet.stake_minor, bet.odds, outcome)
-            moved = session.execute(
-                update(BetRow)
-                .where(BetRow.id == bet.id, BetRow.status == "open")
-                .values(status="settled", outcome=outcome.value, payout_minor=paid, settled_at=now)
-            )
-            if getattr(moved, "rowcount", 0) != 1:
-                continue  # another settlement got there first
-            if paid:
-                session.add(
-                    LedgerEntryRow(
-                        portfolio_id=bet.portfolio_id,
-                        kind="payout",
-                        amount_minor=paid,
-                        bet_id=bet.id,
-                        created_at=now,
-                    )
-                )
-            append_snapshot(
-                session,
-                bet_id=bet.id,
-                kind="settled",
-                payload={
-                    "bet_id": bet.id,
-                    "score": [result.home_goals, result.away_goals],
-                    "outcome": outcome.value,
-                    "payout_minor": paid,
-                    "profit_minor": paid - bet.stake_minor,
-                    "at": now,
-                },
-                now=now,
-            )
-            settled.append(bet.id)
-        uow.commit()
-    return settled
 
 
 def _owned_bet(session: Session, *, owner_id: int, bet_id: int) -> BetRow:

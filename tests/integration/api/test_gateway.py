@@ -18,7 +18,7 @@ from scoreline.config import Settings
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.services import book
+from scoreline.services import book, settlement
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.unit_of_work import UnitOfWork
 
@@ -254,7 +254,7 @@ def test_a_bet_settles_and_performance_adds_up(
     with unit_of_work() as uow:
         uow.fixtures.record_result(fixture_id=fixture_id, home_goals=2, away_goals=0)
         uow.commit()
-    assert len(book.settle_fixture(unit_of_work, fixture_id=fixture_id)) == 2
+    assert len(settlement.settle_fixture(unit_of_work, fixture_id=fixture_id)) == 2
     bets = client.get(f"/api/v1/portfolios/{portfolio}/bets", headers=alice).json()["items"]
     assert sorted((b["selection"], b["outcome"], b["payout_minor"]) for b in bets) == [
         ("draw", "lost", 0),

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from conftest import SAMPLE_DATA
 from scoreline.domain import Selection
 from scoreline.errors import ConflictError, DataError, NotFoundError
-from scoreline.services import book
+from scoreline.services import book, settlement
 from scoreline.services.audit import verify_chain
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.tables import (
@@ -136,8 +136,8 @@ def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork
     )
     with uow() as w:
         assert book.bankroll_minor(w.session, portfolio) == 90_000
-    assert book.settle_fixture(uow, fixture_id=fixture_id) == [bet_id]
-    assert book.settle_fixture(uow, fixture_id=fixture_id) == []  # never twice
+    assert settlement.settle_fixture(uow, fixture_id=fixture_id) == [bet_id]
+    assert settlement.settle_fixture(uow, fixture_id=fixture_id) == []  # never twice
     expected = int((Decimal(10_000) * quote.home).quantize(Decimal(1)))  # type: ignore[operator]
     with uow() as w:
         bet = w.session.get(BetRow, bet_id)
@@ -167,7 +167,7 @@ def test_an_asian_quarter_line_settles_half_won(loaded: Callable[[], UnitOfWork]
         stake=1_000,
         at=kickoff - timedelta(hours=1),
     )
-    book.settle_fixture(uow, fixture_id=fixture_id)
+    settlement.settle_fixture(uow, fixture_id=fixture_id)
     line = Decimal(quote.line_quarters) / 4
     margin = home_goals - away_goals + line  # the home side's result against its handicap
     with uow() as w:
@@ -273,7 +273,7 @@ def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
     book.void_bet(uow, owner_id=alice, bet_id=first, reason="changed my mind")
     with pytest.raises(ConflictError, match="not open"):
         book.void_bet(uow, owner_id=alice, bet_id=first, reason="again")
-    book.settle_fixture(uow, fixture_id=fixture_id)
+    settlement.settle_fixture(uow, fixture_id=fixture_id)
     with pytest.raises(ConflictError, match="not open"):
         book.void_bet(uow, owner_id=alice, bet_id=second, reason="too late")
     with uow() as w:
@@ -387,7 +387,7 @@ def test_concurrent_settlements_pay_once(postgres_url: str) -> None:
 
     def race() -> None:
         start.wait()
-        settled.append(book.settle_fixture(uow, fixture_id=fixture_id))
+        settled.append(settlement.settle_fixture(uow, fixture_id=fixture_id))
 
     threads = [threading.Thread(target=race) for _ in range(4)]
     for t in threads:

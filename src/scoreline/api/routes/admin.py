@@ -13,22 +13,20 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from sqlalchemy import func, select, update
 from starlette.concurrency import run_in_threadpool
 
-from scoreline.api.admin_schemas import (
-    ActiveModel,
-    AdminKeyOut,
+from scoreline.api.deps import Gateway
+from scoreline.api.routes.common import Admin, Limit, Offset, State
+from scoreline.api.schemas.admin import (
     AdminStatus,
     GroupStatus,
     IngestOut,
-    ModelSwitch,
-    ModelVersionOut,
     RefitState,
     SourceFileOut,
     StreamStatus,
-    UserChange,
 )
-from scoreline.api.deps import Gateway
-from scoreline.api.routes.common import Admin, Limit, Offset, State
-from scoreline.api.schemas import MAX_ID, Page, UserOut
+from scoreline.api.schemas.common import MAX_ID, Page
+from scoreline.api.schemas.keys import AdminKeyOut
+from scoreline.api.schemas.models import ActiveModel, ModelSwitch, ModelVersionOut
+from scoreline.api.schemas.users import UserChange, UserOut
 from scoreline.errors import BusUnavailableError
 from scoreline.pipeline.worker import GROUP as WORKERS
 from scoreline.services import model_versions

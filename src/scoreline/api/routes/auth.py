@@ -12,20 +12,10 @@ from scoreline.api.api_keys import new_api_key
 from scoreline.api.deps import Gateway, Principal, current_principal, require
 from scoreline.api.passwords import hash_password, verify_password
 from scoreline.api.routes.common import State
-from scoreline.api.schemas import (
-    MAX_ID,
-    MAX_OFFSET,
-    ApiKeyCreated,
-    ApiKeyIn,
-    ApiKeyOut,
-    Credentials,
-    Page,
-    RefreshIn,
-    SetupState,
-    Tokens,
-    UserIn,
-    UserOut,
-)
+from scoreline.api.schemas.auth import Credentials, RefreshIn, SetupState, Tokens
+from scoreline.api.schemas.common import MAX_ID, MAX_OFFSET, Page
+from scoreline.api.schemas.keys import ApiKeyCreated, ApiKeyIn, ApiKeyOut
+from scoreline.api.schemas.users import UserIn, UserOut
 from scoreline.api.security import AuthError, Role, Scope
 from scoreline.api.sessions import SESSION_COOKIE, clear_cookies, csrf_token, set_cookies
 from scoreline.api.tokens import decode_refresh, issue_tokens

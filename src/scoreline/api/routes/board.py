@@ -19,16 +19,11 @@ from fastapi import Path as PathParam
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from scoreline.api.live_schemas import (
-    BoardRow,
-    BoardSelection,
-    CompetitionExposure,
-    ExposureOut,
-    FixtureExposure,
-    ScoreGridOut,
-)
 from scoreline.api.routes.common import FixtureId, Limit, Offset, Reader, State
-from scoreline.api.schemas import MAX_ID, Page
+from scoreline.api.schemas.board import BoardRow, BoardSelection
+from scoreline.api.schemas.catalog import ScoreGridOut
+from scoreline.api.schemas.common import MAX_ID, Page
+from scoreline.api.schemas.portfolios import CompetitionExposure, ExposureOut, FixtureExposure
 from scoreline.domain.fixtures import FixtureRecord
 from scoreline.domain.predictions import PredictionRecord
 from scoreline.errors import DataError

@@ -11,22 +11,20 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from scoreline.api.routes.common import Limit, Offset, Reader, State, Trader
-from scoreline.api.schemas import (
-    MAX_BIG_ID,
-    MAX_ID,
+from scoreline.api.schemas.bets import BetIn, BetOut, ValueBet
+from scoreline.api.schemas.common import MAX_BIG_ID, MAX_ID, Page
+from scoreline.api.schemas.performance import (
     BankrollPoint,
-    BetIn,
-    BetOut,
     ClvPoint,
-    DepositIn,
     DrawdownPoint,
     Figures,
-    Page,
     PerformanceOut,
+)
+from scoreline.api.schemas.portfolios import (
+    DepositIn,
     PortfolioIn,
     PortfolioOut,
     PortfolioSettingsIn,
-    ValueBet,
 )
 from scoreline.domain import Selection
 from scoreline.pricing.performance import (

@@ -9,17 +9,10 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from scoreline.api.admin_schemas import ModelVersionOut
 from scoreline.api.routes.common import Limit, Offset, Reader, State
-from scoreline.api.schemas import (
-    MAX_ID,
-    Competition,
-    Fixture,
-    Odds,
-    Page,
-    Prediction,
-    Team,
-)
+from scoreline.api.schemas.catalog import Competition, Fixture, Odds, Prediction, Team
+from scoreline.api.schemas.common import MAX_ID, Page
+from scoreline.api.schemas.models import ModelVersionOut
 from scoreline.services import catalog, model_versions
 
 router = APIRouter(tags=["catalog"])

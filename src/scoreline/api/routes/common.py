@@ -13,7 +13,7 @@ from fastapi import Depends, Query
 from fastapi import Path as PathParam
 
 from scoreline.api.deps import Gateway, Principal, gateway, require
-from scoreline.api.schemas import MAX_ID, MAX_OFFSET
+from scoreline.api.schemas.common import MAX_ID, MAX_OFFSET
 from scoreline.api.security import Scope
 
 __all__ = ["Admin", "FixtureId", "Limit", "Offset", "Reader", "State", "Trader"]

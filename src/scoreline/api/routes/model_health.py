@@ -17,13 +17,8 @@ from fastapi import APIRouter, Query
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from scoreline.api.live_schemas import (
-    DriftOut,
-    ModelHealth,
-    ReliabilityBin,
-    RollingPoint,
-)
 from scoreline.api.routes.common import Reader, State
+from scoreline.api.schemas.models import DriftOut, ModelHealth, ReliabilityBin, RollingPoint
 from scoreline.errors import ScorelineError
 from scoreline.models.drift import ReferenceDistribution
 from scoreline.models.registry import ModelRegistry

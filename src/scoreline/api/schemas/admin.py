@@ -1,51 +1,22 @@
-"""Bodies of the admin and model endpoints (the OpenAPI document, and so the dashboard's
-generated client, is built from these)."""
+"""Administration: pipeline status, refits, uploads."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
-from scoreline.api.schemas import ApiKeyOut
-from scoreline.api.security import Role
+from scoreline.api.schemas.models import ActiveModel
 
 __all__ = [
-    "ActiveModel",
-    "AdminKeyOut",
     "AdminStatus",
     "GroupStatus",
     "IngestOut",
-    "ModelSwitch",
-    "ModelVersionOut",
     "RefitState",
     "SourceFileOut",
     "StreamStatus",
-    "UserChange",
 ]
-
-
-class ModelVersionOut(BaseModel):
-    """A registered model version and its backtest figures."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    name: str
-    version: str
-    created_at: datetime
-    trained_from: date | None
-    trained_to: date | None
-    is_active: bool
-    metrics: dict[str, Any]
-
-
-class ModelSwitch(BaseModel):
-    """A registered version to make the active one."""
-
-    name: str = Field(min_length=1, max_length=60)
-    version: str = Field(min_length=1, max_length=60)
 
 
 class RefitState(BaseModel):
@@ -56,13 +27,6 @@ class RefitState(BaseModel):
     finished_at: datetime | None = None
     version: str | None = None
     error: str | None = None
-
-
-class ActiveModel(BaseModel):
-    """The version every worker serves."""
-
-    name: str
-    version: str
 
 
 class GroupStatus(BaseModel):
@@ -119,17 +83,3 @@ class IngestOut(BaseModel):
     odds_kept: int
     problems: list[str]
     error: str | None
-
-
-class AdminKeyOut(ApiKeyOut):
-    """Any user's key, with its owner."""
-
-    user_id: int
-    email: str
-
-
-class UserChange(BaseModel):
-    """A new role, or enabling and disabling an account."""
-
-    role: Role | None = None
-    is_active: bool | None = None

@@ -1,0 +1,48 @@
+"""Signing in: credentials, token pairs, and what the dashboard learns on start."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from scoreline.api.schemas.common import EMAIL_PATTERN
+from scoreline.api.schemas.users import UserOut
+
+__all__ = [
+    "Credentials",
+    "RefreshIn",
+    "SetupState",
+    "Tokens",
+]
+
+
+class Credentials(BaseModel):
+    """Email and password."""
+
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Tokens(BaseModel):
+    """A short-lived access token and a refresh token."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class RefreshIn(BaseModel):
+    """A refresh token to trade for a new pair (it is then spent)."""
+
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class SetupState(BaseModel):
+    """What the dashboard needs to know on start: whether the platform still needs its first
+    admin (``POST /auth/bootstrap``), and who this browser's session belongs to, if anyone."""
+
+    needs_bootstrap: bool
+    user: UserOut | None = None

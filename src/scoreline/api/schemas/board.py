@@ -1,0 +1,58 @@
+"""The live board: upcoming fixtures, the model against the best prices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel
+
+__all__ = [
+    "BoardMarket",
+    "BoardRow",
+    "BoardSelection",
+    "BoardSelectionName",
+]
+
+BoardMarket = Literal["1x2", "over_under"]
+
+BoardSelectionName = Literal["home", "draw", "away", "over", "under"]
+
+
+class BoardSelection(BaseModel):
+    """One selection of an upcoming fixture: the model's view against the best price.
+
+    ``best_price`` is the highest latest pre-match price of a real bookmaker
+    (never the MAX or AVG aggregates, which cannot be bet), and
+    ``odds_snapshot_id`` the stored snapshot holding it, so a bet can be placed
+    against it. ``edge`` is ``probability * best_price - 1`` to four places.
+    ``suggested_stake_minor`` is null without a portfolio, 0 when the edge is
+    below the portfolio's minimum.
+    """
+
+    market: BoardMarket
+    line: str | None
+    selection: BoardSelectionName
+    probability: float | None
+    fair_odds: float | None
+    best_price: Decimal | None
+    bookmaker: str | None
+    odds_snapshot_id: int | None
+    edge: Decimal | None
+    suggested_stake_minor: int | None
+
+
+class BoardRow(BaseModel):
+    """An upcoming fixture with the active model's newest prediction and its five selections."""
+
+    fixture_id: int
+    competition: str
+    kickoff: datetime
+    home_team: str
+    away_team: str
+    prediction_id: int | None
+    model: str | None
+    version: str | None
+    predicted_at: datetime | None
+    selections: list[BoardSelection]

@@ -1,0 +1,45 @@
+"""Pages, bounds on ids, and the error body every route answers with."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+__all__ = [
+    "EMAIL_PATTERN",
+    "MAX_BIG_ID",
+    "MAX_ID",
+    "MAX_OFFSET",
+    "ErrorBody",
+    "Page",
+]
+
+T = TypeVar("T")
+
+# Ids and offsets are bounded where they enter: past the database's integer
+# range a driver raises instead of finding nothing (fixtures, portfolios and keys
+# are 32-bit keys; odds snapshots and bets 64-bit).
+MAX_ID = 2**31 - 1
+
+MAX_BIG_ID = 2**63 - 1
+
+MAX_OFFSET = 10**9
+
+EMAIL_PATTERN = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"  # visible ASCII, one @
+
+
+class ErrorBody(BaseModel):
+    """Every error: what went wrong, in words, and a stable type."""
+
+    error: str
+    detail: str
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, and how many there are in all."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

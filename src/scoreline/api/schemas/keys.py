@@ -1,0 +1,48 @@
+"""API keys: asking for one, listing them (never their secrets)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from scoreline.api.security import Scope
+
+__all__ = [
+    "AdminKeyOut",
+    "ApiKeyCreated",
+    "ApiKeyIn",
+    "ApiKeyOut",
+]
+
+
+class ApiKeyIn(BaseModel):
+    """A new API key's name and scopes."""
+
+    name: str = Field(min_length=1, max_length=80)
+    scopes: list[Scope] = Field(default_factory=lambda: [Scope.READ], min_length=1)
+
+
+class ApiKeyOut(BaseModel):
+    """An API key as listed: never its secret."""
+
+    id: int
+    public_id: str
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    """A new key with its secret, shown this once."""
+
+    secret: str
+
+
+class AdminKeyOut(ApiKeyOut):
+    """Any user's key, with its owner."""
+
+    user_id: int
+    email: str

@@ -1,0 +1,94 @@
+"""Model versions, the active one, and model health."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ActiveModel",
+    "DriftOut",
+    "ModelHealth",
+    "ModelSwitch",
+    "ModelVersionOut",
+    "ReliabilityBin",
+    "RollingPoint",
+]
+
+
+class ModelVersionOut(BaseModel):
+    """A registered model version and its backtest figures."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    version: str
+    created_at: datetime
+    trained_from: date | None
+    trained_to: date | None
+    is_active: bool
+    metrics: dict[str, Any]
+
+
+class ModelSwitch(BaseModel):
+    """A registered version to make the active one."""
+
+    name: str = Field(min_length=1, max_length=60)
+    version: str = Field(min_length=1, max_length=60)
+
+
+class ActiveModel(BaseModel):
+    """The version every worker serves."""
+
+    name: str
+    version: str
+
+
+class ReliabilityBin(BaseModel):
+    """Forecasts of one selection in ``[bin_low, bin_high)``: mean forecast against outcome rate."""
+
+    selection: Literal["home", "draw", "away"]
+    bin_low: float
+    bin_high: float
+    predicted_mean: float
+    observed_rate: float
+    count: int
+
+
+class RollingPoint(BaseModel):
+    """Mean scores of the ``n`` matches up to ``at`` (lower is better).
+
+    The market is scored on the matches of the window that had prices; null
+    when none had.
+    """
+
+    at: datetime
+    n: int
+    rps_model: float
+    rps_market: float | None
+    log_loss_model: float
+    log_loss_market: float | None
+
+
+class DriftOut(BaseModel):
+    """PSI of recent home probabilities against the model's training reference."""
+
+    prediction_psi: float | None
+    n_recent: int
+    status: Literal["stable", "watch", "drift", "unknown"]
+
+
+class ModelHealth(BaseModel):
+    """How the active model has done on the latest finished matches, and whether it drifts."""
+
+    model: str | None
+    version: str | None
+    window_start: datetime | None
+    window_end: datetime | None
+    n_matches: int
+    reliability: list[ReliabilityBin]
+    rolling: list[RollingPoint]
+    drift: DriftOut
