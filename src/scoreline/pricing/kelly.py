@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +47,7 @@ __all__ = [
     "StakingPolicy",
     "closing_line_value",
     "edge",
+    "money_edge",
     "simultaneous_kelly",
     "stakes",
 ]
@@ -125,6 +127,16 @@ def edge(probabilities: npt.ArrayLike, prices: npt.ArrayLike) -> FloatArray:
         np.asarray(probabilities, dtype=np.float64) * np.asarray(prices, dtype=np.float64) - 1.0
     )
     return result
+
+
+def money_edge(probability: float, price: Decimal) -> Decimal:
+    """The same ``p * price - 1`` for one price in money terms, exact in ``Decimal``.
+
+    The probability is taken to six places, as stored predictions and their
+    markets carry it, so the board, value bets and stake sizing agree on the
+    edge to the last digit whoever computes it.
+    """
+    return Decimal(str(round(probability, 6))) * price - 1
 
 
 def closing_line_value(
