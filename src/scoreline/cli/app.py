@@ -13,22 +13,24 @@ import typer
 
 from scoreline import __version__
 from scoreline.cli import audit, db, ingest, models
+from scoreline.cli._errors import state
 from scoreline.cli.backtest import backtest
-from scoreline.cli.console import state
 from scoreline.cli.demo import demo
 from scoreline.cli.fit import fit
 from scoreline.cli.pipeline import poll, replay, worker
 from scoreline.cli.predict import predict
 from scoreline.cli.serve import api, openapi, serve
 from scoreline.cli.up import up
-from scoreline.config import get_settings
-from scoreline.logging import configure_logging
 
+# Plain help text: Rich's markup renderer alone costs more start-up than the rest of
+# the command line, and `--help` should answer at once.
 app = typer.Typer(
     name="scoreline",
     help="Football predictions and a betting book on them.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
 )
 app.add_typer(db.app, name="db")
 app.add_typer(ingest.app, name="ingest")
@@ -64,7 +66,6 @@ def root(
 ) -> None:
     """Scoreline: predict football matches and run a book on the predictions."""
     state.debug = debug
-    configure_logging("DEBUG" if debug else get_settings().log_level)
 
 
 def main() -> None:

@@ -8,23 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
+from scoreline.cli._errors import handle_errors
 from scoreline.cli._options import split_codes
-from scoreline.cli.console import console, err_console, handle_errors
-from scoreline.config import get_settings
 from scoreline.errors import ConfigError
-from scoreline.pricing.kelly import StakingPolicy
-from scoreline.services.backtesting import BacktestOptions, run_backtest
-from scoreline.services.report_html import render_backtest_html
 
 
 def _day(value: str, option: str) -> date:
@@ -62,6 +49,21 @@ def backtest(
     ] = False,
 ) -> None:
     """Walk forward from --start to --end: refit on a schedule, score, bet, report."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from scoreline.cli.console import console, err_console
+    from scoreline.platform import Platform
+    from scoreline.pricing.kelly import StakingPolicy
+    from scoreline.services.backtesting import BacktestOptions, run_backtest
+    from scoreline.services.report_html import render_backtest_html
+
     for root in data:
         if not root.exists():
             raise ConfigError(f"--data {root} does not exist")
@@ -74,7 +76,7 @@ def backtest(
         refit_days=refit_days,
         policy=StakingPolicy(fraction=kelly_fraction, min_edge=min_edge),
         seed=seed,
-        registry_dir=get_settings().data_dir / "models" if register else None,
+        registry_dir=Platform().artifacts_dir if register else None,
     )
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -100,6 +102,10 @@ def backtest(
 
 
 def _render(report: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from scoreline.cli.console import console
+
     models = report["models"]
     table = Table(title=f"walk-forward: {report['matches']} matches, {report['seconds']}s")
     for column in ("model", "n", "RPS", "log loss", "Brier", "ECE"):

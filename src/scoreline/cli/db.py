@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
-from scoreline.cli._runtime import open_runtime
-from scoreline.cli.console import console, handle_errors
-from scoreline.storage import db as storage_db
+from scoreline.cli._errors import handle_errors
 
-app = typer.Typer(help="Create and migrate the database schema.", no_args_is_help=True)
+app = typer.Typer(
+    help="Create and migrate the database schema.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @app.command("upgrade")
@@ -19,15 +19,19 @@ def upgrade(
     revision: Annotated[str, typer.Argument(help="Alembic revision to reach.")] = "head",
 ) -> None:
     """Create or migrate the schema to the latest revision (or REVISION)."""
-    runtime = open_runtime(require_schema=False)
-    storage_db.upgrade(runtime.engine, revision)
-    url = runtime.engine.url.render_as_string(hide_password=True)
-    console.print(f"database {url} at revision {storage_db.current_revision(runtime.engine)}")
+    from scoreline.cli.console import console
+    from scoreline.platform import Platform
+
+    platform = Platform()
+    reached = platform.upgrade_schema(revision)
+    console.print(f"database {platform.database_label} at revision {reached}")
 
 
 @app.command("current")
 @handle_errors
 def current() -> None:
     """Print the schema revision the database is at."""
-    runtime = open_runtime(require_schema=False)
-    console.print(storage_db.current_revision(runtime.engine) or "no schema")
+    from scoreline.cli.console import console
+    from scoreline.platform import Platform
+
+    console.print(Platform().schema_revision() or "no schema")

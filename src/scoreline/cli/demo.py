@@ -17,33 +17,18 @@ records are kept, nothing is written twice.
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
-from rich.table import Table
-from sqlalchemy import select
 
-from scoreline.cli._runtime import open_runtime
-from scoreline.cli.console import console, handle_errors, progress_bar
-from scoreline.cli.pipeline import describe
+from scoreline.cli._errors import handle_errors
 from scoreline.errors import ConfigError
-from scoreline.pipeline.embedded import run_replay
-from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.metrics import PipelineMetrics
-from scoreline.pipeline.runtime import make_bus, model_loader, streams_of
-from scoreline.pipeline.worker import Worker, WorkerConfig
-from scoreline.pricing import remove_margin, rps
-from scoreline.providers.football_data import find_season_files, read_season_file
-from scoreline.providers.replay import ReplayEvent, replay_events
-from scoreline.services import ingest as ingest_service
-from scoreline.services import model_versions
-from scoreline.services.backtesting import BacktestOptions, run_backtest
-from scoreline.storage import db as storage_db
-from scoreline.storage.tables import ModelVersion
+
+if TYPE_CHECKING:  # imported when the command runs (see scoreline.cli)
+    from scoreline.providers.replay import ReplayEvent
+    from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 
 @handle_errors
@@ -57,23 +42,35 @@ def demo(
     ] = 0.0,
 ) -> None:
     """Load the sample, train the ensemble, replay the last fortnight live through the pipeline."""
-    runtime = open_runtime(require_schema=False)
-    storage_db.upgrade(runtime.engine)
-    folder = data or runtime.settings.sample_data_dir
+    import threading
+
+    from scoreline.cli.console import console, progress_bar
+    from scoreline.cli.pipeline import describe
+    from scoreline.pipeline.embedded import run_replay
+    from scoreline.platform import Platform
+    from scoreline.providers.replay import replay_events
+    from scoreline.services import demo as demo_service
+    from scoreline.services import ingest as ingest_service
+    from scoreline.services import model_versions
+    from scoreline.services.backtesting import BacktestOptions, run_backtest
+
+    platform = Platform()
+    platform.upgrade_schema()
+    folder = data or platform.settings.sample_data_dir
     if not folder.exists():
         raise ConfigError(f"sample data folder {folder} not found; pass --data FOLDER")
-    latest = latest_kickoff(folder)
+    latest = demo_service.latest_kickoff(folder)
     cut = datetime.combine((latest - timedelta(days=days)).date(), time(), UTC)
     with progress_bar("loading sample data") as advance:
         report = ingest_service.ingest_football_data(
-            runtime.unit_of_work, [folder], before=cut, progress=advance
+            platform.unit_of_work, [folder], before=cut, progress=advance
         )
     console.print(
         f"loaded {len(report.files)} files up to {cut:%Y-%m-%d}: {report.matches:,} matches,"
         f" {report.odds_written:,} prices written, {len(report.problems)} rows skipped"
     )
-    artifacts = runtime.settings.data_dir / "models"
-    reused = _trained_for(runtime.unit_of_work, cut)
+    artifacts = platform.artifacts_dir
+    reused = demo_service.trained_ensemble(platform.unit_of_work, cut)
     if reused is not None:
         console.print(f"ensemble {reused} trained up to this cut-off is active; reusing it")
     else:
@@ -89,68 +86,41 @@ def demo(
             )
         version = str(outcome.report["model_version"])
         model_versions.activate(
-            runtime.unit_of_work, artifacts_dir=artifacts, name="ensemble", version=version
+            platform.unit_of_work, artifacts_dir=artifacts, name="ensemble", version=version
         )
         console.print(f"trained and activated ensemble {version}")
 
     events = replay_events([folder], start=cut.date(), end=latest.date())
-    bus = make_bus(runtime.settings)
-    streams = streams_of(runtime.settings)
-    metrics = PipelineMetrics()
-    engine = IngestionEngine(bus, runtime.unit_of_work, streams=streams, metrics=metrics)
-    worker = Worker(
-        bus,
-        runtime.unit_of_work,
-        model_loader(runtime.unit_of_work, artifacts),
-        config=WorkerConfig(streams=streams, block_ms=50),
-        metrics=metrics,
-    )
+    engine = platform.ingestion_engine()
+    worker = platform.worker(block_ms=50)
     console.print(
         f"replaying {cut:%Y-%m-%d} to {latest:%Y-%m-%d} live: {events.summary.ticks:,} odds ticks,"
         f" {events.summary.results:,} results"
     )
     run = run_replay(
         events,
-        bus=bus,
-        streams=streams,
+        bus=platform.bus,
+        streams=platform.streams,
         engine=engine,
         worker=worker,
         speed=None if speed <= 0 else speed,
         stop=threading.Event(),
     )
     console.print(describe(run, full_speed=speed <= 0))
-    _render(runtime.unit_of_work, events, cut, latest)
+    _render(platform.unit_of_work, events, cut, latest)
 
 
-def _trained_for(unit_of_work: Any, cut: datetime) -> str | None:
-    """The active ensemble's version if it was trained on data up to this cut-off."""
-    with unit_of_work() as uow:
-        row = uow.session.execute(
-            select(ModelVersion.version, ModelVersion.trained_to).where(
-                ModelVersion.is_active.is_(True), ModelVersion.name == "ensemble"
-            )
-        ).first()
-    if row is None or row[1] is None:
-        return None
-    trained_to: date = row[1]
-    return str(row[0]) if cut.date() - timedelta(days=7) <= trained_to < cut.date() else None
-
-
-def latest_kickoff(folder: Path) -> datetime:
-    """The last kick-off in the newest season file of each competition."""
-    newest: dict[str, Path] = {}
-    for path in find_season_files([folder]):
-        newest[path.parent.name] = max(newest.get(path.parent.name, path), path)
-    kickoffs = [
-        row.fixture.kickoff_utc for path in newest.values() for row in read_season_file(path).rows
-    ]
-    if not kickoffs:
-        raise ConfigError(f"no fixtures found in {folder}")
-    return max(kickoffs)
-
-
-def _render(unit_of_work: Any, events: list[ReplayEvent], cut: datetime, latest: datetime) -> None:
+def _render(
+    unit_of_work: UnitOfWorkFactory, events: list[ReplayEvent], cut: datetime, latest: datetime
+) -> None:
     """Each replayed match: the prediction at kick-off, Pinnacle's closing odds, the score."""
+    import numpy as np
+    from rich.table import Table
+
+    from scoreline.cli.console import console
+    from scoreline.pricing import remove_margin, rps
+    from scoreline.services import demo as demo_service
+
     closing: dict[tuple[str, str], list[float]] = {}
     for event in events:
         tick = event.payload
@@ -164,22 +134,17 @@ def _render(unit_of_work: Any, events: list[ReplayEvent], cut: datetime, latest:
             closing[(tick["home_team"], tick["away_team"])] = [
                 float(prices[s]) for s in ("home", "draw", "away")
             ]
-    version_id = model_versions.active(unit_of_work).id
-    with unit_of_work() as uow:
-        fixtures = uow.fixtures.list_between(start=cut, end=latest + timedelta(days=1), limit=1000)
-        predicted = uow.predictions.latest_by_version(
-            fixture_ids=[f.id for f in fixtures],
-            model_version_id=version_id,
-        )
+    predicted = demo_service.kickoff_predictions(
+        unit_of_work, start=cut, end=latest + timedelta(days=1)
+    )
     table = Table(title="the replayed fortnight: prediction at kick-off, closing market, score")
     for column in ("kick-off", "match", "model H/D/A", "closing H/D/A", "score"):
         table.add_column(column)
     model_rows: list[tuple[float, float, float]] = []
     market_rows: list[Any] = []
     outcomes: list[int] = []
-    for f in fixtures:
-        p = predicted.get(f.id)
-        if p is None or f.home_goals is None:
+    for f, p in predicted:
+        if p is None or f.home_goals is None or f.away_goals is None:
             continue
         odds = closing.get((f.home_team, f.away_team))
         market = None if odds is None else remove_margin(np.array([odds]), method="power")[0]

@@ -6,10 +6,8 @@ from typing import Annotated
 
 import typer
 
+from scoreline.cli._errors import handle_errors
 from scoreline.cli._options import AsOfOption, CompetitionOption, parse_as_of, split_codes
-from scoreline.cli._runtime import open_runtime
-from scoreline.cli.console import console, handle_errors
-from scoreline.services import fitting
 
 
 @handle_errors
@@ -21,11 +19,15 @@ def fit(
     ] = 0.0018,
 ) -> None:
     """Fit Dixon-Coles on finished matches before --as-of and make it the active model."""
-    runtime = open_runtime()
+    from scoreline.cli.console import console
+    from scoreline.platform import Platform
+    from scoreline.services import fitting
+
+    platform = Platform().require_schema()
     with console.status("fitting Dixon-Coles"):
         summary = fitting.fit_dixon_coles(
-            runtime.unit_of_work,
-            artifacts_dir=runtime.settings.data_dir / "models",
+            platform.unit_of_work,
+            artifacts_dir=platform.artifacts_dir,
             competitions=split_codes(competition),
             as_of=parse_as_of(as_of),
             xi=xi,

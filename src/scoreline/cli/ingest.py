@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from scoreline.cli._errors import handle_errors
 from scoreline.cli._options import parse_day
-from scoreline.cli._runtime import open_runtime
-from scoreline.cli.console import console, err_console, handle_errors, progress_bar
 from scoreline.errors import ConfigError
-from scoreline.providers.football_data.download import download_season
-from scoreline.services import ingest as ingest_service
 
-app = typer.Typer(help="Load results and odds into the database.", no_args_is_help=True)
+if TYPE_CHECKING:  # imported when the command runs (see scoreline.cli)
+    from scoreline.services.ingest import IngestReport
+
+app = typer.Typer(
+    help="Load results and odds into the database.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @app.command("football-data")
@@ -45,12 +46,17 @@ def football_data(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load football-data.co.uk season files (local, or downloaded by --league/--season)."""
-    runtime = open_runtime()
+    from scoreline.cli.console import progress_bar
+    from scoreline.platform import Platform
+    from scoreline.providers.football_data.download import download_season
+    from scoreline.services import ingest as ingest_service
+
+    platform = Platform().require_schema()
     targets = list(paths or [])
     if league or season:
         if not (league and season):
             raise ConfigError("--league and --season go together, e.g. --league E0 --season 2024")
-        cache = runtime.settings.data_dir / "football-data"
+        cache = platform.settings.data_dir / "football-data"
         targets += [
             download_season(code, year, cache_dir=cache) for code in league for year in season
         ]
@@ -58,7 +64,7 @@ def football_data(
         raise ConfigError("give season files or folders, or --league and --season to download")
     with progress_bar("ingest") as advance:
         report = ingest_service.ingest_football_data(
-            runtime.unit_of_work,
+            platform.unit_of_work,
             targets,
             force=force,
             before=None if before is None else parse_day(before, "--before"),
@@ -72,7 +78,7 @@ def football_data(
         raise typer.Exit(code=1)
 
 
-def _as_dict(report: ingest_service.IngestReport) -> dict[str, object]:
+def _as_dict(report: IngestReport) -> dict[str, object]:
     return {
         "files": [
             {
@@ -97,7 +103,11 @@ def _as_dict(report: ingest_service.IngestReport) -> dict[str, object]:
     }
 
 
-def _render(report: ingest_service.IngestReport) -> None:
+def _render(report: IngestReport) -> None:
+    from rich.table import Table
+
+    from scoreline.cli.console import console, err_console
+
     table = Table(title="football-data ingest")
     for column in ("files", "loaded", "unchanged", "rejected", "matches", "prices written"):
         table.add_column(column, justify="right")

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-import uvicorn
 
+from scoreline.cli._errors import handle_errors
 from scoreline.cli._options import CompetitionOption, parse_day, split_codes
-from scoreline.cli._runtime import Runtime, open_runtime
-from scoreline.cli.console import console, handle_errors
 from scoreline.errors import ConfigError
-from scoreline.messaging.bus import Bus
-from scoreline.pipeline.embedded import ReplayRun, run_replay
-from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.metrics import PipelineMetrics
-from scoreline.pipeline.runtime import make_bus, model_loader, require_redis, streams_of
-from scoreline.pipeline.worker import Worker, WorkerConfig, default_consumer_name
-from scoreline.pipeline.worker_app import create_worker_app
-from scoreline.providers.replay import replay_events
-from scoreline.services import fitting, model_versions
+
+if TYPE_CHECKING:  # imported when the command runs (see scoreline.cli)
+    from scoreline.pipeline.embedded import ReplayRun
 
 __all__ = ["describe", "poll", "replay", "worker"]
 
@@ -43,17 +32,6 @@ def _on_signals(stop: Callable[[], None]) -> None:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
-
-
-def _worker(runtime: Runtime, bus: Bus, metrics: PipelineMetrics, config: WorkerConfig) -> Worker:
-    artifacts = runtime.settings.data_dir / "models"
-    return Worker(
-        bus,
-        runtime.unit_of_work,
-        model_loader(runtime.unit_of_work, artifacts),
-        config=config,
-        metrics=metrics,
-    )
 
 
 @handle_errors
@@ -75,35 +53,22 @@ def worker(
     ] = 5,
 ) -> None:
     """Run one ML worker: consume odds, store and publish predictions (needs Redis)."""
-    runtime = open_runtime()
-    bus = require_redis(runtime.settings, "the worker")
-    metrics = PipelineMetrics()
-    config = WorkerConfig(
-        streams=streams_of(runtime.settings),
+    import threading
+
+    from scoreline.cli.console import console
+    from scoreline.pipeline.worker import default_consumer_name
+    from scoreline.platform import Platform
+
+    platform = Platform().require_schema()
+    platform.require_redis("the worker")
+    live = platform.worker(
         consumer=consumer or default_consumer_name(),
         batch=batch,
         claim_idle_ms=claim_idle_ms,
         max_deliveries=max_deliveries,
     )
-    live = _worker(runtime, bus, metrics, config)
-    artifacts = runtime.settings.data_dir / "models"
-    token = runtime.settings.worker_admin_token
-
-    def activate(name: str, version: str) -> None:
-        model_versions.activate(
-            runtime.unit_of_work, artifacts_dir=artifacts, name=name, version=version
-        )
-
-    def refit() -> str:
-        return fitting.fit_dixon_coles(runtime.unit_of_work, artifacts_dir=artifacts).version
-
-    app = create_worker_app(
-        live,
-        admin_token=None if token is None else token.get_secret_value(),
-        activate=activate,
-        refit=refit,
-    )
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    config = live.config
+    server = platform.worker_http(live, host=host, port=port)
     http = threading.Thread(target=server.run, name="worker-http", daemon=True)
     http.start()
 
@@ -147,21 +112,21 @@ def replay(
     ] = None,
 ) -> None:
     """Play historical odds (pre-match, then closing at kick-off) and results as a live feed."""
-    runtime = open_runtime()
+    import threading
+
+    from scoreline.cli.console import console
+    from scoreline.pipeline.embedded import run_replay
+    from scoreline.platform import Platform
+    from scoreline.providers.replay import replay_events
+
+    platform = Platform().require_schema()
     first, last = parse_day(start, "--from").date(), parse_day(end, "--to").date()
     events = replay_events(data, start=first, end=last, competitions=split_codes(competition))
     if not events:
         raise ConfigError(f"no matches to replay between {first} and {last} in {data}")
-    bus = make_bus(runtime.settings)
-    metrics = PipelineMetrics()
-    streams = streams_of(runtime.settings)
-    engine = IngestionEngine(bus, runtime.unit_of_work, streams=streams, metrics=metrics)
-    in_process = with_worker if with_worker is not None else not runtime.settings.redis_url
-    live = (
-        _worker(runtime, bus, metrics, WorkerConfig(streams=streams, block_ms=50))
-        if in_process
-        else None
-    )
+    in_process = with_worker if with_worker is not None else not platform.settings.redis_url
+    engine = platform.ingestion_engine()
+    live = platform.worker(block_ms=50) if in_process else None
     stop = threading.Event()
     _on_signals(stop.set)
     console.print(
@@ -171,8 +136,8 @@ def replay(
     )
     run = run_replay(
         events,
-        bus=bus,
-        streams=streams,
+        bus=platform.bus,
+        streams=platform.streams,
         engine=engine,
         worker=live,
         speed=None if speed <= 0 else speed,
@@ -200,6 +165,8 @@ def describe(run: ReplayRun, *, full_speed: bool) -> str:
     text += f"; {run.predictions:,} predictions"
     if full_speed and run.worker_seconds > 0:
         return text + f" at {run.predictions / run.worker_seconds:,.0f} ticks/s"
+    import numpy as np
+
     p50, p99 = np.percentile(run.latencies_ms, [50, 99])
     return text + f", tick to prediction p50 {p50:.1f} ms, p99 {p99:.1f} ms"
 
@@ -211,18 +178,19 @@ def poll(
     once: Annotated[bool, typer.Option(help="Poll once now and exit.")] = False,
 ) -> None:
     """Poll The Odds API for live pre-match odds on a credit-budgeted plan."""
-    from scoreline.pipeline.odds_poller import OddsPoller  # noqa: PLC0415
-    from scoreline.providers.odds_api import OddsApiClient, Quota  # noqa: PLC0415
+    import threading
+    from datetime import timedelta
 
-    runtime = open_runtime()
-    key = runtime.settings.odds_api_key
+    from scoreline.cli.console import console
+    from scoreline.pipeline.odds_poller import OddsPoller
+    from scoreline.platform import Platform
+    from scoreline.providers.odds_api import OddsApiClient, Quota
+
+    platform = Platform().require_schema()
+    key = platform.settings.odds_api_key
     if key is None:
         raise ConfigError("set SCORELINE_ODDS_API_KEY to poll The Odds API")
-    bus = make_bus(runtime.settings)
-    metrics = PipelineMetrics()
-    engine = IngestionEngine(
-        bus, runtime.unit_of_work, streams=streams_of(runtime.settings), metrics=metrics
-    )
+    engine = platform.ingestion_engine()
     pollers: list[OddsPoller] = []
 
     def on_quota(quota: Quota) -> None:
@@ -231,7 +199,7 @@ def poll(
 
     with OddsApiClient(key.get_secret_value(), on_quota=on_quota) as client:
         poller = OddsPoller(
-            client, engine, sport=sport, credits=runtime.settings.odds_api_monthly_credits
+            client, engine, sport=sport, credits=platform.settings.odds_api_monthly_credits
         )
         pollers.append(poller)
         if once:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
+from scoreline.cli._errors import handle_errors
 from scoreline.cli._options import AsOfOption, CompetitionOption, parse_as_of, split_codes
-from scoreline.cli._runtime import open_runtime
-from scoreline.cli.console import console, handle_errors
-from scoreline.services.predicting import FixturePrediction, predict_fixtures
+
+if TYPE_CHECKING:  # imported when the command runs (see scoreline.cli)
+    from scoreline.services.predicting import FixturePrediction
 
 
 @handle_errors
@@ -24,10 +23,13 @@ def predict(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Predict the fixtures of the next --days with the active model."""
-    runtime = open_runtime()
+    from scoreline.platform import Platform
+    from scoreline.services.predicting import predict_fixtures
+
+    platform = Platform().require_schema()
     predictions = predict_fixtures(
-        runtime.unit_of_work,
-        artifacts_dir=runtime.settings.data_dir / "models",
+        platform.unit_of_work,
+        artifacts_dir=platform.artifacts_dir,
         start=parse_as_of(as_of),
         days=days,
         competitions=split_codes(competition),
@@ -57,6 +59,11 @@ def _as_dict(p: FixturePrediction) -> dict[str, object]:
 
 def render(predictions: Sequence[FixturePrediction]) -> None:
     """A table of predictions; played fixtures show their score."""
+    from rich import box
+    from rich.table import Table
+
+    from scoreline.cli.console import console
+
     if not predictions:
         console.print("no fixtures in that window")
         return

@@ -21,35 +21,21 @@ gaps it never saw. ``scoreline demo`` shows the ensemble on the same sample.
 from __future__ import annotations
 
 import os
-import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
-from scoreline.api.passwords import hash_password
-from scoreline.cli.console import console, handle_errors, progress_bar
-from scoreline.cli.demo import latest_kickoff
-from scoreline.cli.serve import run_platform
-from scoreline.config import Settings, get_settings
+from scoreline.cli._errors import handle_errors
 from scoreline.errors import ConfigError
-from scoreline.providers.replay import replay_events
-from scoreline.providers.replay_clock import onto_clock
-from scoreline.services import book
-from scoreline.services import ingest as ingest_service
-from scoreline.services.fitting import fit_dixon_coles
-from scoreline.storage import db as storage_db
-from scoreline.storage.tables import PortfolioRow, UserRow
-from scoreline.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # imported when the command runs (see scoreline.cli)
+    from scoreline.config import Settings
 
 __all__ = ["up"]
 
 DEMO_DIR = Path("var/demo")
-ADMIN, TRADER = "admin@scoreline.local", "trader@scoreline.local"
-BANKROLL_MINOR = 1_000_000  # 10,000.00 EUR
 
 
 @handle_errors
@@ -73,29 +59,36 @@ def up(
     ] = None,
 ) -> None:
     """Everything on the embedded defaults: data, model, users, a live replay, the dashboard."""
-    settings = _demo_settings(get_settings(), keep=keep)
-    engine = storage_db.make_engine(settings.database_url)
-    storage_db.upgrade(engine)
-    unit_of_work = storage_db.unit_of_work_factory(engine)
-    folder = data or settings.sample_data_dir
+    from scoreline.cli.console import console, progress_bar
+    from scoreline.config import get_settings
+    from scoreline.platform import Platform
+    from scoreline.providers.replay import replay_events
+    from scoreline.providers.replay_clock import onto_clock
+    from scoreline.services import demo as demo_service
+    from scoreline.services import ingest as ingest_service
+    from scoreline.services.fitting import fit_dixon_coles
+
+    platform = Platform(_demo_settings(get_settings(), keep=keep))
+    platform.upgrade_schema()
+    folder = data or platform.settings.sample_data_dir
     if not folder.exists():
         raise ConfigError(f"sample data folder {folder} not found; pass --data FOLDER")
-    latest = latest_kickoff(folder)
+    latest = demo_service.latest_kickoff(folder)
     cut = datetime.combine((latest - timedelta(days=days)).date(), time(), UTC)
     with progress_bar("loading sample data") as advance:
         report = ingest_service.ingest_football_data(
-            unit_of_work, [folder], before=cut, progress=advance
+            platform.unit_of_work, [folder], before=cut, progress=advance
         )
     console.print(f"loaded {report.matches:,} matches before {cut:%Y-%m-%d}")
     with console.status("fitting Dixon-Coles"):
         fitted = fit_dixon_coles(
-            unit_of_work, artifacts_dir=settings.data_dir / "models", as_of=cut
+            platform.unit_of_work, artifacts_dir=platform.artifacts_dir, as_of=cut
         )
     console.print(
         f"fitted and activated dixon-coles {fitted.version} on {fitted.matches:,} matches"
     )
-    passwords = {email: _reset_user(unit_of_work, email, role) for email, role in _USERS}
-    _demo_portfolio(unit_of_work, TRADER)
+    passwords = demo_service.seed_users(platform.unit_of_work)
+    demo_service.seed_portfolio(platform.unit_of_work)
     history = replay_events([folder], start=cut.date(), end=latest.date())
     events = onto_clock(
         history,
@@ -111,18 +104,14 @@ def up(
     console.print(f"sign in at http://{host}:{port} as")
     for email, password in passwords.items():
         console.print(f"  {email}  password: {password}")
-    run_platform(
-        settings,
-        unit_of_work,
+    platform.serve_all(
         events=events,
         speed=1.0,
         host=host,
         port=port,
         max_idle_seconds=None,
+        on_ready=lambda: console.print(f"Scoreline at http://{host}:{port} (API docs at /docs)"),
     )
-
-
-_USERS = ((ADMIN, "admin"), (TRADER, "trader"))
 
 
 def _demo_settings(settings: Settings, *, keep: bool) -> Settings:
@@ -137,36 +126,3 @@ def _demo_settings(settings: Settings, *, keep: bool) -> Settings:
     return settings.model_copy(
         update={"database_url": f"sqlite:///{database}", "data_dir": DEMO_DIR / "data"}
     )
-
-
-def _reset_user(unit_of_work: Callable[[], UnitOfWork], email: str, role: str) -> str:
-    """Create the demo user, or give it a new password; the password, to print."""
-    password = secrets.token_urlsafe(12)
-    digest = hash_password(password)
-    with unit_of_work() as uow:
-        user = uow.session.scalar(select(UserRow).where(UserRow.email == email))
-        if user is None:
-            uow.session.add(
-                UserRow(
-                    email=email,
-                    password_hash=digest,
-                    role=role,
-                    is_active=True,
-                    created_at=datetime.now(UTC),
-                )
-            )
-        else:
-            user.password_hash, user.is_active = digest, True
-        uow.commit()
-    return password
-
-
-def _demo_portfolio(unit_of_work: Callable[[], UnitOfWork], email: str) -> None:
-    """The trader's "Demo book" with a bankroll, made once."""
-    with unit_of_work() as uow:
-        owner = uow.session.scalar(select(UserRow.id).where(UserRow.email == email))
-        exists = uow.session.scalar(select(PortfolioRow.id).where(PortfolioRow.owner_id == owner))
-    if exists is not None or owner is None:
-        return
-    portfolio = book.create_portfolio(unit_of_work, owner_id=owner, name="Demo book")
-    book.deposit(unit_of_work, owner_id=owner, portfolio_id=portfolio, amount_minor=BANKROLL_MINOR)
