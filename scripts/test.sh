@@ -37,4 +37,6 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/lint-imports
-.venv/bin/pytest "$@"
+# In parallel, one process per core; a test file stays on one process, so its
+# module-scoped fixtures (a loaded database, a trained model) are built once.
+.venv/bin/pytest -n auto --dist loadfile "$@"
