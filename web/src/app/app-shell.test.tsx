@@ -2,11 +2,11 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { resetSocket } from '../lib/socket';
-import { seriousViolations } from '../test/axe';
-import { boardRow, page } from '../test/factories';
-import { json, mockFetch } from '../test/fetch-mock';
-import { renderWithProviders, testQueryClient } from '../test/render';
+import { resetSocket } from '@/lib/socket';
+import { seriousViolations } from '@/test/axe';
+import { boardRow, page } from '@/test/factories';
+import { json, mockFetch } from '@/test/fetch-mock';
+import { renderWithProviders, testQueryClient } from '@/test/render';
 import { AppShell } from './layout/app-shell';
 import { BoardRoute } from './routes/board';
 import { SignInRoute } from './routes/sign-in';
@@ -14,7 +14,7 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 
-vi.mock('socket.io-client', () => import('../test/fake-socket'));
+vi.mock('socket.io-client', () => import('@/test/fake-socket'));
 
 const admin = { id: 1, email: 'ana@desk.io', role: 'admin', is_active: true, created_at: '2025-01-01T00:00:00Z' };
 

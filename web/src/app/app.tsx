@@ -2,8 +2,8 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { RouterProvider } from 'react-router';
 
-import { setUnauthorizedHandler } from '../lib/api-client';
-import { userQueryKey } from '../lib/auth';
+import { setUnauthorizedHandler } from '@/lib/api-client';
+import { userQueryKey } from '@/lib/auth';
 import { createQueryClient } from './query-client';
 import { router } from './router';
 

@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 
-import { EmptyState, ErrorState, Spinner } from '../components/ui/states';
-import type { Role } from '../lib/api-types';
-import { useUser } from '../lib/auth';
+import { EmptyState, ErrorState, Spinner } from '@/components/ui/states';
+import type { Role } from '@/lib/api-types';
+import { useUser } from '@/lib/auth';
 
 export function RequireAuth({ children }: { children: ReactNode }) {
   const user = useUser();

@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 
-import { isApiError } from '../lib/api-client';
+import { isApiError } from '@/lib/api-client';
 
 /** Client errors (4xx) are answers, not hiccups: retrying them only delays the message. */
 function shouldRetry(failureCount: number, error: unknown): boolean {

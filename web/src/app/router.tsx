@@ -1,7 +1,7 @@
 import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import { createBrowserRouter } from 'react-router';
 
-import { Spinner } from '../components/ui/states';
+import { Spinner } from '@/components/ui/states';
 import { AppShell } from './layout/app-shell';
 import { RequireAuth, RequireRole } from './guards';
 import { RouteError } from './routes/route-error';

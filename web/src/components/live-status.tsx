@@ -1,4 +1,4 @@
-import { useSocketConnected } from '../lib/socket';
+import { useSocketConnected } from '@/lib/socket';
 
 /** "Live" while the socket is connected, "Offline" otherwise. */
 export function LiveStatus() {

@@ -3,7 +3,7 @@
  * cookies sent, errors thrown. The interceptors (CSRF header, readable errors, 401) are added
  * by `api-client.ts`.
  */
-import type { CreateClientConfig } from '../client/client.gen';
+import type { CreateClientConfig } from '@/client/client.gen';
 
 export const createClientConfig: CreateClientConfig = (config) => ({
   ...config,

@@ -7,8 +7,8 @@ import {
   listPortfoliosApiV1PortfoliosGet,
   meApiV1MeGet,
   openSessionApiV1AuthSessionPost,
-} from '../client/sdk.gen';
-import { json, mockFetch } from '../test/fetch-mock';
+} from '@/client/sdk.gen';
+import { json, mockFetch } from '@/test/fetch-mock';
 import { ApiError, errorMessage, setUnauthorizedHandler } from './api-client';
 
 const portfolio = {

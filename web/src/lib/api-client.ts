@@ -8,7 +8,7 @@
  * - an error answer becomes an `ApiError` whose message a person can read;
  * - a 401 outside `/auth/*` calls the unauthorized handler (the app sends the user to sign in).
  */
-import { client } from '../client/client.gen';
+import { client } from '@/client/client.gen';
 
 export { client };
 

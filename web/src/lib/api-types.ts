@@ -36,7 +36,7 @@ import type {
   UserIn,
   UserOut,
   ValueBet,
-} from '../client/types.gen';
+} from '@/client/types.gen';
 
 export type {
   AdminKeyOut,

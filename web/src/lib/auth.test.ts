@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { mockFetch } from '../test/fetch-mock';
+import { mockFetch } from '@/test/fetch-mock';
 import './api-client-config';
 import { canTrade, fetchUser } from './auth';
 

@@ -4,7 +4,7 @@
  */
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 
-import { setupApiV1AuthSetupGet } from '../client/sdk.gen';
+import { setupApiV1AuthSetupGet } from '@/client/sdk.gen';
 import type { Role, UserOut } from './api-types';
 
 export const userQueryKey = ['me'] as const;

@@ -1,7 +1,7 @@
 /** Reads several pages share: the competitions and the caller's portfolios. */
 import { useQuery } from '@tanstack/react-query';
 
-import { competitionsApiV1CompetitionsGet, listPortfoliosApiV1PortfoliosGet } from '../client/sdk.gen';
+import { competitionsApiV1CompetitionsGet, listPortfoliosApiV1PortfoliosGet } from '@/client/sdk.gen';
 
 export const competitionsQueryKey = ['competitions'] as const;
 export const portfoliosQueryKey = ['portfolios'] as const;

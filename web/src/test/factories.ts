@@ -1,4 +1,4 @@
-import type { BoardRow, BoardSelection, PortfolioOut } from '../lib/api-types';
+import type { BoardRow, BoardSelection, PortfolioOut } from '@/lib/api-types';
 
 type SelectionPatch = Partial<BoardSelection> & Pick<BoardSelection, 'market' | 'selection'>;
 

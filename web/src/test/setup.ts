@@ -1,4 +1,4 @@
-import '../lib/api-client';
+import '@/lib/api-client';
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 
-import { Button } from '../../components/ui/button';
-import { useSignOut } from '../../features/auth/api/session';
-import { useUser } from '../../lib/auth';
-import { connectSocket, resetSocket } from '../../lib/socket';
-import { currentTheme, setTheme, type Theme } from '../theme';
+import { Button } from '@/components/ui/button';
+import { useSignOut } from '@/features/auth/api/session';
+import { useUser } from '@/lib/auth';
+import { connectSocket, resetSocket } from '@/lib/socket';
+import { currentTheme, setTheme, type Theme } from '@/app/theme';
 
 const links = [
   { to: '/', label: 'Live board', end: true },

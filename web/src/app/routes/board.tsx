@@ -1,10 +1,10 @@
 import { useState } from 'react';
 
-import { LiveBoard } from '../../features/board/components/live-board';
-import { PlaceBetDialog, type BetDraft } from '../../features/portfolio/components/place-bet-form';
-import { canTrade, useUser } from '../../lib/auth';
-import { formatOdds } from '../../lib/format';
-import { usePortfolios } from '../../lib/queries';
+import { LiveBoard } from '@/features/board/components/live-board';
+import { PlaceBetDialog, type BetDraft } from '@/features/portfolio/components/place-bet-form';
+import { canTrade, useUser } from '@/lib/auth';
+import { formatOdds } from '@/lib/format';
+import { usePortfolios } from '@/lib/queries';
 
 /** The board, with its "Bet" action wired to the portfolio's place-bet form. */
 export function BoardRoute() {

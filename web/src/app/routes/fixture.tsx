@@ -1,6 +1,6 @@
 import { useParams } from 'react-router';
 
-import { FixturePage } from '../../features/fixture/components/fixture-page';
+import { FixturePage } from '@/features/fixture/components/fixture-page';
 
 export function FixtureRoute() {
   const id = Number(useParams().id);

@@ -1,4 +1,4 @@
-import { ModelHealthPage } from '../../features/model-health/components/model-health-page';
+import { ModelHealthPage } from '@/features/model-health/components/model-health-page';
 
 export function ModelHealthRoute() {
   return <ModelHealthPage />;

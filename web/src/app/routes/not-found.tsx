@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
 
-import { EmptyState } from '../../components/ui/states';
+import { EmptyState } from '@/components/ui/states';
 
 export function NotFoundRoute() {
   return (

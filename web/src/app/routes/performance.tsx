@@ -1,4 +1,4 @@
-import { PerformancePage } from '../../features/performance/components/performance-page';
+import { PerformancePage } from '@/features/performance/components/performance-page';
 
 export function PerformanceRoute() {
   return <PerformancePage />;

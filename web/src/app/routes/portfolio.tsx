@@ -1,4 +1,4 @@
-import { PortfolioPage } from '../../features/portfolio/components/portfolio-page';
+import { PortfolioPage } from '@/features/portfolio/components/portfolio-page';
 
 export function PortfolioRoute() {
   return <PortfolioPage />;

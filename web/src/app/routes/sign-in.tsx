@@ -1,9 +1,9 @@
 import { useNavigate, useSearchParams } from 'react-router';
 
-import { ErrorState, Spinner } from '../../components/ui/states';
-import { BootstrapForm } from '../../features/auth/components/bootstrap-form';
-import { SignInForm } from '../../features/auth/components/sign-in-form';
-import { useSetup } from '../../features/auth/api/session';
+import { ErrorState, Spinner } from '@/components/ui/states';
+import { BootstrapForm } from '@/features/auth/components/bootstrap-form';
+import { SignInForm } from '@/features/auth/components/sign-in-form';
+import { useSetup } from '@/features/auth/api/session';
 
 /** Only same-site paths are followed after signing in (no open redirect). */
 function safeNext(value: string | null): string {

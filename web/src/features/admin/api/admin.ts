@@ -12,8 +12,8 @@ import {
   startRefitApiV1AdminRefitPost,
   statusApiV1AdminStatusGet,
   uploadFootballDataApiV1AdminIngestFootballDataPost,
-} from '../../../client/sdk.gen';
-import type { ApiKeyIn, UserChange, UserIn } from '../../../client/types.gen';
+} from '@/client/sdk.gen';
+import type { ApiKeyIn, UserChange, UserIn } from '@/client/types.gen';
 
 export const STATUS_REFRESH_MS = 5000;
 

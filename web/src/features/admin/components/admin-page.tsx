@@ -1,4 +1,4 @@
-import { PageHeader } from '../../../components/ui/layout';
+import { PageHeader } from '@/components/ui/layout';
 import { KeysPanel } from './keys-panel';
 import { StatusPanel, UploadPanel } from './status-panel';
 import { UsersPanel } from './users-panel';

@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
 
-import type { AdminKeyOut, ApiKeyCreated, ApiKeyOut, Scope } from '../../../lib/api-types';
-import { Button } from '../../../components/ui/button';
-import { TextField } from '../../../components/ui/field';
-import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '../../../components/ui/layout';
-import { EmptyState, ErrorState, InlineError, Spinner } from '../../../components/ui/states';
-import { formatKickoff } from '../../../lib/format';
-import { useAllKeys, useCreateKey, useOwnKeys, useRevokeKey } from '../api/admin';
+import type { AdminKeyOut, ApiKeyCreated, ApiKeyOut, Scope } from '@/lib/api-types';
+import { Button } from '@/components/ui/button';
+import { TextField } from '@/components/ui/field';
+import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
+import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
+import { formatKickoff } from '@/lib/format';
+import { useAllKeys, useCreateKey, useOwnKeys, useRevokeKey } from '@/features/admin/api/admin';
 
 const SCOPES: { value: Scope; label: string }[] = [
   { value: 'read', label: 'read' },

@@ -1,12 +1,12 @@
 import { useRef, useState, type FormEvent } from 'react';
 
-import type { IngestOut, RefitState } from '../../../lib/api-types';
-import { Button } from '../../../components/ui/button';
-import { inputClass } from '../../../components/ui/field';
-import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '../../../components/ui/layout';
-import { ErrorState, InlineError, Spinner } from '../../../components/ui/states';
-import { formatKickoff } from '../../../lib/format';
-import { STATUS_REFRESH_MS, useAdminStatus, useStartRefit, useUploadFootballData } from '../api/admin';
+import type { IngestOut, RefitState } from '@/lib/api-types';
+import { Button } from '@/components/ui/button';
+import { inputClass } from '@/components/ui/field';
+import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
+import { ErrorState, InlineError, Spinner } from '@/components/ui/states';
+import { formatKickoff } from '@/lib/format';
+import { STATUS_REFRESH_MS, useAdminStatus, useStartRefit, useUploadFootballData } from '@/features/admin/api/admin';
 
 const REFIT_TONE = { idle: 'neutral', running: 'warn', done: 'up', failed: 'down' } as const;
 

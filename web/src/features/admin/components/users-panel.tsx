@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react';
 
-import type { Role } from '../../../lib/api-types';
-import { Button } from '../../../components/ui/button';
-import { inputClass, SelectField, TextField } from '../../../components/ui/field';
-import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '../../../components/ui/layout';
-import { EmptyState, ErrorState, InlineError, Spinner } from '../../../components/ui/states';
-import { useUser } from '../../../lib/auth';
-import { formatDate } from '../../../lib/format';
-import { useChangeUser, useCreateUser, useUsers } from '../api/admin';
+import type { Role } from '@/lib/api-types';
+import { Button } from '@/components/ui/button';
+import { inputClass, SelectField, TextField } from '@/components/ui/field';
+import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
+import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
+import { useUser } from '@/lib/auth';
+import { formatDate } from '@/lib/format';
+import { useChangeUser, useCreateUser, useUsers } from '@/features/admin/api/admin';
 
 const ROLES: Role[] = ['admin', 'trader', 'viewer'];
 

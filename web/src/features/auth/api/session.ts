@@ -5,9 +5,9 @@ import {
   closeSessionApiV1AuthSessionDelete,
   openSessionApiV1AuthSessionPost,
   setupApiV1AuthSetupGet,
-} from '../../../client/sdk.gen';
-import type { Credentials, SetupState, UserOut } from '../../../lib/api-types';
-import { userQueryKey } from '../../../lib/auth';
+} from '@/client/sdk.gen';
+import type { Credentials, SetupState, UserOut } from '@/lib/api-types';
+import { userQueryKey } from '@/lib/auth';
 
 export type { Credentials };
 

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 
-import { Button } from '../../../components/ui/button';
-import { TextField } from '../../../components/ui/field';
-import { InlineError } from '../../../components/ui/states';
-import type { UserOut } from '../../../lib/api-types';
-import { useBootstrap } from '../api/session';
+import { Button } from '@/components/ui/button';
+import { TextField } from '@/components/ui/field';
+import { InlineError } from '@/components/ui/states';
+import type { UserOut } from '@/lib/api-types';
+import { useBootstrap } from '@/features/auth/api/session';
 
 export const MIN_PASSWORD_LENGTH = 12;
 

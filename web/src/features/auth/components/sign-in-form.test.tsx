@@ -2,8 +2,8 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
-import { json, mockFetch } from '../../../test/fetch-mock';
-import { renderWithProviders } from '../../../test/render';
+import { json, mockFetch } from '@/test/fetch-mock';
+import { renderWithProviders } from '@/test/render';
 import { BootstrapForm } from './bootstrap-form';
 import { SignInForm } from './sign-in-form';
 

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 
-import { Button } from '../../../components/ui/button';
-import { TextField } from '../../../components/ui/field';
-import { InlineError } from '../../../components/ui/states';
-import type { UserOut } from '../../../lib/api-types';
-import { useSignIn } from '../api/session';
+import { Button } from '@/components/ui/button';
+import { TextField } from '@/components/ui/field';
+import { InlineError } from '@/components/ui/states';
+import type { UserOut } from '@/lib/api-types';
+import { useSignIn } from '@/features/auth/api/session';
 
 export function SignInForm({ onSignedIn }: { onSignedIn: (user: UserOut) => void }) {
   const [email, setEmail] = useState('');

@@ -1,7 +1,7 @@
 /** What the board shows of a page: which selections, which rows, in which order. */
-import type { SortState } from '../../../components/ui/sortable-header';
-import type { BoardRow, BoardSelection } from '../../../lib/api-types';
-import { toNumber } from '../../../lib/format';
+import type { SortState } from '@/components/ui/sortable-header';
+import type { BoardRow, BoardSelection } from '@/lib/api-types';
+import { toNumber } from '@/lib/format';
 import { SLOTS, type Slot } from './board';
 
 export type MarketFilter = 'all' | '1x2' | 'over_under';

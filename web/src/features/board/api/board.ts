@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 
-import { boardApiV1BoardGet } from '../../../client/sdk.gen';
-import type { BoardMarket, BoardRow, BoardSelectionName, Page } from '../../../lib/api-types';
+import { boardApiV1BoardGet } from '@/client/sdk.gen';
+import type { BoardMarket, BoardRow, BoardSelectionName, Page } from '@/lib/api-types';
 
 export const BOARD_PAGE_SIZE = 100;
 export const boardQueryRoot = ['board'] as const;

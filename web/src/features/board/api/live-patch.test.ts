@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { OddsUpdate, PredictionUpdate } from '../../../lib/live-events';
-import { boardRow, page } from '../../../test/factories';
+import type { OddsUpdate, PredictionUpdate } from '@/lib/live-events';
+import { boardRow, page } from '@/test/factories';
 import { applyOddsUpdate, applyPredictionUpdate, edgeOf } from './live-patch';
 
 function odds(patch: Partial<OddsUpdate>): OddsUpdate {

@@ -3,8 +3,8 @@
  * refetched shortly after (the server decides the true best price and snapshot id); these
  * patches only make the change visible at once and say which cells moved which way.
  */
-import type { BoardRow, BoardSelection, Page } from '../../../lib/api-types';
-import type { OddsUpdate, PredictionUpdate } from '../../../lib/live-events';
+import type { BoardRow, BoardSelection, Page } from '@/lib/api-types';
+import type { OddsUpdate, PredictionUpdate } from '@/lib/live-events';
 
 export type FlashDirection = 'up' | 'down';
 export type CellKind = 'price' | 'prob';

@@ -1,9 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
-import type { BoardRow, Page } from '../../../lib/api-types';
-import type { OddsUpdate, PredictionUpdate } from '../../../lib/live-events';
-import { ODDS_UPDATE, PREDICTION_UPDATE, useSocketEvent, useSocketRooms } from '../../../lib/socket';
+import type { BoardRow, Page } from '@/lib/api-types';
+import type { OddsUpdate, PredictionUpdate } from '@/lib/live-events';
+import { ODDS_UPDATE, PREDICTION_UPDATE, useSocketEvent, useSocketRooms } from '@/lib/socket';
 import { boardQueryRoot } from './board';
 import {
   applyOddsUpdate,

@@ -1,13 +1,13 @@
 import { Link } from 'react-router';
 
-import { Button } from '../../../components/ui/button';
-import { tableClass, TableFrame, th } from '../../../components/ui/layout';
-import { SortableHeader, type SortState } from '../../../components/ui/sortable-header';
-import type { BoardRow, BoardSelection } from '../../../lib/api-types';
-import { formatKickoff, formatMoney, formatOdds, formatPercent, toNumber } from '../../../lib/format';
-import type { Slot } from '../api/board';
-import { findSelection, type BoardSortKey } from '../api/board-view';
-import { cellKey, type FlashDirection } from '../api/live-patch';
+import { Button } from '@/components/ui/button';
+import { tableClass, TableFrame, th } from '@/components/ui/layout';
+import { SortableHeader, type SortState } from '@/components/ui/sortable-header';
+import type { BoardRow, BoardSelection } from '@/lib/api-types';
+import { formatKickoff, formatMoney, formatOdds, formatPercent, toNumber } from '@/lib/format';
+import type { Slot } from '@/features/board/api/board';
+import { findSelection, type BoardSortKey } from '@/features/board/api/board-view';
+import { cellKey, type FlashDirection } from '@/features/board/api/live-patch';
 
 export interface BetIntent {
   // the row and the chosen selection; the app turns this into a place-bet form

@@ -2,14 +2,14 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { resetSocket } from '../../../lib/socket';
-import { lastSocket } from '../../../test/fake-socket';
-import { mockFetch } from '../../../test/fetch-mock';
-import { boardRow, page, portfolio } from '../../../test/factories';
-import { renderWithProviders } from '../../../test/render';
+import { resetSocket } from '@/lib/socket';
+import { lastSocket } from '@/test/fake-socket';
+import { mockFetch } from '@/test/fetch-mock';
+import { boardRow, page, portfolio } from '@/test/factories';
+import { renderWithProviders } from '@/test/render';
 import { LiveBoard } from './live-board';
 
-vi.mock('socket.io-client', () => import('../../../test/fake-socket'));
+vi.mock('socket.io-client', () => import('@/test/fake-socket'));
 
 const rows = [
   // Kicks off last, has the biggest edge (home 2.40 at 50%: +20%).

@@ -1,14 +1,14 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
-import { LiveStatus } from '../../../components/live-status';
-import { Button } from '../../../components/ui/button';
-import { SelectField, TextField } from '../../../components/ui/field';
-import { PageHeader } from '../../../components/ui/layout';
-import { nextSort, type SortState } from '../../../components/ui/sortable-header';
-import { EmptyState, ErrorState, Spinner } from '../../../components/ui/states';
-import { useCompetitions, usePortfolios } from '../../../lib/queries';
-import { BOARD_PAGE_SIZE, useBoard } from '../api/board';
+import { LiveStatus } from '@/components/live-status';
+import { Button } from '@/components/ui/button';
+import { SelectField, TextField } from '@/components/ui/field';
+import { PageHeader } from '@/components/ui/layout';
+import { nextSort, type SortState } from '@/components/ui/sortable-header';
+import { EmptyState, ErrorState, Spinner } from '@/components/ui/states';
+import { useCompetitions, usePortfolios } from '@/lib/queries';
+import { BOARD_PAGE_SIZE, useBoard } from '@/features/board/api/board';
 import {
   filterByEdge,
   parseMinEdge,
@@ -16,8 +16,8 @@ import {
   visibleSlots,
   type BoardSortKey,
   type MarketFilter,
-} from '../api/board-view';
-import { useBoardLive } from '../api/use-board-live';
+} from '@/features/board/api/board-view';
+import { useBoardLive } from '@/features/board/api/use-board-live';
 import { BoardTable, type BetIntent } from './board-table';
 
 const MARKETS: { value: MarketFilter; label: string }[] = [

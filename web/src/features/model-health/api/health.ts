@@ -4,7 +4,7 @@ import {
   healthApiV1ModelsHealthGet,
   modelsApiV1ModelsGet,
   switchModelApiV1AdminModelsActivePut,
-} from '../../../client/sdk.gen';
+} from '@/client/sdk.gen';
 
 export function useModelHealth(days: number, window: number) {
   return useQuery({

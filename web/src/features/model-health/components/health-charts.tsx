@@ -13,9 +13,9 @@ import {
   ZAxis,
 } from 'recharts';
 
-import { ChartFigure, SERIES } from '../../../components/ui/chart-figure';
-import type { ReliabilityBin, RollingPoint } from '../../../lib/api-types';
-import { formatDate, formatDecimal, formatPercent } from '../../../lib/format';
+import { ChartFigure, SERIES } from '@/components/ui/chart-figure';
+import type { ReliabilityBin, RollingPoint } from '@/lib/api-types';
+import { formatDate, formatDecimal, formatPercent } from '@/lib/format';
 
 const SELECTION_COLOURS: Record<string, string> = { home: SERIES.home, draw: SERIES.draw, away: SERIES.away };
 

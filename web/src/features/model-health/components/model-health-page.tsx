@@ -1,13 +1,13 @@
 import { useState } from 'react';
 
-import { Button } from '../../../components/ui/button';
-import { SelectField, TextField } from '../../../components/ui/field';
-import { Badge, PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '../../../components/ui/layout';
-import { EmptyState, ErrorState, InlineError, Spinner } from '../../../components/ui/states';
-import type { ModelHealth, ModelVersionOut } from '../../../lib/api-types';
-import { hasRole, useUser } from '../../../lib/auth';
-import { formatDate, formatDecimal, formatKickoff } from '../../../lib/format';
-import { useActivateModel, useModelHealth, useModelVersions } from '../api/health';
+import { Button } from '@/components/ui/button';
+import { SelectField, TextField } from '@/components/ui/field';
+import { Badge, PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
+import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
+import type { ModelHealth, ModelVersionOut } from '@/lib/api-types';
+import { hasRole, useUser } from '@/lib/auth';
+import { formatDate, formatDecimal, formatKickoff } from '@/lib/format';
+import { useActivateModel, useModelHealth, useModelVersions } from '@/features/model-health/api/health';
 import { ReliabilityChart, RollingChart } from './health-charts';
 
 const DRIFT_TONE = { stable: 'up', watch: 'warn', drift: 'down', unknown: 'neutral' } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Figures, PerformanceOut } from '../../../lib/api-types';
+import type { Figures, PerformanceOut } from '@/lib/api-types';
 import { buildPerformanceCsv, clvHistogram, csvField } from './csv';
 
 function figures(patch: Partial<Figures> = {}): Figures {

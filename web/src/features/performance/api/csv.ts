@@ -3,8 +3,8 @@
  * bookmaker), then the bankroll, drawdown and CLV series. Money is in currency units with two
  * decimals, fractions stay fractions (0.0523), instants stay ISO.
  */
-import type { Figures, PerformanceOut } from '../../../lib/api-types';
-import { fromMinorUnits } from '../../../lib/format';
+import type { Figures, PerformanceOut } from '@/lib/api-types';
+import { fromMinorUnits } from '@/lib/format';
 
 type Cell = string | number | null | undefined;
 

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 
-import { performanceApiV1PortfoliosPortfolioIdPerformanceGet } from '../../../client/sdk.gen';
+import { performanceApiV1PortfoliosPortfolioIdPerformanceGet } from '@/client/sdk.gen';
 
 export function usePerformance(portfolioId: number | undefined, start?: string, end?: string) {
   return useQuery({

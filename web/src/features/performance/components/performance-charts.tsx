@@ -13,10 +13,10 @@ import {
   YAxis,
 } from 'recharts';
 
-import { ChartFigure, SERIES } from '../../../components/ui/chart-figure';
-import type { PerformanceOut } from '../../../lib/api-types';
-import { formatDate, formatMoney, formatPercent, formatSignedMoney } from '../../../lib/format';
-import { clvHistogram } from '../api/csv';
+import { ChartFigure, SERIES } from '@/components/ui/chart-figure';
+import type { PerformanceOut } from '@/lib/api-types';
+import { formatDate, formatMoney, formatPercent, formatSignedMoney } from '@/lib/format';
+import { clvHistogram } from '@/features/performance/api/csv';
 
 const dateTick = (value: number) => formatDate(new Date(value).toISOString());
 

@@ -1,14 +1,14 @@
 import { useSearchParams } from 'react-router';
 
-import { Button } from '../../../components/ui/button';
-import { SelectField, TextField } from '../../../components/ui/field';
-import { PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '../../../components/ui/layout';
-import { EmptyState, ErrorState, Spinner } from '../../../components/ui/states';
-import type { Figures, PerformanceOut } from '../../../lib/api-types';
-import { dateInputToIso, formatMoney, formatPercent, formatSignedMoney, toNumber } from '../../../lib/format';
-import { usePortfolios } from '../../../lib/queries';
-import { buildPerformanceCsv, downloadCsv } from '../api/csv';
-import { usePerformance } from '../api/performance';
+import { Button } from '@/components/ui/button';
+import { SelectField, TextField } from '@/components/ui/field';
+import { PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
+import { EmptyState, ErrorState, Spinner } from '@/components/ui/states';
+import type { Figures, PerformanceOut } from '@/lib/api-types';
+import { dateInputToIso, formatMoney, formatPercent, formatSignedMoney, toNumber } from '@/lib/format';
+import { usePortfolios } from '@/lib/queries';
+import { buildPerformanceCsv, downloadCsv } from '@/features/performance/api/csv';
+import { usePerformance } from '@/features/performance/api/performance';
 import { ClvChart, DrawdownChart, PnlChart } from './performance-charts';
 
 function tone(value: number | string | null): string {

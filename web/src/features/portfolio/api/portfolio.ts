@@ -10,7 +10,7 @@ import {
   updateSettingsApiV1PortfoliosPortfolioIdSettingsPut,
   valueBetsApiV1PortfoliosPortfolioIdValueBetsGet,
   voidBetApiV1BetsBetIdVoidPost,
-} from '../../../client/sdk.gen';
+} from '@/client/sdk.gen';
 import type {
   BetIn,
   BetOut,
@@ -19,8 +19,8 @@ import type {
   PortfolioIn,
   PortfolioSettingsIn,
   ValueBet,
-} from '../../../lib/api-types';
-import { portfoliosQueryKey } from '../../../lib/queries';
+} from '@/lib/api-types';
+import { portfoliosQueryKey } from '@/lib/queries';
 
 export const portfolioKeys = {
   bets: (id: number, status: string) => ['portfolio', id, 'bets', status] as const,

@@ -2,9 +2,9 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
-import { json, mockFetch } from '../../../test/fetch-mock';
-import { portfolio } from '../../../test/factories';
-import { renderWithProviders } from '../../../test/render';
+import { json, mockFetch } from '@/test/fetch-mock';
+import { portfolio } from '@/test/factories';
+import { renderWithProviders } from '@/test/render';
 import { checkStake, PlaceBetForm, type BetDraft } from './place-bet-form';
 
 const draft: BetDraft = {

@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
 
-import { Button } from '../../../components/ui/button';
-import { SelectField, TextField } from '../../../components/ui/field';
-import { Modal } from '../../../components/ui/modal';
-import { InlineError } from '../../../components/ui/states';
-import type { BetIn, BetOut, PortfolioOut } from '../../../lib/api-types';
-import { formatMoney, formatOdds, fromMinorUnits, toMinorUnits } from '../../../lib/format';
-import { usePlaceBet } from '../api/portfolio';
+import { Button } from '@/components/ui/button';
+import { SelectField, TextField } from '@/components/ui/field';
+import { Modal } from '@/components/ui/modal';
+import { InlineError } from '@/components/ui/states';
+import type { BetIn, BetOut, PortfolioOut } from '@/lib/api-types';
+import { formatMoney, formatOdds, fromMinorUnits, toMinorUnits } from '@/lib/format';
+import { usePlaceBet } from '@/features/portfolio/api/portfolio';
 
 export type BetSelection = BetIn['selection'];
 

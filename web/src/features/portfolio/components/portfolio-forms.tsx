@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 
-import { Button } from '../../../components/ui/button';
-import { TextField } from '../../../components/ui/field';
-import { InlineError } from '../../../components/ui/states';
-import type { PortfolioOut, PortfolioSettingsIn } from '../../../lib/api-types';
-import { formatMoney, toMinorUnits } from '../../../lib/format';
-import { useCreatePortfolio, useDeposit, useUpdateSettings } from '../api/portfolio';
+import { Button } from '@/components/ui/button';
+import { TextField } from '@/components/ui/field';
+import { InlineError } from '@/components/ui/states';
+import type { PortfolioOut, PortfolioSettingsIn } from '@/lib/api-types';
+import { formatMoney, toMinorUnits } from '@/lib/format';
+import { useCreatePortfolio, useDeposit, useUpdateSettings } from '@/features/portfolio/api/portfolio';
 
 type Settings = {
   kelly_fraction: string;

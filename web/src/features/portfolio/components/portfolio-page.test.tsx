@@ -2,14 +2,14 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { resetSocket } from '../../../lib/socket';
-import { lastSocket } from '../../../test/fake-socket';
-import { json, mockFetch } from '../../../test/fetch-mock';
-import { page, portfolio } from '../../../test/factories';
-import { renderWithProviders, testQueryClient } from '../../../test/render';
+import { resetSocket } from '@/lib/socket';
+import { lastSocket } from '@/test/fake-socket';
+import { json, mockFetch } from '@/test/fetch-mock';
+import { page, portfolio } from '@/test/factories';
+import { renderWithProviders, testQueryClient } from '@/test/render';
 import { PortfolioPage } from './portfolio-page';
 
-vi.mock('socket.io-client', () => import('../../../test/fake-socket'));
+vi.mock('socket.io-client', () => import('@/test/fake-socket'));
 
 const bet = {
   id: 5,

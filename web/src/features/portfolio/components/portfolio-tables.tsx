@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 
-import { Button } from '../../../components/ui/button';
-import { SelectField } from '../../../components/ui/field';
-import { Panel, rowClass, tableClass, TableFrame, td, th } from '../../../components/ui/layout';
-import { EmptyState, ErrorState, InlineError, Spinner } from '../../../components/ui/states';
-import type { BetOut, ExposureOut, PortfolioOut, ValueBet } from '../../../lib/api-types';
-import { formatKickoff, formatMoney, formatOdds, formatPercent } from '../../../lib/format';
-import { useCompetitions } from '../../../lib/queries';
-import { useBets, useExposure, useFixtureNames, useValueBets, useVoidBet } from '../api/portfolio';
+import { Button } from '@/components/ui/button';
+import { SelectField } from '@/components/ui/field';
+import { Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
+import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
+import type { BetOut, ExposureOut, PortfolioOut, ValueBet } from '@/lib/api-types';
+import { formatKickoff, formatMoney, formatOdds, formatPercent } from '@/lib/format';
+import { useCompetitions } from '@/lib/queries';
+import { useBets, useExposure, useFixtureNames, useValueBets, useVoidBet } from '@/features/portfolio/api/portfolio';
 
 function fixtureLabel(exposure: ExposureOut | undefined, fixtureId: number): string {
   const found = exposure?.by_fixture.find((item) => item.fixture_id === fixtureId);
