@@ -38,8 +38,8 @@ from scoreline.config import Settings
 from scoreline.messaging.names import Streams
 from scoreline.messaging.redis_bus import RedisBus
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.runtime import model_loader
 from scoreline.pipeline.worker import Worker, WorkerConfig
+from scoreline.services import model_versions
 from scoreline.services.fitting import fit_dixon_coles
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.db import make_engine, unit_of_work_factory, upgrade
@@ -126,7 +126,7 @@ def main() -> None:
         worker = Worker(
             bus,
             unit_of_work,
-            model_loader(unit_of_work, folder / "models"),
+            model_versions.loader(unit_of_work, artifacts_dir=folder / "models"),
             config=WorkerConfig(streams=streams, block_ms=20, consumer="bench"),
         )
         working = threading.Thread(target=worker.run, daemon=True)

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from redis_cluster import running_cluster
 from scoreline.messaging.bus import Bus
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
@@ -155,3 +156,10 @@ def bus(request: pytest.FixtureRequest, streams: Streams) -> Iterator[Bus]:
     for key in made.client.scan_iter(match=f"{streams.prefix}:*"):
         made.client.delete(key)
     made.close()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A three-node Redis Cluster of the session's own (``redis_cluster``); the URL of a node."""
+    with running_cluster(tmp_path_factory.mktemp("cluster")) as url:
+        yield url

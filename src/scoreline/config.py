@@ -23,8 +23,9 @@ class Settings(BaseSettings):
     to the psycopg 3 driver). ``redis_url`` stays ``None`` until the pipeline
     needs it. ``data_dir`` is where downloads are cached; ``sample_data_dir`` is
     the bundled football-data.co.uk subset the demo loads. ``stream_prefix``
-    names the Redis streams (``<prefix>:odds``...). ``worker_admin_token``
-    guards the worker's ``/admin`` calls (unset: refused). ``odds_api_key`` and
+    names the Redis streams (``<prefix>:odds``...). ``redis_cluster`` says the
+    Redis URL is a node of a Redis Cluster (caches, streams, login limiter and
+    Socket.IO all follow it). ``odds_api_key`` and
     ``odds_api_monthly_credits`` drive The Odds API poller. ``jwt_secret`` signs
     the API's tokens (unset: a random one per process, so sessions end with the
     process and several API processes need it set); ``cors_origins`` lists the
@@ -45,7 +46,6 @@ class Settings(BaseSettings):
     sample_data_dir: Path = Path("./data/sample/football-data")
     log_level: str = "INFO"
     stream_prefix: str = "scoreline"
-    worker_admin_token: SecretStr | None = None
     odds_api_key: SecretStr | None = None
     odds_api_monthly_credits: int = 500
     jwt_secret: SecretStr | None = None

@@ -30,10 +30,12 @@ from scoreline.messaging.names import Streams
 if TYPE_CHECKING:  # the parts are imported when first built, to keep commands light
     from sqlalchemy import Engine
 
+    from scoreline.api.cache import RedisClient
     from scoreline.messaging.bus import Bus
     from scoreline.messaging.redis_bus import RedisBus
     from scoreline.pipeline.ingestion import IngestionEngine
     from scoreline.pipeline.metrics import PipelineMetrics
+    from scoreline.pipeline.settlement import SettlementConsumer
     from scoreline.pipeline.worker import Worker
     from scoreline.providers.replay import ReplayEvent
     from scoreline.storage.unit_of_work import UnitOfWorkFactory
@@ -163,36 +165,58 @@ class Platform:
 
     def worker(self, **config: Any) -> Worker:
         """An ML worker serving the active model; ``config`` tunes ``WorkerConfig``."""
-        from scoreline.pipeline.runtime import model_loader
         from scoreline.pipeline.worker import Worker, WorkerConfig
+        from scoreline.services import model_versions
 
         return Worker(
             self.bus,
             self.unit_of_work,
-            model_loader(self.unit_of_work, self.artifacts_dir),
+            model_versions.loader(self.unit_of_work, artifacts_dir=self.artifacts_dir),
             config=WorkerConfig(streams=self.streams, **config),
             metrics=self.pipeline_metrics,
         )
 
     # -- the API -----------------------------------------------------------------------
 
+    @cached_property
+    def redis(self) -> RedisClient | None:
+        """One Redis client for the caches, the login limiter and readiness (None embedded):
+        a cluster client when ``redis_cluster`` is set."""
+        if not self.settings.redis_url:
+            return None
+        from scoreline.messaging.redis_bus import redis_client
+
+        return redis_client(self.settings.redis_url, cluster=self.settings.redis_cluster)
+
+    def settlement_consumer(self) -> SettlementConsumer:
+        """The consumer that settles bets as results arrive (runs in every API process)."""
+        from scoreline.pipeline.settlement import SettlementConsumer
+
+        return SettlementConsumer(self.bus, self.unit_of_work, streams=self.streams)
+
     def openapi_document(self) -> dict[str, Any]:
         """The gateway's OpenAPI document (built without a database)."""
         from scoreline.api.app import create_app
+        from scoreline.api.server import build_context
 
         def no_database() -> Any:
             raise ConfigError("the OpenAPI document needs no database")
 
-        document: dict[str, Any] = create_app(self.settings, no_database).openapi()
+        document: dict[str, Any] = create_app(build_context(self.settings, no_database)).openapi()
         return document
 
     def asgi_app(self) -> Any:
-        """REST, the dashboard and Socket.IO in one ASGI app, its background work in its
-        lifespan."""
+        """REST, the dashboard and Socket.IO in one ASGI app; its lifespan runs the cache
+        invalidators, the realtime bridge and settlement."""
         from scoreline.api.server import build_server
 
         return build_server(
-            self.settings, self.unit_of_work, bus=self.bus, streams=self.streams
+            self.settings,
+            self.unit_of_work,
+            bus=self.bus,
+            streams=self.streams,
+            redis=self.redis,
+            background=[self.settlement_consumer()],
         ).asgi
 
     # -- processes ---------------------------------------------------------------------
@@ -255,24 +279,6 @@ class Platform:
         import uvicorn
 
         from scoreline.pipeline.worker_app import create_worker_app
-        from scoreline.services import fitting, model_versions
 
-        token = self.settings.worker_admin_token
-
-        def activate(name: str, version: str) -> None:
-            model_versions.activate(
-                self.unit_of_work, artifacts_dir=self.artifacts_dir, name=name, version=version
-            )
-
-        def refit() -> str:
-            return fitting.fit_dixon_coles(
-                self.unit_of_work, artifacts_dir=self.artifacts_dir
-            ).version
-
-        app = create_worker_app(
-            worker,
-            admin_token=None if token is None else token.get_secret_value(),
-            activate=activate,
-            refit=refit,
-        )
+        app = create_worker_app(worker)
         return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))

@@ -1,4 +1,5 @@
-"""One contract, two buses: Redis Streams (production) and the in-process bus (embedded).
+"""One contract, two buses: Redis Streams (production, on one server and on a three-node
+cluster) and the in-process bus (embedded).
 
 Each test gets fresh stream names, so runs never see each other's entries.
 """
@@ -16,12 +17,21 @@ from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.redis_bus import RedisBus
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("cluster", marks=pytest.mark.redis),
+    ]
+)
 def bus(request: pytest.FixtureRequest) -> Iterator[Bus]:
     if request.param == "memory":
         yield MemoryBus()
         return
-    made = RedisBus(request.getfixturevalue("redis_url"))
+    if request.param == "cluster":
+        made = RedisBus(request.getfixturevalue("redis_cluster_url"), cluster=True)
+    else:
+        made = RedisBus(request.getfixturevalue("redis_url"))
     yield made
     made.close()
 

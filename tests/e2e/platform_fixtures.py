@@ -32,8 +32,9 @@ from scoreline.config import Settings
 from scoreline.messaging.names import Streams
 from scoreline.messaging.redis_bus import RedisBus
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.pipeline.runtime import model_loader
+from scoreline.pipeline.settlement import SettlementConsumer
 from scoreline.pipeline.worker import Worker, WorkerConfig
+from scoreline.services import model_versions
 from scoreline.services.fitting import fit_dixon_coles
 from scoreline.services.ingest import ingest_football_data
 from scoreline.services.predicting import predict_fixtures
@@ -170,13 +171,14 @@ def platform(
     worker = Worker(
         bus,
         unit_of_work,
-        model_loader(unit_of_work, folder / "models"),
+        model_versions.loader(unit_of_work, artifacts_dir=folder / "models"),
         config=WorkerConfig(streams=streams, block_ms=20, consumer="e2e-worker"),
     )
     working = threading.Thread(target=worker.run, name="e2e-worker", daemon=True)
     working.start()
     engine = IngestionEngine(bus, unit_of_work, streams=streams)
-    server = build_server(settings, unit_of_work, bus=bus, streams=streams)
+    settling = SettlementConsumer(bus, unit_of_work, streams=streams)
+    server = build_server(settings, unit_of_work, bus=bus, streams=streams, background=[settling])
     port = _free_port()
     http = uvicorn.Server(
         uvicorn.Config(server.asgi, host="127.0.0.1", port=port, log_level="warning")

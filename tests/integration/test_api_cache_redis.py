@@ -1,36 +1,51 @@
-"""The API cache on Redis: the shared server, and a three-node Redis Cluster of the module's own.
+"""The API's Redis parts on the shared server and on a three-node Redis Cluster of the module's
+own: the cache (every behaviour on both, through the same ``RedisCache`` code path), and on the
+cluster the login limiter and Socket.IO's manager.
 
-Every behaviour runs on both, through the same ``RedisCache`` code path. The cluster's nodes
-are ``redis-server`` processes on free loopback ports, killed when the module ends.
+The cluster's nodes are ``redis-server`` processes on free loopback ports, killed when the
+module ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
+import socketio  # type: ignore[import-untyped]
+import uvicorn
+from fastapi import FastAPI
 from redis.cluster import RedisCluster
 from redis.crc import key_slot
 
+from scoreline.api.authenticator import Authenticator
 from scoreline.api.cache import (
+    CacheInvalidator,
     PredictionCache,
     RedisCache,
     RedisClient,
     make_cache,
 )
-from scoreline.api.cache_invalidator import CacheInvalidator
-from scoreline.messaging.names import Streams
+from scoreline.api.credentials import Presented
+from scoreline.api.rate_limit import login_limiter
+from scoreline.api.realtime import SocketServer, socket_manager
+from scoreline.api.server import compose
+from scoreline.api.sessions import SessionStore
+from scoreline.domain.people import Principal, Role, scopes_of
+from scoreline.messaging.names import BET_SETTLED, Streams
 from scoreline.messaging.redis_bus import RedisBus
 
 pytestmark = pytest.mark.redis
@@ -251,6 +266,93 @@ def test_make_cache_connects_to_a_cluster(cluster_port: int) -> None:
         assert made.get_many(["{a}:k", "{b}:k"]) == [b"v", None]
     finally:
         made.close()
+
+
+# -- the login limiter and Socket.IO's manager on the cluster ---------------------------
+
+
+def test_login_limiter_counts_on_a_cluster(cluster_port: int) -> None:
+    client = RedisCluster(host="127.0.0.1", port=cluster_port)
+    prefix = f"test:{uuid.uuid4().hex[:10]}:login:"
+    try:
+        limiter = login_limiter(client, key_prefix=prefix)
+        assert [limiter.hit("a@example.com|10.0.0.1") for _ in range(5)] == [None] * 5
+        refused = limiter.hit("a@example.com|10.0.0.1")
+        assert refused is not None
+        assert refused.seconds > 0
+        limiter.reset("a@example.com|10.0.0.1")
+        assert limiter.hit("a@example.com|10.0.0.1") is None
+    finally:
+        for key in client.scan_iter(match=f"{prefix}*"):
+            client.delete(key)
+        client.close()
+
+
+class Anyone(Authenticator):
+    """Lets every socket in as user 7, a viewer (the database is not this test's subject)."""
+
+    def __init__(self) -> None:
+        super().__init__(_no_database, jwt_secret="k" * 48, sessions=SessionStore(_no_database))
+
+    def peek(self, presented: Presented, *, write: bool = False) -> Principal:
+        return Principal(7, Role.VIEWER, scopes_of(Role.VIEWER), "token")
+
+
+def _no_database() -> Any:
+    raise AssertionError("no database in this test")
+
+
+def test_socket_processes_on_different_cluster_nodes_hear_each_other(cluster_port: int) -> None:
+    """One process emits through one node; a socket of another, whose manager listens on
+    another node, receives it (classic pub/sub is broadcast across the cluster)."""
+    nodes = RedisCluster(host="127.0.0.1", port=cluster_port)
+    ports = sorted({int(node.port) for node in nodes.get_nodes()})  # type: ignore[no-untyped-call]
+    nodes.close()
+    assert len(ports) == 3
+    channel = Streams(prefix=f"test:{uuid.uuid4().hex[:10]}", hash_tag=True).socketio_channel
+    listening = SocketServer(
+        Anyone(),
+        cors_origins=[],
+        manager=socket_manager(f"redis://127.0.0.1:{ports[1]}", channel=channel),
+    )
+    port = free_ports(1)[0]
+    config = uvicorn.Config(
+        compose(FastAPI(), sockets=listening), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    received: list[Any] = []
+    client = socketio.Client(reconnection=False)
+    client.on(BET_SETTLED, received.append)
+    try:
+        wait_until(lambda: server.started, 20, "the listening server")
+        client.connect(f"http://127.0.0.1:{port}", auth={"token": "x"}, transports=["websocket"])
+        asyncio.run(_emit_until(ports[0], channel, received))
+        assert received[0] == {"bet_id": 1}
+    finally:
+        client.disconnect()
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+async def _emit_until(port: int, channel: str, received: list[Any]) -> None:
+    """Emit from another process's server, through another node, until the socket hears it
+    (the listener subscribes a moment after it starts)."""
+    emitting = SocketServer(
+        Anyone(),
+        cors_origins=[],
+        manager=socket_manager(f"redis://127.0.0.1:{port}", channel=channel),
+    )
+    await emitting.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not received and time.monotonic() < deadline:
+            await emitting.emit(BET_SETTLED, {"bet_id": 1}, ["user:7"])
+            await asyncio.sleep(0.3)
+    finally:
+        await emitting.stop()
+    assert received, "the emit never reached the other node's socket"
 
 
 # -- PredictionCache and CacheInvalidator -----------------------------------------------

@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from scoreline.api.cache import MemoryCache, PredictionCache, make_cache
-from scoreline.api.cache_invalidator import CacheInvalidator
+from scoreline.api.cache import CacheInvalidator, MemoryCache, PredictionCache, make_cache
 from scoreline.errors import BusUnavailableError, ConfigError
 from scoreline.messaging.bus import StreamEntry
 from scoreline.messaging.memory_bus import MemoryBus

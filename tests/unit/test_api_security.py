@@ -15,7 +15,10 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from scoreline.api.api_keys import (
+from scoreline.api.rate_limit import LoginRateLimiter, RetryAfter
+from scoreline.domain.people import Role, Scope, allowed, can
+from scoreline.errors import AuthError, ConfigError, DataError
+from scoreline.services.api_keys import (
     NewKey,
     ParsedKey,
     hash_api_key,
@@ -23,11 +26,8 @@ from scoreline.api.api_keys import (
     parse_api_key,
     verify_api_key,
 )
-from scoreline.api.passwords import hash_password, needs_rehash, verify_password
-from scoreline.api.rate_limit import LoginRateLimiter, RetryAfter
-from scoreline.api.security import AuthError, Role, Scope, allowed, can
-from scoreline.api.tokens import Claims, TokenPair, decode_access, decode_refresh, issue_tokens
-from scoreline.errors import ConfigError, DataError
+from scoreline.services.passwords import hash_password, needs_rehash, verify_password
+from scoreline.services.tokens import Claims, TokenPair, decode_access, decode_refresh, issue_tokens
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SECRET = "test-signing-secret-0123456789-abcdefghijklmnop"

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from scoreline.api.app import create_app
+from scoreline.api.server import build_context
 from scoreline.config import Settings
 
 
@@ -21,7 +22,7 @@ def client_for(web_dir: Path) -> TestClient:
     settings = Settings(
         jwt_secret=SecretStr("s" * 48), database_url="sqlite:///unused.db", web_dir=web_dir
     )
-    return TestClient(create_app(settings, no_database))
+    return TestClient(create_app(build_context(settings, no_database)))
 
 
 def test_assets_index_and_client_routes(tmp_path: Path) -> None:

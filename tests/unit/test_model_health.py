@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import numpy as np
 import pytest
 
+from scoreline.domain.odds import OddsRecord
 from scoreline.models.drift import ReferenceDistribution
 from scoreline.services import model_health
 
@@ -102,3 +105,44 @@ def test_prediction_drift_reads_the_home_column() -> None:
     assert shifted.status == "drift"
     assert shifted.prediction_psi is not None
     assert shifted.prediction_psi > 0.25
+
+
+def _quote(
+    snapshot_id: int, fixture_id: int, bookmaker: str, kind: str, *prices: str
+) -> OddsRecord:
+    return OddsRecord(
+        id=snapshot_id,
+        fixture_id=fixture_id,
+        bookmaker=bookmaker,
+        market="1x2",
+        line=None,
+        kind=kind,
+        captured_at=datetime(2023, 5, 1, tzinfo=UTC),
+        prices=dict(zip(("home", "draw", "away"), map(Decimal, prices), strict=False)),
+    )
+
+
+def test_the_market_is_judged_by_the_sharp_close_then_the_average_close_then_pre_match() -> None:
+    quotes = [
+        # Fixture 1 has every kind: Pinnacle's closing price wins, whatever comes later.
+        _quote(1, 1, "PS", "closing", "2.0", "3.5", "4.0"),
+        _quote(2, 1, "AVG", "closing", "2.1", "3.4", "3.9"),
+        _quote(3, 1, "B365", "prematch", "2.2", "3.3", "3.8"),
+        # Fixture 2: no Pinnacle close, so the closing average; an incomplete row is skipped.
+        _quote(4, 2, "PS", "prematch", "1.9", "3.6", "4.2"),
+        _quote(5, 2, "AVG", "closing", "1.8", "3.7", "4.4"),
+        _quote(6, 2, "PS", "closing", "1.7", "3.8"),
+        # Fixture 3: only pre-match prices; Pinnacle's beats the average's and any book's,
+        # and a later snapshot of the same rank replaces an earlier one.
+        _quote(7, 3, "B365", "prematch", "3.0", "3.0", "2.5"),
+        _quote(8, 3, "AVG", "prematch", "2.9", "3.1", "2.6"),
+        _quote(9, 3, "PS", "prematch", "2.8", "3.2", "2.7"),
+        _quote(10, 3, "PS", "prematch", "2.7", "3.3", "2.8"),
+        # Fixture 4: a price of 1 or less is no price.
+        _quote(11, 4, "PS", "closing", "1.0", "3.0", "5.0"),
+    ]
+    assert model_health.market_prices(quotes) == {
+        1: (2.0, 3.5, 4.0),
+        2: (1.8, 3.7, 4.4),
+        3: (2.7, 3.3, 2.8),
+    }

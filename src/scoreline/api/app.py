@@ -1,8 +1,9 @@
 """The API gateway: one FastAPI app, ``/api/v1``, JSON errors, security headers, health, metrics.
 
-``create_app`` builds it from settings and a unit-of-work factory, so tests
-and ``scoreline api`` build the same thing. Errors have one JSON shape for
-every route (``api.errors``).
+``create_app`` builds it from a fully built ``ApiContext`` (``api.context``), so
+tests and ``scoreline api`` build the same thing; ``api.server`` adds Socket.IO
+and the background work around it. Errors have one JSON shape for every route
+(``api.errors``).
 """
 
 from __future__ import annotations
@@ -21,17 +22,16 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import scoreline
-from scoreline.api.deps import Gateway
+from scoreline.api.context import ApiContext
 from scoreline.api.errors import install_error_handlers
 from scoreline.api.fast_path import CachedPredictions
 from scoreline.api.routes import ROUTERS
 from scoreline.api.web import mount_dashboard, mount_docs
-from scoreline.config import Settings
-from scoreline.storage.unit_of_work import UnitOfWork
+from scoreline.services import health
 
 __all__ = ["create_app"]
 
@@ -45,8 +45,9 @@ _SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> FastAPI:
-    """The gateway app."""
+def create_app(context: ApiContext) -> FastAPI:
+    """The gateway app over ``context`` (which ``app.state.context`` then holds)."""
+    settings = context.settings
     app = _GatewayApp(
         title="Scoreline API",
         version=scoreline.__version__,
@@ -54,7 +55,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
-    app.state.gateway = Gateway.from_settings(settings, unit_of_work)
+    app.state.context = context
     registry = CollectorRegistry()
     requests = Counter(
         "scoreline_api_requests",
@@ -81,7 +82,7 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         )
 
     app.outer = lambda inner: _HeadersAndMetrics(
-        CachedPredictions(inner, gateway=app.state.gateway), requests=requests, latency=latency
+        CachedPredictions(inner, context=context), requests=requests, latency=latency
     )
 
     install_error_handlers(app)
@@ -92,19 +93,9 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
         return {"status": "ok"}
 
     @app.get("/health/ready", tags=["health"], responses={503: {}})
-    def ready() -> JSONResponse:
+    async def ready() -> JSONResponse:
         """The database answers (and Redis, when configured)."""
-        checks: dict[str, str] = {}
-        try:
-            with unit_of_work() as uow:
-                uow.session.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except Exception as error:  # any failure means not ready; the reason is reported
-            checks["database"] = f"down: {type(error).__name__}"
-        for check in app.state.gateway.ready_checks:
-            problem = check()
-            if problem:
-                checks[problem.split(":", 1)[0]] = problem
+        checks = await run_in_threadpool(_readiness, context)
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse(
             {"status": "ok" if ok else "down", "checks": checks}, status_code=200 if ok else 503
@@ -118,6 +109,16 @@ def create_app(settings: Settings, unit_of_work: Callable[[], UnitOfWork]) -> Fa
     mount_docs(app, settings.web_dir)
     mount_dashboard(app, settings.web_dir)  # last: its catch-all must not shadow the API
     return app
+
+
+def _readiness(context: ApiContext) -> dict[str, str]:
+    """Each check's verdict, by part: "ok" or what is wrong."""
+    checks = {"database": health.database_problem(context.unit_of_work) or "ok"}
+    for check in context.ready_checks:
+        problem = check()
+        if problem:
+            checks[problem.split(":", 1)[0]] = problem
+    return checks
 
 
 class _GatewayApp(FastAPI):

@@ -1,12 +1,23 @@
 """Every error the gateway returns, in one shape: ``{"detail": [{"loc", "msg", "type"}]}``.
 
-The shape is FastAPI's own validation error, so the OpenAPI document's 422
-schema holds for every error, and clients parse one format whatever went
-wrong. ``type`` is a stable code (``not_found``, ``conflict``, ``invalid``,
-``unauthorized``, ``forbidden``, ``rate_limited``…); ``msg`` says what and
-what to do next; ``loc`` names the input at fault where there is one.
-Domain errors map once, here: not found (or not yours) 404, conflict 409, bad
-input 422, bad credentials 401.
+The shape is FastAPI's own validation error, declared once as
+``schemas.common.ErrorResponse`` on every router (``routes.common.ERRORS``), so
+the OpenAPI document describes every error and clients parse one format
+whatever went wrong. ``type`` is a stable code (``not_found``, ``conflict``,
+``invalid``, ``unauthorized``, ``forbidden``, ``rate_limited``…); ``msg`` says
+what and what to do next; ``loc`` names the input at fault where there is one.
+
+Domain errors map to HTTP here and nowhere else::
+
+    AuthError                  401  WWW-Authenticate: Bearer
+    PermissionDeniedError      403
+    NotFoundError              404  (also what another user's object is)
+    ConflictError              409
+    DataError                  422
+    RateLimitedError           429  Retry-After
+    StorageUnavailableError    503
+    any other ScorelineError   500  logged with its traceback; the body says only "internal error"
+    any other exception        500  likewise (a bug: the server logs it)
 """
 
 from __future__ import annotations
@@ -19,10 +30,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from scoreline.api.security import AuthError
-from scoreline.errors import ConflictError, DataError, NotFoundError, ScorelineError
+from scoreline.errors import (
+    AuthError,
+    ConflictError,
+    DataError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ScorelineError,
+    StorageUnavailableError,
+)
 
-__all__ = ["TYPES", "error_body", "install_error_handlers"]
+__all__ = ["STATUSES", "TYPES", "error_body", "install_error_handlers", "status_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +52,42 @@ TYPES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
     422: "invalid",
     429: "rate_limited",
     500: "internal",
     503: "unavailable",
 }
 
+STATUSES: tuple[tuple[type[ScorelineError], int], ...] = (
+    (AuthError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (DataError, 422),
+    (RateLimitedError, 429),
+    (StorageUnavailableError, 503),
+)
+"""Each domain error's status; the first match wins, anything else is 500."""
+
 
 def error_body(status: int, message: str, loc: list[str | int] | None = None) -> dict[str, Any]:
     """The one error shape."""
     return {"detail": [{"loc": loc or [], "msg": message, "type": TYPES.get(status, "error")}]}
+
+
+def status_of(error: ScorelineError) -> int:
+    """The HTTP status of a domain error."""
+    return next((status for kind, status in STATUSES if isinstance(error, kind)), 500)
+
+
+def _headers(error: ScorelineError) -> dict[str, str] | None:
+    if isinstance(error, AuthError):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, RateLimitedError):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    return None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -69,17 +114,19 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(ScorelineError)
-    async def domain_error(_: Request, error: ScorelineError) -> JSONResponse:
-        status = 500
-        if isinstance(error, NotFoundError):
-            status = 404
-        elif isinstance(error, ConflictError):
-            status = 409
-        elif isinstance(error, DataError):
-            status = 422
-        elif isinstance(error, AuthError):
-            status = 401
+    async def domain_error(request: Request, error: ScorelineError) -> JSONResponse:
+        status = status_of(error)
         if status == 500:
-            logger.error("unhandled domain error: %s", error)
+            logger.error(
+                "%s %s failed: %s", request.method, request.url.path, error, exc_info=error
+            )
         message = str(error) if status != 500 else "internal error"
-        return JSONResponse(error_body(status, message), status_code=status)
+        return JSONResponse(
+            error_body(status, message), status_code=status, headers=_headers(error)
+        )
+
+    @app.exception_handler(Exception)
+    async def bug(_: Request, __: Exception) -> JSONResponse:
+        # Starlette's outermost middleware calls this, then re-raises, so the server still
+        # logs the traceback; the client gets the declared shape instead of plain text.
+        return JSONResponse(error_body(500, "internal error"), status_code=500)

@@ -6,10 +6,10 @@ bytes. Routing and dependency solving in FastAPI cost several times what
 serving those bytes does, so this middleware answers the request itself when,
 and only when, everything it needs is already in this process's memory:
 
-- the caller is a bearer token whose signature was already verified
-  (``tokens``) or a session cookie this process already looked up
-  (``sessions``), and the account's role, read within the last few seconds
-  (``deps.USER_MEMO_SECONDS``), holds the ``read`` permission;
+- ``api.authenticator`` can name the caller from memory alone
+  (``Authenticator.peek``: a bearer token whose signature was already verified,
+  or a session cookie this process already looked up, and an account read
+  within the last few seconds), and the caller holds the ``read`` permission;
 - the query is the default page (``competition`` alone, or with ``limit=100``
   and ``offset=0``);
 - the near cache holds the listing (``cache.TieredPredictionCache.peek_competition``),
@@ -25,37 +25,38 @@ metrics middleware wraps this one, outside FastAPI's own stack.
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
 from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from scoreline.api.deps import USER_MEMO_SECONDS, Gateway
-from scoreline.api.security import AuthError, can
-from scoreline.api.security import Scope as Permission
-from scoreline.api.sessions import SESSION_COOKIE
-from scoreline.api.tokens import decode_access
+from scoreline.api.context import ApiContext
+from scoreline.api.credentials import from_headers
+from scoreline.domain.people import Scope as Permission
+from scoreline.errors import AuthError, PermissionDeniedError
 
 __all__ = ["PATH", "CachedPredictions"]
 
 PATH = "/api/v1/predictions"
 _ROUTE = SimpleNamespace(path=PATH)  # what the metrics middleware labels requests with
 _DEFAULT_PAGE = {"limit": "100", "offset": "0"}
+_QUERIES: dict[bytes, str | None] = {}
+"""Query strings already parsed: pollers send the same few again and again, and parsing one
+costs more than the rest of the decision."""
+_QUERIES_MAX = 1024
 
 
 class CachedPredictions:
     """Pure ASGI middleware; see the module docstring for when it answers."""
 
-    def __init__(self, app: ASGIApp, *, gateway: Gateway) -> None:
-        self.app, self.gateway = app, gateway
+    def __init__(self, app: ASGIApp, *, context: ApiContext) -> None:
+        self.app, self.context = app, context
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "GET":
             body = self._cached(scope)
             if body is not None:
-                self.gateway.fast_reads += 1
+                self.context.stats.fast_reads += 1
                 scope["route"] = _ROUTE
                 await send(
                     {
@@ -72,52 +73,35 @@ class CachedPredictions:
         await self.app(scope, receive, send)
 
     def _cached(self, scope: Scope) -> bytes | None:
-        cache = self.gateway.predictions_cache
+        cache = self.context.predictions_cache
         if cache is None:
             return None
-        competition = _competition(scope.get("query_string", b""))
+        competition = _competition_of(scope.get("query_string", b""))
         if competition is None or not self._may_read(scope):
             return None
         return cache.peek_competition(competition)
 
     def _may_read(self, scope: Scope) -> bool:
-        authorization = cookie = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value
-            elif name == b"x-api-key":
-                return False  # recorded on use: the route does that
-            elif name == b"origin":
-                return False  # a cross-origin read: the CORS middleware answers it
-            elif name == b"cookie":
-                cookie = value
-        state = self.gateway
-        if authorization is not None:
-            scheme, _, token = authorization.decode("latin-1").partition(" ")
-            if scheme.lower() != "bearer" or not token:
-                return False
-            try:
-                user_id = int(decode_access(token, secret=state.jwt_secret, now=_now()).subject)
-            except (AuthError, ValueError):
-                return False
-        elif cookie is not None:
-            session = _cookie(cookie.decode("latin-1"), SESSION_COOKIE)
-            if session is None:
-                return False
-            known, user = state.sessions.remembered(session)
-            if not known or user is None:
-                return False
-            user_id = user
-        else:
-            return False
-        memo = state.users.get(user_id)
-        if memo is None or time.monotonic() - memo[0] > USER_MEMO_SECONDS or memo[1] is None:
-            return False
-        return can(memo[1], Permission.READ)
+        presented = from_headers(scope["headers"])
+        if presented.origin:
+            return False  # a cross-origin read: the CORS middleware answers it
+        try:
+            principal = self.context.auth.peek(presented)
+        except (AuthError, PermissionDeniedError):
+            return False  # the route answers with the error
+        return principal is not None and Permission.READ in principal.scopes
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _competition_of(query: bytes) -> str | None:
+    """``_competition``, remembered for the queries seen lately."""
+    try:
+        return _QUERIES[query]
+    except KeyError:
+        pass
+    if len(_QUERIES) >= _QUERIES_MAX:  # a client varying its query grows nothing
+        _QUERIES.clear()
+    found = _QUERIES[query] = _competition(query)
+    return found
 
 
 def _competition(query: bytes) -> str | None:
@@ -135,11 +119,3 @@ def _competition(query: bytes) -> str | None:
     if competition is None or not 1 <= len(competition) <= 16 or not competition.isascii():
         return None
     return competition
-
-
-def _cookie(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name and value:
-            return value
-    return None

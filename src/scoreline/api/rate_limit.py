@@ -1,6 +1,6 @@
 """Login rate limiting: a sliding window of attempts per key (say, username and IP).
 
-Two implementations with one interface, :class:`LoginLimiter`: in memory, for a
+Two implementations of ``services.sign_in.LoginLimiter``: in memory, for a
 single process and for tests, and on Redis, so that every API process counts the
 same attempts. Both follow one rule. An attempt at time ``t`` counts until
 ``t + window``; :meth:`~LoginLimiter.hit` records an attempt and returns ``None``
@@ -18,15 +18,23 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import redis
+from redis.cluster import RedisCluster
 
 from scoreline.errors import ConfigError
+from scoreline.services.sign_in import LoginLimiter, RetryAfter
 
-__all__ = ["Clock", "LoginLimiter", "LoginRateLimiter", "RedisLoginRateLimiter", "RetryAfter"]
+__all__ = [
+    "Clock",
+    "LoginLimiter",
+    "LoginRateLimiter",
+    "RedisLoginRateLimiter",
+    "RetryAfter",
+    "login_limiter",
+]
 
 Clock = Callable[[], datetime]
 """Returns the current, timezone-aware time; tests pass a fake one."""
@@ -36,30 +44,6 @@ _SWEEP_EVERY = 1024  # hits between sweeps of idle keys in memory
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class RetryAfter:
-    """A refused attempt: how long until the next one is allowed."""
-
-    delay: timedelta
-
-    @property
-    def seconds(self) -> int:
-        """The delay in whole seconds, rounded up, for an HTTP ``Retry-After`` header."""
-        return max(1, math.ceil(self.delay.total_seconds()))
-
-
-class LoginLimiter(Protocol):
-    """What the login route needs; both limiters below provide it."""
-
-    def hit(self, key: str) -> RetryAfter | None:
-        """Record an attempt for ``key``; ``None`` if allowed, else how long to wait."""
-        ...
-
-    def reset(self, key: str) -> None:
-        """Forget the attempts for ``key``, after a successful login."""
-        ...
 
 
 def _check_limits(max_attempts: int, window: timedelta) -> None:
@@ -148,8 +132,9 @@ class RedisLoginRateLimiter:
 
     Parameters
     ----------
-    redis_client : redis.Redis
-        A connected client; the caller owns and closes it.
+    redis_client : redis.Redis or redis.cluster.RedisCluster
+        A connected client; the caller owns and closes it. Each key is one Redis key,
+        so the ``MULTI``/``EXEC`` below stays within one slot of a cluster.
     max_attempts, window, clock
         As for :class:`LoginRateLimiter`. Times come from ``clock``, so the API
         processes' clocks should agree (NTP); Redis's own time is used only for
@@ -163,7 +148,7 @@ class RedisLoginRateLimiter:
 
     def __init__(
         self,
-        redis_client: redis.Redis,
+        redis_client: redis.Redis | RedisCluster,
         max_attempts: int = 5,
         window: timedelta = timedelta(minutes=15),
         clock: Clock = _utc_now,
@@ -200,3 +185,14 @@ class RedisLoginRateLimiter:
     def reset(self, key: str) -> None:
         """Forget the attempts for ``key``, after a successful login."""
         self._client.delete(self.key_prefix + key)
+
+
+def login_limiter(
+    redis_client: redis.Redis | RedisCluster | None, *, key_prefix: str = "scoreline:login:"
+) -> LoginLimiter:
+    """The limiter an API process uses: on Redis whenever Redis is configured, so that every
+    process counts the same attempts (two processes would otherwise give twice the guesses);
+    in memory for a lone process. ``key_prefix`` keeps deployments sharing a Redis apart."""
+    if redis_client is None:
+        return LoginRateLimiter()
+    return RedisLoginRateLimiter(redis_client, key_prefix=key_prefix)

@@ -2,9 +2,11 @@
 
 A fit of Dixon-Coles on every finished match takes seconds; the request that
 starts it answers at once (202) and ``GET /admin/refit`` tells how it went.
-The new version is made the active one, and every worker follows the active
-version within a few seconds (``WorkerConfig.follow_every_s``), so one refit
-reaches every worker process without calling each of them.
+The fit itself is ``services.model_versions.refit``, which makes the new version
+the active one; every worker follows the active version within a few seconds
+(``WorkerConfig.follow_every_s``), so one refit reaches every worker process
+without calling each of them. This is the only refit runner: the gateway's admin
+API is the only admin surface.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Self
 
-from scoreline.api.schemas.admin import RefitState
+from scoreline.api.schemas.admin import RefitRead
+from scoreline.services import model_versions
+from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["RefitRunner"]
 
@@ -27,21 +33,40 @@ class RefitRunner:
     def __init__(self, fit: Callable[[], str]) -> None:
         self._fit = fit
         self._lock = threading.Lock()
-        self._state = RefitState()
+        self._state = RefitRead()
         self._thread: threading.Thread | None = None
 
+    @classmethod
+    def of_models(
+        cls,
+        unit_of_work: UnitOfWorkFactory,
+        *,
+        artifacts_dir: Path,
+        after: Callable[[], None] = lambda: None,
+    ) -> Self:
+        """A runner of ``model_versions.refit``; ``after`` runs once the new version is
+        active (the gateway drops its cached answers there: none of them is the new
+        version's)."""
+
+        def fit() -> str:
+            record = model_versions.refit(unit_of_work, artifacts_dir=artifacts_dir)
+            after()
+            return record.version
+
+        return cls(fit)
+
     @property
-    def state(self) -> RefitState:
+    def state(self) -> RefitRead:
         """A copy of the current state."""
         with self._lock:
             return self._state.model_copy()
 
-    def start(self) -> RefitState | None:
+    def start(self) -> RefitRead | None:
         """Start a refit; None when one is already running."""
         with self._lock:
             if self._state.state == "running":
                 return None
-            self._state = RefitState(state="running", started_at=datetime.now(UTC))
+            self._state = RefitRead(state="running", started_at=datetime.now(UTC))
             self._thread = threading.Thread(target=self._run, name="refit", daemon=True)
             self._thread.start()
             return self._state.model_copy()

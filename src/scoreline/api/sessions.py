@@ -1,11 +1,12 @@
-"""Browser sessions: an httpOnly cookie for the dashboard, with CSRF protection on writes.
+"""Browser sessions on the wire: an httpOnly cookie for the dashboard, CSRF protection on
+writes, and this process's memo of which cookie belongs to whom.
 
 The dashboard never holds a token in script-readable storage. Signing in sets
 two cookies on the gateway's own origin:
 
 - ``scoreline_session``: a random secret, ``HttpOnly`` and ``SameSite=Strict``;
-  the database keeps only its SHA-256 (``web_sessions``), so signing out, an
-  admin disabling the account or the session's expiry ends it at once.
+  the database keeps only its SHA-256 (``services.web_sessions``), so signing
+  out, an admin disabling the account or the session's expiry ends it at once.
 - ``scoreline_csrf``: readable by the page, an HMAC of the session secret. Every
   write made with the session cookie must echo it in ``X-CSRF-Token`` (the
   double-submit pattern): another site can make the browser send the cookie,
@@ -19,39 +20,29 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from fastapi import Response
-from sqlalchemy import select, update
 
-from scoreline.storage.tables import UserRow, WebSessionRow
-from scoreline.storage.unit_of_work import UnitOfWork
+from scoreline.api.credentials import CSRF_HEADER, SESSION_COOKIE
+from scoreline.services import web_sessions
+from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
     "CSRF_COOKIE",
     "CSRF_HEADER",
     "SESSION_COOKIE",
-    "SESSION_HOURS",
     "SessionStore",
     "clear_cookies",
+    "csrf_matches",
     "csrf_token",
     "set_cookies",
 ]
 
-SESSION_COOKIE = "scoreline_session"
 CSRF_COOKIE = "scoreline_csrf"
-CSRF_HEADER = "X-CSRF-Token"
-SESSION_HOURS = 12
 _MEMO_SECONDS = 5.0
-_PREFIX = "sls_"
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+_MEMO_MAX = 10_000
 
 
 def csrf_token(secret: str, session_token: str) -> str:
@@ -60,90 +51,53 @@ def csrf_token(secret: str, session_token: str) -> str:
     return mac.hexdigest()
 
 
-@dataclass
+def csrf_matches(secret: str, session_token: str, sent: str | None) -> bool:
+    """Whether ``sent`` is the session's CSRF value, compared in constant time."""
+    expected = csrf_token(secret, session_token).encode()
+    return hmac.compare_digest((sent or "").encode(), expected)
+
+
 class SessionStore:
-    """Open, look up and close sessions; lookups are memoised per process for a few
-    seconds, so a signed-in page costs no database round trip on every request.
+    """Which user a session cookie belongs to, memoised per process for a few seconds, so a
+    signed-in page costs no database round trip on every request.
 
     A session closed in this process ends here at once; in another API process it
-    ends within ``_MEMO_SECONDS``.
+    ends within ``memo_seconds``.
     """
 
-    unit_of_work: Callable[[], UnitOfWork]
-
-    def __post_init__(self) -> None:
+    def __init__(self, unit_of_work: UnitOfWorkFactory, *, memo_seconds: float = _MEMO_SECONDS):
+        self.unit_of_work, self.memo_seconds = unit_of_work, memo_seconds
         self._memo: dict[str, tuple[float, int | None]] = {}
 
     def remembered(self, token: str) -> tuple[bool, int | None]:
         """(known, user id) from this process's memo alone, never the database: known is
         False when the memo has nothing fresh for this cookie."""
-        known = self._memo.get(_digest(token))
-        if known is None or time.monotonic() - known[0] > _MEMO_SECONDS:
+        known = self._memo.get(web_sessions.digest(token))
+        if known is None or time.monotonic() - known[0] > self.memo_seconds:
             return False, None
         return True, known[1]
 
-    def open(self, user_id: int, *, now: datetime) -> tuple[str, datetime]:
-        """A new session for ``user_id``: its secret (for the cookie) and expiry."""
-        token = _PREFIX + secrets.token_urlsafe(32)
-        expires = now + timedelta(hours=SESSION_HOURS)
-        with self.unit_of_work() as uow:
-            uow.session.add(
-                WebSessionRow(
-                    token_hash=_digest(token),
-                    user_id=user_id,
-                    created_at=now,
-                    expires_at=expires,
-                    revoked_at=None,
-                )
-            )
-            uow.commit()
-        return token, expires
-
-    def user_of(self, token: str, *, now: datetime) -> int | None:
+    def user_of(self, token: str) -> int | None:
         """The signed-in user behind a cookie, or None (unknown, closed, expired, disabled)."""
-        if not token.startswith(_PREFIX) or len(token) > 128:
-            return None
-        digest = _digest(token)
-        known = self._memo.get(digest)
-        if known is not None and time.monotonic() - known[0] <= _MEMO_SECONDS:
-            return known[1]
-        with self.unit_of_work() as uow:
-            row = uow.session.execute(
-                select(WebSessionRow.user_id, WebSessionRow.expires_at, WebSessionRow.revoked_at)
-                .join(UserRow, UserRow.id == WebSessionRow.user_id)
-                .where(WebSessionRow.token_hash == digest, UserRow.is_active.is_(True))
-            ).first()
-        user_id = None
-        if row is not None and row.revoked_at is None and row.expires_at > now:
-            user_id = int(row.user_id)
-        if len(self._memo) > 10_000:  # bound a long-lived process's memory
+        known, user_id = self.remembered(token)
+        if known:
+            return user_id
+        user_id = web_sessions.user_of(self.unit_of_work, token, now=datetime.now(UTC))
+        if len(self._memo) > _MEMO_MAX:  # bound a long-lived process's memory
             self._memo.clear()
-        self._memo[digest] = (time.monotonic(), user_id)
+        self._memo[web_sessions.digest(token)] = (time.monotonic(), user_id)
         return user_id
 
-    def close(self, token: str, *, now: datetime) -> None:
+    def close(self, token: str) -> None:
         """End a session (signing out); unknown secrets are ignored."""
-        digest = _digest(token)
-        self._memo.pop(digest, None)
-        with self.unit_of_work() as uow:
-            uow.session.execute(
-                update(WebSessionRow)
-                .where(WebSessionRow.token_hash == digest, WebSessionRow.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-            uow.commit()
+        self._memo.pop(web_sessions.digest(token), None)
+        web_sessions.close(self.unit_of_work, token, now=datetime.now(UTC))
 
-    def close_all(self, user_id: int, *, now: datetime) -> int:
-        """End every session of a user (disabled account, changed role); how many."""
-        self._memo.clear()
-        with self.unit_of_work() as uow:
-            result = uow.session.execute(
-                update(WebSessionRow)
-                .where(WebSessionRow.user_id == user_id, WebSessionRow.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-            uow.commit()
-        return int(getattr(result, "rowcount", 0) or 0)
+    def forget_user(self, user_id: int) -> None:
+        """Drop what this process remembers of a user's sessions (their account changed)."""
+        for digest, (_, owner) in list(self._memo.items()):
+            if owner == user_id:
+                self._memo.pop(digest, None)
 
 
 def set_cookies(

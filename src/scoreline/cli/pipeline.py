@@ -37,12 +37,10 @@ def _on_signals(stop: Callable[[], None]) -> None:
 @handle_errors
 def worker(
     *,
-    host: Annotated[str, typer.Option(help="Address of /health, /metrics and /admin.")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(help="Port of /health, /metrics and /admin.")] = 9101,
+    host: Annotated[str, typer.Option(help="Address of /health and /metrics.")] = ("127.0.0.1"),
+    port: Annotated[int, typer.Option(help="Port of /health and /metrics.")] = 9101,
     consumer: Annotated[
-        str | None, typer.Option(help="Consumer name in the group; default host-pid.")
+        str | None, typer.Option(help="Consumer name in the group; default host-pid-random.")
     ] = None,
     batch: Annotated[int, typer.Option(min=1, max=5000, help="Largest batch.")] = 256,
     claim_idle_ms: Annotated[
@@ -56,13 +54,13 @@ def worker(
     import threading
 
     from scoreline.cli.console import console
-    from scoreline.pipeline.worker import default_consumer_name
+    from scoreline.pipeline.identity import consumer_name
     from scoreline.platform import Platform
 
     platform = Platform().require_schema()
     platform.require_redis("the worker")
     live = platform.worker(
-        consumer=consumer or default_consumer_name(),
+        consumer=consumer or consumer_name(),
         batch=batch,
         claim_idle_ms=claim_idle_ms,
         max_deliveries=max_deliveries,

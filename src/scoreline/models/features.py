@@ -33,9 +33,10 @@ rest_days_diff                     home_rest_days - away_rest_days
 league_draw_rate                   exponentially weighted share of draws over the league's
 league_goals_per_match             earlier matches, and goals per match (half-life
                                    ``league_half_life`` matches)
-market_home/draw/away              the pre-match 1X2 prices with the margin removed by the power
-                                   method: Pinnacle's (``ps_*``) where all three are valid,
-                                   else the market average (``avg_*``); NaN when neither is
+market_home/draw/away              the pre-match 1X2 consensus with the margin removed by the
+                                   power method (``pricing.consensus``): Pinnacle's (``ps_*``)
+                                   where all three are valid, else the market average
+                                   (``avg_*``); NaN when neither is
 market_overround                   ``sum(1 / price) - 1`` of the prices used
 market_is_pinnacle                 1 when the prices were Pinnacle's, 0 the average, NaN none
 dc_home/draw/away,                 passed through from ``dixon_coles`` (point-in-time fits made
@@ -73,7 +74,7 @@ import pandas as pd
 
 from scoreline.errors import DataError, ModelError
 from scoreline.models._form import FORM_BLOCKS, FORM_STATS, STAT_NAMES, Matches, Walk, form_values
-from scoreline.pricing import remove_margin
+from scoreline.pricing import consensus
 
 __all__ = ["FEATURE_COLUMNS", "FeatureConfig", "build_features"]
 
@@ -274,23 +275,9 @@ def _matches(history: pd.DataFrame) -> Matches:
 
 
 def _market(history: pd.DataFrame) -> list[tuple[str, FloatArray]]:
-    """De-margined pre-match probabilities: Pinnacle where complete, else the average."""
-    pinnacle, average = _prices(history, "ps"), _prices(history, "avg")
-    is_pinnacle = _valid_prices(pinnacle)
-    priced = is_pinnacle | _valid_prices(average)
-    odds = np.where(is_pinnacle[:, None], pinnacle, average)[priced]
-    probabilities = np.full((len(history), 3), np.nan)
-    overround = np.full(len(history), np.nan)
-    if priced.any():
-        probabilities[priced] = remove_margin(odds, method="power")
-        overround[priced] = (1.0 / odds).sum(axis=1) - 1.0
-    return [
-        ("market_home", probabilities[:, 0]),
-        ("market_draw", probabilities[:, 1]),
-        ("market_away", probabilities[:, 2]),
-        ("market_overround", overround),
-        ("market_is_pinnacle", np.where(priced, is_pinnacle.astype(np.float64), np.nan)),
-    ]
+    """The consensus market features of each match's pre-match prices (``pricing.consensus``)."""
+    values = consensus.market_features(_prices(history, "ps"), _prices(history, "avg"))
+    return [(name, values[:, i]) for i, name in enumerate(consensus.MARKET_FEATURES)]
 
 
 def _dixon_coles(
@@ -311,10 +298,6 @@ def _dixon_coles(
 
 def _prices(history: pd.DataFrame, prefix: str) -> FloatArray:
     return np.column_stack([_floats(history, f"{prefix}_{s}") for s in ("home", "draw", "away")])
-
-
-def _valid_prices(odds: FloatArray) -> npt.NDArray[np.bool_]:
-    return np.asarray(np.all(np.isfinite(odds) & (odds > 1.0), axis=1), dtype=np.bool_)
 
 
 def _floats(history: pd.DataFrame, column: str) -> FloatArray:

@@ -162,25 +162,24 @@ class LiveModel:
 
     @staticmethod
     def _markets(grid: ScoreGrid, probabilities: FloatArray) -> list[dict[str, Any]]:
-        over = {line: grid.probabilities("over_under", Decimal(line)) for line in OVER_UNDER_LINES}
-        handicap = {
-            line: grid.fair_odds("asian_handicap", Decimal(line)) for line in HANDICAP_LINES
+        # Rounded a line at a time in numpy, then split per fixture: per-value rounding in
+        # Python cost more than the model itself.
+        p1x2 = np.round(probabilities, 6).tolist()
+        over = {
+            line: np.round(grid.probabilities("over_under", Decimal(line))[:, :2], 6).tolist()
+            for line in OVER_UNDER_LINES
         }
-        btts = grid.probabilities("btts")
-        out = []
-        for i in range(len(probabilities)):
-            out.append(
-                {
-                    "1x2": [round(float(p), 6) for p in probabilities[i]],
-                    "over_under": {
-                        line: [round(float(v), 6) for v in values[i][:2]]
-                        for line, values in over.items()
-                    },
-                    "asian_handicap_fair_odds": {
-                        line: [round(float(v), 4) for v in values[i][:2]]
-                        for line, values in handicap.items()
-                    },
-                    "btts_yes": round(float(btts[i, 0]), 6),
-                }
-            )
-        return out
+        handicap = {
+            line: np.round(grid.fair_odds("asian_handicap", Decimal(line))[:, :2], 4).tolist()
+            for line in HANDICAP_LINES
+        }
+        btts = np.round(grid.probabilities("btts")[:, 0], 6).tolist()
+        return [
+            {
+                "1x2": p1x2[i],
+                "over_under": {line: values[i] for line, values in over.items()},
+                "asian_handicap_fair_odds": {line: values[i] for line, values in handicap.items()},
+                "btts_yes": btts[i],
+            }
+            for i in range(len(probabilities))
+        ]

@@ -48,6 +48,7 @@ __all__ = [
     "closing_line_value",
     "edge",
     "money_edge",
+    "money_kelly",
     "simultaneous_kelly",
     "stakes",
 ]
@@ -137,6 +138,17 @@ def money_edge(probability: float, price: Decimal) -> Decimal:
     edge to the last digit whoever computes it.
     """
     return Decimal(str(round(probability, 6))) * price - 1
+
+
+def money_kelly(edge: Decimal, price: Decimal) -> Decimal:
+    """Full Kelly for one price alone in money terms: ``edge / (price - 1)``, exact in ``Decimal``.
+
+    The textbook ``(p D - 1) / (D - 1)``, which is what ``simultaneous_kelly``
+    gives a market with a single outcome to bet on; live stake sizing takes
+    ``edge`` from ``money_edge`` and caps the result (``services.stake_sizing``).
+    ``price`` must be above 1.
+    """
+    return edge / (price - 1)
 
 
 def closing_line_value(

@@ -5,31 +5,27 @@ snapshot's canonical JSON payload (sorted keys, no spaces, Decimals and times
 as strings), so changing, removing or reordering any snapshot breaks every
 hash after it. The first snapshot chains from 64 zeros.
 
-Appends are serialised so two transactions never chain from the same tail: on
-PostgreSQL by a transaction-scoped advisory lock, on SQLite by its single
-writer. The table's triggers refuse UPDATE and DELETE (migration 0003).
+Appends happen inside the transaction that places, settles or voids the bet,
+and are serialised by the repository (``uow.audit.lock_tail``) so two
+transactions never chain from the same tail.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
-
-from scoreline.storage.tables import AuditSnapshotRow
-from scoreline.storage.unit_of_work import UnitOfWork
+from scoreline.domain.betting import AuditKind, AuditLink
+from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["GENESIS", "ChainReport", "append_snapshot", "canonical", "chain_hash", "verify_chain"]
 
 GENESIS = "0" * 64
-_LOCK_KEY = 0x5C0E_A0D1  # the advisory lock id of audit appends (any constant)
 
 
 def canonical(payload: Mapping[str, Any]) -> str:
@@ -43,27 +39,19 @@ def chain_hash(prev_hash: str, payload_text: str) -> str:
 
 
 def append_snapshot(
-    session: Session, *, bet_id: int, kind: str, payload: Mapping[str, Any], now: datetime
-) -> AuditSnapshotRow:
-    """Chain one snapshot onto the tail, inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    tail = session.scalar(
-        select(AuditSnapshotRow.hash).order_by(AuditSnapshotRow.id.desc()).limit(1)
-    )
+    uow: UnitOfWork, *, bet_id: int, kind: AuditKind, payload: Mapping[str, Any], now: datetime
+) -> int:
+    """Chain one snapshot onto the tail inside the caller's transaction; its id."""
+    prev = uow.audit.lock_tail() or GENESIS
     body = canonical(payload)
-    prev = tail or GENESIS
-    row = AuditSnapshotRow(
+    return uow.audit.add(
         bet_id=bet_id,
         kind=kind,
         payload=body,
         prev_hash=prev,
-        hash=chain_hash(prev, body),
+        hash_=chain_hash(prev, body),
         created_at=now,
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,45 +68,32 @@ class ChainReport:
         return self.broken_at is None
 
 
-def verify_chain(unit_of_work: Callable[[], UnitOfWork], *, batch: int = 5000) -> ChainReport:
+def verify_chain(unit_of_work: UnitOfWorkFactory, *, batch: int = 5000) -> ChainReport:
     """Recompute every hash in id order; name the first snapshot whose link fails."""
     prev = GENESIS
     checked = 0
-    for row in _rows(unit_of_work, batch):
-        snapshot_id, row_prev, payload, stored = row
-        if row_prev != prev:
+    for link in _links(unit_of_work, batch):
+        if link.prev_hash != prev:
             return ChainReport(
-                checked, snapshot_id, f"prev_hash {row_prev[:12]}… is not the hash before it"
+                checked, link.id, f"prev_hash {link.prev_hash[:12]}… is not the hash before it"
             )
-        if chain_hash(prev, payload) != stored:
-            return ChainReport(checked, snapshot_id, "its payload does not match its hash")
-        prev = stored
+        if chain_hash(prev, link.payload) != link.hash:
+            return ChainReport(checked, link.id, "its payload does not match its hash")
+        prev = link.hash
         checked += 1
     return ChainReport(checked)
 
 
-def _rows(
-    unit_of_work: Callable[[], UnitOfWork], batch: int
-) -> Iterator[tuple[int, str, str, str]]:
+def _links(unit_of_work: UnitOfWorkFactory, batch: int) -> Iterator[AuditLink]:
+    """Every link in id order, read a batch per short transaction."""
     after = 0
     while True:
         with unit_of_work() as uow:
-            rows = uow.session.execute(
-                select(
-                    AuditSnapshotRow.id,
-                    AuditSnapshotRow.prev_hash,
-                    AuditSnapshotRow.payload,
-                    AuditSnapshotRow.hash,
-                )
-                .where(AuditSnapshotRow.id > after)
-                .order_by(AuditSnapshotRow.id)
-                .limit(batch)
-            ).all()
-        if not rows:
+            links = uow.audit.list_after(after_id=after, limit=batch)
+        if not links:
             return
-        for r in rows:
-            yield int(r[0]), str(r[1]), str(r[2]), str(r[3])
-        after = int(rows[-1][0])
+        yield from links
+        after = links[-1].id
 
 
 def _plain(value: object) -> str:

@@ -8,22 +8,24 @@ a time with the total count.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from scoreline.domain import Competition
 from scoreline.domain.competitions import TeamRecord
 from scoreline.domain.fixtures import FixtureRecord
 from scoreline.domain.odds import OddsRecord
 from scoreline.domain.predictions import PredictionRecord
-from scoreline.errors import NotFoundError
+from scoreline.errors import DataError, NotFoundError
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
     "cache_signature",
+    "competition_codes",
     "competitions",
     "fixture",
     "fixtures",
     "latest_odds",
+    "latest_prediction",
     "latest_predictions",
     "odds_history",
     "prediction_history",
@@ -57,7 +59,21 @@ def fixtures(
     limit: int,
     offset: int,
 ) -> tuple[list[FixtureRecord], int]:
-    """Fixtures by kick-off: a competition, a time range [start, end), a status."""
+    """Fixtures by kick-off: a competition, a time range [start, end), a status.
+
+    ``DataError`` for a bound without a time zone (it would be compared with UTC
+    kick-offs as if it were UTC, which is rarely what was meant) or with no UTC
+    time (0001-01-01 at +01:00 is in year 0).
+    """
+    for name, value in (("start", start), ("end", end)):
+        if value is None:
+            continue
+        if value.tzinfo is None:
+            raise DataError(f"{name} needs a time zone, e.g. 2023-05-01T00:00:00Z")
+        try:
+            value.astimezone(UTC)
+        except OverflowError as error:
+            raise DataError(f"{name} {value.isoformat()} is out of range in UTC") from error
     with unit_of_work() as uow:
         return uow.fixtures.list_(
             competition=competition,
@@ -112,9 +128,24 @@ def latest_predictions(
     fixture_ids: Sequence[int] | None = None,
     competition: str | None = None,
 ) -> list[PredictionRecord]:
-    """The active model's newest prediction of each fixture asked about."""
+    """The active model's newest prediction of each fixture asked about, by fixture id;
+    none before a model is active."""
     with unit_of_work() as uow:
-        return uow.predictions.latest(fixture_ids=fixture_ids, competition=competition)
+        active = uow.model_versions.active()
+        if active is None:
+            return []
+        return uow.predictions.latest(
+            fixture_ids=fixture_ids, competition=competition, model_version_id=active.id
+        )
+
+
+def latest_prediction(unit_of_work: UnitOfWorkFactory, fixture_id: int) -> PredictionRecord:
+    """The active model's newest prediction of one fixture; ``NotFoundError`` when there is
+    none (an unknown fixture has none either)."""
+    found = latest_predictions(unit_of_work, fixture_ids=[fixture_id])
+    if not found:
+        raise NotFoundError(f"no prediction of fixture {fixture_id} yet")
+    return found[0]
 
 
 def prediction_history(
@@ -128,6 +159,15 @@ def prediction_history(
 def cache_signature(unit_of_work: UnitOfWorkFactory) -> tuple[object, ...]:
     """What changes served data without a stream event: the active model and the loaded
     files. Two indexed aggregates, cheap enough to read every few seconds from each API
-    process (``api.cache_invalidator``)."""
+    process (``api.cache.CacheInvalidator``)."""
     with unit_of_work() as uow:
         return uow.model_versions.active_ids(), *uow.source_files.signature()
+
+
+def competition_codes(
+    unit_of_work: UnitOfWorkFactory, fixture_ids: Sequence[int]
+) -> dict[int, str]:
+    """The competition code of each of these fixtures that exists (the realtime bridge's
+    rooms for a prediction, which names only its fixture)."""
+    with unit_of_work() as uow:
+        return uow.fixtures.competition_codes(fixture_ids)

@@ -7,17 +7,14 @@ so the commands stay shells that parse options and print.
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
 from scoreline.domain.fixtures import FixtureRecord
+from scoreline.domain.people import Role
 from scoreline.errors import ConfigError, NotFoundError
 from scoreline.providers.football_data import find_season_files, read_season_file
-from scoreline.services import book, model_versions
-from scoreline.storage.tables import PortfolioRow, UserRow
+from scoreline.services import accounts, model_versions, portfolios
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
@@ -33,7 +30,7 @@ __all__ = [
 
 ADMIN, TRADER = "admin@scoreline.local", "trader@scoreline.local"
 BANKROLL_MINOR = 1_000_000  # 10,000.00 EUR
-_USERS = ((ADMIN, "admin"), (TRADER, "trader"))
+_USERS = ((ADMIN, Role.ADMIN), (TRADER, Role.TRADER))
 
 
 def latest_kickoff(folder: Path) -> datetime:
@@ -51,40 +48,25 @@ def latest_kickoff(folder: Path) -> datetime:
 
 def seed_users(unit_of_work: UnitOfWorkFactory) -> dict[str, str]:
     """The demo admin and trader, created or given fresh random passwords; email to password."""
-    from scoreline.api.passwords import hash_password  # noqa: PLC0415 - moves to services
-
-    passwords: dict[str, str] = {}
-    for email, role in _USERS:
-        password = secrets.token_urlsafe(12)
-        digest = hash_password(password)
-        with unit_of_work() as uow:
-            user = uow.session.scalar(select(UserRow).where(UserRow.email == email))
-            if user is None:
-                uow.session.add(
-                    UserRow(
-                        email=email,
-                        password_hash=digest,
-                        role=role,
-                        is_active=True,
-                        created_at=datetime.now(UTC),
-                    )
-                )
-            else:
-                user.password_hash, user.is_active = digest, True
-            uow.commit()
-        passwords[email] = password
-    return passwords
+    return {
+        email: accounts.reset_password(unit_of_work, email=email, role=role)
+        for email, role in _USERS
+    }
 
 
 def seed_portfolio(unit_of_work: UnitOfWorkFactory, email: str = TRADER) -> None:
     """The trader's "Demo book" with a bankroll, made once."""
     with unit_of_work() as uow:
-        owner = uow.session.scalar(select(UserRow.id).where(UserRow.email == email))
-        exists = uow.session.scalar(select(PortfolioRow.id).where(PortfolioRow.owner_id == owner))
-    if exists is not None or owner is None:
+        owner = uow.users.get_by_email(email)
+    if owner is None:
         return
-    portfolio = book.create_portfolio(unit_of_work, owner_id=owner, name="Demo book")
-    book.deposit(unit_of_work, owner_id=owner, portfolio_id=portfolio, amount_minor=BANKROLL_MINOR)
+    _, count = portfolios.list_(unit_of_work, owner_id=owner.id, limit=1, offset=0)
+    if count:
+        return
+    portfolio = portfolios.create(unit_of_work, owner_id=owner.id, name="Demo book")
+    portfolios.deposit(
+        unit_of_work, owner_id=owner.id, portfolio_id=portfolio, amount_minor=BANKROLL_MINOR
+    )
 
 
 def trained_ensemble(unit_of_work: UnitOfWorkFactory, cut: datetime) -> str | None:

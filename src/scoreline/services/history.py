@@ -17,7 +17,8 @@ home_shots … away_corners    float, NaN where the file has no statistics
 ps_home/ps_draw/ps_away      Pinnacle pre-match (``PSH``…), NaN when absent
 psc_home/psc_draw/psc_away   Pinnacle closing (``PSCH``…)
 best_home/…                  best pre-match price over individual bookmakers
-avg_home/…                   market average pre-match (``BbAv``/``Avg``, else mean)
+avg_home/…                   market average pre-match (``BbAv``/``Avg``, else the mean of
+                             the bookmakers quoting all three: ``pricing.consensus``)
 ===========================  =====================================================
 """
 
@@ -33,14 +34,15 @@ import numpy as np
 import pandas as pd
 
 from scoreline.domain import FixtureStatus, Market, PriceKind, Selection
+from scoreline.domain.bookmakers import SHARP, is_bookmaker
 from scoreline.domain.fixtures import FORM_STATISTICS
+from scoreline.pricing import consensus
 from scoreline.providers.football_data import find_season_files, read_season_file
 
 __all__ = ["HISTORY_COLUMNS", "load_history"]
 
 logger = logging.getLogger(__name__)
 
-AGGREGATES = frozenset({"MAX", "AVG"})
 _SIDES = {Selection.HOME: "home", Selection.DRAW: "draw", Selection.AWAY: "away"}
 _STATS = FORM_STATISTICS
 HISTORY_COLUMNS = (
@@ -59,28 +61,32 @@ HISTORY_COLUMNS = (
 
 
 def _prices(odds: Sequence[Any]) -> dict[str, float]:
-    """The 1X2 columns of one match from its odds snapshots."""
+    """The 1X2 columns of one match from its odds snapshots; ``avg_*`` is the consensus
+    average (``pricing.consensus.average_price``), as the live worker computes it."""
     out: dict[str, float] = {}
-    books: dict[str, list[float]] = {side: [] for side in _SIDES.values()}
+    books: dict[str, dict[str, float]] = {}
+    best: dict[str, list[float]] = {side: [] for side in _SIDES.values()}
     for quote in odds:
         if quote.market is not Market.MATCH_ODDS:
             continue
         side = _SIDES[quote.selection]
         price = float(quote.price)
         if quote.kind is PriceKind.CLOSING:
-            if quote.bookmaker == "PS":
+            if quote.bookmaker == SHARP:
                 out[f"psc_{side}"] = price
             continue
-        if quote.bookmaker == "PS":
+        if quote.bookmaker == SHARP:
             out[f"ps_{side}"] = price
-        if quote.bookmaker == "AVG":
-            out[f"avg_{side}"] = price
-        elif quote.bookmaker not in AGGREGATES:
-            books[side].append(price)
-    for side, prices in books.items():
+        books.setdefault(quote.bookmaker, {})[side] = price
+        if is_bookmaker(quote.bookmaker):
+            best[side].append(price)
+    for side, prices in best.items():
         if prices:
             out[f"best_{side}"] = max(prices)
-            out.setdefault(f"avg_{side}", sum(prices) / len(prices))
+    complete = {code: (p["home"], p["draw"], p["away"]) for code, p in books.items() if len(p) == 3}
+    average = consensus.average_price(complete)
+    if average is not None:
+        out.update(zip(("avg_home", "avg_draw", "avg_away"), average, strict=True))
     return out
 
 

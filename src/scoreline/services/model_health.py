@@ -1,38 +1,57 @@
 """Model health from settled matches: calibration by bins, rolling scores against the market, drift.
 
-Pure computation on arrays, so the API reads the rows once and the numbers can
-be checked by hand. Every probability matrix has shape (n, 3), columns home,
+``health`` reads what it needs in a bounded number of queries, whatever the
+window holds, and hands arrays to the pure computations below it, so the numbers
+can be checked by hand. Every probability matrix has shape (n, 3), columns home,
 draw, away; ``outcomes`` has shape (n,) with 0 home win, 1 draw, 2 away win.
 The market's rows are NaN where a match had no usable prices.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from scoreline.domain.bookmakers import AVERAGE, MAXIMUM, SHARP
+from scoreline.domain.odds import OddsRecord, PriceKind
+from scoreline.errors import ScorelineError
 from scoreline.models.drift import ReferenceDistribution
+from scoreline.models.registry import ModelRegistry
 from scoreline.pricing import scoring
 from scoreline.pricing.devig import remove_margin
+from scoreline.storage.repositories.predictions import SettledPrediction
+from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
+    "DRIFT_SAMPLE",
     "DRIFT_THRESHOLD",
     "OUTCOMES",
     "WATCH_THRESHOLD",
     "Drift",
     "DriftStatus",
+    "HealthReport",
     "ReliabilityBin",
+    "RollingPoint",
     "RollingScore",
     "drift_status",
+    "health",
+    "market_prices",
     "market_probabilities",
     "prediction_drift",
     "reliability_bins",
     "rolling_scores",
 ]
+
+logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -45,6 +64,16 @@ DRIFT_THRESHOLD = 0.25  # and a major one from here
 # A forecast of exactly 0 for what happened has an infinite log loss, which JSON
 # cannot carry and which would swamp every mean it enters; cap it at -log(1e-15).
 _MAX_LOG_LOSS = -math.log(1e-15)
+DRIFT_SAMPLE = 500  # recent predictions whose home probabilities the PSI compares
+# The 1X2 prices the market is judged by, best first; any other bookmaker's pre-match
+# prices come last, and MAX (no one book's prices) never.
+_MARKET_RANKS = {
+    (SHARP, PriceKind.CLOSING.value): 0,
+    (AVERAGE, PriceKind.CLOSING.value): 1,
+    (SHARP, PriceKind.PREMATCH.value): 2,
+    (AVERAGE, PriceKind.PREMATCH.value): 3,
+}
+_ANY_PREMATCH = len(_MARKET_RANKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +107,163 @@ class Drift:
     prediction_psi: float | None
     n_recent: int
     status: DriftStatus
+
+
+@dataclass(frozen=True, slots=True)
+class RollingPoint:
+    """Mean scores of the ``n`` matches up to the one kicking off ``at`` (lower is better)."""
+
+    at: datetime
+    n: int
+    rps_model: float
+    rps_market: float | None
+    log_loss_model: float
+    log_loss_market: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    """How the active model did on the finished matches of a window, and whether it drifts;
+    ``model`` is None (and everything empty) before any model is active."""
+
+    model: str | None
+    version: str | None
+    window_start: datetime | None
+    window_end: datetime | None
+    n_matches: int
+    reliability: list[ReliabilityBin]
+    rolling: list[RollingPoint]
+    drift: Drift
+
+
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    """Finished matches in kick-off order, with the model's and the market's 1X2 views."""
+
+    kickoffs: list[datetime]
+    model: FloatArray  # (n, 3)
+    market: FloatArray  # (n, 3), NaN rows where unpriced
+    outcomes: IntArray  # (n,)
+
+
+# -- the use case ---------------------------------------------------------------------------
+
+
+def health(
+    unit_of_work: UnitOfWorkFactory, *, days: int, window: int, artifacts_dir: Path
+) -> HealthReport:
+    """Calibration, rolling RPS and log loss against the closing market, and prediction drift
+    of the active model, over the ``days`` before the latest finished match.
+
+    The window is anchored on the data, not on today, so a database of past seasons
+    still shows its last months. ``artifacts_dir`` is the model registry to find the
+    training reference in when the version does not record where it was saved.
+    """
+    with unit_of_work() as uow:
+        active = uow.model_versions.active()
+        if active is None:
+            return HealthReport(None, None, None, None, 0, [], [], Drift(None, 0, "unknown"))
+        end = uow.fixtures.latest_finished_kickoff()
+        start = None if end is None else end - timedelta(days=days)
+        settled, quotes = [], []
+        if start is not None and end is not None:
+            settled = uow.predictions.list_settled(model_version_id=active.id, start=start, end=end)
+            quotes = uow.odds.list_match_odds_of_finished(
+                start=start,
+                end=end,
+                closing_from=(SHARP, AVERAGE),
+                prematch_except=(MAXIMUM,),
+            )
+        recent_home = uow.predictions.list_recent_home_probabilities(
+            model_version_id=active.id, limit=DRIFT_SAMPLE
+        )
+    root = Path(active.artifact_path).parents[1] if active.artifact_path else artifacts_dir
+    drift = prediction_drift(
+        _reference(root, active.name, active.version), np.array(recent_home, dtype=np.float64)
+    )
+    matches = _settled(settled, market_prices(quotes))
+    rolling = rolling_scores(matches.model, matches.market, matches.outcomes, window=window)
+    return HealthReport(
+        model=active.name,
+        version=active.version,
+        window_start=start,
+        window_end=end,
+        n_matches=len(matches.kickoffs),
+        reliability=reliability_bins(matches.model, matches.outcomes),
+        rolling=[
+            RollingPoint(
+                at=matches.kickoffs[p.end],
+                n=p.n,
+                rps_model=p.rps_model,
+                rps_market=p.rps_market,
+                log_loss_model=p.log_loss_model,
+                log_loss_market=p.log_loss_market,
+            )
+            for p in rolling
+        ],
+        drift=drift,
+    )
+
+
+def _settled(rows: Sequence[SettledPrediction], prices: dict[int, tuple[float, ...]]) -> _Settled:
+    model = np.array([r.probabilities for r in rows], dtype=np.float64).reshape(-1, 3)
+    model /= model.sum(axis=1, keepdims=True)  # stored rounded: make each row sum to 1 exactly
+    odds = np.array([prices.get(r.fixture_id, (np.nan,) * 3) for r in rows], dtype=np.float64)
+    return _Settled(
+        kickoffs=[r.kickoff for r in rows],
+        model=model,
+        market=market_probabilities(odds.reshape(-1, 3)),
+        outcomes=np.array([_outcome(r.home_goals, r.away_goals) for r in rows], dtype=np.int64),
+    )
+
+
+def market_prices(quotes: Sequence[OddsRecord]) -> dict[int, tuple[float, ...]]:
+    """Per fixture, the 1X2 prices the market is judged by: Pinnacle's closing, else the
+    closing average, else Pinnacle's, the average's or any bookmaker's pre-match."""
+    best: dict[int, tuple[int, tuple[float, ...]]] = {}
+    for quote in quotes:  # by id: a later snapshot of a rank wins
+        quoted = (quote.prices.get(outcome) for outcome in OUTCOMES)
+        prices = tuple(float(p) for p in quoted if p is not None)
+        if len(prices) != 3 or min(prices) <= 1:
+            continue
+        rank = _MARKET_RANKS.get((quote.bookmaker, quote.kind), _ANY_PREMATCH)
+        if quote.fixture_id not in best or rank <= best[quote.fixture_id][0]:
+            best[quote.fixture_id] = (rank, prices)
+    return {fixture_id: prices for fixture_id, (_, prices) in best.items()}
+
+
+def _outcome(home_goals: int, away_goals: int) -> int:
+    return 0 if home_goals > away_goals else 1 if home_goals == away_goals else 2
+
+
+_references: dict[tuple[str, str, str], ReferenceDistribution | None] = {}
+_references_lock = threading.Lock()
+
+
+def _reference(root: Path, name: str, version: str) -> ReferenceDistribution | None:
+    """The training reference saved with a model version, loaded once per process.
+
+    Versions never change once saved, so what is found (or found missing in a
+    readable artifact) is kept; a version that cannot be read is tried again next
+    time, as it may yet be copied in.
+    """
+    key = (str(root), name, version)
+    with _references_lock:
+        if key in _references:
+            return _references[key]
+    try:
+        artifact = ModelRegistry(root).load(name, version)
+    except ScorelineError as error:
+        logger.warning("no drift reference for model %s %s: %s", name, version, error)
+        return None
+    found = artifact.estimators.get("reference")
+    reference = found if isinstance(found, ReferenceDistribution) else None
+    with _references_lock:
+        _references[key] = reference
+    return reference
+
+
+# -- the arithmetic -------------------------------------------------------------------------
 
 
 def reliability_bins(

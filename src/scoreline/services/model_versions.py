@@ -10,6 +10,7 @@ it over the network. Every question "which model serves?" is answered here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,9 +20,19 @@ from scoreline.errors import NotFoundError
 from scoreline.models.drift import ReferenceDistribution
 from scoreline.models.registry import ModelRegistry
 from scoreline.models.serving import LiveModel
+from scoreline.services import fitting
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
-__all__ = ["LoadedModel", "activate", "active", "active_id", "list_", "load_active"]
+__all__ = [
+    "LoadedModel",
+    "activate",
+    "active",
+    "active_id",
+    "list_",
+    "load_active",
+    "loader",
+    "refit",
+]
 
 _NO_ACTIVE = "no active model; run `scoreline fit`, or `scoreline models activate NAME VERSION`"
 
@@ -99,6 +110,25 @@ def load_active(unit_of_work: UnitOfWorkFactory, *, artifacts_dir: Path) -> Load
         LiveModel.from_artifact(artifact),
         reference if isinstance(reference, ReferenceDistribution) else None,
     )
+
+
+def refit(unit_of_work: UnitOfWorkFactory, *, artifacts_dir: Path) -> ModelVersionRecord:
+    """Fit Dixon-Coles on every finished match before now, save it and make it the active
+    version; ``DataError`` when there is nothing to fit on. Workers follow on their own."""
+    summary = fitting.fit_dixon_coles(unit_of_work, artifacts_dir=artifacts_dir)
+    with unit_of_work() as uow:
+        record = uow.model_versions.get_by_name(name=fitting.MODEL_NAME, version=summary.version)
+    assert record is not None  # just written
+    return record
+
+
+def loader(unit_of_work: UnitOfWorkFactory, *, artifacts_dir: Path) -> Callable[[], LoadedModel]:
+    """What a worker calls to (re)load the active version, whenever it changes."""
+
+    def load() -> LoadedModel:
+        return load_active(unit_of_work, artifacts_dir=artifacts_dir)
+
+    return load
 
 
 def _date(value: object) -> date | None:

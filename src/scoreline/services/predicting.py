@@ -1,19 +1,23 @@
-"""Predicting fixtures with the active model and storing the predictions."""
+"""Predicting the fixtures of a window with the active model and storing the predictions.
+
+``scoreline predict`` calls this. It serves the whole active model (an ensemble
+with its blend and calibrator, or Dixon-Coles alone) through the worker's own
+path, ``services.serving.Predictor``: the same feature table, the market columns
+from the latest stored 1X2 prices by the same consensus rule, and the
+predictions stored under the version that made them.
+"""
 
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pandas as pd
-
-from scoreline.models import UnseenTeamWarning
+from scoreline.domain.fixtures import FixtureRecord
 from scoreline.services import model_versions
-from scoreline.storage.repositories.predictions import NewPrediction
+from scoreline.services.serving import Prediction, Predictor
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["FixturePrediction", "predict_fixtures"]
@@ -56,71 +60,44 @@ def predict_fixtures(
     competitions: Sequence[str] | None = None,
     trigger: str = "cli",
 ) -> list[FixturePrediction]:
-    """Predict fixtures kicking off within ``days`` of ``start`` (default now) and store them."""
+    """Predict fixtures kicking off within ``days`` of ``start`` (default now) with the active
+    model, as the worker does, and store them under its version."""
     start = start or datetime.now(UTC)
     loaded = model_versions.load_active(unit_of_work, artifacts_dir=artifacts_dir)
-    model, version = loaded.model.dixon_coles, loaded.model.version
     with unit_of_work() as uow:
         rows = uow.fixtures.list_between(
-            start=start,
-            end=start + timedelta(days=days),
-            competitions=competitions,
+            start=start, end=start + timedelta(days=days), competitions=competitions
         )
-        if not rows:
-            return []
-        frame = pd.DataFrame(
-            {
-                "home_team": [r.home_team for r in rows],
-                "away_team": [r.away_team for r in rows],
-                "neutral": [r.neutral for r in rows],
-            }
-        )
-        with warnings.catch_warnings(record=True) as caught:
-            # A promoted team is priced by the model's newcomer prior: say so, do not fail.
-            warnings.simplefilter("always", UnseenTeamWarning)
-            grid = model.predict(frame[["home_team", "away_team", "neutral"]])
-        for warning in caught:
-            logger.warning("%s", warning.message)
-        p1x2 = grid.probabilities("1x2")
-        goals = grid.probabilities("expected_goals")
-        over = grid.probabilities("over_under", 2.5)[:, 0]
-        btts = grid.probabilities("btts")[:, 0]
-        now = datetime.now(UTC)
-        uow.predictions.upsert_many(
-            [
-                NewPrediction(
-                    fixture_id=row.id,
-                    model_version_id=loaded.version_id,
-                    trigger=trigger,
-                    created_at=now,
-                    home_goals_expectation=float(goals[i, 0]),
-                    away_goals_expectation=float(goals[i, 1]),
-                    rho=float(model.rho_),
-                    p_home=float(p1x2[i, 0]),
-                    p_draw=float(p1x2[i, 1]),
-                    p_away=float(p1x2[i, 2]),
-                )
-                for i, row in enumerate(rows)
-            ]
-        )
-        uow.commit()
+    if not rows:
+        return []
+    predictor = Predictor(unit_of_work, loaded)
+    batch = predictor.predict_fixtures([row.id for row in rows], trigger=trigger)
+    for fixture_id in batch.unknown:
+        logger.warning("fixture %d is not predicted: the model's history leaves it out", fixture_id)
+    by_fixture = {p.fixture_id: p for p in batch.predictions}
     return [
-        FixturePrediction(
-            fixture_id=row.id,
-            competition=row.competition,
-            kickoff_utc=row.kickoff,
-            home_team=row.home_team,
-            away_team=row.away_team,
-            home_goals_expectation=float(goals[i, 0]),
-            away_goals_expectation=float(goals[i, 1]),
-            home=float(p1x2[i, 0]),
-            draw=float(p1x2[i, 1]),
-            away=float(p1x2[i, 2]),
-            over_2_5=float(over[i]),
-            btts_yes=float(btts[i]),
-            model_version=version,
-            home_goals=row.home_goals,
-            away_goals=row.away_goals,
-        )
-        for i, row in enumerate(rows)
+        _fixture_prediction(row, by_fixture[row.id], loaded.model.version)
+        for row in rows
+        if row.id in by_fixture
     ]
+
+
+def _fixture_prediction(row: FixtureRecord, p: Prediction, version: str) -> FixturePrediction:
+    over_under: dict[str, list[float]] = p.markets["over_under"]
+    return FixturePrediction(
+        fixture_id=row.id,
+        competition=row.competition,
+        kickoff_utc=row.kickoff,
+        home_team=row.home_team,
+        away_team=row.away_team,
+        home_goals_expectation=p.home_goals,
+        away_goals_expectation=p.away_goals,
+        home=p.probabilities[0],
+        draw=p.probabilities[1],
+        away=p.probabilities[2],
+        over_2_5=float(over_under["2.5"][0]),
+        btts_yes=float(p.markets["btts_yes"]),
+        model_version=version,
+        home_goals=row.home_goals,
+        away_goals=row.away_goals,
+    )

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
-
-from sqlalchemy import select, update
 
 from scoreline.domain import Market, Selection
+from scoreline.domain.betting import AuditKind, BetRecord, LedgerKind
 from scoreline.pricing.settlement import payout_minor, settle
-from scoreline.services.audit import append_snapshot
-from scoreline.storage.tables import BetRow, LedgerEntryRow, PortfolioRow, ResultRow
-from scoreline.storage.unit_of_work import UnitOfWorkFactory
+from scoreline.services import audit
+from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["SettlementNotice", "fixtures_to_settle", "notices", "settle_fixture"]
 
@@ -48,91 +45,68 @@ def settle_fixture(unit_of_work: UnitOfWorkFactory, *, fixture_id: int) -> list[
     first is skipped, so nothing is paid twice.
     """
     now = _now()
-    settled: list[int] = []
     with unit_of_work() as uow:
-        session = uow.session
-        result = session.get(ResultRow, fixture_id)
-        if result is None:
+        fixture = uow.fixtures.get(fixture_id)
+        if fixture is None or fixture.home_goals is None or fixture.away_goals is None:
             return []
-        bets = session.scalars(
-            select(BetRow).where(BetRow.fixture_id == fixture_id, BetRow.status == "open")
-        ).all()
-        for bet in bets:
-            line = None if bet.market == Market.MATCH_ODDS.value else Decimal(bet.line_quarters) / 4
-            outcome = settle(
-                Market(bet.market),
-                Selection(bet.selection),
-                line,
-                result.home_goals,
-                result.away_goals,
-            )
-            paid = payout_minor(bet.stake_minor, bet.odds, outcome)
-            moved = session.execute(
-                update(BetRow)
-                .where(BetRow.id == bet.id, BetRow.status == "open")
-                .values(status="settled", outcome=outcome.value, payout_minor=paid, settled_at=now)
-            )
-            if getattr(moved, "rowcount", 0) != 1:
-                continue  # another settlement got there first
-            if paid:
-                session.add(
-                    LedgerEntryRow(
-                        portfolio_id=bet.portfolio_id,
-                        kind="payout",
-                        amount_minor=paid,
-                        bet_id=bet.id,
-                        created_at=now,
-                    )
-                )
-            append_snapshot(
-                session,
-                bet_id=bet.id,
-                kind="settled",
-                payload={
-                    "bet_id": bet.id,
-                    "score": [result.home_goals, result.away_goals],
-                    "outcome": outcome.value,
-                    "payout_minor": paid,
-                    "profit_minor": paid - bet.stake_minor,
-                    "at": now,
-                },
-                now=now,
-            )
-            settled.append(bet.id)
+        score = (fixture.home_goals, fixture.away_goals)
+        settled = [
+            bet.id
+            for bet in uow.bets.list_open(fixture_id=fixture_id)
+            if _settle_bet(uow, bet, score, now)
+        ]
         uow.commit()
     return settled
+
+
+def _settle_bet(uow: UnitOfWork, bet: BetRecord, score: tuple[int, int], now: datetime) -> bool:
+    """Pay one bet by the score, with its ledger entry and audit snapshot; False when another
+    settlement got there first."""
+    outcome = settle(Market(bet.market), Selection(bet.selection), bet.line, *score)
+    paid = payout_minor(bet.stake_minor, bet.odds, outcome)
+    if not uow.bets.settle_if_open(
+        bet_id=bet.id, outcome=outcome.value, payout_minor=paid, settled_at=now
+    ):
+        return False
+    if paid:
+        uow.ledger.add(
+            portfolio_id=bet.portfolio_id,
+            kind=LedgerKind.PAYOUT,
+            amount_minor=paid,
+            bet_id=bet.id,
+            created_at=now,
+        )
+    payload = {
+        "bet_id": bet.id,
+        "score": list(score),
+        "outcome": outcome.value,
+        "payout_minor": paid,
+        "profit_minor": paid - bet.stake_minor,
+        "at": now,
+    }
+    audit.append_snapshot(uow, bet_id=bet.id, kind=AuditKind.SETTLED, payload=payload, now=now)
+    return True
 
 
 def fixtures_to_settle(unit_of_work: UnitOfWorkFactory) -> list[int]:
     """Finished fixtures that still have open bets (their result came in unheard)."""
     with unit_of_work() as uow:
-        return list(
-            uow.session.scalars(
-                select(BetRow.fixture_id)
-                .join(ResultRow, ResultRow.fixture_id == BetRow.fixture_id)
-                .where(BetRow.status == "open")
-                .distinct()
-            )
-        )
+        return uow.bets.fixtures_awaiting_settlement()
 
 
 def notices(unit_of_work: UnitOfWorkFactory, bet_ids: list[int]) -> list[SettlementNotice]:
     """What to tell the owners of these settled bets."""
     with unit_of_work() as uow:
-        rows = uow.session.execute(
-            select(BetRow, PortfolioRow.owner_id)
-            .join(PortfolioRow, PortfolioRow.id == BetRow.portfolio_id)
-            .where(BetRow.id.in_(bet_ids))
-        ).all()
-        return [
-            SettlementNotice(
-                owner_id=owner,
-                bet_id=bet.id,
-                portfolio_id=bet.portfolio_id,
-                fixture_id=bet.fixture_id,
-                outcome=bet.outcome,
-                payout_minor=bet.payout_minor,
-                profit_minor=(bet.payout_minor or 0) - bet.stake_minor,
-            )
-            for bet, owner in rows
-        ]
+        owned = uow.bets.list_with_owners(bet_ids=bet_ids)
+    return [
+        SettlementNotice(
+            owner_id=owner,
+            bet_id=bet.id,
+            portfolio_id=bet.portfolio_id,
+            fixture_id=bet.fixture_id,
+            outcome=bet.outcome,
+            payout_minor=bet.payout_minor,
+            profit_minor=bet.profit_minor,
+        )
+        for bet, owner in owned
+    ]

@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from conftest import SAMPLE_DATA
 from scoreline.api.app import create_app
+from scoreline.api.server import build_context
 from scoreline.config import Settings
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
@@ -26,8 +27,9 @@ def client(unit_of_work: Callable[[], UnitOfWork], tmp_path: Path) -> Iterator[T
     settings = Settings(
         jwt_secret=SecretStr("s" * 48), database_url="sqlite:///unused.db", data_dir=tmp_path
     )
-    app = create_app(settings, unit_of_work)
-    app.state.gateway.bus, app.state.gateway.streams = MemoryBus(), Streams(prefix="t")
+    app = create_app(
+        build_context(settings, unit_of_work, bus=MemoryBus(), streams=Streams(prefix="t"))
+    )
     with TestClient(app) as made:
         yield made
 
@@ -124,7 +126,7 @@ def test_a_refit_runs_in_the_background_and_becomes_the_active_model(
     started = client.post("/api/v1/admin/refit", headers=admin)
     assert started.status_code == 202
     assert started.json()["state"] == "running"
-    client.app.state.gateway.refits.join(timeout=120)  # type: ignore[attr-defined]
+    client.app.state.context.refits.join(timeout=120)  # type: ignore[attr-defined]
     done = client.get("/api/v1/admin/refit", headers=admin).json()
     assert done["state"] == "done", done
     active = model_versions.active(unit_of_work)
@@ -133,7 +135,13 @@ def test_a_refit_runs_in_the_background_and_becomes_the_active_model(
     status = client.get("/api/v1/admin/status", headers=admin).json()
     assert status["active_model"] == {"name": name, "version": version}
     assert status["bus_error"] is None
-    assert [s["name"] for s in status["streams"]] == ["t:odds", "t:predictions", "t:results"]
+    readers = {s["name"]: [g["name"] for g in s["groups"]] for s in status["streams"]}
+    assert readers == {
+        "t:odds": ["workers", "api-bridge"],
+        "t:predictions": ["api-bridge"],
+        "t:results": ["settlement"],
+        "t:settlements": ["api-bridge"],
+    }
     models = client.get("/api/v1/models", headers=admin).json()
     assert [(m["version"], m["is_active"]) for m in models["items"]] == [(version, True)]
     again = client.put(
@@ -151,7 +159,7 @@ def test_a_refit_with_nothing_to_fit_on_reports_why(
     client: TestClient, admin: dict[str, str]
 ) -> None:
     assert client.post("/api/v1/admin/refit", headers=admin).status_code == 202
-    client.app.state.gateway.refits.join(timeout=60)  # type: ignore[attr-defined]
+    client.app.state.context.refits.join(timeout=60)  # type: ignore[attr-defined]
     failed = client.get("/api/v1/admin/refit", headers=admin).json()
     assert failed["state"] == "failed"
     assert "no finished matches" in failed["error"]

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from conftest import SAMPLE_DATA
-from scoreline.api.deps import Gateway
+from scoreline.api.context import ApiContext
 from scoreline.api.fast_path import _competition
 from scoreline.api.server import build_server
 from scoreline.config import Settings
@@ -41,17 +41,17 @@ def client(unit_of_work: Callable[[], UnitOfWork], tmp_path: Path) -> Iterator[T
     with TestClient(server.asgi) as made:
         # Each invalidator drops the caches once on its first read: past that, a warm
         # read stays warm (else a count of fast reads depends on when that read lands).
-        for invalidator in server.app.state.invalidators:
+        for invalidator in server.invalidators:
             assert invalidator.ready.wait(10)
         made.post("/api/v1/auth/bootstrap", json={"email": "a@example.com", "password": PASSWORD})
-        GATEWAYS[made] = server.app.state.gateway
+        GATEWAYS[made] = server.context
         yield made
 
 
-GATEWAYS: dict[TestClient, Gateway] = {}
+GATEWAYS: dict[TestClient, ApiContext] = {}
 
 
-def gateway(client: TestClient) -> Gateway:
+def gateway(client: TestClient) -> ApiContext:
     return GATEWAYS[client]
 
 
@@ -66,10 +66,10 @@ def test_a_warm_read_is_the_routes_answer_byte_for_byte(client: TestClient) -> N
     first = client.get(PATH, params={"competition": "E0"}, headers=headers)  # the route
     assert first.status_code == 200
     assert len(first.json()["items"]) > 0
-    assert state.fast_reads == 0
+    assert state.stats.fast_reads == 0
     second = client.get(PATH, params={"competition": "E0"}, headers=headers)
     third = client.get(f"{PATH}?competition=E0&limit=100&offset=0", headers=headers)
-    assert state.fast_reads == 2
+    assert state.stats.fast_reads == 2
     assert second.content == first.content == third.content
     drop = {"date"}
     assert {k: v for k, v in second.headers.items() if k not in drop} == {
@@ -101,7 +101,7 @@ def test_anything_unusual_goes_to_the_route(
     with unit_of_work() as uow:
         used = uow.session.scalar(select(ApiKeyRow.last_used_at))
     assert used is not None  # the route recorded the key's use
-    assert state.fast_reads == 0
+    assert state.stats.fast_reads == 0
 
 
 def test_a_disabled_account_is_refused_at_once(client: TestClient) -> None:
@@ -114,7 +114,7 @@ def test_a_disabled_account_is_refused_at_once(client: TestClient) -> None:
     viewer = bearer(client, "v@example.com")
     assert client.get(PATH, params={"competition": "E0"}, headers=viewer).status_code == 200
     assert client.get(PATH, params={"competition": "E0"}, headers=viewer).status_code == 200
-    assert gateway(client).fast_reads == 1
+    assert gateway(client).stats.fast_reads == 1
     client.patch(
         f"/api/v1/admin/users/{made.json()['id']}", json={"is_active": False}, headers=admin
     )

@@ -14,11 +14,12 @@ from pydantic import SecretStr
 
 from conftest import SAMPLE_DATA
 from scoreline.api.app import create_app
+from scoreline.api.server import build_context
 from scoreline.config import Settings
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
-from scoreline.services import book, settlement
+from scoreline.services import settlement
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.unit_of_work import UnitOfWork
 
@@ -50,7 +51,7 @@ def client(unit_of_work: Callable[[], UnitOfWork]) -> Iterator[TestClient]:
     )
     assert summary.stored == 1
     settings = Settings(jwt_secret=SecretStr("s" * 48), database_url="sqlite:///unused.db")
-    with TestClient(create_app(settings, unit_of_work)) as made:
+    with TestClient(create_app(build_context(settings, unit_of_work))) as made:
         yield made
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from conftest import SAMPLE_DATA
 from scoreline.api.app import create_app
+from scoreline.api.server import build_context
 from scoreline.config import Settings
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
@@ -222,7 +223,7 @@ def seeded(unit_of_work: Callable[[], UnitOfWork], tmp_path: Path) -> Iterator[S
         database_url="sqlite:///unused.db",
         data_dir=tmp_path / "data",
     )
-    with TestClient(create_app(settings, unit_of_work)) as client:
+    with TestClient(create_app(build_context(settings, unit_of_work))) as client:
         first = client.post(
             "/api/v1/auth/bootstrap", json={"email": "admin@example.com", "password": PASSWORD}
         )

@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from conftest import SAMPLE_DATA, postgres_database
 from scoreline.api.app import create_app
+from scoreline.api.server import build_context
 from scoreline.config import Settings
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
@@ -57,7 +58,9 @@ def _no_database() -> UnitOfWork:
 # (schemathesis.pytest.from_fixture would read it per test, but it sets Node._nodeid,
 # which pytest 9 no longer has.) An explicit Config keeps a stray schemathesis.toml out.
 schema = schemathesis.openapi.from_asgi(
-    "/api/v1/openapi.json", create_app(SETTINGS, _no_database), config=schemathesis.Config()
+    "/api/v1/openapi.json",
+    create_app(build_context(SETTINGS, _no_database)),
+    config=schemathesis.Config(),
 )
 
 
@@ -163,7 +166,7 @@ def caller(
         upgrade(engine)
         unit_of_work = unit_of_work_factory(engine)
         _load(unit_of_work)
-        app = create_app(SETTINGS, unit_of_work)
+        app = create_app(build_context(SETTINGS, unit_of_work))
         with TestClient(app) as client:
             headers, known = _set_up(client, role)
         yield Caller(app=app, headers=headers, known=known)

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from conftest import SAMPLE_DATA
-from scoreline.api.cache_invalidator import CacheInvalidator
+from scoreline.api.cache import CacheInvalidator
 from scoreline.api.server import build_server
 from scoreline.config import Settings
 from scoreline.messaging.memory_bus import MemoryBus
@@ -135,7 +135,7 @@ def served(unit_of_work: Callable[[], UnitOfWork], tmp_path: Path) -> Iterator[S
         token = client.post(
             "/api/v1/auth/login", json={"email": "a@example.com", "password": PASSWORD}
         ).json()["access_token"]
-        invalidators = server.app.state.invalidators
+        invalidators = list(server.invalidators)
         made = Served(
             client,
             {"Authorization": f"Bearer {token}"},

@@ -28,11 +28,11 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from conftest import SAMPLE_DATA
-from scoreline.api.realtime import GROUP, Realtime
+from scoreline.api.realtime import RealtimeBridge, SocketServer
 from scoreline.api.server import build_server
 from scoreline.config import Settings
 from scoreline.messaging.memory_bus import MemoryBus
-from scoreline.messaging.names import Streams
+from scoreline.messaging.names import REALTIME_GROUP, Streams
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.tables import CompetitionRow, FixtureRow
 from scoreline.storage.unit_of_work import UnitOfWork
@@ -74,19 +74,15 @@ class ServerThread:
         self.thread.join(timeout=15)
         assert not self.thread.is_alive(), "the server did not stop"
 
-    def call(self, coroutine: Any) -> Any:
-        """Run a coroutine on the server's loop (as the settlement consumer does)."""
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
-
 
 @dataclass
 class Live:
-    """A running gateway, its realtime server, the bus it reads and its stream names."""
+    """A running gateway, its sockets and stream bridge, the bus it reads and its stream names."""
 
     url: str
     server: ServerThread
-    realtime: Realtime
+    sockets: SocketServer
+    bridge: RealtimeBridge
     bus: MemoryBus
     streams: Streams
     clients: list[Listener] = field(default_factory=list)
@@ -152,9 +148,8 @@ def serving(unit_of_work: Callable[[], UnitOfWork], redis_url: str | None) -> It
     )
     bus, streams = MemoryBus(), Streams(prefix=f"test:{uuid.uuid4().hex[:10]}")
     built = build_server(settings, unit_of_work, bus=bus, streams=streams)
-    realtime: Realtime = built.app.state.realtime
     with ServerThread(built.asgi) as server:
-        made = Live(server.url, server, realtime, bus, streams)
+        made = Live(server.url, server, built.sockets, built.bridge, bus, streams)
         try:
             yield made
         finally:
@@ -321,7 +316,7 @@ def test_unsubscribed_room_receives_nothing_more(live: Live) -> None:
 
     live.publish(live.streams.odds, odds(7))
 
-    wait_for(lambda: live.realtime.forwarded == 1, "the bridge to forward the odds")
+    wait_for(lambda: live.bridge.forwarded == 1, "the bridge to forward the odds")
     time.sleep(0.3)
     assert not client.received
 
@@ -334,11 +329,19 @@ def test_bet_settled_reaches_only_its_owner(live: Live) -> None:
     with httpx.Client(base_url=live.url) as http:
         me = http.get("/api/v1/me", headers={"Authorization": f"Bearer {trader_token}"}).json()
 
-    live.server.call(live.realtime.bet_settled(me["id"], {"bet_id": 5, "outcome": "won"}))
+    notice = {
+        "bet_id": 5,
+        "portfolio_id": 3,
+        "fixture_id": 11,
+        "outcome": "won",
+        "payout_minor": 2_100,
+        "profit_minor": 1_100,
+    }
+    live.publish(live.streams.settlements, notice | {"owner_id": me["id"]})
 
     wait_for(lambda: trader.received["bet:settled"], "the settlement")
     time.sleep(0.3)
-    assert trader.received["bet:settled"] == [{"bet_id": 5, "outcome": "won"}]
+    assert trader.received["bet:settled"] == [notice]  # without naming its owner
     assert not admin.received
 
 
@@ -365,7 +368,7 @@ def test_subscribe_refuses_what_names_no_room(live: Live) -> None:
 
 @pytest.mark.redis
 def test_rooms_per_connection_are_capped(live: Live) -> None:
-    live.realtime.max_rooms = 2
+    live.sockets.max_rooms = 2
     token = sign_in(live.url, "admin@example.com")
     client = live.listener({"token": token})
     assert client.subscribe(fixture=1)["ok"]
@@ -387,8 +390,10 @@ def test_malformed_entries_are_acked_without_a_push(live: Live) -> None:
     live.publish(live.streams.odds, odds(7))
 
     wait_for(lambda: client.received["odds:update"], "the good entry")
-    wait_for(lambda: live.bus.group_info(live.streams.odds, GROUP).pending == 0, "the acks")
-    assert (live.realtime.dropped, live.realtime.forwarded) == (4, 1)
+    wait_for(
+        lambda: live.bus.group_info(live.streams.odds, REALTIME_GROUP).pending == 0, "the acks"
+    )
+    assert (live.bridge.dropped, live.bridge.forwarded) == (4, 1)
     assert len(client.received["odds:update"]) == 1
 
 
@@ -397,13 +402,13 @@ def test_entries_older_than_max_age_are_acked_without_a_push(live: Live) -> None
     token = sign_in(live.url, "admin@example.com")
     client = live.listener({"token": token})
     assert client.subscribe(fixture=7)["ok"]
-    live.realtime.max_age_seconds = -1.0  # every entry is too old
+    live.bridge.max_age_seconds = -1.0  # every entry is too old
 
     live.publish(live.streams.odds, odds(7))
 
-    wait_for(lambda: live.realtime.dropped == 1, "the entry to be dropped")
-    wait_for(lambda: live.bus.group_info(live.streams.odds, GROUP).pending == 0, "the ack")
-    assert live.realtime.forwarded == 0
+    wait_for(lambda: live.bridge.dropped == 1, "the entry to be dropped")
+    wait_for(lambda: live.bus.group_info(live.streams.odds, REALTIME_GROUP).pending == 0, "the ack")
+    assert live.bridge.forwarded == 0
     assert not client.received
 
 

@@ -1,11 +1,15 @@
-"""Two ``scoreline api`` processes broadcast as one: each prediction reaches every client once.
+"""Two ``scoreline api`` processes act as one: each prediction reaches every client once, and
+sign-in attempts count against one shared limit.
 
 Both processes read the predictions stream through the ``api-bridge`` consumer
 group, so exactly one of them emits an entry; Socket.IO's Redis manager carries
 that emit to the clients of both. A client connected to each process, both in
 the same competition room, must therefore see the entry exactly once: twice
 would mean both processes emitted it, never would mean the fan-out failed.
-Real processes, the local PostgreSQL and the local Redis.
+Both also count sign-in attempts on Redis (``api.rate_limit.login_limiter``):
+five failures split between them lock the sixth attempt on either, where two
+limiters of their own would allow ten guesses. Real processes, the local
+PostgreSQL and the local Redis.
 """
 
 from __future__ import annotations
@@ -27,8 +31,7 @@ import socketio  # type: ignore[import-untyped]
 from sqlalchemy import select
 
 from conftest import SAMPLE_DATA, _truncate_all
-from scoreline.api.realtime import GROUP
-from scoreline.messaging.names import Streams
+from scoreline.messaging.names import REALTIME_GROUP, Streams
 from scoreline.messaging.redis_bus import RedisBus
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.db import make_engine, unit_of_work_factory
@@ -109,6 +112,14 @@ def fixture_id(postgres_url: str) -> int:
 
 
 @pytest.fixture
+def empty_database(postgres_url: str) -> None:
+    """The session's PostgreSQL database, emptied."""
+    engine = make_engine(postgres_url)
+    _truncate_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
 def apis(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[Streams, list[Api]]]:
     """Two API processes on one database and one Redis, under stream names of their own."""
     streams = Streams(prefix=f"test:{uuid.uuid4().hex[:10]}")
@@ -186,8 +197,28 @@ def test_each_prediction_reaches_every_client_exactly_once(
                 index
             ].output()
             assert received[index][0]["competition"] == "E0"
-        assert bus.group_info(streams.predictions, GROUP).pending == 0  # acked once emitted
+        assert (
+            bus.group_info(streams.predictions, REALTIME_GROUP).pending == 0
+        )  # acked once emitted
         bus.close()
     finally:
         for client in clients:
             client.disconnect()
+
+
+def test_sign_in_attempts_count_against_one_limit_across_processes(
+    empty_database: None, apis: tuple[Streams, list[Api]]
+) -> None:
+    _, (first, second) = apis
+    body = {"email": "admin@example.com", "password": PASSWORD}
+    assert httpx.post(f"{first.url}/api/v1/auth/bootstrap", json=body).status_code == 201
+    wrong = {**body, "password": "not the passphrase"}
+    codes = [
+        httpx.post(f"{api.url}/api/v1/auth/login", json=wrong).status_code
+        for api in (first, second, first, second, first)
+    ]
+    assert codes == [401] * 5
+    for api in (second, first):  # locked on both, even with the right password
+        locked = httpx.post(f"{api.url}/api/v1/auth/login", json=body)
+        assert locked.status_code == 429, api.output()
+        assert int(locked.headers["Retry-After"]) > 0

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from scoreline.api.app import create_app
+from scoreline.api.server import build_context
 from scoreline.api.sessions import CSRF_COOKIE, SESSION_COOKIE
 from scoreline.config import Settings
 from scoreline.storage.unit_of_work import UnitOfWork
@@ -20,7 +21,7 @@ ADMIN = {"email": "admin@example.com", "password": PASSWORD}
 @pytest.fixture
 def client(unit_of_work: Callable[[], UnitOfWork]) -> Iterator[TestClient]:
     settings = Settings(jwt_secret=SecretStr("s" * 48), database_url="sqlite:///unused.db")
-    with TestClient(create_app(settings, unit_of_work)) as made:
+    with TestClient(create_app(build_context(settings, unit_of_work))) as made:
         yield made
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from scoreline.pipeline.worker import Worker, WorkerConfig
 from scoreline.services import model_versions
 from scoreline.services.backtesting import BacktestOptions, run_backtest
 from scoreline.services.ingest import ingest_football_data
+from scoreline.services.predicting import predict_fixtures
 from scoreline.storage.tables import PredictionRow
 from scoreline.storage.unit_of_work import UnitOfWork
 
@@ -72,9 +74,8 @@ def serving_worker(
     ingest_football_data(unit_of_work, [SAMPLE_DATA / "E0"], before=CUT)
     model_versions.activate(unit_of_work, artifacts_dir=registry, name="ensemble", version=version)
 
-    def loader() -> Any:
-        found = model_versions.load_active(unit_of_work, artifacts_dir=registry)
-        return found.version_id, found.model, found.reference
+    def loader() -> model_versions.LoadedModel:
+        return model_versions.load_active(unit_of_work, artifacts_dir=registry)
 
     return Worker(bus, unit_of_work, loader, config=config)
 
@@ -189,3 +190,47 @@ def test_a_worker_s_metrics_cover_throughput_latency_streams_drift_and_settled_s
         check=False,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_command_line_serves_the_whole_ensemble_as_the_worker_does(
+    unit_of_work: Callable[[], UnitOfWork],
+    bus: Bus,
+    streams: Streams,
+    ensemble: tuple[Path, str],
+) -> None:
+    registry, version = ensemble
+    config = WorkerConfig(streams=streams, block_ms=10, consumer="w")
+    worker = serving_worker(unit_of_work, bus, ensemble, config)
+    engine = IngestionEngine(bus, unit_of_work, streams=streams)
+    assert engine.submit([tick(("3.40", "3.50", "2.20"), 1)]).stored == 1
+    for _ in range(20):
+        if worker.step() == 0:
+            break
+    predictions = predict_fixtures(
+        unit_of_work,
+        artifacts_dir=registry,
+        start=datetime(2023, 2, 4, tzinfo=UTC),
+        days=1,
+        competitions=["E0"],
+    )
+    assert {p.model_version for p in predictions} == {version}
+    everton = next(p for p in predictions if p.home_team == "Everton")
+    with unit_of_work() as uow:
+        rows = uow.session.scalars(
+            select(PredictionRow).where(PredictionRow.fixture_id == everton.fixture_id)
+        ).all()
+        served = next(r for r in rows if r.trigger.startswith("odds:"))
+        by_cli = next(r for r in rows if r.trigger == "cli")
+        # One path: the same features (the latest stored price), the same blend, the same
+        # version.
+        assert by_cli.model_version_id == served.model_version_id == worker.version_id
+        assert by_cli.feature_hash == served.feature_hash
+        assert (everton.home, everton.draw, everton.away) == pytest.approx(
+            (served.p_home, served.p_draw, served.p_away), abs=1e-12
+        )
+        assert by_cli.markets is not None
+        assert everton.over_2_5 == pytest.approx(by_cli.markets["over_under"]["2.5"][0])
+    dixon_coles = worker.model.dixon_coles.predict(
+        pd.DataFrame({"home_team": ["Everton"], "away_team": ["Arsenal"], "neutral": [False]})
+    ).probabilities("1x2")[0]
+    assert abs(everton.home - dixon_coles[0]) > 1e-3  # the ensemble, not its Dixon-Coles member

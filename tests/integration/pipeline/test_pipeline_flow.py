@@ -63,9 +63,8 @@ def moving_ticks(n: int) -> list[dict[str, Any]]:
 
 
 def make_worker(loaded: Loaded, bus: Bus, streams: Streams, **config: Any) -> Worker:
-    def loader() -> Any:
-        found = model_versions.load_active(loaded.unit_of_work, artifacts_dir=loaded.artifacts)
-        return found.version_id, found.model, found.reference
+    def loader() -> model_versions.LoadedModel:
+        return model_versions.load_active(loaded.unit_of_work, artifacts_dir=loaded.artifacts)
 
     settings: dict[str, Any] = {"streams": streams, "block_ms": 10, "consumer": "w1"} | config
     return Worker(bus, loaded.unit_of_work, loader, config=WorkerConfig(**settings))

@@ -13,8 +13,10 @@ from sqlalchemy.exc import DBAPIError
 
 from conftest import SAMPLE_DATA
 from scoreline.domain import Selection
+from scoreline.domain.betting import PortfolioSettings
 from scoreline.errors import ConflictError, DataError, NotFoundError
-from scoreline.services import book, settlement
+from scoreline.pricing.settlement import BetOutcome, payout_minor
+from scoreline.services import bets, performance, portfolios, settlement, stake_sizing
 from scoreline.services.audit import verify_chain
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.tables import (
@@ -96,7 +98,7 @@ def stake_on(
     at: datetime,
 ) -> int:
     """Place a bet at ``quote``'s price; the bet id."""
-    return book.place_bet(
+    return bets.place(
         uow,
         owner_id=owner,
         portfolio_id=portfolio,
@@ -116,9 +118,10 @@ def loaded(unit_of_work: Callable[[], UnitOfWork]) -> Callable[[], UnitOfWork]:
 def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
+    portfolio = portfolios.create(uow, owner_id=alice, name="main")
     assert (
-        book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=100_000) == 100_000
+        portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=100_000)
+        == 100_000
     )
     # Man City 4-1 Liverpool on 1 April 2023 (E0 2022-23).
     fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
@@ -135,7 +138,7 @@ def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork
         at=before,
     )
     with uow() as w:
-        assert book.bankroll_minor(w.session, portfolio) == 90_000
+        assert w.ledger.balance(portfolio_id=portfolio) == 90_000
     assert settlement.settle_fixture(uow, fixture_id=fixture_id) == [bet_id]
     assert settlement.settle_fixture(uow, fixture_id=fixture_id) == []  # never twice
     expected = int((Decimal(10_000) * quote.home).quantize(Decimal(1)))  # type: ignore[operator]
@@ -143,7 +146,7 @@ def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork
         bet = w.session.get(BetRow, bet_id)
         assert bet is not None
         assert (bet.status, bet.outcome, bet.payout_minor) == ("settled", "won", expected)
-        assert book.bankroll_minor(w.session, portfolio) == 90_000 + expected
+        assert w.ledger.balance(portfolio_id=portfolio) == 90_000 + expected
         kinds = w.session.scalars(select(AuditSnapshotRow.kind).order_by(AuditSnapshotRow.id)).all()
         assert kinds == ["placed", "settled"]
     report = verify_chain(uow)
@@ -154,8 +157,8 @@ def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork
 def test_an_asian_quarter_line_settles_half_won(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     bob = user(uow, "bob@example.com")
-    portfolio = book.create_portfolio(uow, owner_id=bob, name="ah")
-    book.deposit(uow, owner_id=bob, portfolio_id=portfolio, amount_minor=50_000)
+    portfolio = portfolios.create(uow, owner_id=bob, name="ah")
+    portfolios.deposit(uow, owner_id=bob, portfolio_id=portfolio, amount_minor=50_000)
     fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "asian_handicap", code="PS")
     bet_id = stake_on(
@@ -182,12 +185,12 @@ def test_an_asian_quarter_line_settles_half_won(loaded: Callable[[], UnitOfWork]
 def test_nobody_touches_another_users_portfolio_or_bets(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     alice, mallory = user(uow, "alice@example.com"), user(uow, "mallory@example.com")
-    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
-    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=10_000)
+    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=10_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     with pytest.raises(NotFoundError, match=f"portfolio {portfolio} not found"):
-        book.deposit(uow, owner_id=mallory, portfolio_id=portfolio, amount_minor=-10_000)
+        portfolios.deposit(uow, owner_id=mallory, portfolio_id=portfolio, amount_minor=-10_000)
     with pytest.raises(NotFoundError):
         stake_on(
             uow,
@@ -208,14 +211,14 @@ def test_nobody_touches_another_users_portfolio_or_bets(loaded: Callable[[], Uni
         at=kickoff - timedelta(hours=1),
     )
     with pytest.raises(NotFoundError, match=f"bet {bet_id} not found"):
-        book.void_bet(uow, owner_id=mallory, bet_id=bet_id, reason="mine now")
+        bets.void(uow, owner_id=mallory, bet_id=bet_id, reason="mine now")
 
 
 def test_bad_bets_are_refused_and_nothing_is_written(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
-    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=1_000)
+    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=1_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     before = kickoff - timedelta(hours=1)
@@ -235,12 +238,12 @@ def test_bad_bets_are_refused_and_nothing_is_written(loaded: Callable[[], UnitOf
             "stake_minor": 100,
         } | change
         with pytest.raises(error, match=message):
-            book.place_bet(uow, **arguments)  # type: ignore[arg-type]
+            bets.place(uow, **arguments)  # type: ignore[arg-type]
     with uow() as w:
         assert w.session.scalar(select(BetRow.id)) is None
-        assert book.bankroll_minor(w.session, portfolio) == 1_000
+        assert w.ledger.balance(portfolio_id=portfolio) == 1_000
     with pytest.raises(ConflictError, match="would leave -1"):
-        book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=-1_001)
+        portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=-1_001)
 
 
 def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
@@ -248,8 +251,8 @@ def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
 ) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
-    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
+    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     first = stake_on(
@@ -270,23 +273,23 @@ def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
         stake=1_000,
         at=kickoff - timedelta(hours=1),
     )
-    book.void_bet(uow, owner_id=alice, bet_id=first, reason="changed my mind")
+    bets.void(uow, owner_id=alice, bet_id=first, reason="changed my mind")
     with pytest.raises(ConflictError, match="not open"):
-        book.void_bet(uow, owner_id=alice, bet_id=first, reason="again")
+        bets.void(uow, owner_id=alice, bet_id=first, reason="again")
     settlement.settle_fixture(uow, fixture_id=fixture_id)
     with pytest.raises(ConflictError, match="not open"):
-        book.void_bet(uow, owner_id=alice, bet_id=second, reason="too late")
+        bets.void(uow, owner_id=alice, bet_id=second, reason="too late")
     with uow() as w:
         # 5,000 deposited; the void refunded its stake; the away bet lost (4-1).
-        assert book.bankroll_minor(w.session, portfolio) == 4_000
+        assert w.ledger.balance(portfolio_id=portfolio) == 4_000
     assert verify_chain(uow).checked == 4
 
 
 def test_the_ledger_and_the_audit_chain_refuse_rewrites(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
-    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
+    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     stake_on(
@@ -313,8 +316,8 @@ def test_verify_names_the_first_broken_link(
 ) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
-    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
+    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     for selection in (Selection.HOME, Selection.DRAW, Selection.AWAY):
@@ -368,8 +371,8 @@ def test_concurrent_settlements_pay_once(postgres_url: str) -> None:
     uow = unit_of_work_factory(engine)
     ingest_football_data(uow, [SEASON])
     alice = user(uow, "alice@example.com")
-    portfolio = book.create_portfolio(uow, owner_id=alice, name="main")
-    book.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=100_000)
+    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=100_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     for _ in range(20):
@@ -403,6 +406,113 @@ def test_concurrent_settlements_pay_once(postgres_url: str) -> None:
         assert len(payouts) == 20
         deposits = 100_000
         pnl = sum(payouts) - 20 * 1_000
-        assert book.bankroll_minor(w.session, portfolio) == deposits + pnl
+        assert w.ledger.balance(portfolio_id=portfolio) == deposits + pnl
     assert verify_chain(uow).ok
     engine.dispose()
+
+
+def test_portfolios_list_with_their_money_and_open_exposure(
+    loaded: Callable[[], UnitOfWork],
+) -> None:
+    uow = loaded
+    alice, bob = user(uow, "alice@example.com"), user(uow, "bob@example.com")
+    main = portfolios.create(uow, owner_id=alice, name="main")
+    portfolios.create(uow, owner_id=alice, name=" spare ", currency="gbp")
+    portfolios.deposit(uow, owner_id=alice, portfolio_id=main, amount_minor=10_000)
+    with pytest.raises(ConflictError, match="already have a portfolio named 'main'"):
+        portfolios.create(uow, owner_id=alice, name="main")
+    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
+    quote = snapshot(uow, fixture_id, "1x2")
+    for selection, stake in ((Selection.HOME, 1_000), (Selection.DRAW, 500)):
+        stake_on(
+            uow,
+            quote,
+            owner=alice,
+            portfolio=main,
+            selection=selection,
+            stake=stake,
+            at=kickoff - timedelta(hours=1),
+        )
+    found, total = portfolios.list_(uow, owner_id=alice, limit=10, offset=0)
+    assert total == 2
+    assert [
+        (b.portfolio.name, b.portfolio.currency, b.bankroll_minor, b.open_stakes_minor)
+        for b in found
+    ] == [("main", "EUR", 8_500, 1_500), ("spare", "GBP", 0, 0)]
+    assert portfolios.list_(uow, owner_id=bob, limit=10, offset=0) == ([], 0)
+
+    exposure = portfolios.exposure(uow, owner_id=alice, portfolio_id=main)
+    assert exposure.open_stakes_minor == 1_500
+    (fixture,) = exposure.by_fixture
+    assert (fixture.fixture_id, fixture.competition, fixture.bets) == (fixture_id, "E0", 2)
+    assert (fixture.home_team, fixture.away_team, fixture.kickoff) == (
+        "Man City",
+        "Liverpool",
+        kickoff,
+    )
+    assert quote.home is not None
+    assert quote.draw is not None
+    won = BetOutcome.WON
+    assert fixture.potential_payout_minor == (
+        payout_minor(1_000, quote.home, won) + payout_minor(500, quote.draw, won)
+    )
+    assert [(c.competition, c.stake_minor, c.bets) for c in exposure.by_competition] == [
+        ("E0", 1_500, 2)
+    ]
+    with pytest.raises(NotFoundError):
+        portfolios.exposure(uow, owner_id=bob, portfolio_id=main)
+
+
+def test_settings_change_all_at_once_for_the_owner_and_size_stakes(
+    loaded: Callable[[], UnitOfWork],
+) -> None:
+    uow = loaded
+    alice, bob = user(uow, "alice@example.com"), user(uow, "bob@example.com")
+    main = portfolios.create(uow, owner_id=alice, name="main")
+    portfolios.deposit(uow, owner_id=alice, portfolio_id=main, amount_minor=10_000)
+    settings = PortfolioSettings(kelly_fraction=Decimal("0.5"), max_day_fraction=Decimal("0.5"))
+    portfolios.update_settings(uow, owner_id=alice, portfolio_id=main, settings=settings)
+    assert portfolios.get(uow, owner_id=alice, portfolio_id=main).portfolio.settings == settings
+    with pytest.raises(NotFoundError):
+        portfolios.update_settings(uow, owner_id=bob, portfolio_id=main, settings=settings)
+    sizer = stake_sizing.sizer_for_owner(uow, owner_id=alice, portfolio_id=main)
+    assert (sizer.settings, sizer.bankroll_minor) == (settings, 10_000)
+    with pytest.raises(NotFoundError, match=f"portfolio {main} not found"):
+        stake_sizing.sizer_for_owner(uow, owner_id=bob, portfolio_id=main)
+
+
+def test_performance_adds_up_to_the_ledger(loaded: Callable[[], UnitOfWork]) -> None:
+    uow = loaded
+    alice = user(uow, "alice@example.com")
+    main = portfolios.create(uow, owner_id=alice, name="main")
+    portfolios.deposit(uow, owner_id=alice, portfolio_id=main, amount_minor=10_000)
+    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")  # 4-1
+    quote = snapshot(uow, fixture_id, "1x2")
+    placed = [
+        stake_on(
+            uow,
+            quote,
+            owner=alice,
+            portfolio=main,
+            selection=selection,
+            stake=stake,
+            at=kickoff - timedelta(hours=1),
+        )
+        for selection, stake in ((Selection.HOME, 1_000), (Selection.AWAY, 500))
+    ]
+    settlement.settle_fixture(uow, fixture_id=fixture_id)
+    report = performance.report(uow, owner_id=alice, portfolio_id=main)
+    with uow() as w:
+        balance = w.ledger.balance(portfolio_id=main)
+    assert (report.summary.n_bets, report.summary.n_won, report.summary.n_lost) == (2, 1, 1)
+    assert report.summary.profit_minor == balance - 10_000
+    assert report.bankroll[0] == (kickoff - timedelta(hours=1), 10_000)
+    assert report.bankroll[-1][1] == balance
+    assert list(report.by_competition) == ["E0"]
+    assert list(report.by_bookmaker) == ["PS"]
+    assert {point.bet_id for point in report.clv} <= set(placed)
+    later = performance.report(
+        uow, owner_id=alice, portfolio_id=main, start=datetime.now(UTC) + timedelta(days=1)
+    )
+    assert later.summary.n_bets == 0
+    assert later.clv == []

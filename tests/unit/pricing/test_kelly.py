@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +16,8 @@ from scoreline.pricing.kelly import (
     StakingPolicy,
     closing_line_value,
     edge,
+    money_edge,
+    money_kelly,
     simultaneous_kelly,
     stakes,
 )
@@ -36,6 +39,33 @@ def test_one_outcome_is_the_textbook_kelly_fraction() -> None:
     # (p o - 1) / (o - 1): (0.6 * 2 - 1) / 1 = 0.2 and (0.3 * 4 - 1) / 3 = 1/15.
     np.testing.assert_allclose(simultaneous_kelly([0.6], [2.0]), [0.2])
     np.testing.assert_allclose(simultaneous_kelly([0.3], [4.0]), [1 / 15])
+
+
+@given(
+    probability=st.floats(min_value=0.01, max_value=0.99),
+    price=st.decimals(min_value="1.01", max_value="50", places=2),
+)
+def test_money_kelly_is_simultaneous_kelly_of_one_outcome(
+    probability: float, price: Decimal
+) -> None:
+    value = money_edge(probability, price)
+    assume(value > 0)
+    exact = money_kelly(value, price)
+    (alone,) = simultaneous_kelly([round(probability, 6)], [float(price)])
+    assert float(exact) == pytest.approx(alone, rel=1e-9, abs=1e-12)
+
+
+def test_money_edge_takes_the_probability_to_six_places() -> None:
+    assert money_edge(0.5, Decimal("2.2")) == Decimal("0.1")
+    # 1/3 is 0.333333 to six places: at 3.00 that is a hair below even, not 0.
+    assert money_edge(1 / 3, Decimal("3.00")) == Decimal("-0.000001")
+
+
+def test_money_kelly_is_exact_in_decimal() -> None:
+    # (0.5 * 2.2 - 1) / 1.2 = 1/12, and Decimal keeps every digit the stake rounds on.
+    assert money_kelly(money_edge(0.5, Decimal("2.2")), Decimal("2.2")) == Decimal("0.1") / Decimal(
+        "1.2"
+    )
 
 
 def test_three_way_market_adds_a_hedge_by_reserve_rate() -> None:

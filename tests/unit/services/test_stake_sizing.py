@@ -9,22 +9,24 @@ from fractions import Fraction
 
 import pytest
 
+from scoreline.domain.betting import PortfolioSettings
 from scoreline.errors import DataError
-from scoreline.services.book import PortfolioSettings
 from scoreline.services.stake_sizing import StakeSizer
 
 KICKOFF = datetime(2099, 8, 20, 23, 30, tzinfo=UTC)  # late: the day is the UTC date
 
 
+SETTINGS = PortfolioSettings(
+    kelly_fraction=Decimal("0.5"),
+    max_stake_fraction=Decimal("0.1"),
+    max_fixture_fraction=Decimal("0.12"),
+    max_day_fraction=Decimal("0.2"),
+    min_edge=Decimal("0.02"),
+)
+
+
 def sizer(**changes: object) -> StakeSizer:
-    values: dict[str, object] = {
-        "kelly_fraction": Decimal("0.5"),
-        "max_stake_fraction": Decimal("0.1"),
-        "max_fixture_fraction": Decimal("0.12"),
-        "max_day_fraction": Decimal("0.2"),
-        "min_edge": Decimal("0.02"),
-        "bankroll_minor": 100_000,
-    }
+    values: dict[str, object] = {"settings": SETTINGS, "bankroll_minor": 100_000}
     return StakeSizer(**(values | changes))  # type: ignore[arg-type]
 
 

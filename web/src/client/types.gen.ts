@@ -21,11 +21,65 @@ export type ActiveModel = {
 };
 
 /**
- * AdminKeyOut
+ * ActiveModelUpdate
+ *
+ * A registered version to make the active one.
+ */
+export type ActiveModelUpdate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Version
+     */
+    version: string;
+};
+
+/**
+ * AdminStatusRead
+ *
+ * Ingestion and worker health at a glance.
+ */
+export type AdminStatusRead = {
+    active_model: ActiveModel | null;
+    /**
+     * Bus Error
+     */
+    bus_error: string | null;
+    /**
+     * Dead Letters
+     */
+    dead_letters: number;
+    /**
+     * Last Odds At
+     */
+    last_odds_at: string | null;
+    /**
+     * Last Prediction At
+     */
+    last_prediction_at: string | null;
+    /**
+     * Odds Outbox
+     */
+    odds_outbox: number;
+    refit: RefitRead;
+    /**
+     * Source Files
+     */
+    source_files: Array<SourceFileRead>;
+    /**
+     * Streams
+     */
+    streams: Array<StreamStatus>;
+};
+
+/**
+ * ApiKeyAdminRead
  *
  * Any user's key, with its owner.
  */
-export type AdminKeyOut = {
+export type ApiKeyAdminRead = {
     /**
      * Created At
      */
@@ -65,41 +119,19 @@ export type AdminKeyOut = {
 };
 
 /**
- * AdminStatus
+ * ApiKeyCreate
  *
- * Ingestion and worker health at a glance.
+ * A new API key's name and scopes.
  */
-export type AdminStatus = {
-    active_model: ActiveModel | null;
+export type ApiKeyCreate = {
     /**
-     * Bus Error
+     * Name
      */
-    bus_error: string | null;
+    name: string;
     /**
-     * Dead Letters
+     * Scopes
      */
-    dead_letters: number;
-    /**
-     * Last Odds At
-     */
-    last_odds_at: string | null;
-    /**
-     * Last Prediction At
-     */
-    last_prediction_at: string | null;
-    /**
-     * Odds Outbox
-     */
-    odds_outbox: number;
-    refit: RefitState;
-    /**
-     * Source Files
-     */
-    source_files: Array<SourceFileOut>;
-    /**
-     * Streams
-     */
-    streams: Array<StreamStatus>;
+    scopes?: Array<Scope>;
 };
 
 /**
@@ -143,27 +175,11 @@ export type ApiKeyCreated = {
 };
 
 /**
- * ApiKeyIn
- *
- * A new API key's name and scopes.
- */
-export type ApiKeyIn = {
-    /**
-     * Name
-     */
-    name: string;
-    /**
-     * Scopes
-     */
-    scopes?: Array<Scope>;
-};
-
-/**
- * ApiKeyOut
+ * ApiKeyRead
  *
  * An API key as listed: never its secret.
  */
-export type ApiKeyOut = {
+export type ApiKeyRead = {
     /**
      * Created At
      */
@@ -211,11 +227,11 @@ export type BankrollPoint = {
 };
 
 /**
- * BetIn
+ * BetCreate
  *
  * A stake on one selection of a stored odds snapshot, at its price.
  */
-export type BetIn = {
+export type BetCreate = {
     /**
      * Odds Snapshot Id
      */
@@ -231,11 +247,11 @@ export type BetIn = {
 };
 
 /**
- * BetOut
+ * BetRead
  *
  * A bet and how it ended.
  */
-export type BetOut = {
+export type BetRead = {
     /**
      * Fixture Id
      */
@@ -295,11 +311,11 @@ export type BetOut = {
 };
 
 /**
- * BoardRow
+ * BoardRowRead
  *
  * An upcoming fixture with the active model's newest prediction and its five selections.
  */
-export type BoardRow = {
+export type BoardRowRead = {
     /**
      * Away Team
      */
@@ -418,26 +434,6 @@ export type ClvPoint = {
 };
 
 /**
- * Competition
- *
- * A league, by football-data.co.uk code.
- */
-export type Competition = {
-    /**
-     * Code
-     */
-    code: string;
-    /**
-     * Country
-     */
-    country: string;
-    /**
-     * Name
-     */
-    name: string;
-};
-
-/**
  * CompetitionExposure
  *
  * Open stakes in one competition.
@@ -458,6 +454,26 @@ export type CompetitionExposure = {
 };
 
 /**
+ * CompetitionRead
+ *
+ * A league, by football-data.co.uk code.
+ */
+export type CompetitionRead = {
+    /**
+     * Code
+     */
+    code: string;
+    /**
+     * Country
+     */
+    country: string;
+    /**
+     * Name
+     */
+    name: string;
+};
+
+/**
  * Credentials
  *
  * Email and password.
@@ -474,11 +490,11 @@ export type Credentials = {
 };
 
 /**
- * DepositIn
+ * DepositCreate
  *
  * Money in (positive) or out (negative), in minor units.
  */
-export type DepositIn = {
+export type DepositCreate = {
     /**
      * Amount Minor
      */
@@ -502,11 +518,11 @@ export type DrawdownPoint = {
 };
 
 /**
- * DriftOut
+ * DriftRead
  *
  * PSI of recent home probabilities against the model's training reference.
  */
-export type DriftOut = {
+export type DriftRead = {
     /**
      * N Recent
      */
@@ -522,11 +538,49 @@ export type DriftOut = {
 };
 
 /**
- * ExposureOut
+ * ErrorDetail
+ *
+ * One thing that went wrong.
+ *
+ * ``type`` is a stable code (``unauthorized``, ``forbidden``, ``not_found``,
+ * ``conflict``, ``invalid``, ``rate_limited``, ``unavailable``, ``internal``…);
+ * ``msg`` says what and what to do next; ``loc`` names the input at fault
+ * (``["body", "email"]``, ``["query", "limit"]``), empty when none is.
+ */
+export type ErrorDetail = {
+    /**
+     * Loc
+     */
+    loc: Array<string | number>;
+    /**
+     * Msg
+     */
+    msg: string;
+    /**
+     * Type
+     */
+    type: string;
+};
+
+/**
+ * ErrorResponse
+ *
+ * Every error the API answers, whatever the status: FastAPI's validation shape, so
+ * one parser reads them all.
+ */
+export type ErrorResponse = {
+    /**
+     * Detail
+     */
+    detail: Array<ErrorDetail>;
+};
+
+/**
+ * ExposureRead
  *
  * A portfolio's open bets, summed by fixture and by competition.
  */
-export type ExposureOut = {
+export type ExposureRead = {
     /**
      * By Competition
      */
@@ -607,46 +661,6 @@ export type Figures = {
 };
 
 /**
- * Fixture
- *
- * A match, with its score once played.
- */
-export type Fixture = {
-    /**
-     * Away Goals
-     */
-    away_goals: number | null;
-    /**
-     * Away Team
-     */
-    away_team: string;
-    /**
-     * Competition
-     */
-    competition: string;
-    /**
-     * Home Goals
-     */
-    home_goals: number | null;
-    /**
-     * Home Team
-     */
-    home_team: string;
-    /**
-     * Id
-     */
-    id: number;
-    /**
-     * Kickoff
-     */
-    kickoff: string;
-    /**
-     * Status
-     */
-    status: string;
-};
-
-/**
  * FixtureExposure
  *
  * Open stakes on one fixture, and what they pay back if every one of them wins.
@@ -687,6 +701,46 @@ export type FixtureExposure = {
 };
 
 /**
+ * FixtureRead
+ *
+ * A match, with its score once played.
+ */
+export type FixtureRead = {
+    /**
+     * Away Goals
+     */
+    away_goals: number | null;
+    /**
+     * Away Team
+     */
+    away_team: string;
+    /**
+     * Competition
+     */
+    competition: string;
+    /**
+     * Home Goals
+     */
+    home_goals: number | null;
+    /**
+     * Home Team
+     */
+    home_team: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Kickoff
+     */
+    kickoff: string;
+    /**
+     * Status
+     */
+    status: string;
+};
+
+/**
  * GroupStatus
  *
  * A consumer group on a stream: its consumers, entries not yet acknowledged and
@@ -712,21 +766,11 @@ export type GroupStatus = {
 };
 
 /**
- * HTTPValidationError
- */
-export type HttpValidationError = {
-    /**
-     * Detail
-     */
-    detail?: Array<ValidationError>;
-};
-
-/**
- * IngestOut
+ * IngestRead
  *
  * What loading an uploaded football-data file did.
  */
-export type IngestOut = {
+export type IngestRead = {
     /**
      * Error
      */
@@ -770,12 +814,12 @@ export type IngestOut = {
 };
 
 /**
- * ModelHealth
+ * ModelHealthRead
  *
  * How the active model has done on the latest finished matches, and whether it drifts.
  */
-export type ModelHealth = {
-    drift: DriftOut;
+export type ModelHealthRead = {
+    drift: DriftRead;
     /**
      * Model
      */
@@ -807,27 +851,11 @@ export type ModelHealth = {
 };
 
 /**
- * ModelSwitch
- *
- * A registered version to make the active one.
- */
-export type ModelSwitch = {
-    /**
-     * Name
-     */
-    name: string;
-    /**
-     * Version
-     */
-    version: string;
-};
-
-/**
- * ModelVersionOut
+ * ModelVersionRead
  *
  * A registered model version and its backtest figures.
  */
-export type ModelVersionOut = {
+export type ModelVersionRead = {
     /**
      * Created At
      */
@@ -865,11 +893,11 @@ export type ModelVersionOut = {
 };
 
 /**
- * Odds
+ * OddsRead
  *
  * One bookmaker's prices for one market of a fixture at one time.
  */
-export type Odds = {
+export type OddsRead = {
     /**
      * Bookmaker
      */
@@ -903,13 +931,13 @@ export type Odds = {
 };
 
 /**
- * Page[AdminKeyOut]
+ * Page[ApiKeyAdminRead]
  */
-export type PageAdminKeyOut = {
+export type PageApiKeyAdminRead = {
     /**
      * Items
      */
-    items: Array<AdminKeyOut>;
+    items: Array<ApiKeyAdminRead>;
     /**
      * Limit
      */
@@ -925,13 +953,13 @@ export type PageAdminKeyOut = {
 };
 
 /**
- * Page[ApiKeyOut]
+ * Page[ApiKeyRead]
  */
-export type PageApiKeyOut = {
+export type PageApiKeyRead = {
     /**
      * Items
      */
-    items: Array<ApiKeyOut>;
+    items: Array<ApiKeyRead>;
     /**
      * Limit
      */
@@ -947,13 +975,13 @@ export type PageApiKeyOut = {
 };
 
 /**
- * Page[BetOut]
+ * Page[BetRead]
  */
-export type PageBetOut = {
+export type PageBetRead = {
     /**
      * Items
      */
-    items: Array<BetOut>;
+    items: Array<BetRead>;
     /**
      * Limit
      */
@@ -969,13 +997,13 @@ export type PageBetOut = {
 };
 
 /**
- * Page[BoardRow]
+ * Page[BoardRowRead]
  */
-export type PageBoardRow = {
+export type PageBoardRowRead = {
     /**
      * Items
      */
-    items: Array<BoardRow>;
+    items: Array<BoardRowRead>;
     /**
      * Limit
      */
@@ -991,13 +1019,13 @@ export type PageBoardRow = {
 };
 
 /**
- * Page[Competition]
+ * Page[CompetitionRead]
  */
-export type PageCompetition = {
+export type PageCompetitionRead = {
     /**
      * Items
      */
-    items: Array<Competition>;
+    items: Array<CompetitionRead>;
     /**
      * Limit
      */
@@ -1013,13 +1041,13 @@ export type PageCompetition = {
 };
 
 /**
- * Page[Fixture]
+ * Page[FixtureRead]
  */
-export type PageFixture = {
+export type PageFixtureRead = {
     /**
      * Items
      */
-    items: Array<Fixture>;
+    items: Array<FixtureRead>;
     /**
      * Limit
      */
@@ -1035,13 +1063,13 @@ export type PageFixture = {
 };
 
 /**
- * Page[ModelVersionOut]
+ * Page[ModelVersionRead]
  */
-export type PageModelVersionOut = {
+export type PageModelVersionRead = {
     /**
      * Items
      */
-    items: Array<ModelVersionOut>;
+    items: Array<ModelVersionRead>;
     /**
      * Limit
      */
@@ -1057,13 +1085,13 @@ export type PageModelVersionOut = {
 };
 
 /**
- * Page[Odds]
+ * Page[OddsRead]
  */
-export type PageOdds = {
+export type PageOddsRead = {
     /**
      * Items
      */
-    items: Array<Odds>;
+    items: Array<OddsRead>;
     /**
      * Limit
      */
@@ -1079,13 +1107,13 @@ export type PageOdds = {
 };
 
 /**
- * Page[PortfolioOut]
+ * Page[PortfolioRead]
  */
-export type PagePortfolioOut = {
+export type PagePortfolioRead = {
     /**
      * Items
      */
-    items: Array<PortfolioOut>;
+    items: Array<PortfolioRead>;
     /**
      * Limit
      */
@@ -1101,13 +1129,13 @@ export type PagePortfolioOut = {
 };
 
 /**
- * Page[Prediction]
+ * Page[PredictionRead]
  */
-export type PagePrediction = {
+export type PagePredictionRead = {
     /**
      * Items
      */
-    items: Array<Prediction>;
+    items: Array<PredictionRead>;
     /**
      * Limit
      */
@@ -1123,13 +1151,13 @@ export type PagePrediction = {
 };
 
 /**
- * Page[Team]
+ * Page[TeamRead]
  */
-export type PageTeam = {
+export type PageTeamRead = {
     /**
      * Items
      */
-    items: Array<Team>;
+    items: Array<TeamRead>;
     /**
      * Limit
      */
@@ -1145,13 +1173,13 @@ export type PageTeam = {
 };
 
 /**
- * Page[UserOut]
+ * Page[UserRead]
  */
-export type PageUserOut = {
+export type PageUserRead = {
     /**
      * Items
      */
-    items: Array<UserOut>;
+    items: Array<UserRead>;
     /**
      * Limit
      */
@@ -1167,13 +1195,13 @@ export type PageUserOut = {
 };
 
 /**
- * Page[ValueBet]
+ * Page[ValueBetRead]
  */
-export type PageValueBet = {
+export type PageValueBetRead = {
     /**
      * Items
      */
-    items: Array<ValueBet>;
+    items: Array<ValueBetRead>;
     /**
      * Limit
      */
@@ -1189,11 +1217,11 @@ export type PageValueBet = {
 };
 
 /**
- * PerformanceOut
+ * PerformanceRead
  *
  * P&L, ROI, yield, drawdown and CLV of a portfolio over a date range.
  */
-export type PerformanceOut = {
+export type PerformanceRead = {
     /**
      * Bankroll
      */
@@ -1228,11 +1256,11 @@ export type PerformanceOut = {
 };
 
 /**
- * PortfolioIn
+ * PortfolioCreate
  *
  * A new portfolio.
  */
-export type PortfolioIn = {
+export type PortfolioCreate = {
     /**
      * Currency
      */
@@ -1264,11 +1292,11 @@ export type PortfolioIn = {
 };
 
 /**
- * PortfolioOut
+ * PortfolioRead
  *
  * A portfolio and its bankroll.
  */
-export type PortfolioOut = {
+export type PortfolioRead = {
     /**
      * Bankroll Minor
      */
@@ -1316,13 +1344,13 @@ export type PortfolioOut = {
 };
 
 /**
- * PortfolioSettingsIn
+ * PortfolioSettingsUpdate
  *
  * Staking settings: fraction of full Kelly, smallest edge, and caps as shares of the
  * bankroll on one suggested stake, on what is open on one fixture and on one kick-off day
  * (UTC). The caps must nest: per bet ≤ per fixture ≤ per day.
  */
-export type PortfolioSettingsIn = {
+export type PortfolioSettingsUpdate = {
     /**
      * Kelly Fraction
      */
@@ -1346,11 +1374,11 @@ export type PortfolioSettingsIn = {
 };
 
 /**
- * Prediction
+ * PredictionRead
  *
  * A model's prediction of a fixture, every market priced from one score grid.
  */
-export type Prediction = {
+export type PredictionRead = {
     /**
      * Created At
      */
@@ -1400,11 +1428,11 @@ export type Prediction = {
 };
 
 /**
- * RefitState
+ * RefitRead
  *
  * The last refit asked for in this API process.
  */
-export type RefitState = {
+export type RefitRead = {
     /**
      * Error
      */
@@ -1425,18 +1453,6 @@ export type RefitState = {
      * Version
      */
     version?: string | null;
-};
-
-/**
- * RefreshIn
- *
- * A refresh token to trade for a new pair (it is then spent).
- */
-export type RefreshIn = {
-    /**
-     * Refresh Token
-     */
-    refresh_token: string;
 };
 
 /**
@@ -1525,11 +1541,11 @@ export type RollingPoint = {
 export type Scope = 'read' | 'trade' | 'admin';
 
 /**
- * ScoreGridOut
+ * ScoreGridRead
  *
  * A prediction's exact-score grid: ``cells[h][a]`` is P(home h, away a).
  */
-export type ScoreGridOut = {
+export type ScoreGridRead = {
     /**
      * Away Rate
      */
@@ -1565,25 +1581,25 @@ export type ScoreGridOut = {
 };
 
 /**
- * SetupState
+ * SetupRead
  *
  * What the dashboard needs to know on start: whether the platform still needs its first
  * admin (``POST /auth/bootstrap``), and who this browser's session belongs to, if anyone.
  */
-export type SetupState = {
+export type SetupRead = {
     /**
      * Needs Bootstrap
      */
     needs_bootstrap: boolean;
-    user?: UserOut | null;
+    user?: UserRead | null;
 };
 
 /**
- * SourceFileOut
+ * SourceFileRead
  *
  * A loaded season file.
  */
-export type SourceFileOut = {
+export type SourceFileRead = {
     /**
      * Loaded At
      */
@@ -1623,11 +1639,11 @@ export type StreamStatus = {
 };
 
 /**
- * Team
+ * TeamRead
  *
  * A team.
  */
-export type Team = {
+export type TeamRead = {
     /**
      * Country
      */
@@ -1640,6 +1656,18 @@ export type Team = {
      * Name
      */
     name: string;
+};
+
+/**
+ * TokenRefresh
+ *
+ * A refresh token to trade for a new pair (it is then spent).
+ */
+export type TokenRefresh = {
+    /**
+     * Refresh Token
+     */
+    refresh_token: string;
 };
 
 /**
@@ -1667,24 +1695,11 @@ export type Tokens = {
 };
 
 /**
- * UserChange
- *
- * A new role, or enabling and disabling an account.
- */
-export type UserChange = {
-    /**
-     * Is Active
-     */
-    is_active?: boolean | null;
-    role?: Role | null;
-};
-
-/**
- * UserIn
+ * UserCreate
  *
  * A new user.
  */
-export type UserIn = {
+export type UserCreate = {
     /**
      * Email
      */
@@ -1697,11 +1712,11 @@ export type UserIn = {
 };
 
 /**
- * UserOut
+ * UserRead
  *
  * A user, without secrets.
  */
-export type UserOut = {
+export type UserRead = {
     /**
      * Created At
      */
@@ -1722,39 +1737,24 @@ export type UserOut = {
 };
 
 /**
- * ValidationError
+ * UserUpdate
+ *
+ * A new role, or enabling and disabling an account.
  */
-export type ValidationError = {
+export type UserUpdate = {
     /**
-     * Context
+     * Is Active
      */
-    ctx?: {
-        [key: string]: unknown;
-    };
-    /**
-     * Input
-     */
-    input?: unknown;
-    /**
-     * Location
-     */
-    loc: Array<string | number>;
-    /**
-     * Message
-     */
-    msg: string;
-    /**
-     * Error Type
-     */
-    type: string;
+    is_active?: boolean | null;
+    role?: Role | null;
 };
 
 /**
- * ValueBet
+ * ValueBetRead
  *
  * A price whose edge over the active model clears the portfolio's minimum.
  */
-export type ValueBet = {
+export type ValueBetRead = {
     /**
      * Bookmaker
      */
@@ -1813,17 +1813,37 @@ export type UploadFootballDataApiV1AdminIngestFootballDataPostData = {
 
 export type UploadFootballDataApiV1AdminIngestFootballDataPostErrors = {
     /**
-     * Request Entity Too Large
+     * Not signed in, or the credential is not valid
      */
-    413: unknown;
+    401: ErrorResponse;
     /**
-     * Unsupported Media Type
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    415: unknown;
+    403: ErrorResponse;
     /**
-     * Validation Error
+     * Not found, or not yours
      */
-    422: HttpValidationError;
+    404: ErrorResponse;
+    /**
+     * The body is too large
+     */
+    413: ErrorResponse;
+    /**
+     * The body's media type is not accepted
+     */
+    415: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type UploadFootballDataApiV1AdminIngestFootballDataPostError = UploadFootballDataApiV1AdminIngestFootballDataPostErrors[keyof UploadFootballDataApiV1AdminIngestFootballDataPostErrors];
@@ -1832,7 +1852,7 @@ export type UploadFootballDataApiV1AdminIngestFootballDataPostResponses = {
     /**
      * Successful Response
      */
-    200: IngestOut;
+    200: IngestRead;
 };
 
 export type UploadFootballDataApiV1AdminIngestFootballDataPostResponse = UploadFootballDataApiV1AdminIngestFootballDataPostResponses[keyof UploadFootballDataApiV1AdminIngestFootballDataPostResponses];
@@ -1865,9 +1885,29 @@ export type EveryKeyApiV1AdminKeysGetData = {
 
 export type EveryKeyApiV1AdminKeysGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type EveryKeyApiV1AdminKeysGetError = EveryKeyApiV1AdminKeysGetErrors[keyof EveryKeyApiV1AdminKeysGetErrors];
@@ -1876,7 +1916,7 @@ export type EveryKeyApiV1AdminKeysGetResponses = {
     /**
      * Successful Response
      */
-    200: PageAdminKeyOut;
+    200: PageApiKeyAdminRead;
 };
 
 export type EveryKeyApiV1AdminKeysGetResponse = EveryKeyApiV1AdminKeysGetResponses[keyof EveryKeyApiV1AdminKeysGetResponses];
@@ -1905,13 +1945,29 @@ export type RevokeAnyKeyApiV1AdminKeysKeyIdDeleteData = {
 
 export type RevokeAnyKeyApiV1AdminKeysKeyIdDeleteErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type RevokeAnyKeyApiV1AdminKeysKeyIdDeleteError = RevokeAnyKeyApiV1AdminKeysKeyIdDeleteErrors[keyof RevokeAnyKeyApiV1AdminKeysKeyIdDeleteErrors];
@@ -1926,7 +1982,7 @@ export type RevokeAnyKeyApiV1AdminKeysKeyIdDeleteResponses = {
 export type RevokeAnyKeyApiV1AdminKeysKeyIdDeleteResponse = RevokeAnyKeyApiV1AdminKeysKeyIdDeleteResponses[keyof RevokeAnyKeyApiV1AdminKeysKeyIdDeleteResponses];
 
 export type SwitchModelApiV1AdminModelsActivePutData = {
-    body: ModelSwitch;
+    body: ActiveModelUpdate;
     headers?: {
         /**
          * Authorization
@@ -1944,13 +2000,29 @@ export type SwitchModelApiV1AdminModelsActivePutData = {
 
 export type SwitchModelApiV1AdminModelsActivePutErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type SwitchModelApiV1AdminModelsActivePutError = SwitchModelApiV1AdminModelsActivePutErrors[keyof SwitchModelApiV1AdminModelsActivePutErrors];
@@ -1959,7 +2031,7 @@ export type SwitchModelApiV1AdminModelsActivePutResponses = {
     /**
      * Successful Response
      */
-    200: ModelVersionOut;
+    200: ModelVersionRead;
 };
 
 export type SwitchModelApiV1AdminModelsActivePutResponse = SwitchModelApiV1AdminModelsActivePutResponses[keyof SwitchModelApiV1AdminModelsActivePutResponses];
@@ -1983,9 +2055,29 @@ export type RefitStateApiV1AdminRefitGetData = {
 
 export type RefitStateApiV1AdminRefitGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type RefitStateApiV1AdminRefitGetError = RefitStateApiV1AdminRefitGetErrors[keyof RefitStateApiV1AdminRefitGetErrors];
@@ -1994,7 +2086,7 @@ export type RefitStateApiV1AdminRefitGetResponses = {
     /**
      * Successful Response
      */
-    200: RefitState;
+    200: RefitRead;
 };
 
 export type RefitStateApiV1AdminRefitGetResponse = RefitStateApiV1AdminRefitGetResponses[keyof RefitStateApiV1AdminRefitGetResponses];
@@ -2018,13 +2110,33 @@ export type StartRefitApiV1AdminRefitPostData = {
 
 export type StartRefitApiV1AdminRefitPostErrors = {
     /**
-     * Conflict
+     * Not signed in, or the credential is not valid
      */
-    409: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type StartRefitApiV1AdminRefitPostError = StartRefitApiV1AdminRefitPostErrors[keyof StartRefitApiV1AdminRefitPostErrors];
@@ -2033,7 +2145,7 @@ export type StartRefitApiV1AdminRefitPostResponses = {
     /**
      * Successful Response
      */
-    202: RefitState;
+    202: RefitRead;
 };
 
 export type StartRefitApiV1AdminRefitPostResponse = StartRefitApiV1AdminRefitPostResponses[keyof StartRefitApiV1AdminRefitPostResponses];
@@ -2057,9 +2169,29 @@ export type StatusApiV1AdminStatusGetData = {
 
 export type StatusApiV1AdminStatusGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type StatusApiV1AdminStatusGetError = StatusApiV1AdminStatusGetErrors[keyof StatusApiV1AdminStatusGetErrors];
@@ -2068,7 +2200,7 @@ export type StatusApiV1AdminStatusGetResponses = {
     /**
      * Successful Response
      */
-    200: AdminStatus;
+    200: AdminStatusRead;
 };
 
 export type StatusApiV1AdminStatusGetResponse = StatusApiV1AdminStatusGetResponses[keyof StatusApiV1AdminStatusGetResponses];
@@ -2101,9 +2233,29 @@ export type ListUsersApiV1AdminUsersGetData = {
 
 export type ListUsersApiV1AdminUsersGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type ListUsersApiV1AdminUsersGetError = ListUsersApiV1AdminUsersGetErrors[keyof ListUsersApiV1AdminUsersGetErrors];
@@ -2112,13 +2264,13 @@ export type ListUsersApiV1AdminUsersGetResponses = {
     /**
      * Successful Response
      */
-    200: PageUserOut;
+    200: PageUserRead;
 };
 
 export type ListUsersApiV1AdminUsersGetResponse = ListUsersApiV1AdminUsersGetResponses[keyof ListUsersApiV1AdminUsersGetResponses];
 
 export type CreateUserApiV1AdminUsersPostData = {
-    body: UserIn;
+    body: UserCreate;
     headers?: {
         /**
          * Authorization
@@ -2136,9 +2288,33 @@ export type CreateUserApiV1AdminUsersPostData = {
 
 export type CreateUserApiV1AdminUsersPostErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type CreateUserApiV1AdminUsersPostError = CreateUserApiV1AdminUsersPostErrors[keyof CreateUserApiV1AdminUsersPostErrors];
@@ -2147,13 +2323,13 @@ export type CreateUserApiV1AdminUsersPostResponses = {
     /**
      * Successful Response
      */
-    201: UserOut;
+    201: UserRead;
 };
 
 export type CreateUserApiV1AdminUsersPostResponse = CreateUserApiV1AdminUsersPostResponses[keyof CreateUserApiV1AdminUsersPostResponses];
 
 export type ChangeUserApiV1AdminUsersUserIdPatchData = {
-    body: UserChange;
+    body: UserUpdate;
     headers?: {
         /**
          * Authorization
@@ -2176,17 +2352,33 @@ export type ChangeUserApiV1AdminUsersUserIdPatchData = {
 
 export type ChangeUserApiV1AdminUsersUserIdPatchErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Conflict
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    409: unknown;
+    403: ErrorResponse;
     /**
-     * Validation Error
+     * Not found, or not yours
      */
-    422: HttpValidationError;
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type ChangeUserApiV1AdminUsersUserIdPatchError = ChangeUserApiV1AdminUsersUserIdPatchErrors[keyof ChangeUserApiV1AdminUsersUserIdPatchErrors];
@@ -2195,13 +2387,13 @@ export type ChangeUserApiV1AdminUsersUserIdPatchResponses = {
     /**
      * Successful Response
      */
-    200: UserOut;
+    200: UserRead;
 };
 
 export type ChangeUserApiV1AdminUsersUserIdPatchResponse = ChangeUserApiV1AdminUsersUserIdPatchResponses[keyof ChangeUserApiV1AdminUsersUserIdPatchResponses];
 
 export type BootstrapApiV1AuthBootstrapPostData = {
-    body: UserIn;
+    body: UserCreate;
     path?: never;
     query?: never;
     url: '/api/v1/auth/bootstrap';
@@ -2209,13 +2401,33 @@ export type BootstrapApiV1AuthBootstrapPostData = {
 
 export type BootstrapApiV1AuthBootstrapPostErrors = {
     /**
-     * Conflict
+     * Not signed in, or the credential is not valid
      */
-    409: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type BootstrapApiV1AuthBootstrapPostError = BootstrapApiV1AuthBootstrapPostErrors[keyof BootstrapApiV1AuthBootstrapPostErrors];
@@ -2224,7 +2436,7 @@ export type BootstrapApiV1AuthBootstrapPostResponses = {
     /**
      * Successful Response
      */
-    201: UserOut;
+    201: UserRead;
 };
 
 export type BootstrapApiV1AuthBootstrapPostResponse = BootstrapApiV1AuthBootstrapPostResponses[keyof BootstrapApiV1AuthBootstrapPostResponses];
@@ -2238,17 +2450,33 @@ export type LoginApiV1AuthLoginPostData = {
 
 export type LoginApiV1AuthLoginPostErrors = {
     /**
-     * Unauthorized
+     * Not signed in, or the credential is not valid
      */
-    401: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
     /**
-     * Too Many Requests
+     * Not found, or not yours
      */
-    429: unknown;
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * Too many attempts; see Retry-After
+     */
+    429: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type LoginApiV1AuthLoginPostError = LoginApiV1AuthLoginPostErrors[keyof LoginApiV1AuthLoginPostErrors];
@@ -2263,7 +2491,7 @@ export type LoginApiV1AuthLoginPostResponses = {
 export type LoginApiV1AuthLoginPostResponse = LoginApiV1AuthLoginPostResponses[keyof LoginApiV1AuthLoginPostResponses];
 
 export type LogoutApiV1AuthLogoutPostData = {
-    body: RefreshIn;
+    body: TokenRefresh;
     path?: never;
     query?: never;
     url: '/api/v1/auth/logout';
@@ -2271,9 +2499,29 @@ export type LogoutApiV1AuthLogoutPostData = {
 
 export type LogoutApiV1AuthLogoutPostErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type LogoutApiV1AuthLogoutPostError = LogoutApiV1AuthLogoutPostErrors[keyof LogoutApiV1AuthLogoutPostErrors];
@@ -2288,7 +2536,7 @@ export type LogoutApiV1AuthLogoutPostResponses = {
 export type LogoutApiV1AuthLogoutPostResponse = LogoutApiV1AuthLogoutPostResponses[keyof LogoutApiV1AuthLogoutPostResponses];
 
 export type RefreshApiV1AuthRefreshPostData = {
-    body: RefreshIn;
+    body: TokenRefresh;
     path?: never;
     query?: never;
     url: '/api/v1/auth/refresh';
@@ -2296,13 +2544,29 @@ export type RefreshApiV1AuthRefreshPostData = {
 
 export type RefreshApiV1AuthRefreshPostErrors = {
     /**
-     * Unauthorized
+     * Not signed in, or the credential is not valid
      */
-    401: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type RefreshApiV1AuthRefreshPostError = RefreshApiV1AuthRefreshPostErrors[keyof RefreshApiV1AuthRefreshPostErrors];
@@ -2335,9 +2599,29 @@ export type CloseSessionApiV1AuthSessionDeleteData = {
 
 export type CloseSessionApiV1AuthSessionDeleteErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type CloseSessionApiV1AuthSessionDeleteError = CloseSessionApiV1AuthSessionDeleteErrors[keyof CloseSessionApiV1AuthSessionDeleteErrors];
@@ -2360,17 +2644,33 @@ export type OpenSessionApiV1AuthSessionPostData = {
 
 export type OpenSessionApiV1AuthSessionPostErrors = {
     /**
-     * Unauthorized
+     * Not signed in, or the credential is not valid
      */
-    401: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
     /**
-     * Too Many Requests
+     * Not found, or not yours
      */
-    429: unknown;
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * Too many attempts; see Retry-After
+     */
+    429: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type OpenSessionApiV1AuthSessionPostError = OpenSessionApiV1AuthSessionPostErrors[keyof OpenSessionApiV1AuthSessionPostErrors];
@@ -2379,7 +2679,7 @@ export type OpenSessionApiV1AuthSessionPostResponses = {
     /**
      * Successful Response
      */
-    200: UserOut;
+    200: UserRead;
 };
 
 export type OpenSessionApiV1AuthSessionPostResponse = OpenSessionApiV1AuthSessionPostResponses[keyof OpenSessionApiV1AuthSessionPostResponses];
@@ -2391,11 +2691,40 @@ export type SetupApiV1AuthSetupGetData = {
     url: '/api/v1/auth/setup';
 };
 
+export type SetupApiV1AuthSetupGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type SetupApiV1AuthSetupGetError = SetupApiV1AuthSetupGetErrors[keyof SetupApiV1AuthSetupGetErrors];
+
 export type SetupApiV1AuthSetupGetResponses = {
     /**
      * Successful Response
      */
-    200: SetupState;
+    200: SetupRead;
 };
 
 export type SetupApiV1AuthSetupGetResponse = SetupApiV1AuthSetupGetResponses[keyof SetupApiV1AuthSetupGetResponses];
@@ -2424,17 +2753,33 @@ export type VoidBetApiV1BetsBetIdVoidPostData = {
 
 export type VoidBetApiV1BetsBetIdVoidPostErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Conflict
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    409: unknown;
+    403: ErrorResponse;
     /**
-     * Validation Error
+     * Not found, or not yours
      */
-    422: HttpValidationError;
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type VoidBetApiV1BetsBetIdVoidPostError = VoidBetApiV1BetsBetIdVoidPostErrors[keyof VoidBetApiV1BetsBetIdVoidPostErrors];
@@ -2484,13 +2829,29 @@ export type BoardApiV1BoardGetData = {
 
 export type BoardApiV1BoardGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type BoardApiV1BoardGetError = BoardApiV1BoardGetErrors[keyof BoardApiV1BoardGetErrors];
@@ -2499,7 +2860,7 @@ export type BoardApiV1BoardGetResponses = {
     /**
      * Successful Response
      */
-    200: PageBoardRow;
+    200: PageBoardRowRead;
 };
 
 export type BoardApiV1BoardGetResponse = BoardApiV1BoardGetResponses[keyof BoardApiV1BoardGetResponses];
@@ -2532,9 +2893,29 @@ export type CompetitionsApiV1CompetitionsGetData = {
 
 export type CompetitionsApiV1CompetitionsGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type CompetitionsApiV1CompetitionsGetError = CompetitionsApiV1CompetitionsGetErrors[keyof CompetitionsApiV1CompetitionsGetErrors];
@@ -2543,7 +2924,7 @@ export type CompetitionsApiV1CompetitionsGetResponses = {
     /**
      * Successful Response
      */
-    200: PageCompetition;
+    200: PageCompetitionRead;
 };
 
 export type CompetitionsApiV1CompetitionsGetResponse = CompetitionsApiV1CompetitionsGetResponses[keyof CompetitionsApiV1CompetitionsGetResponses];
@@ -2592,9 +2973,29 @@ export type FixturesApiV1FixturesGetData = {
 
 export type FixturesApiV1FixturesGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type FixturesApiV1FixturesGetError = FixturesApiV1FixturesGetErrors[keyof FixturesApiV1FixturesGetErrors];
@@ -2603,7 +3004,7 @@ export type FixturesApiV1FixturesGetResponses = {
     /**
      * Successful Response
      */
-    200: PageFixture;
+    200: PageFixtureRead;
 };
 
 export type FixturesApiV1FixturesGetResponse = FixturesApiV1FixturesGetResponses[keyof FixturesApiV1FixturesGetResponses];
@@ -2632,13 +3033,29 @@ export type FixtureApiV1FixturesFixtureIdGetData = {
 
 export type FixtureApiV1FixturesFixtureIdGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type FixtureApiV1FixturesFixtureIdGetError = FixtureApiV1FixturesFixtureIdGetErrors[keyof FixtureApiV1FixturesFixtureIdGetErrors];
@@ -2647,7 +3064,7 @@ export type FixtureApiV1FixturesFixtureIdGetResponses = {
     /**
      * Successful Response
      */
-    200: Fixture;
+    200: FixtureRead;
 };
 
 export type FixtureApiV1FixturesFixtureIdGetResponse = FixtureApiV1FixturesFixtureIdGetResponses[keyof FixtureApiV1FixturesFixtureIdGetResponses];
@@ -2676,13 +3093,29 @@ export type LatestOddsApiV1FixturesFixtureIdOddsGetData = {
 
 export type LatestOddsApiV1FixturesFixtureIdOddsGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type LatestOddsApiV1FixturesFixtureIdOddsGetError = LatestOddsApiV1FixturesFixtureIdOddsGetErrors[keyof LatestOddsApiV1FixturesFixtureIdOddsGetErrors];
@@ -2693,7 +3126,7 @@ export type LatestOddsApiV1FixturesFixtureIdOddsGetResponses = {
      *
      * Successful Response
      */
-    200: Array<Odds>;
+    200: Array<OddsRead>;
 };
 
 export type LatestOddsApiV1FixturesFixtureIdOddsGetResponse = LatestOddsApiV1FixturesFixtureIdOddsGetResponses[keyof LatestOddsApiV1FixturesFixtureIdOddsGetResponses];
@@ -2739,13 +3172,29 @@ export type OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetData = {
 
 export type OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetError = OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetErrors[keyof OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetErrors];
@@ -2754,7 +3203,7 @@ export type OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetResponses = {
     /**
      * Successful Response
      */
-    200: PageOdds;
+    200: PageOddsRead;
 };
 
 export type OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetResponse = OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetResponses[keyof OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetResponses];
@@ -2783,13 +3232,29 @@ export type LatestPredictionApiV1FixturesFixtureIdPredictionGetData = {
 
 export type LatestPredictionApiV1FixturesFixtureIdPredictionGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type LatestPredictionApiV1FixturesFixtureIdPredictionGetError = LatestPredictionApiV1FixturesFixtureIdPredictionGetErrors[keyof LatestPredictionApiV1FixturesFixtureIdPredictionGetErrors];
@@ -2798,7 +3263,7 @@ export type LatestPredictionApiV1FixturesFixtureIdPredictionGetResponses = {
     /**
      * Successful Response
      */
-    200: Prediction;
+    200: PredictionRead;
 };
 
 export type LatestPredictionApiV1FixturesFixtureIdPredictionGetResponse = LatestPredictionApiV1FixturesFixtureIdPredictionGetResponses[keyof LatestPredictionApiV1FixturesFixtureIdPredictionGetResponses];
@@ -2827,13 +3292,33 @@ export type PredictionGridApiV1FixturesFixtureIdPredictionGridGetData = {
 
 export type PredictionGridApiV1FixturesFixtureIdPredictionGridGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type PredictionGridApiV1FixturesFixtureIdPredictionGridGetError = PredictionGridApiV1FixturesFixtureIdPredictionGridGetErrors[keyof PredictionGridApiV1FixturesFixtureIdPredictionGridGetErrors];
@@ -2842,7 +3327,7 @@ export type PredictionGridApiV1FixturesFixtureIdPredictionGridGetResponses = {
     /**
      * Successful Response
      */
-    200: ScoreGridOut;
+    200: ScoreGridRead;
 };
 
 export type PredictionGridApiV1FixturesFixtureIdPredictionGridGetResponse = PredictionGridApiV1FixturesFixtureIdPredictionGridGetResponses[keyof PredictionGridApiV1FixturesFixtureIdPredictionGridGetResponses];
@@ -2880,9 +3365,29 @@ export type PredictionHistoryApiV1FixturesFixtureIdPredictionsGetData = {
 
 export type PredictionHistoryApiV1FixturesFixtureIdPredictionsGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type PredictionHistoryApiV1FixturesFixtureIdPredictionsGetError = PredictionHistoryApiV1FixturesFixtureIdPredictionsGetErrors[keyof PredictionHistoryApiV1FixturesFixtureIdPredictionsGetErrors];
@@ -2891,7 +3396,7 @@ export type PredictionHistoryApiV1FixturesFixtureIdPredictionsGetResponses = {
     /**
      * Successful Response
      */
-    200: PagePrediction;
+    200: PagePredictionRead;
 };
 
 export type PredictionHistoryApiV1FixturesFixtureIdPredictionsGetResponse = PredictionHistoryApiV1FixturesFixtureIdPredictionsGetResponses[keyof PredictionHistoryApiV1FixturesFixtureIdPredictionsGetResponses];
@@ -2924,9 +3429,29 @@ export type ListKeysApiV1KeysGetData = {
 
 export type ListKeysApiV1KeysGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type ListKeysApiV1KeysGetError = ListKeysApiV1KeysGetErrors[keyof ListKeysApiV1KeysGetErrors];
@@ -2935,13 +3460,13 @@ export type ListKeysApiV1KeysGetResponses = {
     /**
      * Successful Response
      */
-    200: PageApiKeyOut;
+    200: PageApiKeyRead;
 };
 
 export type ListKeysApiV1KeysGetResponse = ListKeysApiV1KeysGetResponses[keyof ListKeysApiV1KeysGetResponses];
 
 export type CreateKeyApiV1KeysPostData = {
-    body: ApiKeyIn;
+    body: ApiKeyCreate;
     headers?: {
         /**
          * Authorization
@@ -2959,9 +3484,29 @@ export type CreateKeyApiV1KeysPostData = {
 
 export type CreateKeyApiV1KeysPostErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type CreateKeyApiV1KeysPostError = CreateKeyApiV1KeysPostErrors[keyof CreateKeyApiV1KeysPostErrors];
@@ -2999,13 +3544,29 @@ export type RevokeKeyApiV1KeysKeyIdDeleteData = {
 
 export type RevokeKeyApiV1KeysKeyIdDeleteErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type RevokeKeyApiV1KeysKeyIdDeleteError = RevokeKeyApiV1KeysKeyIdDeleteErrors[keyof RevokeKeyApiV1KeysKeyIdDeleteErrors];
@@ -3038,9 +3599,29 @@ export type MeApiV1MeGetData = {
 
 export type MeApiV1MeGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type MeApiV1MeGetError = MeApiV1MeGetErrors[keyof MeApiV1MeGetErrors];
@@ -3049,7 +3630,7 @@ export type MeApiV1MeGetResponses = {
     /**
      * Successful Response
      */
-    200: UserOut;
+    200: UserRead;
 };
 
 export type MeApiV1MeGetResponse = MeApiV1MeGetResponses[keyof MeApiV1MeGetResponses];
@@ -3082,9 +3663,29 @@ export type ModelsApiV1ModelsGetData = {
 
 export type ModelsApiV1ModelsGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type ModelsApiV1ModelsGetError = ModelsApiV1ModelsGetErrors[keyof ModelsApiV1ModelsGetErrors];
@@ -3093,7 +3694,7 @@ export type ModelsApiV1ModelsGetResponses = {
     /**
      * Successful Response
      */
-    200: PageModelVersionOut;
+    200: PageModelVersionRead;
 };
 
 export type ModelsApiV1ModelsGetResponse = ModelsApiV1ModelsGetResponses[keyof ModelsApiV1ModelsGetResponses];
@@ -3126,9 +3727,29 @@ export type HealthApiV1ModelsHealthGetData = {
 
 export type HealthApiV1ModelsHealthGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type HealthApiV1ModelsHealthGetError = HealthApiV1ModelsHealthGetErrors[keyof HealthApiV1ModelsHealthGetErrors];
@@ -3137,7 +3758,7 @@ export type HealthApiV1ModelsHealthGetResponses = {
     /**
      * Successful Response
      */
-    200: ModelHealth;
+    200: ModelHealthRead;
 };
 
 export type HealthApiV1ModelsHealthGetResponse = HealthApiV1ModelsHealthGetResponses[keyof HealthApiV1ModelsHealthGetResponses];
@@ -3170,9 +3791,29 @@ export type ListPortfoliosApiV1PortfoliosGetData = {
 
 export type ListPortfoliosApiV1PortfoliosGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type ListPortfoliosApiV1PortfoliosGetError = ListPortfoliosApiV1PortfoliosGetErrors[keyof ListPortfoliosApiV1PortfoliosGetErrors];
@@ -3181,13 +3822,13 @@ export type ListPortfoliosApiV1PortfoliosGetResponses = {
     /**
      * Successful Response
      */
-    200: PagePortfolioOut;
+    200: PagePortfolioRead;
 };
 
 export type ListPortfoliosApiV1PortfoliosGetResponse = ListPortfoliosApiV1PortfoliosGetResponses[keyof ListPortfoliosApiV1PortfoliosGetResponses];
 
 export type CreatePortfolioApiV1PortfoliosPostData = {
-    body: PortfolioIn;
+    body: PortfolioCreate;
     headers?: {
         /**
          * Authorization
@@ -3205,13 +3846,33 @@ export type CreatePortfolioApiV1PortfoliosPostData = {
 
 export type CreatePortfolioApiV1PortfoliosPostErrors = {
     /**
-     * Conflict
+     * Not signed in, or the credential is not valid
      */
-    409: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type CreatePortfolioApiV1PortfoliosPostError = CreatePortfolioApiV1PortfoliosPostErrors[keyof CreatePortfolioApiV1PortfoliosPostErrors];
@@ -3220,7 +3881,7 @@ export type CreatePortfolioApiV1PortfoliosPostResponses = {
     /**
      * Successful Response
      */
-    201: PortfolioOut;
+    201: PortfolioRead;
 };
 
 export type CreatePortfolioApiV1PortfoliosPostResponse = CreatePortfolioApiV1PortfoliosPostResponses[keyof CreatePortfolioApiV1PortfoliosPostResponses];
@@ -3249,13 +3910,29 @@ export type GetPortfolioApiV1PortfoliosPortfolioIdGetData = {
 
 export type GetPortfolioApiV1PortfoliosPortfolioIdGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type GetPortfolioApiV1PortfoliosPortfolioIdGetError = GetPortfolioApiV1PortfoliosPortfolioIdGetErrors[keyof GetPortfolioApiV1PortfoliosPortfolioIdGetErrors];
@@ -3264,7 +3941,7 @@ export type GetPortfolioApiV1PortfoliosPortfolioIdGetResponses = {
     /**
      * Successful Response
      */
-    200: PortfolioOut;
+    200: PortfolioRead;
 };
 
 export type GetPortfolioApiV1PortfoliosPortfolioIdGetResponse = GetPortfolioApiV1PortfoliosPortfolioIdGetResponses[keyof GetPortfolioApiV1PortfoliosPortfolioIdGetResponses];
@@ -3306,13 +3983,29 @@ export type ListBetsApiV1PortfoliosPortfolioIdBetsGetData = {
 
 export type ListBetsApiV1PortfoliosPortfolioIdBetsGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type ListBetsApiV1PortfoliosPortfolioIdBetsGetError = ListBetsApiV1PortfoliosPortfolioIdBetsGetErrors[keyof ListBetsApiV1PortfoliosPortfolioIdBetsGetErrors];
@@ -3321,13 +4014,13 @@ export type ListBetsApiV1PortfoliosPortfolioIdBetsGetResponses = {
     /**
      * Successful Response
      */
-    200: PageBetOut;
+    200: PageBetRead;
 };
 
 export type ListBetsApiV1PortfoliosPortfolioIdBetsGetResponse = ListBetsApiV1PortfoliosPortfolioIdBetsGetResponses[keyof ListBetsApiV1PortfoliosPortfolioIdBetsGetResponses];
 
 export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostData = {
-    body: BetIn;
+    body: BetCreate;
     headers?: {
         /**
          * Authorization
@@ -3350,17 +4043,33 @@ export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostData = {
 
 export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Conflict
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    409: unknown;
+    403: ErrorResponse;
     /**
-     * Validation Error
+     * Not found, or not yours
      */
-    422: HttpValidationError;
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostError = PlaceBetApiV1PortfoliosPortfolioIdBetsPostErrors[keyof PlaceBetApiV1PortfoliosPortfolioIdBetsPostErrors];
@@ -3369,13 +4078,13 @@ export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses = {
     /**
      * Successful Response
      */
-    201: BetOut;
+    201: BetRead;
 };
 
 export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponse = PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses[keyof PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses];
 
 export type DepositApiV1PortfoliosPortfolioIdDepositsPostData = {
-    body: DepositIn;
+    body: DepositCreate;
     headers?: {
         /**
          * Authorization
@@ -3398,17 +4107,33 @@ export type DepositApiV1PortfoliosPortfolioIdDepositsPostData = {
 
 export type DepositApiV1PortfoliosPortfolioIdDepositsPostErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Conflict
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    409: unknown;
+    403: ErrorResponse;
     /**
-     * Validation Error
+     * Not found, or not yours
      */
-    422: HttpValidationError;
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type DepositApiV1PortfoliosPortfolioIdDepositsPostError = DepositApiV1PortfoliosPortfolioIdDepositsPostErrors[keyof DepositApiV1PortfoliosPortfolioIdDepositsPostErrors];
@@ -3417,7 +4142,7 @@ export type DepositApiV1PortfoliosPortfolioIdDepositsPostResponses = {
     /**
      * Successful Response
      */
-    200: PortfolioOut;
+    200: PortfolioRead;
 };
 
 export type DepositApiV1PortfoliosPortfolioIdDepositsPostResponse = DepositApiV1PortfoliosPortfolioIdDepositsPostResponses[keyof DepositApiV1PortfoliosPortfolioIdDepositsPostResponses];
@@ -3446,13 +4171,29 @@ export type ExposureApiV1PortfoliosPortfolioIdExposureGetData = {
 
 export type ExposureApiV1PortfoliosPortfolioIdExposureGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type ExposureApiV1PortfoliosPortfolioIdExposureGetError = ExposureApiV1PortfoliosPortfolioIdExposureGetErrors[keyof ExposureApiV1PortfoliosPortfolioIdExposureGetErrors];
@@ -3461,7 +4202,7 @@ export type ExposureApiV1PortfoliosPortfolioIdExposureGetResponses = {
     /**
      * Successful Response
      */
-    200: ExposureOut;
+    200: ExposureRead;
 };
 
 export type ExposureApiV1PortfoliosPortfolioIdExposureGetResponse = ExposureApiV1PortfoliosPortfolioIdExposureGetResponses[keyof ExposureApiV1PortfoliosPortfolioIdExposureGetResponses];
@@ -3499,13 +4240,29 @@ export type PerformanceApiV1PortfoliosPortfolioIdPerformanceGetData = {
 
 export type PerformanceApiV1PortfoliosPortfolioIdPerformanceGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type PerformanceApiV1PortfoliosPortfolioIdPerformanceGetError = PerformanceApiV1PortfoliosPortfolioIdPerformanceGetErrors[keyof PerformanceApiV1PortfoliosPortfolioIdPerformanceGetErrors];
@@ -3514,13 +4271,13 @@ export type PerformanceApiV1PortfoliosPortfolioIdPerformanceGetResponses = {
     /**
      * Successful Response
      */
-    200: PerformanceOut;
+    200: PerformanceRead;
 };
 
 export type PerformanceApiV1PortfoliosPortfolioIdPerformanceGetResponse = PerformanceApiV1PortfoliosPortfolioIdPerformanceGetResponses[keyof PerformanceApiV1PortfoliosPortfolioIdPerformanceGetResponses];
 
 export type UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutData = {
-    body: PortfolioSettingsIn;
+    body: PortfolioSettingsUpdate;
     headers?: {
         /**
          * Authorization
@@ -3543,13 +4300,29 @@ export type UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutData = {
 
 export type UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutError = UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutErrors[keyof UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutErrors];
@@ -3558,7 +4331,7 @@ export type UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutResponses = {
     /**
      * Successful Response
      */
-    200: PortfolioOut;
+    200: PortfolioRead;
 };
 
 export type UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutResponse = UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutResponses[keyof UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutResponses];
@@ -3600,13 +4373,29 @@ export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetData = {
 
 export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetErrors = {
     /**
-     * Not Found
+     * Not signed in, or the credential is not valid
      */
-    404: unknown;
+    401: ErrorResponse;
     /**
-     * Validation Error
+     * Signed in, without the permission (or CSRF token) this needs
      */
-    422: HttpValidationError;
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetError = ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetErrors[keyof ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetErrors];
@@ -3615,7 +4404,7 @@ export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponses = {
     /**
      * Successful Response
      */
-    200: PageValueBet;
+    200: PageValueBetRead;
 };
 
 export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponse = ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponses[keyof ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponses];
@@ -3652,9 +4441,29 @@ export type PredictionsApiV1PredictionsGetData = {
 
 export type PredictionsApiV1PredictionsGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type PredictionsApiV1PredictionsGetError = PredictionsApiV1PredictionsGetErrors[keyof PredictionsApiV1PredictionsGetErrors];
@@ -3663,7 +4472,7 @@ export type PredictionsApiV1PredictionsGetResponses = {
     /**
      * Successful Response
      */
-    200: PagePrediction;
+    200: PagePredictionRead;
 };
 
 export type PredictionsApiV1PredictionsGetResponse = PredictionsApiV1PredictionsGetResponses[keyof PredictionsApiV1PredictionsGetResponses];
@@ -3700,9 +4509,29 @@ export type TeamsApiV1TeamsGetData = {
 
 export type TeamsApiV1TeamsGetErrors = {
     /**
-     * Validation Error
+     * Not signed in, or the credential is not valid
      */
-    422: HttpValidationError;
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database is unavailable; try again
+     */
+    503: ErrorResponse;
 };
 
 export type TeamsApiV1TeamsGetError = TeamsApiV1TeamsGetErrors[keyof TeamsApiV1TeamsGetErrors];
@@ -3711,7 +4540,7 @@ export type TeamsApiV1TeamsGetResponses = {
     /**
      * Successful Response
      */
-    200: PageTeam;
+    200: PageTeamRead;
 };
 
 export type TeamsApiV1TeamsGetResponse = TeamsApiV1TeamsGetResponses[keyof TeamsApiV1TeamsGetResponses];

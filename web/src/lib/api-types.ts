@@ -1,80 +1,82 @@
 /**
  * The API's types under the names the dashboard uses. Every one comes from the generated
- * `src/client` (`npm run generate`); nothing here is written by hand.
+ * `src/client` (`npm run generate`), whose names follow the API's schema families
+ * (`FixtureRead`, `BetCreate`, `PortfolioSettingsUpdate`...); nothing here is written by hand.
  */
 import type {
-  AdminKeyOut,
-  AdminStatus,
+  AdminStatusRead,
+  ApiKeyAdminRead,
   ApiKeyCreated,
-  ApiKeyOut,
-  BetIn,
-  BetOut,
-  BoardRow,
+  ApiKeyRead,
+  BetCreate,
+  BetRead,
+  BoardRowRead,
   BoardSelection,
-  Competition,
+  CompetitionRead,
   Credentials,
-  ExposureOut,
+  ExposureRead,
   Figures,
-  Fixture,
-  IngestOut,
-  ModelHealth,
-  ModelVersionOut,
-  Odds,
-  PerformanceOut,
-  PortfolioIn,
-  PortfolioOut,
-  PortfolioSettingsIn,
-  Prediction,
-  RefitState,
+  FixtureRead,
+  IngestRead,
+  ModelHealthRead,
+  ModelVersionRead,
+  OddsRead,
+  PerformanceRead,
+  PortfolioCreate,
+  PortfolioRead,
+  PortfolioSettingsUpdate,
+  PredictionRead,
+  RefitRead,
   ReliabilityBin,
   Role,
   RollingPoint,
   Scope,
-  ScoreGridOut,
-  SetupState,
-  UserChange,
-  UserIn,
-  UserOut,
-  ValueBet,
+  ScoreGridRead,
+  SetupRead,
+  UserCreate,
+  UserRead,
+  UserUpdate,
+  ValueBetRead,
 } from '@/client/types.gen';
 
 export type {
-  AdminKeyOut,
-  AdminStatus,
   ApiKeyCreated,
-  ApiKeyOut,
-  BetIn,
-  BetOut,
-  BoardRow,
   BoardSelection,
-  Competition,
   Credentials,
-  ExposureOut,
   Figures,
-  Fixture,
-  IngestOut,
-  ModelHealth,
-  ModelVersionOut,
-  Odds,
-  PerformanceOut,
-  PortfolioIn,
-  PortfolioOut,
-  PortfolioSettingsIn,
-  Prediction,
-  RefitState,
   ReliabilityBin,
   Role,
   RollingPoint,
   Scope,
-  ScoreGridOut,
-  SetupState,
-  UserChange,
-  UserIn,
-  UserOut,
-  ValueBet,
 };
 
-/** The shape every paginated answer shares (`PageBoardRow`, `PageBetOut`, ...). */
+export type AdminKeyOut = ApiKeyAdminRead;
+export type AdminStatus = AdminStatusRead;
+export type ApiKeyOut = ApiKeyRead;
+export type BetIn = BetCreate;
+export type BetOut = BetRead;
+export type BoardRow = BoardRowRead;
+export type Competition = CompetitionRead;
+export type ExposureOut = ExposureRead;
+export type Fixture = FixtureRead;
+export type IngestOut = IngestRead;
+export type ModelHealth = ModelHealthRead;
+export type ModelVersionOut = ModelVersionRead;
+export type Odds = OddsRead;
+export type PerformanceOut = PerformanceRead;
+export type PortfolioIn = PortfolioCreate;
+export type PortfolioOut = PortfolioRead;
+export type PortfolioSettingsIn = PortfolioSettingsUpdate;
+export type Prediction = PredictionRead;
+export type RefitState = RefitRead;
+export type ScoreGridOut = ScoreGridRead;
+export type SetupState = SetupRead;
+export type UserChange = UserUpdate;
+export type UserIn = UserCreate;
+export type UserOut = UserRead;
+export type ValueBet = ValueBetRead;
+
+/** The shape every paginated answer shares (`Page_BoardRowRead_`, `Page_BetRead_`, ...). */
 export interface Page<T> {
   items: T[];
   total: number;

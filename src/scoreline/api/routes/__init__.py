@@ -8,15 +8,34 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scoreline.api.routes import admin, auth, board, book, catalog, model_health
+from scoreline.api.routes import (
+    admin,
+    auth,
+    bets,
+    board,
+    competitions,
+    fixtures,
+    keys,
+    models,
+    portfolios,
+    predictions,
+    teams,
+    users,
+)
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
-    catalog.router,
+    predictions.router,
+    fixtures.router,
+    competitions.router,
+    teams.router,
+    models.router,
     board.router,
-    model_health.router,
-    book.router,
+    portfolios.router,
+    bets.router,
     auth.router,
+    users.router,
+    keys.router,
     admin.router,
 )

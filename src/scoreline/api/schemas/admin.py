@@ -10,16 +10,16 @@ from pydantic import BaseModel
 from scoreline.api.schemas.models import ActiveModel
 
 __all__ = [
-    "AdminStatus",
+    "AdminStatusRead",
     "GroupStatus",
-    "IngestOut",
-    "RefitState",
-    "SourceFileOut",
+    "IngestRead",
+    "RefitRead",
+    "SourceFileRead",
     "StreamStatus",
 ]
 
 
-class RefitState(BaseModel):
+class RefitRead(BaseModel):
     """The last refit asked for in this API process."""
 
     state: Literal["idle", "running", "done", "failed"] = "idle"
@@ -47,7 +47,7 @@ class StreamStatus(BaseModel):
     groups: list[GroupStatus]
 
 
-class SourceFileOut(BaseModel):
+class SourceFileRead(BaseModel):
     """A loaded season file."""
 
     provider: str
@@ -56,7 +56,7 @@ class SourceFileOut(BaseModel):
     rows: int
 
 
-class AdminStatus(BaseModel):
+class AdminStatusRead(BaseModel):
     """Ingestion and worker health at a glance."""
 
     active_model: ActiveModel | None
@@ -66,11 +66,11 @@ class AdminStatus(BaseModel):
     odds_outbox: int
     last_odds_at: datetime | None
     last_prediction_at: datetime | None
-    source_files: list[SourceFileOut]
-    refit: RefitState
+    source_files: list[SourceFileRead]
+    refit: RefitRead
 
 
-class IngestOut(BaseModel):
+class IngestRead(BaseModel):
     """What loading an uploaded football-data file did."""
 
     status: Literal["loaded", "unchanged", "rejected"]

@@ -8,12 +8,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from scoreline.api.schemas.common import EMAIL_PATTERN
-from scoreline.api.schemas.users import UserOut
+from scoreline.api.schemas.users import UserRead
 
 __all__ = [
     "Credentials",
-    "RefreshIn",
-    "SetupState",
+    "SetupRead",
+    "TokenRefresh",
     "Tokens",
 ]
 
@@ -34,15 +34,15 @@ class Tokens(BaseModel):
     expires_at: datetime
 
 
-class RefreshIn(BaseModel):
+class TokenRefresh(BaseModel):
     """A refresh token to trade for a new pair (it is then spent)."""
 
     refresh_token: str = Field(min_length=1, max_length=4096)
 
 
-class SetupState(BaseModel):
+class SetupRead(BaseModel):
     """What the dashboard needs to know on start: whether the platform still needs its first
     admin (``POST /auth/bootstrap``), and who this browser's session belongs to, if anyone."""
 
     needs_bootstrap: bool
-    user: UserOut | None = None
+    user: UserRead | None = None

@@ -6,18 +6,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from scoreline.api.schemas.common import MAX_BIG_ID
+from scoreline.domain.betting import BetRecord
 
 __all__ = [
-    "BetIn",
-    "BetOut",
-    "ValueBet",
+    "BetCreate",
+    "BetRead",
+    "ValueBetRead",
 ]
 
 
-class BetIn(BaseModel):
+class BetCreate(BaseModel):
     """A stake on one selection of a stored odds snapshot, at its price."""
 
     odds_snapshot_id: int = Field(ge=1, le=MAX_BIG_ID)
@@ -25,7 +26,7 @@ class BetIn(BaseModel):
     stake_minor: int = Field(ge=1, le=10**12)
 
 
-class BetOut(BaseModel):
+class BetRead(BaseModel):
     """A bet and how it ended."""
 
     id: int
@@ -43,9 +44,31 @@ class BetOut(BaseModel):
     placed_at: datetime
     settled_at: datetime | None
 
+    @classmethod
+    def of(cls, bet: BetRecord) -> BetRead:
+        """The schema of a stored bet; its line as text (``"-0.75"``), None for 1X2."""
+        return cls(
+            id=bet.id,
+            portfolio_id=bet.portfolio_id,
+            fixture_id=bet.fixture_id,
+            odds_snapshot_id=bet.odds_snapshot_id,
+            market=bet.market,
+            selection=bet.selection,
+            line=None if bet.line is None else str(bet.line),
+            odds=bet.odds,
+            stake_minor=bet.stake_minor,
+            status=bet.status.value,
+            outcome=bet.outcome,
+            payout_minor=bet.payout_minor,
+            placed_at=bet.placed_at,
+            settled_at=bet.settled_at,
+        )
 
-class ValueBet(BaseModel):
+
+class ValueBetRead(BaseModel):
     """A price whose edge over the active model clears the portfolio's minimum."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     fixture_id: int
     odds_snapshot_id: int

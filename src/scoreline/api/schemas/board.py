@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 __all__ = [
     "BoardMarket",
-    "BoardRow",
+    "BoardRowRead",
     "BoardSelection",
     "BoardSelectionName",
 ]
@@ -43,7 +43,7 @@ class BoardSelection(BaseModel):
     suggested_stake_minor: int | None
 
 
-class BoardRow(BaseModel):
+class BoardRowRead(BaseModel):
     """An upcoming fixture with the active model's newest prediction and its five selections."""
 
     fixture_id: int

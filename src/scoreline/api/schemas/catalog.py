@@ -8,16 +8,16 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
-    "Competition",
-    "Fixture",
-    "Odds",
-    "Prediction",
-    "ScoreGridOut",
-    "Team",
+    "CompetitionRead",
+    "FixtureRead",
+    "OddsRead",
+    "PredictionRead",
+    "ScoreGridRead",
+    "TeamRead",
 ]
 
 
-class Competition(BaseModel):
+class CompetitionRead(BaseModel):
     """A league, by football-data.co.uk code."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -27,7 +27,7 @@ class Competition(BaseModel):
     country: str
 
 
-class Team(BaseModel):
+class TeamRead(BaseModel):
     """A team."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -37,7 +37,7 @@ class Team(BaseModel):
     country: str
 
 
-class Fixture(BaseModel):
+class FixtureRead(BaseModel):
     """A match, with its score once played."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -52,7 +52,7 @@ class Fixture(BaseModel):
     away_goals: int | None
 
 
-class Odds(BaseModel):
+class OddsRead(BaseModel):
     """One bookmaker's prices for one market of a fixture at one time."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -66,7 +66,7 @@ class Odds(BaseModel):
     prices: dict[str, Decimal]
 
 
-class Prediction(BaseModel):
+class PredictionRead(BaseModel):
     """A model's prediction of a fixture, every market priced from one score grid."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -84,7 +84,7 @@ class Prediction(BaseModel):
     feature_hash: str | None
 
 
-class ScoreGridOut(BaseModel):
+class ScoreGridRead(BaseModel):
     """A prediction's exact-score grid: ``cells[h][a]`` is P(home h, away a)."""
 
     prediction_id: int

@@ -1,4 +1,5 @@
-"""Pages, bounds on ids, and the error body every route answers with."""
+"""Pages, bounds on ids, and the error body every route answers with (declared once, on
+every router: ``api.routes.common.ERRORS``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ __all__ = [
     "MAX_BIG_ID",
     "MAX_ID",
     "MAX_OFFSET",
-    "ErrorBody",
+    "ErrorDetail",
+    "ErrorResponse",
     "Page",
 ]
 
@@ -29,11 +31,25 @@ MAX_OFFSET = 10**9
 EMAIL_PATTERN = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"  # visible ASCII, one @
 
 
-class ErrorBody(BaseModel):
-    """Every error: what went wrong, in words, and a stable type."""
+class ErrorDetail(BaseModel):
+    """One thing that went wrong.
 
-    error: str
-    detail: str
+    ``type`` is a stable code (``unauthorized``, ``forbidden``, ``not_found``,
+    ``conflict``, ``invalid``, ``rate_limited``, ``unavailable``, ``internal``…);
+    ``msg`` says what and what to do next; ``loc`` names the input at fault
+    (``["body", "email"]``, ``["query", "limit"]``), empty when none is.
+    """
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API answers, whatever the status: FastAPI's validation shape, so
+    one parser reads them all."""
+
+    detail: list[ErrorDetail]
 
 
 class Page(BaseModel, Generic[T]):

@@ -6,24 +6,24 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from scoreline.api.security import Scope
+from scoreline.domain.people import Scope
 
 __all__ = [
-    "AdminKeyOut",
+    "ApiKeyAdminRead",
+    "ApiKeyCreate",
     "ApiKeyCreated",
-    "ApiKeyIn",
-    "ApiKeyOut",
+    "ApiKeyRead",
 ]
 
 
-class ApiKeyIn(BaseModel):
+class ApiKeyCreate(BaseModel):
     """A new API key's name and scopes."""
 
     name: str = Field(min_length=1, max_length=80)
     scopes: list[Scope] = Field(default_factory=lambda: [Scope.READ], min_length=1)
 
 
-class ApiKeyOut(BaseModel):
+class ApiKeyRead(BaseModel):
     """An API key as listed: never its secret."""
 
     id: int
@@ -35,13 +35,13 @@ class ApiKeyOut(BaseModel):
     last_used_at: datetime | None
 
 
-class ApiKeyCreated(ApiKeyOut):
+class ApiKeyCreated(ApiKeyRead):
     """A new key with its secret, shown this once."""
 
     secret: str
 
 
-class AdminKeyOut(ApiKeyOut):
+class ApiKeyAdminRead(ApiKeyRead):
     """Any user's key, with its owner."""
 
     user_id: int

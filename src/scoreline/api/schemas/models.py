@@ -9,16 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "ActiveModel",
-    "DriftOut",
-    "ModelHealth",
-    "ModelSwitch",
-    "ModelVersionOut",
+    "ActiveModelUpdate",
+    "DriftRead",
+    "ModelHealthRead",
+    "ModelVersionRead",
     "ReliabilityBin",
     "RollingPoint",
 ]
 
 
-class ModelVersionOut(BaseModel):
+class ModelVersionRead(BaseModel):
     """A registered model version and its backtest figures."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -33,7 +33,7 @@ class ModelVersionOut(BaseModel):
     metrics: dict[str, Any]
 
 
-class ModelSwitch(BaseModel):
+class ActiveModelUpdate(BaseModel):
     """A registered version to make the active one."""
 
     name: str = Field(min_length=1, max_length=60)
@@ -73,7 +73,7 @@ class RollingPoint(BaseModel):
     log_loss_market: float | None
 
 
-class DriftOut(BaseModel):
+class DriftRead(BaseModel):
     """PSI of recent home probabilities against the model's training reference."""
 
     prediction_psi: float | None
@@ -81,7 +81,7 @@ class DriftOut(BaseModel):
     status: Literal["stable", "watch", "drift", "unknown"]
 
 
-class ModelHealth(BaseModel):
+class ModelHealthRead(BaseModel):
     """How the active model has done on the latest finished matches, and whether it drifts."""
 
     model: str | None
@@ -91,4 +91,4 @@ class ModelHealth(BaseModel):
     n_matches: int
     reliability: list[ReliabilityBin]
     rolling: list[RollingPoint]
-    drift: DriftOut
+    drift: DriftRead

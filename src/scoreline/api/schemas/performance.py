@@ -5,20 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "BankrollPoint",
     "ClvPoint",
     "DrawdownPoint",
     "Figures",
-    "PerformanceOut",
+    "PerformanceRead",
 ]
 
 
 class Figures(BaseModel):
     """A book's results over some settled bets (``pricing.performance.Performance``);
     ratios are decimal fractions (0.05 is 5%), null when undefined."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     n_bets: int
     staked_minor: int
@@ -52,12 +54,14 @@ class DrawdownPoint(BaseModel):
 class ClvPoint(BaseModel):
     """One settled bet's closing-line value: ``odds / closing odds - 1``."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     bet_id: int
     settled_at: datetime
     clv: Decimal
 
 
-class PerformanceOut(BaseModel):
+class PerformanceRead(BaseModel):
     """P&L, ROI, yield, drawdown and CLV of a portfolio over a date range."""
 
     summary: Figures

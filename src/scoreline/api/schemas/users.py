@@ -7,16 +7,16 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from scoreline.api.schemas.common import EMAIL_PATTERN
-from scoreline.api.security import Role
+from scoreline.domain.people import Role
 
 __all__ = [
-    "UserChange",
-    "UserIn",
-    "UserOut",
+    "UserCreate",
+    "UserRead",
+    "UserUpdate",
 ]
 
 
-class UserIn(BaseModel):
+class UserCreate(BaseModel):
     """A new user."""
 
     email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
@@ -24,7 +24,7 @@ class UserIn(BaseModel):
     role: Role = Role.TRADER
 
 
-class UserOut(BaseModel):
+class UserRead(BaseModel):
     """A user, without secrets."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -36,7 +36,7 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
-class UserChange(BaseModel):
+class UserUpdate(BaseModel):
     """A new role, or enabling and disabling an account."""
 
     role: Role | None = None

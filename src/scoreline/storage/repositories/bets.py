@@ -1,14 +1,242 @@
-"""Bets: placed once, settled or voided once, never deleted."""
+"""Bets: placed open, then settled or voided exactly once.
+
+A bet leaves ``open`` through a conditional UPDATE (``WHERE status = 'open'``):
+of two transactions racing to settle or void the same bet, one moves it and
+the other is told it did not, so nothing is paid or refunded twice.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from scoreline.domain.betting import BetRecord, BetStatus, LabelledBet, OpenStake
+from scoreline.domain.odds import PriceKind
+from scoreline.storage.repositories._sql import chunks, count_of
+from scoreline.storage.tables import (
+    BetRow,
+    Bookmaker,
+    CompetitionRow,
+    FixtureRow,
+    OddsRow,
+    PortfolioRow,
+    ResultRow,
+    TeamRow,
+)
 
 __all__ = ["BetRepository"]
 
 
 class BetRepository:
-    """Bets: placed once, settled or voided once, never deleted."""
+    """Bets: placement, the one move out of ``open``, and the reads the book needs."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    # -- writes ------------------------------------------------------------------------
+
+    def add(
+        self,
+        *,
+        portfolio_id: int,
+        fixture_id: int,
+        odds_snapshot_id: int,
+        prediction_id: int | None,
+        market: str,
+        selection: str,
+        line_quarters: int,
+        odds: Decimal,
+        stake_minor: int,
+        placed_at: datetime,
+    ) -> int:
+        """Store an open bet; its id."""
+        row = BetRow(
+            portfolio_id=portfolio_id,
+            fixture_id=fixture_id,
+            odds_snapshot_id=odds_snapshot_id,
+            prediction_id=prediction_id,
+            market=market,
+            selection=selection,
+            line_quarters=line_quarters,
+            odds=odds,
+            stake_minor=stake_minor,
+            status=BetStatus.OPEN.value,
+            placed_at=placed_at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def settle_if_open(
+        self, *, bet_id: int, outcome: str, payout_minor: int, settled_at: datetime
+    ) -> bool:
+        """Settle the bet if it is still open; whether this call settled it."""
+        return self._close_if_open(bet_id, BetStatus.SETTLED, outcome, payout_minor, settled_at)
+
+    def void_if_open(
+        self, *, bet_id: int, outcome: str, refund_minor: int, voided_at: datetime
+    ) -> bool:
+        """Void the bet if it is still open; whether this call voided it."""
+        return self._close_if_open(bet_id, BetStatus.VOID, outcome, refund_minor, voided_at)
+
+    def _close_if_open(
+        self, bet_id: int, status: BetStatus, outcome: str, payout_minor: int, at: datetime
+    ) -> bool:
+        moved = self.session.execute(
+            update(BetRow)
+            .where(BetRow.id == bet_id, BetRow.status == BetStatus.OPEN.value)
+            .values(status=status.value, outcome=outcome, payout_minor=payout_minor, settled_at=at)
+        )
+        return getattr(moved, "rowcount", 0) == 1
+
+    # -- reads -------------------------------------------------------------------------
+
+    def get(self, *, bet_id: int, owner_id: int) -> BetRecord | None:
+        """The bet if ``owner_id`` owns its portfolio, else None (as if it did not exist)."""
+        row = self.session.scalar(
+            select(BetRow)
+            .join(PortfolioRow, PortfolioRow.id == BetRow.portfolio_id)
+            .where(BetRow.id == bet_id, PortfolioRow.owner_id == owner_id)
+        )
+        return None if row is None else _record(row)
+
+    def list_(
+        self, *, portfolio_id: int, status: BetStatus | None, limit: int, offset: int
+    ) -> tuple[list[BetRecord], int]:
+        """A portfolio's bets, newest first, optionally of one status; and how many."""
+        bets = select(BetRow).where(BetRow.portfolio_id == portfolio_id)
+        if status is not None:
+            bets = bets.where(BetRow.status == status.value)
+        rows = self.session.scalars(bets.order_by(BetRow.id.desc()).limit(limit).offset(offset))
+        return [_record(row) for row in rows], count_of(self.session, bets)
+
+    def list_open(self, *, fixture_id: int) -> list[BetRecord]:
+        """Every open bet on a fixture, in id order."""
+        rows = self.session.scalars(
+            select(BetRow)
+            .where(BetRow.fixture_id == fixture_id, BetRow.status == BetStatus.OPEN.value)
+            .order_by(BetRow.id)
+        )
+        return [_record(row) for row in rows]
+
+    def list_with_owners(self, *, bet_ids: Sequence[int]) -> list[tuple[BetRecord, int]]:
+        """These bets, each with the id of its portfolio's owner."""
+        found: list[tuple[BetRecord, int]] = []
+        for chunk in chunks(bet_ids):
+            rows = self.session.execute(
+                select(BetRow, PortfolioRow.owner_id)
+                .join(PortfolioRow, PortfolioRow.id == BetRow.portfolio_id)
+                .where(BetRow.id.in_(chunk))
+                .order_by(BetRow.id)
+            )
+            found.extend((_record(bet), owner) for bet, owner in rows)
+        return found
+
+    def fixtures_awaiting_settlement(self) -> list[int]:
+        """Fixtures with a result that still have open bets."""
+        return list(
+            self.session.scalars(
+                select(BetRow.fixture_id)
+                .join(ResultRow, ResultRow.fixture_id == BetRow.fixture_id)
+                .where(BetRow.status == BetStatus.OPEN.value)
+                .distinct()
+            )
+        )
+
+    def open_stakes(self, *, portfolio_ids: Sequence[int]) -> dict[int, int]:
+        """What open bets have staked, by portfolio (0 for one with none)."""
+        totals = dict.fromkeys(portfolio_ids, 0)
+        for chunk in chunks(portfolio_ids):
+            rows = self.session.execute(
+                select(BetRow.portfolio_id, func.sum(BetRow.stake_minor))
+                .where(BetRow.portfolio_id.in_(chunk), BetRow.status == BetStatus.OPEN.value)
+                .group_by(BetRow.portfolio_id)
+            )
+            totals.update({portfolio_id: int(total or 0) for portfolio_id, total in rows})
+        return totals
+
+    def list_open_stakes(self, *, portfolio_id: int) -> list[OpenStake]:
+        """A portfolio's open bets with their fixtures, by kick-off, fixture and bet."""
+        home, away = aliased(TeamRow), aliased(TeamRow)
+        rows = self.session.execute(
+            select(
+                FixtureRow.id,
+                CompetitionRow.code,
+                FixtureRow.kickoff_utc,
+                home.name,
+                away.name,
+                BetRow.stake_minor,
+                BetRow.odds,
+            )
+            .join(FixtureRow, FixtureRow.id == BetRow.fixture_id)
+            .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
+            .join(home, home.id == FixtureRow.home_team_id)
+            .join(away, away.id == FixtureRow.away_team_id)
+            .where(BetRow.portfolio_id == portfolio_id, BetRow.status == BetStatus.OPEN.value)
+            .order_by(FixtureRow.kickoff_utc, FixtureRow.id, BetRow.id)
+        )
+        return [OpenStake(*row) for row in rows]
+
+    def list_settled(self, *, portfolio_id: int) -> list[LabelledBet]:
+        """A portfolio's settled bets in settlement order, with their competition and the
+        bookmaker whose price they took."""
+        rows = self.session.execute(
+            select(BetRow, CompetitionRow.code, Bookmaker.code)
+            .join(FixtureRow, FixtureRow.id == BetRow.fixture_id)
+            .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
+            .join(OddsRow, OddsRow.id == BetRow.odds_snapshot_id)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(BetRow.portfolio_id == portfolio_id, BetRow.status == BetStatus.SETTLED.value)
+            .order_by(BetRow.settled_at)
+        )
+        return [LabelledBet(_record(bet), competition, code) for bet, competition, code in rows]
+
+    def closing_prices(self, *, bet_ids: Sequence[int]) -> dict[int, Decimal]:
+        """Each bet's closing price: its bookmaker's latest closing snapshot of its market
+        and line; bets without one are left out."""
+        placed, close = aliased(OddsRow), aliased(OddsRow)
+        latest: dict[int, Decimal | None] = {}
+        for chunk in chunks(bet_ids):
+            rows = self.session.execute(
+                select(BetRow.id, BetRow.selection, close)
+                .join(placed, placed.id == BetRow.odds_snapshot_id)
+                .join(
+                    close,
+                    and_(
+                        close.fixture_id == BetRow.fixture_id,
+                        close.bookmaker_id == placed.bookmaker_id,
+                        close.market == BetRow.market,
+                        close.line_quarters == BetRow.line_quarters,
+                        close.kind == PriceKind.CLOSING.value,
+                    ),
+                )
+                .where(BetRow.id.in_(chunk))
+                .order_by(close.captured_at, close.id)
+            )
+            for bet_id, selection, row in rows:  # in capture order: the last seen is the latest
+                latest[bet_id] = getattr(row, selection)
+        return {bet_id: price for bet_id, price in latest.items() if price is not None}
+
+
+def _record(row: BetRow) -> BetRecord:
+    return BetRecord(
+        id=row.id,
+        portfolio_id=row.portfolio_id,
+        fixture_id=row.fixture_id,
+        odds_snapshot_id=row.odds_snapshot_id,
+        prediction_id=row.prediction_id,
+        market=row.market,
+        selection=row.selection,
+        line_quarters=row.line_quarters,
+        odds=row.odds,
+        stake_minor=row.stake_minor,
+        status=BetStatus(row.status),
+        outcome=row.outcome,
+        payout_minor=row.payout_minor,
+        placed_at=row.placed_at,
+        settled_at=row.settled_at,
+    )

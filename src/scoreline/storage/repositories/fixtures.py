@@ -403,6 +403,14 @@ class FixtureRepository:
         """The latest kick-off stored, or None for an empty database."""
         return self.session.scalar(select(func.max(FixtureRow.kickoff_utc)))
 
+    def latest_finished_kickoff(self) -> datetime | None:
+        """The kick-off of the latest finished match with a stored result, or None."""
+        return self.session.scalar(
+            select(func.max(FixtureRow.kickoff_utc))
+            .join(ResultRow, ResultRow.fixture_id == FixtureRow.id)
+            .where(FixtureRow.status == FixtureStatus.FINISHED.value)
+        )
+
     def results_version(self) -> tuple[int, date | None]:
         """How many results are stored and the latest match date: a cheap change detector."""
         row = self.session.execute(
@@ -422,6 +430,16 @@ class FixtureRepository:
                 .where(FixtureRow.id.in_(chunk))
             )
             found.update({int(fixture_id): code for fixture_id, code in rows})
+        return found
+
+    def kickoffs(self, fixture_ids: Sequence[int]) -> dict[int, datetime]:
+        """The kick-off (UTC) of each of these fixtures that exists."""
+        found: dict[int, datetime] = {}
+        for chunk in chunks(sorted(set(fixture_ids))):
+            rows = self.session.execute(
+                select(FixtureRow.id, FixtureRow.kickoff_utc).where(FixtureRow.id.in_(chunk))
+            )
+            found.update({int(fixture_id): kickoff for fixture_id, kickoff in rows})
         return found
 
 

@@ -9,20 +9,35 @@ processors, so bulk-written rows read back exactly as ORM-written ones do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from scoreline.domain import Line, Market, OddsSnapshot, PriceKind, Selection
+from scoreline.domain import (
+    FixtureStatus,
+    Line,
+    Market,
+    OddsSnapshot,
+    PriceKind,
+    Selection,
+    bookmakers,
+)
 from scoreline.domain.odds import OddsRecord
 from scoreline.storage.repositories._sql import chunks, count_of, insert_ignoring
-from scoreline.storage.tables import BetRow, Bookmaker, OddsOutboxRow, OddsRow, PredictionRow
+from scoreline.storage.tables import (
+    BetRow,
+    Bookmaker,
+    FixtureRow,
+    OddsOutboxRow,
+    OddsRow,
+    PredictionRow,
+)
 from scoreline.storage.types import Price, UTCDateTime
 
 __all__ = ["LiveOdds", "OddsRepository", "QuoteKey", "SyncCounts", "quote_key"]
@@ -354,6 +369,86 @@ class OddsRepository:
             .order_by(OddsRow.id)
         )
         return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def list_latest_prematch(
+        self, *, fixture_ids: Sequence[int], totals_quarters: int
+    ) -> list[OddsRecord]:
+        """Each real bookmaker's newest pre-match 1X2 snapshot of these fixtures, and its
+        newest over/under at ``totals_quarters`` (the line times four), in id order.
+
+        Never the market-wide aggregates (``domain.bookmakers``): no one bets at them.
+        One query, whatever the number of fixtures.
+        """
+        if not fixture_ids:
+            return []
+        newest = (
+            select(func.max(OddsRow.id).label("id"))
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(
+                OddsRow.fixture_id.in_(fixture_ids),
+                OddsRow.kind == PriceKind.PREMATCH.value,
+                Bookmaker.code.not_in(bookmakers.AGGREGATES),
+                or_(
+                    OddsRow.market == Market.MATCH_ODDS.value,
+                    and_(
+                        OddsRow.market == Market.OVER_UNDER.value,
+                        OddsRow.line_quarters == totals_quarters,
+                    ),
+                ),
+            )
+            .group_by(
+                OddsRow.fixture_id, OddsRow.bookmaker_id, OddsRow.market, OddsRow.line_quarters
+            )
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(OddsRow, Bookmaker.code)
+            .join(newest, newest.c.id == OddsRow.id)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .order_by(OddsRow.id)
+        ).all()
+        return [_record(odds, code) for odds, code in rows]
+
+    def list_match_odds_of_finished(
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        closing_from: Collection[str],
+        prematch_except: Collection[str],
+    ) -> list[OddsRecord]:
+        """1X2 snapshots of the matches finished with kick-off in [start, end], in id order:
+        the closing prices of the bookmakers ``closing_from`` and the pre-match prices of
+        every code but ``prematch_except``."""
+        rows = self.session.execute(
+            select(OddsRow, Bookmaker.code)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .join(FixtureRow, FixtureRow.id == OddsRow.fixture_id)
+            .where(
+                OddsRow.market == Market.MATCH_ODDS.value,
+                FixtureRow.status == FixtureStatus.FINISHED.value,
+                FixtureRow.kickoff_utc >= start,
+                FixtureRow.kickoff_utc <= end,
+                or_(
+                    and_(
+                        OddsRow.kind == PriceKind.CLOSING.value,
+                        Bookmaker.code.in_(closing_from),
+                    ),
+                    and_(
+                        OddsRow.kind == PriceKind.PREMATCH.value,
+                        Bookmaker.code.not_in(prematch_except),
+                    ),
+                ),
+            )
+            .order_by(OddsRow.id)
+        ).all()
+        return [_record(odds, code) for odds, code in rows]
+
+    def last_live_captured_at(self) -> datetime | None:
+        """When the newest snapshot from a live feed was captured, or None."""
+        return self.session.scalar(
+            select(func.max(OddsRow.captured_at)).where(OddsRow.source == "live")
+        )
 
 
 def _live_values(row: LiveOdds) -> dict[str, Any]:

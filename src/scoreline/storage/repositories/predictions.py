@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from scoreline.domain import FixtureStatus
 from scoreline.domain.predictions import PredictionRecord
 from scoreline.storage.repositories._sql import count_of, insert_ignoring
-from scoreline.storage.tables import CompetitionRow, FixtureRow, ModelVersion, PredictionRow
+from scoreline.storage.tables import (
+    CompetitionRow,
+    FixtureRow,
+    ModelVersion,
+    PredictionRow,
+    ResultRow,
+)
 
-__all__ = ["NewPrediction", "PredictionRepository"]
+__all__ = ["NewPrediction", "PredictionRepository", "SettledPrediction"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +43,21 @@ class NewPrediction:
     markets: dict[str, Any] | None = None
     feature_hash: str | None = None
 
+    def values(self) -> dict[str, Any]:
+        """Column values of the row. Shallow, unlike ``dataclasses.asdict``: deep-copying
+        ``markets`` cost most of a worker batch's time."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class SettledPrediction(NamedTuple):
+    """A finished match, its score, and the 1X2 probabilities a version gave it."""
+
+    fixture_id: int
+    kickoff: datetime
+    home_goals: int
+    away_goals: int
+    probabilities: tuple[float, float, float]
+
 
 class PredictionRepository:
     """Predictions of fixtures by model versions."""
@@ -54,7 +76,7 @@ class PredictionRepository:
         statement = insert_ignoring(self.session, PredictionRow.__table__).on_conflict_do_nothing(
             index_elements=["fixture_id", "model_version_id", "trigger"]
         )
-        result = self.session.connection().execute(statement, [asdict(p) for p in predictions])
+        result = self.session.connection().execute(statement, [p.values() for p in predictions])
         return int(getattr(result, "rowcount", 0) or 0)
 
     def upsert_many(self, predictions: Sequence[NewPrediction]) -> int:
@@ -70,7 +92,7 @@ class PredictionRepository:
             )
         }
         for prediction in predictions:
-            values = asdict(prediction)
+            values = prediction.values()
             existing = stored.get(
                 (prediction.fixture_id, prediction.model_version_id, prediction.trigger)
             )
@@ -85,16 +107,25 @@ class PredictionRepository:
     # -- reads -------------------------------------------------------------------------
 
     def latest(
-        self, *, fixture_ids: Sequence[int] | None = None, competition: str | None = None
+        self,
+        *,
+        fixture_ids: Sequence[int] | None = None,
+        competition: str | None = None,
+        model_version_id: int | None = None,
     ) -> list[PredictionRecord]:
-        """The newest prediction of the active model for each fixture asked about, by
-        fixture id."""
-        newest = (
-            select(func.max(PredictionRow.id).label("id"))
-            .join(ModelVersion, ModelVersion.id == PredictionRow.model_version_id)
-            .where(ModelVersion.is_active.is_(True))
-            .group_by(PredictionRow.fixture_id)
-        )
+        """The newest prediction by ``model_version_id`` for each fixture asked about, by
+        fixture id.
+
+        Without a version, the active one's (a join on the flag: for callers not yet
+        asking ``model_versions.active()`` first, which is where "active" is defined).
+        """
+        newest = select(func.max(PredictionRow.id).label("id")).group_by(PredictionRow.fixture_id)
+        if model_version_id is not None:
+            newest = newest.where(PredictionRow.model_version_id == model_version_id)
+        else:
+            newest = newest.join(
+                ModelVersion, ModelVersion.id == PredictionRow.model_version_id
+            ).where(ModelVersion.is_active.is_(True))
         if fixture_ids is not None:
             newest = newest.where(PredictionRow.fixture_id.in_(fixture_ids))
         if competition is not None:
@@ -148,6 +179,63 @@ class PredictionRepository:
     def last_created_at(self) -> datetime | None:
         """When the newest prediction was made, or None."""
         return self.session.scalar(select(func.max(PredictionRow.created_at)))
+
+    def list_settled(
+        self, *, model_version_id: int, start: datetime, end: datetime
+    ) -> list[SettledPrediction]:
+        """Finished matches kicking off in [start, end] that the version predicted, in kick-off
+        order, each with its latest prediction made before kick-off (else its latest at all).
+
+        Two choices in one query: what the model said in time is what it is judged on,
+        and a match predicted only afterwards (a backfill) still counts with what it has.
+        """
+        in_window = (
+            FixtureRow.status == FixtureStatus.FINISHED.value,
+            FixtureRow.kickoff_utc >= start,
+            FixtureRow.kickoff_utc <= end,
+        )
+        chosen = (
+            select(
+                PredictionRow.fixture_id.label("fixture_id"),
+                func.max(
+                    case((PredictionRow.created_at < FixtureRow.kickoff_utc, PredictionRow.id))
+                ).label("before"),
+                func.max(PredictionRow.id).label("latest"),
+            )
+            .join(FixtureRow, FixtureRow.id == PredictionRow.fixture_id)
+            .where(PredictionRow.model_version_id == model_version_id, *in_window)
+            .group_by(PredictionRow.fixture_id)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(
+                FixtureRow.id,
+                FixtureRow.kickoff_utc,
+                ResultRow.home_goals,
+                ResultRow.away_goals,
+                PredictionRow.p_home,
+                PredictionRow.p_draw,
+                PredictionRow.p_away,
+            )
+            .join(chosen, chosen.c.fixture_id == FixtureRow.id)
+            .join(ResultRow, ResultRow.fixture_id == FixtureRow.id)
+            .join(
+                PredictionRow, PredictionRow.id == func.coalesce(chosen.c.before, chosen.c.latest)
+            )
+            .order_by(FixtureRow.kickoff_utc, FixtureRow.id)
+        )
+        return [SettledPrediction(r[0], r[1], r[2], r[3], (r[4], r[5], r[6])) for r in rows]
+
+    def list_recent_home_probabilities(self, *, model_version_id: int, limit: int) -> list[float]:
+        """The home probabilities of the version's newest ``limit`` predictions, newest first."""
+        return list(
+            self.session.scalars(
+                select(PredictionRow.p_home)
+                .where(PredictionRow.model_version_id == model_version_id)
+                .order_by(PredictionRow.id.desc())
+                .limit(limit)
+            )
+        )
 
 
 def _records() -> Select[*tuple[Any, ...]]:

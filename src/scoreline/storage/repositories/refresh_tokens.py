@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+
+from scoreline.storage.tables import RefreshTokenRow
 
 __all__ = ["RefreshTokenRepository"]
 
@@ -12,3 +17,17 @@ class RefreshTokenRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def add(self, *, jti: str, user_id: int, expires_at: datetime) -> None:
+        """Remember an issued refresh token, so it can be spent once."""
+        self.session.add(RefreshTokenRow(jti=jti, user_id=user_id, expires_at=expires_at))
+
+    def revoke(self, jti: str, *, at: datetime) -> bool:
+        """Spend or revoke a token; whether it was still live (a conditional UPDATE, so two
+        requests racing with one token spend it once)."""
+        result = self.session.execute(
+            update(RefreshTokenRow)
+            .where(RefreshTokenRow.jti == jti, RefreshTokenRow.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1

@@ -13,7 +13,7 @@ import {
   statusApiV1AdminStatusGet,
   uploadFootballDataApiV1AdminIngestFootballDataPost,
 } from '@/client/sdk.gen';
-import type { ApiKeyIn, UserChange, UserIn } from '@/client/types.gen';
+import type { ApiKeyCreate as ApiKeyIn, UserUpdate as UserChange, UserCreate as UserIn } from '@/client/types.gen';
 
 export const STATUS_REFRESH_MS = 5000;
 

@@ -1,0 +1,26 @@
+"""Socket.IO on the gateway: live odds, predictions and settled bets, pushed.
+
+::
+
+    sockets.py   SocketServer: who may connect (api.authenticator), rooms, the Redis manager
+    rooms.py     the rooms' names, and what a subscribe may name
+    bridge.py    RealtimeBridge: the odds, predictions and settlements streams to the rooms,
+                 through messaging.consumer.ConsumerLoop (one loop per stream, on threads)
+
+Events and the consumer group are named in ``messaging.names``; the payloads
+clients receive are described in ``web/src/lib/live-events.ts``.
+"""
+
+from scoreline.api.realtime.bridge import RealtimeBridge
+from scoreline.api.realtime.rooms import competition_room, fixture_room, room_for, user_room
+from scoreline.api.realtime.sockets import SocketServer, socket_manager
+
+__all__ = [
+    "RealtimeBridge",
+    "SocketServer",
+    "competition_room",
+    "fixture_room",
+    "room_for",
+    "socket_manager",
+    "user_room",
+]

@@ -1,0 +1,28 @@
+"""Bets by id: voiding one of the caller's open bets.
+
+A portfolio's bets are listed and placed under ``/portfolios/{id}/bets``
+(``routes.portfolios``); here a bet is reached by its own id, through its owner.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from scoreline.api.routes.common import ERRORS, State, Trader, errors
+from scoreline.api.schemas.common import MAX_BIG_ID
+from scoreline.services import bets
+
+router = APIRouter(prefix="/bets", tags=["bets"], responses=ERRORS)
+
+
+@router.post("/{bet_id}/void", status_code=204, responses=errors(409))
+def void_bet(
+    bet_id: Annotated[int, Path(ge=1, le=MAX_BIG_ID)], state: State, principal: Trader
+) -> Response:
+    """Cancel an open bet and refund the stake."""
+    bets.void(
+        state.unit_of_work, owner_id=principal.user_id, bet_id=bet_id, reason="voided by owner"
+    )
+    return Response(status_code=204)

@@ -1,0 +1,214 @@
+"""Bets: placed at a stored price before kick-off, voided by their owner while open.
+
+A bet is placed against a stored odds snapshot at that snapshot's price,
+before kick-off, within the bankroll; its stake leaves the ledger and an audit
+snapshot records what it was placed on (the price, the snapshot, the active
+model's prediction), all in one transaction under the portfolio's lock. A void
+moves an open bet to void with a conditional UPDATE, so it refunds once.
+Settlement is ``services.settlement``'s.
+
+Bets are found through their owner: someone else's bet is "not found".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from scoreline.domain import Market, Selection
+from scoreline.domain.betting import AuditKind, BetRecord, BetStatus, LedgerKind
+from scoreline.domain.markets import SELECTIONS
+from scoreline.domain.odds import OddsRecord
+from scoreline.domain.predictions import PredictionRecord
+from scoreline.errors import ConflictError, DataError, NotFoundError
+from scoreline.pricing.settlement import BetOutcome
+from scoreline.services import audit, portfolios
+from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["MAX_STAKE_MINOR", "get", "list_", "place", "void"]
+
+MAX_STAKE_MINOR = 10**12
+"""Ten billion in major units: beyond that a stake is a typo."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def place(
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    owner_id: int,
+    portfolio_id: int,
+    odds_snapshot_id: int,
+    selection: Selection,
+    stake_minor: int,
+    now: datetime | None = None,
+) -> int:
+    """Stake on ``selection`` at the snapshot's price; the bet id.
+
+    Refused (``DataError``/``ConflictError``) when the snapshot lacks that
+    selection, the fixture has kicked off, or the bankroll is short.
+    """
+    now = now or _now()
+    if isinstance(stake_minor, bool) or not isinstance(stake_minor, int):
+        raise DataError(f"stake_minor must be a whole number of minor units, got {stake_minor!r}")
+    if not 0 < stake_minor <= MAX_STAKE_MINOR:
+        raise DataError(f"stake_minor must be in 1..{MAX_STAKE_MINOR}, got {stake_minor}")
+    with unit_of_work() as uow:
+        portfolio = portfolios.owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
+        snapshot = uow.odds.get(odds_snapshot_id)
+        if snapshot is None:
+            raise NotFoundError(f"odds snapshot {odds_snapshot_id} not found")
+        price = _price(snapshot, selection)
+        fixture = uow.fixtures.get(snapshot.fixture_id)
+        if fixture is None or fixture.kickoff <= now:
+            raise ConflictError(f"fixture {snapshot.fixture_id} has kicked off; no more bets")
+        uow.portfolios.lock(portfolio_id=portfolio.id)
+        balance = uow.ledger.balance(portfolio_id=portfolio.id)
+        if stake_minor > balance:
+            raise ConflictError(f"stake {stake_minor} exceeds the bankroll {balance}")
+        predictions = uow.predictions.latest(fixture_ids=[snapshot.fixture_id])
+        prediction = predictions[0] if predictions else None
+        line_quarters = _quarters(snapshot.line)
+        bet_id = uow.bets.add(
+            portfolio_id=portfolio.id,
+            fixture_id=snapshot.fixture_id,
+            odds_snapshot_id=snapshot.id,
+            prediction_id=None if prediction is None else prediction.id,
+            market=snapshot.market,
+            selection=selection.value,
+            line_quarters=line_quarters,
+            odds=price,
+            stake_minor=stake_minor,
+            placed_at=now,
+        )
+        uow.ledger.add(
+            portfolio_id=portfolio.id,
+            kind=LedgerKind.STAKE,
+            amount_minor=-stake_minor,
+            bet_id=bet_id,
+            created_at=now,
+        )
+        bet = {
+            "id": bet_id,
+            "portfolio_id": portfolio.id,
+            "owner_id": owner_id,
+            "selection": selection.value,
+            "market": snapshot.market,
+            "line": str(Decimal(line_quarters) / 4),
+            "odds": price,
+            "stake_minor": stake_minor,
+            "currency": portfolio.currency,
+            "placed_at": now,
+        }
+        payload = {
+            "bet": bet,
+            "odds_snapshot": _snapshot_record(snapshot, line_quarters),
+            "prediction": None if prediction is None else _prediction_record(prediction),
+        }
+        audit.append_snapshot(uow, bet_id=bet_id, kind=AuditKind.PLACED, payload=payload, now=now)
+        uow.commit()
+        return bet_id
+
+
+def _price(snapshot: OddsRecord, selection: Selection) -> Decimal:
+    """The snapshot's price for ``selection``; ``DataError`` if its market has no such side
+    or the snapshot carries no price for it."""
+    market = Market(snapshot.market)
+    if selection not in SELECTIONS[market]:
+        raise DataError(f"{selection.value} is not a selection of {market.value}")
+    price = snapshot.prices.get(selection.value)
+    if price is None:
+        raise DataError(f"snapshot {snapshot.id} has no price for {selection.value}")
+    return price
+
+
+def _quarters(line: str | None) -> int:
+    """A stored line in quarter goals (1X2 has none: 0)."""
+    return 0 if line is None else int(Decimal(line) * 4)
+
+
+def _snapshot_record(snapshot: OddsRecord, line_quarters: int) -> dict[str, Any]:
+    """The snapshot as the audit records it."""
+    return {
+        "id": snapshot.id,
+        "fixture_id": snapshot.fixture_id,
+        "bookmaker": snapshot.bookmaker,
+        "market": snapshot.market,
+        "line_quarters": line_quarters,
+        "kind": snapshot.kind,
+        "captured_at": snapshot.captured_at,
+        "prices": dict(snapshot.prices),
+    }
+
+
+def _prediction_record(prediction: PredictionRecord) -> dict[str, Any]:
+    """The active model's prediction the bet was placed against, as the audit records it."""
+    return {
+        "id": prediction.id,
+        "model": prediction.model,
+        "version": prediction.version,
+        "probabilities": list(prediction.probabilities),
+        "feature_hash": prediction.feature_hash,
+        "created_at": prediction.created_at,
+    }
+
+
+def void(unit_of_work: UnitOfWorkFactory, *, owner_id: int, bet_id: int, reason: str) -> None:
+    """Cancel an open bet of the owner's and refund its stake; settled bets stay as they are."""
+    now = _now()
+    with unit_of_work() as uow:
+        bet = _owned(uow, owner_id=owner_id, bet_id=bet_id)
+        voided = uow.bets.void_if_open(
+            bet_id=bet.id,
+            outcome=BetOutcome.VOID.value,
+            refund_minor=bet.stake_minor,
+            voided_at=now,
+        )
+        if not voided:
+            raise ConflictError(f"bet {bet_id} is not open; only open bets can be voided")
+        uow.ledger.add(
+            portfolio_id=bet.portfolio_id,
+            kind=LedgerKind.REFUND,
+            amount_minor=bet.stake_minor,
+            bet_id=bet.id,
+            created_at=now,
+        )
+        payload = {
+            "bet_id": bet.id,
+            "reason": reason[:200],
+            "refund_minor": bet.stake_minor,
+            "at": now,
+        }
+        audit.append_snapshot(uow, bet_id=bet.id, kind=AuditKind.VOIDED, payload=payload, now=now)
+        uow.commit()
+
+
+def get(unit_of_work: UnitOfWorkFactory, *, owner_id: int, bet_id: int) -> BetRecord:
+    """One of the owner's bets; ``NotFoundError`` for anyone else's."""
+    with unit_of_work() as uow:
+        return _owned(uow, owner_id=owner_id, bet_id=bet_id)
+
+
+def list_(
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    owner_id: int,
+    portfolio_id: int,
+    status: BetStatus | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[BetRecord], int]:
+    """A page of one of the owner's portfolios' bets, newest first; and how many."""
+    with unit_of_work() as uow:
+        portfolios.owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
+        return uow.bets.list_(portfolio_id=portfolio_id, status=status, limit=limit, offset=offset)
+
+
+def _owned(uow: UnitOfWork, *, owner_id: int, bet_id: int) -> BetRecord:
+    bet = uow.bets.get(bet_id=bet_id, owner_id=owner_id)
+    if bet is None:
+        raise NotFoundError(f"bet {bet_id} not found")
+    return bet

@@ -1,0 +1,103 @@
+"""Value bets: upcoming 1X2 prices whose edge over the active model clears a portfolio's minimum.
+
+Each comes with the stake the portfolio's settings suggest
+(``services.stake_sizing``): its fraction of Kelly, capped per bet and cut to
+the room left under its caps on the fixture and the kick-off day (0 when none
+is left). Only bookmakers' pre-match prices count; the market-wide figures
+(``domain.bookmakers.AGGREGATES``) cannot be bet on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from scoreline.domain import bookmakers
+from scoreline.domain.betting import ValueBet
+from scoreline.domain.markets import SELECTIONS, Market
+from scoreline.domain.odds import OddsRecord, PriceKind
+from scoreline.pricing import kelly
+from scoreline.services import portfolios, stake_sizing
+from scoreline.storage.unit_of_work import UnitOfWorkFactory
+
+__all__ = ["EDGE_PLACES", "list_"]
+
+EDGE_PLACES = Decimal("0.0001")
+"""An edge is shown to four places, and value bets are ranked by what is shown."""
+
+_OUTCOMES = SELECTIONS[Market.MATCH_ODDS]  # home, draw, away: the prediction's order
+
+
+def list_(
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    owner_id: int,
+    portfolio_id: int,
+    competition: str,
+    limit: int,
+    offset: int,
+    now: datetime | None = None,
+) -> tuple[list[ValueBet], int]:
+    """A page of the competition's value bets for one of the owner's portfolios, largest
+    edge first; and how many there are."""
+    now = now or datetime.now(UTC)
+    found: list[ValueBet] = []
+    with unit_of_work() as uow:
+        portfolio = portfolios.owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
+        sizer = stake_sizing.sizer_for(uow, portfolio)
+        predictions = {p.fixture_id: p for p in uow.predictions.latest(competition=competition)}
+        kickoffs = uow.fixtures.kickoffs(list(predictions))
+        for fixture_id, kickoff in sorted(kickoffs.items()):
+            if kickoff <= now:
+                continue
+            probabilities = predictions[fixture_id].probabilities
+            for quote in uow.odds.latest(fixture_id):
+                if _is_bettable(quote):
+                    found.extend(
+                        _value_bets(
+                            quote, probabilities, sizer, portfolio.settings.min_edge, kickoff
+                        )
+                    )
+    found.sort(key=lambda bet: bet.edge, reverse=True)
+    return found[offset : offset + limit], len(found)
+
+
+def _is_bettable(quote: OddsRecord) -> bool:
+    """A bookmaker's pre-match 1X2 prices."""
+    return (
+        quote.market == Market.MATCH_ODDS.value
+        and quote.kind == PriceKind.PREMATCH.value
+        and bookmakers.is_bookmaker(quote.bookmaker)
+    )
+
+
+def _value_bets(
+    quote: OddsRecord,
+    probabilities: tuple[float, float, float],
+    sizer: stake_sizing.StakeSizer,
+    min_edge: Decimal,
+    kickoff: datetime,
+) -> list[ValueBet]:
+    """The quote's prices whose edge clears ``min_edge``, with their suggested stakes."""
+    found = []
+    for selection, probability in zip(_OUTCOMES, probabilities, strict=True):
+        price = quote.prices.get(selection.value)
+        if price is None:
+            continue
+        edge = kelly.money_edge(probability, price)
+        if edge < min_edge:
+            continue
+        stake = sizer.stake_minor(edge, price, fixture_id=quote.fixture_id, kickoff=kickoff)
+        found.append(
+            ValueBet(
+                fixture_id=quote.fixture_id,
+                odds_snapshot_id=quote.id,
+                bookmaker=quote.bookmaker,
+                selection=selection.value,
+                price=price,
+                probability=round(probability, 6),
+                edge=edge.quantize(EDGE_PLACES),
+                suggested_stake_minor=stake,
+            )
+        )
+    return found
