@@ -9,19 +9,15 @@ module ends.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
-import os
-import shutil
 import socket
-import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -53,17 +49,6 @@ pytestmark = pytest.mark.redis
 COMPETITIONS = {1: "E0", 2: "E0", 3: "SP1"}
 
 
-def tool(name: str) -> str:
-    """The path of a Redis program; skips without it, except under CI where it fails."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (Debian package redis-server)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI is set, so this fails instead of skipping)")
-        pytest.skip(message)
-    return path
-
-
 def free_ports(n: int) -> list[int]:
     """``n`` distinct loopback ports free right now (held together so none repeats)."""
     with ExitStack() as stack:
@@ -71,12 +56,6 @@ def free_ports(n: int) -> list[int]:
         for s in sockets:
             s.bind(("127.0.0.1", 0))
         return [int(s.getsockname()[1]) for s in sockets]
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait()
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
@@ -87,70 +66,12 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> No
         time.sleep(0.01)
 
 
-def answers(port: int, check: Callable[[redis.Redis], bool]) -> bool:
-    client = redis.Redis(port=port, socket_timeout=1)
-    try:
-        return check(client)
-    except redis.exceptions.ConnectionError:
-        return False
-    finally:
-        client.close()
-
-
-def cluster_ok(client: redis.Redis) -> bool:
-    return bool(client.cluster("info")["cluster_state"] == "ok")
-
-
-def pinged(port: int) -> Callable[[], bool]:
-    return functools.partial(answers, port, lambda client: bool(client.ping()))
-
-
-def clustered(port: int) -> Callable[[], bool]:
-    return functools.partial(answers, port, cluster_ok)
-
-
-@pytest.fixture(scope="module")
-def cluster_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """Three masters sharing the 16384 slots; the port of the first. Killed at the end."""
-    server, cli = tool("redis-server"), tool("redis-cli")
-    folder: Path = tmp_path_factory.mktemp("cluster")
-    ports = free_ports(6)  # three client ports, three cluster-bus ports
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        for port, bus_port in zip(ports[:3], ports[3:], strict=True):
-            processes.append(
-                subprocess.Popen(
-                    [
-                        server,
-                        "--port", str(port),
-                        "--bind", "127.0.0.1",
-                        "--cluster-enabled", "yes",
-                        "--cluster-config-file", str(folder / f"nodes-{port}.conf"),
-                        "--cluster-port", str(bus_port),
-                        "--save", "",
-                        "--appendonly", "no",
-                        "--dir", str(folder),
-                        "--logfile", str(folder / f"redis-{port}.log"),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                )
-            )  # fmt: skip
-        for port in ports[:3]:
-            wait_until(pinged(port), 10, f"redis-server on port {port}")
-        created = subprocess.run(
-            [cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports[:3]),
-             "--cluster-replicas", "0", "--cluster-yes"],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )  # fmt: skip
-        assert created.returncode == 0, created.stdout.decode() + created.stderr.decode()
-        for port in ports[:3]:
-            wait_until(clustered(port), 20, f"cluster_state:ok on port {port}")
-        yield ports[0]
-    finally:
-        for process in processes:
-            stop(process)
+@pytest.fixture
+def cluster_port(redis_cluster_url: str) -> int:
+    """The port of a node of the session's three-node cluster (``tests/redis_cluster.py``)."""
+    port = urlsplit(redis_cluster_url).port
+    assert port is not None
+    return port
 
 
 @pytest.fixture(params=["redis", "cluster"])

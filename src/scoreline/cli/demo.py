@@ -118,6 +118,7 @@ def _render(
     from rich.table import Table
 
     from scoreline.cli.console import console
+    from scoreline.domain.bookmakers import SHARP
     from scoreline.pricing import remove_margin, rps
     from scoreline.services import demo as demo_service
 
@@ -126,7 +127,7 @@ def _render(
         tick = event.payload
         if (
             tick["type"] == "odds"
-            and tick["bookmaker"] == "PS"
+            and tick["bookmaker"] == SHARP
             and tick.get("kind") == "closing"
             and tick["market"] == "1x2"
         ):

@@ -54,7 +54,7 @@ def worker(
     import threading
 
     from scoreline.cli.console import console
-    from scoreline.pipeline.identity import consumer_name
+    from scoreline.messaging.names import consumer_name
     from scoreline.platform import Platform
 
     platform = Platform().require_schema()

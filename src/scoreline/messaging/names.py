@@ -9,6 +9,9 @@ possible and the dead-letter stream fails over with the streams it serves.
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 from typing import Final
 
@@ -22,6 +25,7 @@ __all__ = [
     "SOCKETIO_CHANNEL",
     "WORKER_GROUP",
     "Streams",
+    "consumer_name",
 ]
 
 WORKER_GROUP: Final = "workers"
@@ -98,3 +102,10 @@ class Streams:
             self.results: (SETTLEMENT_GROUP,),
             self.settlements: (REALTIME_GROUP,),
         }
+
+
+def consumer_name() -> str:
+    """Host, process id and a random suffix: unique per process, even when a restarted
+    container reuses a pid, because two processes under one name in a consumer group would
+    share pending entries and take each other's work for their own."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"

@@ -22,9 +22,8 @@ from dataclasses import asdict
 from scoreline.errors import BusUnavailableError
 from scoreline.messaging.bus import Bus, Delivery
 from scoreline.messaging.consumer import ConsumerConfig, ConsumerLoop, Rejection
-from scoreline.messaging.names import SETTLEMENT_GROUP, Streams
+from scoreline.messaging.names import SETTLEMENT_GROUP, Streams, consumer_name
 from scoreline.pipeline._every import Every
-from scoreline.pipeline.identity import consumer_name
 from scoreline.services import settlement
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 

@@ -34,13 +34,12 @@ from datetime import UTC, datetime
 from scoreline.errors import BusUnavailableError
 from scoreline.messaging.bus import Bus, Delivery
 from scoreline.messaging.consumer import ConsumerConfig, ConsumerLoop, Rejection
-from scoreline.messaging.names import WORKER_GROUP, Streams
+from scoreline.messaging.names import WORKER_GROUP, Streams, consumer_name
 from scoreline.models.drift import ReferenceDistribution
 from scoreline.models.serving import LiveModel
 from scoreline.pipeline._every import Every
 from scoreline.pipeline.decoding import OddsEntry, decode_odds
 from scoreline.pipeline.following import ModelFollower
-from scoreline.pipeline.identity import consumer_name
 from scoreline.pipeline.metrics import PipelineMetrics
 from scoreline.pipeline.monitoring import DriftMonitor, StreamGauges
 from scoreline.pipeline.scoring import SettledScorer

@@ -69,7 +69,14 @@ def place(
         balance = uow.ledger.balance(portfolio_id=portfolio.id)
         if stake_minor > balance:
             raise ConflictError(f"stake {stake_minor} exceeds the bankroll {balance}")
-        predictions = uow.predictions.latest(fixture_ids=[snapshot.fixture_id])
+        active = uow.model_versions.active()
+        predictions = (
+            []
+            if active is None
+            else uow.predictions.latest(
+                fixture_ids=[snapshot.fixture_id], model_version_id=active.id
+            )
+        )
         prediction = predictions[0] if predictions else None
         line_quarters = _quarters(snapshot.line)
         bet_id = uow.bets.add(

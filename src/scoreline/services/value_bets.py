@@ -45,7 +45,13 @@ def list_(
     with unit_of_work() as uow:
         portfolio = portfolios.owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
         sizer = stake_sizing.sizer_for(uow, portfolio)
-        predictions = {p.fixture_id: p for p in uow.predictions.latest(competition=competition)}
+        active = uow.model_versions.active()
+        latest = (
+            []
+            if active is None
+            else uow.predictions.latest(competition=competition, model_version_id=active.id)
+        )
+        predictions = {p.fixture_id: p for p in latest}
         kickoffs = uow.fixtures.kickoffs(list(predictions))
         for fixture_id, kickoff in sorted(kickoffs.items()):
             if kickoff <= now:

@@ -30,9 +30,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -48,6 +45,7 @@ from scoreline.messaging.names import (
     PREDICTION_UPDATE,
     REALTIME_GROUP,
     Streams,
+    consumer_name,
 )
 from scoreline.services import catalog
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
@@ -113,7 +111,7 @@ class RealtimeBridge:
         block_ms: int = 500,
     ) -> None:
         self.bus, self.streams, self.unit_of_work, self.emit = bus, streams, unit_of_work, emit
-        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        self.consumer = consumer or consumer_name()
         self.max_age_seconds, self.emit_timeout_s, self.block_ms = (
             max_age_seconds, emit_timeout_s, block_ms,
         )  # fmt: skip

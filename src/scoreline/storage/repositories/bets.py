@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from scoreline.domain.betting import BetRecord, BetStatus, LabelledBet, OpenStake
 from scoreline.domain.odds import PriceKind
 from scoreline.storage.repositories._sql import chunks, count_of
+from scoreline.storage.repositories.fixtures import with_names
 from scoreline.storage.tables import (
     BetRow,
     Bookmaker,
@@ -25,7 +26,6 @@ from scoreline.storage.tables import (
     OddsRow,
     PortfolioRow,
     ResultRow,
-    TeamRow,
 )
 
 __all__ = ["BetRepository"]
@@ -161,21 +161,9 @@ class BetRepository:
 
     def list_open_stakes(self, *, portfolio_id: int) -> list[OpenStake]:
         """A portfolio's open bets with their fixtures, by kick-off, fixture and bet."""
-        home, away = aliased(TeamRow), aliased(TeamRow)
         rows = self.session.execute(
-            select(
-                FixtureRow.id,
-                CompetitionRow.code,
-                FixtureRow.kickoff_utc,
-                home.name,
-                away.name,
-                BetRow.stake_minor,
-                BetRow.odds,
-            )
-            .join(FixtureRow, FixtureRow.id == BetRow.fixture_id)
-            .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
-            .join(home, home.id == FixtureRow.home_team_id)
-            .join(away, away.id == FixtureRow.away_team_id)
+            with_names(BetRow.stake_minor, BetRow.odds)
+            .join(BetRow, BetRow.fixture_id == FixtureRow.id)
             .where(BetRow.portfolio_id == portfolio_id, BetRow.status == BetStatus.OPEN.value)
             .order_by(FixtureRow.kickoff_utc, FixtureRow.id, BetRow.id)
         )

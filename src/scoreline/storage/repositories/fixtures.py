@@ -24,7 +24,7 @@ from scoreline.storage.tables import (
     TeamRow,
 )
 
-__all__ = ["FixtureEntry", "FixtureRepository", "SyncCounts"]
+__all__ = ["FixtureEntry", "FixtureRepository", "SyncCounts", "with_names"]
 
 FixtureKey = tuple[int, int, date]
 # Core tables for bulk inserts: the ORM's per-object work is wasted on a fresh season.
@@ -443,8 +443,10 @@ class FixtureRepository:
         return found
 
 
-def _records() -> Select[*tuple[Any, ...]]:
-    """The columns of ``FixtureRecord``, in its order."""
+def with_names(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """``SELECT`` a fixture's id, competition code, kick-off and team names, then
+    ``columns``, from fixtures joined to their competition and teams: how every
+    repository shows a fixture to a person."""
     home, away = aliased(TeamRow), aliased(TeamRow)
     return (
         select(
@@ -453,13 +455,16 @@ def _records() -> Select[*tuple[Any, ...]]:
             FixtureRow.kickoff_utc,
             home.name,
             away.name,
-            FixtureRow.status,
-            FixtureRow.neutral,
-            ResultRow.home_goals,
-            ResultRow.away_goals,
+            *columns,
         )
         .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
         .join(home, home.id == FixtureRow.home_team_id)
         .join(away, away.id == FixtureRow.away_team_id)
-        .outerjoin(ResultRow, ResultRow.fixture_id == FixtureRow.id)
     )
+
+
+def _records() -> Select[*tuple[Any, ...]]:
+    """The columns of ``FixtureRecord``, in its order."""
+    return with_names(
+        FixtureRow.status, FixtureRow.neutral, ResultRow.home_goals, ResultRow.away_goals
+    ).outerjoin(ResultRow, ResultRow.fixture_id == FixtureRow.id)

@@ -111,21 +111,15 @@ class PredictionRepository:
         *,
         fixture_ids: Sequence[int] | None = None,
         competition: str | None = None,
-        model_version_id: int | None = None,
+        model_version_id: int,
     ) -> list[PredictionRecord]:
         """The newest prediction by ``model_version_id`` for each fixture asked about, by
-        fixture id.
-
-        Without a version, the active one's (a join on the flag: for callers not yet
-        asking ``model_versions.active()`` first, which is where "active" is defined).
-        """
-        newest = select(func.max(PredictionRow.id).label("id")).group_by(PredictionRow.fixture_id)
-        if model_version_id is not None:
-            newest = newest.where(PredictionRow.model_version_id == model_version_id)
-        else:
-            newest = newest.join(
-                ModelVersion, ModelVersion.id == PredictionRow.model_version_id
-            ).where(ModelVersion.is_active.is_(True))
+        fixture id (callers ask ``model_versions.active()`` which version that is)."""
+        newest = (
+            select(func.max(PredictionRow.id).label("id"))
+            .where(PredictionRow.model_version_id == model_version_id)
+            .group_by(PredictionRow.fixture_id)
+        )
         if fixture_ids is not None:
             newest = newest.where(PredictionRow.fixture_id.in_(fixture_ids))
         if competition is not None:
