@@ -24,7 +24,7 @@ from scoreline.providers.odds_api import (
     convert_odds,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "odds_api"
+DATA = Path(__file__).resolve().parents[2] / "data" / "odds_api"
 ARSENAL = "0a5b2e7c4f8d4c1e9b3a6d2f1e0c9b8a"
 
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from scoreline.cli.app import app
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from scoreline.errors import ConfigError, ProviderError, QuotaExhaustedError
 from scoreline.providers.odds_api import OddsApiClient, Quota
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "odds_api"
+DATA = Path(__file__).resolve().parents[2] / "data" / "odds_api"
 KEY = "0123456789abcdef0123456789abcdef"
 QUOTA_HEADERS = {"x-requests-remaining": "494", "x-requests-used": "6", "x-requests-last": "6"}
 

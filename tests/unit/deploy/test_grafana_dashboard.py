@@ -15,7 +15,7 @@ import pytest
 
 from scoreline.pipeline.metrics import METRIC_NAMES, PipelineMetrics
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 DASHBOARD = DEPLOY / "grafana" / "scoreline-pipeline.json"
 PROMETHEUS_CONFIG = DEPLOY / "prometheus" / "prometheus.yml"
 METRIC = re.compile(r"scoreline_[a-z_]+")
