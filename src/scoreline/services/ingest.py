@@ -24,8 +24,7 @@ from pathlib import Path
 from scoreline.domain import Fixture, Selection, Team
 from scoreline.errors import DataError
 from scoreline.providers.football_data import SeasonFile, find_season_files, read_season_file
-from scoreline.storage.repositories import fixtures as fixture_repo
-from scoreline.storage.repositories import odds as odds_repo
+from scoreline.storage.repositories import fixture_sync, odds_sync
 from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["FileOutcome", "IngestReport", "ingest_football_data"]
@@ -217,7 +216,7 @@ def _write(
         teams={team for pair in pairs for team in pair}, provider=PROVIDER
     )
     entries = [
-        fixture_repo.FixtureEntry(row.fixture, team_ids[home], team_ids[away])
+        fixture_sync.FixtureEntry(row.fixture, team_ids[home], team_ids[away])
         for row, (home, away) in zip(parsed.rows, pairs, strict=True)
     ]
     fixture_ids, fixture_counts = uow.fixtures.sync_season(
@@ -243,17 +242,17 @@ def _write(
 
 def _group_prices(
     parsed: SeasonFile,
-    entries: list[fixture_repo.FixtureEntry],
-    fixture_ids: dict[fixture_repo.FixtureKey, int],
+    entries: list[fixture_sync.FixtureEntry],
+    fixture_ids: dict[fixture_sync.FixtureKey, int],
     book_ids: dict[str, int],
-) -> dict[odds_repo.QuoteKey, dict[Selection, Decimal]]:
+) -> dict[odds_sync.QuoteKey, dict[Selection, Decimal]]:
     """Per-selection prices gathered into the per-market rows storage keeps.
 
     The provider emits a market's selections one after another, sharing their
     bookmaker, market, line, kind and instant objects, so a change of group is
     seen by identity and only one key per market is built and hashed.
     """
-    wanted: dict[odds_repo.QuoteKey, dict[Selection, Decimal]] = {}
+    wanted: dict[odds_sync.QuoteKey, dict[Selection, Decimal]] = {}
     for row, entry in zip(parsed.rows, entries, strict=True):
         fixture_id = fixture_ids[entry.key]
         previous = None
@@ -267,7 +266,7 @@ def _group_prices(
                 and quote.kind is previous.kind
                 and quote.captured_at is previous.captured_at
             ):
-                key = odds_repo.quote_key(fixture_id, book_ids[quote.bookmaker], quote)
+                key = odds_sync.quote_key(fixture_id, book_ids[quote.bookmaker], quote)
                 prices = wanted.setdefault(key, {})
             prices[quote.selection] = quote.price
             previous = quote

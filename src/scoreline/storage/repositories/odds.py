@@ -1,221 +1,40 @@
-"""Odds snapshots: millions of prices, so written in bulk below the ORM.
-
-A stored row holds one bookmaker's prices for one market at one instant
-(``tables.OddsRow``); callers speak in per-selection prices. New rows go
-straight to the driver (``executemany`` on SQLite, ``COPY`` on PostgreSQL)
-inside the caller's transaction, converted by the columns' own type
-processors, so bulk-written rows read back exactly as ORM-written ones do.
-"""
+"""Odds snapshots: file loads (``odds_sync``), live ticks with their outbox, and reads."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from scoreline.domain import (
     FixtureStatus,
-    Line,
     Market,
-    OddsSnapshot,
     PriceKind,
-    Selection,
     bookmakers,
 )
 from scoreline.domain.odds import OddsRecord
-from scoreline.storage.repositories._sql import chunks, count_of, insert_ignoring
+from scoreline.storage.repositories._sql import count_of, insert_ignoring
+from scoreline.storage.repositories.odds_sync import (
+    PRICE_COLUMNS,
+    PRICE_SELECTIONS,
+    Prices,
+    QuoteKey,
+    SyncCounts,
+    sync_for_fixtures,
+)
 from scoreline.storage.tables import (
-    BetRow,
     Bookmaker,
     FixtureRow,
     OddsOutboxRow,
     OddsRow,
-    PredictionRow,
 )
-from scoreline.storage.types import Price, UTCDateTime
 
-__all__ = ["LiveOdds", "OddsRepository", "QuoteKey", "SyncCounts", "quote_key"]
-
-QuoteKey = tuple[int, int, Market, Line | None, PriceKind, datetime]
-"""fixture id, bookmaker id, market, line, kind, captured at."""
-Prices = dict[Selection, Decimal]
-
-_SELECTIONS = (Selection.HOME, Selection.DRAW, Selection.AWAY, Selection.OVER, Selection.UNDER)
-_PRICE_COLUMNS = tuple(s.value for s in _SELECTIONS)
-_KEY_COLUMNS = ("fixture_id", "bookmaker_id", "market", "line_quarters", "kind", "captured_at")
-_COLUMNS = (*_KEY_COLUMNS, *_PRICE_COLUMNS)
-
-
-@dataclass(slots=True)
-class SyncCounts:
-    """Prices (not rows) added, changed, removed and left alone.
-
-    ``kept`` counts prices the file would have changed or removed but that are
-    protected: a live tick's, or one a bet or a prediction refers to.
-    """
-
-    inserted: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    kept: int = 0
-
-
-def quote_key(fixture_id: int, bookmaker_id: int, snapshot: OddsSnapshot) -> QuoteKey:
-    """The key of the stored row that holds ``snapshot``'s price."""
-    return (
-        fixture_id,
-        bookmaker_id,
-        snapshot.market,
-        snapshot.line,
-        snapshot.kind,
-        snapshot.captured_at,
-    )
-
-
-def _sync_for_fixtures(
-    session: Session,
-    *,
-    fixture_ids: Sequence[int],
-    wanted: dict[QuoteKey, Prices],
-    is_new: bool,
-) -> SyncCounts:
-    """Make the stored prices of ``fixture_ids`` equal ``wanted``.
-
-    ``is_new`` promises that none of these fixtures has odds yet (a first
-    load), which skips reading them back. Otherwise changed prices are updated
-    in place (row ids stay), new ones added and ones no longer wanted removed.
-    """
-    counts = SyncCounts()
-    if is_new:
-        _bulk_insert(session.connection(), wanted.items())
-        counts.inserted = sum(len(prices) for prices in wanted.values())
-        return counts
-    stored = _stored(session, fixture_ids)
-    protected = _protected(session, stored)
-    stale = [key for key in stored if key not in wanted]
-    removable = [stored[key][0] for key in stale if stored[key][0] not in protected]
-    for chunk in chunks(removable):
-        session.execute(delete(OddsRow).where(OddsRow.id.in_(chunk)))
-    for key in stale:
-        row_id, before = stored[key]
-        if row_id in protected:
-            counts.kept += len(before)
-        else:
-            counts.deleted += len(before)
-    fresh = [(key, prices) for key, prices in wanted.items() if key not in stored]
-    _bulk_insert(session.connection(), fresh)
-    counts.inserted = sum(len(prices) for _, prices in fresh)
-    for key, prices in wanted.items():
-        if key not in stored:
-            continue
-        row_id, before = stored[key]
-        changed = {s for s in set(prices) | set(before) if prices.get(s) != before.get(s)}
-        counts.unchanged += len(prices) - len(changed & set(prices))
-        if not changed:
-            continue
-        if row_id in protected:
-            counts.kept += len(changed)
-            continue
-        session.execute(
-            update(OddsRow)
-            .where(OddsRow.id == row_id)
-            .values({s.value: prices.get(s) for s in changed})
-        )
-        counts.updated += len(changed)
-    return counts
-
-
-def _protected(session: Session, stored: dict[QuoteKey, tuple[int, Prices]]) -> set[int]:
-    """Rows a file reload must leave as they are: live ticks, and rows that a bet or a
-    prediction names (its record would otherwise change under it)."""
-    ids = [row_id for row_id, _ in stored.values()]
-    protected: set[int] = set()
-    for chunk in chunks(ids):
-        protected.update(
-            session.scalars(
-                select(OddsRow.id).where(OddsRow.id.in_(chunk), OddsRow.source != "file")
-            )
-        )
-        for column in (BetRow.odds_snapshot_id, PredictionRow.odds_snapshot_id):
-            protected.update(
-                i for i in session.scalars(select(column).where(column.in_(chunk))) if i is not None
-            )
-    return protected
-
-
-def _stored(session: Session, fixture_ids: Sequence[int]) -> dict[QuoteKey, tuple[int, Prices]]:
-    stored: dict[QuoteKey, tuple[int, Prices]] = {}
-    for chunk in chunks(fixture_ids):
-        for row in session.scalars(select(OddsRow).where(OddsRow.fixture_id.in_(chunk))):
-            stored[_key_of_row(row)] = (row.id, _prices_of_row(row))
-    return stored
-
-
-def _key_of_row(row: OddsRow) -> QuoteKey:
-    market = Market(row.market)
-    line = None if market is Market.MATCH_ODDS else Decimal(row.line_quarters) / 4 + Decimal("0.00")
-    return (row.fixture_id, row.bookmaker_id, market, line, PriceKind(row.kind), row.captured_at)
-
-
-def _prices_of_row(row: OddsRow) -> Prices:
-    prices = (getattr(row, column) for column in _PRICE_COLUMNS)
-    return {s: p for s, p in zip(_SELECTIONS, prices, strict=True) if p is not None}
-
-
-def _bulk_insert(connection: Connection, items: Iterable[tuple[QuoteKey, Prices]]) -> None:
-    dialect = connection.dialect
-    to_time = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
-    to_price = Price().dialect_impl(dialect).bind_processor(dialect)
-    if to_time is None or to_price is None:  # pragma: no cover - TypeDecorators have one
-        raise TypeError("bind processors missing")
-    times: dict[datetime, Any] = {}
-    prices: dict[Decimal | None, Any] = {None: None}
-    quarters: dict[Line | None, int] = {None: 0}
-
-    def convert(key: QuoteKey, quote: Prices) -> tuple[Any, ...]:
-        fixture_id, bookmaker_id, market, line, kind, when = key
-        if when not in times:
-            times[when] = to_time(when)
-        if line not in quarters:
-            quarters[line] = int(cast(Decimal, line) * 4)
-        stored = []
-        for selection in _SELECTIONS:
-            price = quote.get(selection)
-            if price not in prices:
-                prices[price] = to_price(price)
-            stored.append(prices[price])
-        return (
-            fixture_id,
-            bookmaker_id,
-            market.value,
-            quarters[line],
-            kind.value,
-            times[when],
-            *stored,
-        )
-
-    rows = (convert(key, quote) for key, quote in items)
-    names = ", ".join(_COLUMNS)
-    raw: Any = connection.connection.driver_connection
-    if dialect.name == "postgresql":
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {OddsRow.__tablename__} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" for _ in _COLUMNS)
-        cursor = raw.cursor()
-        cursor.executemany(f"INSERT INTO {OddsRow.__tablename__} ({names}) VALUES ({marks})", rows)
-        cursor.close()
+__all__ = ["LiveOdds", "OddsRepository"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +67,7 @@ class OddsRepository:
     ) -> SyncCounts:
         """Make the stored prices of ``fixture_ids`` equal ``wanted`` (see
         ``_sync_for_fixtures``): protected rows are kept and counted."""
-        return _sync_for_fixtures(
+        return sync_for_fixtures(
             self.session, fixture_ids=fixture_ids, wanted=wanted, is_new=is_new
         )
 
@@ -290,7 +109,7 @@ class OddsRepository:
     def count(self) -> int:
         """How many prices are stored (a row holds one per selection)."""
         counts = self.session.execute(
-            select(*(func.count(getattr(OddsRow, c)) for c in _PRICE_COLUMNS))
+            select(*(func.count(getattr(OddsRow, c)) for c in PRICE_COLUMNS))
         ).one()
         return int(sum(counts))
 
@@ -461,7 +280,7 @@ def _live_values(row: LiveOdds) -> dict[str, Any]:
         "captured_at": row.captured_at,
         "source": "live",
     }
-    for selection in _SELECTIONS:
+    for selection in PRICE_SELECTIONS:
         values[selection.value] = row.prices.get(selection)
     return values
 
@@ -476,5 +295,5 @@ def _record(row: OddsRow, bookmaker: str) -> OddsRecord:
         line=None if market == Market.MATCH_ODDS.value else str(Decimal(row.line_quarters) / 4),
         kind=row.kind,
         captured_at=row.captured_at,
-        prices={c: p for c in _PRICE_COLUMNS if (p := getattr(row, c)) is not None},
+        prices={c: p for c in PRICE_COLUMNS if (p := getattr(row, c)) is not None},
     )
