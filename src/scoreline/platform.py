@@ -188,11 +188,15 @@ class Platform:
 
         return redis_client(self.settings.redis_url, cluster=self.settings.redis_cluster)
 
-    def settlement_consumer(self) -> SettlementConsumer:
+    def settlement_consumer(
+        self, *, on_dead_letter: Callable[[str], None] | None = None
+    ) -> SettlementConsumer:
         """The consumer that settles bets as results arrive (runs in every API process)."""
         from scoreline.pipeline.settlement import SettlementConsumer
 
-        return SettlementConsumer(self.bus, self.unit_of_work, streams=self.streams)
+        return SettlementConsumer(
+            self.bus, self.unit_of_work, streams=self.streams, on_dead_letter=on_dead_letter
+        )
 
     def openapi_document(self) -> dict[str, Any]:
         """The gateway's OpenAPI document (built without a database)."""
@@ -208,15 +212,22 @@ class Platform:
     def asgi_app(self) -> Any:
         """REST, the dashboard and Socket.IO in one ASGI app; its lifespan runs the cache
         invalidators, the realtime bridge and settlement."""
+        from scoreline.api.metrics import ApiMetrics
         from scoreline.api.server import build_server
+        from scoreline.messaging.names import SETTLEMENT_GROUP
 
+        metrics = ApiMetrics()
+        settlement = self.settlement_consumer(
+            on_dead_letter=metrics.dead_lettered(SETTLEMENT_GROUP)
+        )
         return build_server(
             self.settings,
             self.unit_of_work,
             bus=self.bus,
             streams=self.streams,
             redis=self.redis,
-            background=[self.settlement_consumer()],
+            background=[settlement],
+            metrics=metrics,
         ).asgi
 
     # -- processes ---------------------------------------------------------------------

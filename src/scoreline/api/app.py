@@ -15,13 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,19 +50,7 @@ def create_app(context: ApiContext) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.context = context
-    registry = CollectorRegistry()
-    requests = Counter(
-        "scoreline_api_requests",
-        "API requests by route and status.",
-        ["route", "status"],
-        registry=registry,
-    )
-    latency = Histogram(
-        "scoreline_api_request_seconds",
-        "API request latency by route.",
-        ["route"],
-        registry=registry,
-    )
+    measured = context.metrics
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
 
@@ -82,7 +64,9 @@ def create_app(context: ApiContext) -> FastAPI:
         )
 
     app.outer = lambda inner: _HeadersAndMetrics(
-        CachedPredictions(inner, context=context), requests=requests, latency=latency
+        CachedPredictions(inner, context=context),
+        requests=measured.requests,
+        latency=measured.latency,
     )
 
     install_error_handlers(app)
@@ -94,7 +78,9 @@ def create_app(context: ApiContext) -> FastAPI:
 
     @app.get("/health/ready", tags=["health"], responses={503: {}})
     async def ready() -> JSONResponse:
-        """The database answers (and Redis, when configured)."""
+        """Everything this process needs answers: the database, Redis when configured, and
+        each consumer it runs (settlement, the realtime bridge, the cache invalidators).
+        503 naming what failed, else 200 with each check."""
         checks = await run_in_threadpool(_readiness, context)
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse(
@@ -104,7 +90,7 @@ def create_app(context: ApiContext) -> FastAPI:
     @app.get("/metrics", tags=["health"], include_in_schema=False)
     def metrics() -> Response:
         """Prometheus text exposition."""
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(measured.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     mount_docs(app, settings.web_dir)
     mount_dashboard(app, settings.web_dir)  # last: its catch-all must not shadow the API
@@ -115,9 +101,11 @@ def _readiness(context: ApiContext) -> dict[str, str]:
     """Each check's verdict, by part: "ok" or what is wrong."""
     checks = {"database": health.database_problem(context.unit_of_work) or "ok"}
     for check in context.ready_checks:
-        problem = check()
-        if problem:
-            checks[problem.split(":", 1)[0]] = problem
+        try:
+            problem = check.problem()
+        except Exception as error:  # a check that cannot tell says so; it is not ready
+            problem = f"check failed: {type(error).__name__}"
+        checks[check.part] = problem or "ok"
     return checks
 
 

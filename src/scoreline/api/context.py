@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from scoreline.api.authenticator import Authenticator
 from scoreline.api.cache import TieredPredictionCache
+from scoreline.api.metrics import ApiMetrics
 from scoreline.api.refits import RefitRunner
 from scoreline.api.sessions import SessionStore
 from scoreline.config import Settings
@@ -25,8 +26,14 @@ from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["ApiContext", "ApiStats", "ReadyCheck"]
 
-ReadyCheck = Callable[[], str | None]
-"""A readiness check: None when fine, else ``"<part>: <problem>"``."""
+
+@dataclass(frozen=True, slots=True)
+class ReadyCheck:
+    """One part a process needs: its name in ``/health/ready`` and how to ask it."""
+
+    part: str
+    problem: Callable[[], str | None]
+    """None when the part is fine, else what is wrong with it (no secret, no URL)."""
 
 
 @dataclass(slots=True)
@@ -62,7 +69,9 @@ class ApiContext:
     bus, streams : Bus and Streams, or None
         The streams, for the admin status; None when the API runs without the pipeline.
     ready_checks : tuple of ReadyCheck
-        Extra readiness checks beside the database (Redis, consumers).
+        Readiness checks beside the database (Redis, the consumers the process runs).
+    metrics : ApiMetrics
+        This process's Prometheus registry (requests, latency, dead letters).
     """
 
     settings: Settings
@@ -77,6 +86,7 @@ class ApiContext:
     bus: Bus | None = None
     streams: Streams | None = None
     ready_checks: tuple[ReadyCheck, ...] = ()
+    metrics: ApiMetrics = field(default_factory=ApiMetrics)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     stats: ApiStats = field(default_factory=ApiStats)
 

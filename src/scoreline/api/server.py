@@ -24,11 +24,12 @@ cluster client and the Socket.IO channel is hash-tagged like the streams.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
@@ -44,13 +45,14 @@ from scoreline.api.cache import (
     TieredPredictionCache,
 )
 from scoreline.api.context import ApiContext, ReadyCheck
+from scoreline.api.metrics import ApiMetrics
 from scoreline.api.rate_limit import login_limiter
 from scoreline.api.realtime import RealtimeBridge, SocketServer, socket_manager
 from scoreline.api.refits import RefitRunner
 from scoreline.api.sessions import SessionStore
 from scoreline.config import Settings
 from scoreline.messaging.bus import Bus
-from scoreline.messaging.names import Streams
+from scoreline.messaging.names import REALTIME_GROUP, Streams
 from scoreline.messaging.redis_bus import redis_client
 from scoreline.services import catalog
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
@@ -58,6 +60,7 @@ from scoreline.storage.unit_of_work import UnitOfWorkFactory
 __all__ = [
     "Background",
     "Server",
+    "Watched",
     "build_context",
     "build_server",
     "competition_lookup",
@@ -72,6 +75,16 @@ class Background(Protocol):
     def start(self) -> object: ...
 
     def stop(self) -> object: ...
+
+
+@runtime_checkable
+class Watched(Protocol):
+    """Background work readiness asks after: ``ready_part`` names it in ``/health/ready``."""
+
+    @property
+    def ready_part(self) -> str: ...
+
+    def is_alive(self) -> bool: ...
 
 
 def jwt_secret_of(settings: Settings) -> str:
@@ -121,6 +134,7 @@ def build_context(
     redis: RedisClient | None = None,
     cached: bool = False,
     ready_checks: Sequence[ReadyCheck] = (),
+    metrics: ApiMetrics | None = None,
 ) -> ApiContext:
     """Every part of the context from settings, in one go.
 
@@ -152,6 +166,7 @@ def build_context(
         bus=bus,
         streams=streams,
         ready_checks=tuple(ready_checks),
+        metrics=metrics or ApiMetrics(),
     )
 
 
@@ -201,15 +216,16 @@ def build_server(
     streams: Streams,
     redis: RedisClient | None = None,
     background: Sequence[Background] = (),
+    metrics: ApiMetrics | None = None,
 ) -> Server:
     """REST and realtime on one app, the caches' invalidators and the realtime bridge (then
     ``background``) in its lifespan. Without ``redis``, a client is made from
-    ``settings.redis_url`` when it is set."""
+    ``settings.redis_url`` when it is set. Readiness asks Redis (when there is one) and
+    every background part that is ``Watched``; dead letters count on ``metrics``."""
     owned: list[Background] = []
     if redis is None and settings.redis_url:
         redis = redis_client(settings.redis_url, cluster=settings.redis_cluster)
         owned.append(_Closing(redis))
-    checks = () if redis is None else (_redis_check(redis),)
     context = build_context(
         settings,
         unit_of_work,
@@ -217,13 +233,22 @@ def build_server(
         streams=streams,
         redis=redis,
         cached=True,
-        ready_checks=checks,
+        metrics=metrics,
     )
     invalidators = _invalidators(context, bus, streams)
     manager = socket_manager(settings.redis_url, channel=streams.socketio_channel)
     sockets = SocketServer(context.auth, cors_origins=settings.cors_origins, manager=manager)
-    bridge = RealtimeBridge(bus, streams, unit_of_work=unit_of_work, emit=sockets.emit)
+    bridge = RealtimeBridge(
+        bus,
+        streams,
+        unit_of_work=unit_of_work,
+        emit=sockets.emit,
+        on_dead_letter=context.metrics.dead_lettered(REALTIME_GROUP),
+    )
     everything = (*owned, *invalidators, bridge, *background)
+    checks = [] if redis is None else [_redis_check(redis)]
+    checks += [_alive_check(part) for part in everything if isinstance(part, Watched)]
+    context = dataclasses.replace(context, ready_checks=tuple(checks))
     app = create_app(context)
     asgi = compose(app, sockets=sockets, background=everything)
     return Server(asgi, app, context, sockets, bridge, invalidators, tuple(background))
@@ -255,10 +280,19 @@ def _redis_check(client: RedisClient) -> ReadyCheck:
         try:
             client.ping()
         except Exception as error:  # any failure means not ready; the reason is reported
-            return f"redis: down: {type(error).__name__}"
+            return f"down: {type(error).__name__}"
         return None
 
-    return check
+    return ReadyCheck("redis", check)
+
+
+def _alive_check(part: Watched) -> ReadyCheck:
+    """A consumer this process runs is running and went round lately."""
+
+    def check() -> str | None:
+        return None if part.is_alive() else "down: stopped or not going round"
+
+    return ReadyCheck(part.ready_part, check)
 
 
 @dataclass(frozen=True, slots=True)

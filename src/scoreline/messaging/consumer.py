@@ -7,13 +7,18 @@
         ├─ delivered more than max_deliveries times ─► dead letter, ack
         ├─ handler(batch) returns ─► its rejections dead-lettered, everything acked
         ├─ handler raises a transient error (bus or database down)
-        │       ─► wait, then the same batch again (nothing is acked or lost)
-        └─ handler raises anything else
+        │       ─► are the parts healthy (``healthy()``)? no: wait, then the same
+        │          batch again (nothing is acked or lost); yes: the failure is the
+        │          entries' own (a poison entry can make a statement fail in a way
+        │          that looks transient), handled as below
+        └─ handler raises anything else (whatever the exception)
                 ─► a batch is split and each entry handled alone, so one poison
                    entry never holds back the valid ones beside it; an entry that
                    still fails stays pending, is claimed again after
                    claim_idle_ms, and is dead-lettered at its max_deliveries-th try
 
+Nothing an entry does ends the loop: an error outside the handler (a bus
+answering nonsense) is logged and the loop goes round again after a pause.
 ``stop()`` lets the current batch finish and be acknowledged; ``run()`` then
 returns with one log line of counts. A handler must have committed (and
 published) its effects before it returns: the loop acknowledges right after,
@@ -103,6 +108,10 @@ class ConsumerLoop:
         process (gauges, following the active model) that must run between batches.
     transient : tuple of exception types
         Failures retried as they are (default: the bus or the database unavailable).
+    healthy : callable, optional
+        Whether the parts the handler needs answer (the bus, the database); asked when
+        the handler raises a transient error, to tell an outage (wait and retry) from
+        an entry that only looks like one (isolate it). Default: the bus answers a ping.
     """
 
     def __init__(
@@ -114,12 +123,15 @@ class ConsumerLoop:
         on_dead_letter: Callable[[str], None] | None = None,
         on_idle: Callable[[], None] | None = None,
         transient: tuple[type[Exception], ...] = TRANSIENT,
+        healthy: Callable[[], bool] | None = None,
     ) -> None:
         self.bus, self.config, self.handler = bus, config, handler
         self.on_dead_letter, self.on_idle, self.transient = on_dead_letter, on_idle, transient
+        self.healthy = healthy or bus.ping
         self.stats = ConsumerStats()
         self.beat_at = time.monotonic()
         self._stop = threading.Event()
+        self._running = threading.Event()
         self._last_claim = 0.0
         self._thread: threading.Thread | None = None
 
@@ -158,17 +170,27 @@ class ConsumerLoop:
         return not self._thread.is_alive()
 
     def is_alive(self, *, within_s: float = 30.0) -> bool:
-        """Whether the loop is running and went round within ``within_s`` (readiness)."""
-        running = self._thread is None or self._thread.is_alive()
-        return running and not self.stopping and time.monotonic() - self.beat_at <= within_s
+        """Whether ``run`` is running, on this loop's thread or the caller's, and went round
+        within ``within_s`` (readiness): a loop never started, stopped, or stuck is not."""
+        recent = time.monotonic() - self.beat_at <= within_s
+        return self._running.is_set() and not self.stopping and recent
 
     def run(self) -> None:
         """Read and handle until ``stop``; failures are logged and retried, never fatal."""
         c = self.config
-        self._retry(lambda: self.bus.ensure_group(c.stream, c.group), "creating the group")
-        logger.info("consumer %s reading %s in group %s", c.consumer, c.stream, c.group)
-        while not self._stop.is_set():
-            self.step()
+        self._running.set()
+        try:
+            self._retry(lambda: self.bus.ensure_group(c.stream, c.group), "creating the group")
+            logger.info("consumer %s reading %s in group %s", c.consumer, c.stream, c.group)
+            while not self._stop.is_set():
+                try:
+                    self.step()
+                except Exception:  # never fatal: the bug is logged and the loop goes on
+                    self.stats.failures += 1
+                    logger.exception("consumer %s on %s failed a round", c.consumer, c.stream)
+                    self._stop.wait(c.retry_sleep_s)
+        finally:
+            self._running.clear()
         s = self.stats
         logger.info(
             "consumer %s on %s stopped: %d handled in %d batches, %d dead-lettered, %d failures",
@@ -230,6 +252,9 @@ class ConsumerLoop:
             except self.transient as error:
                 if self._stop.is_set():
                     return  # left pending: another consumer (or this one, restarted) takes it
+                if self._parts_healthy():
+                    self._failed(batch, error)  # the parts answer: the entries are at fault
+                    return
                 logger.warning("%s: %s; retrying the batch", self.config.stream, error)
                 self._stop.wait(self.config.retry_sleep_s)
                 continue
@@ -243,6 +268,12 @@ class ConsumerLoop:
         done = [d.id for d in batch if d.id not in refused]
         self._ack(done)
         self.stats.handled += len(done)
+
+    def _parts_healthy(self) -> bool:
+        try:
+            return bool(self.healthy())
+        except Exception:  # a check that cannot tell counts as "not healthy": wait
+            return False
 
     def _failed(self, batch: Sequence[Delivery], error: Exception) -> None:
         """A handler raised: isolate the entry at fault (see the module docstring)."""

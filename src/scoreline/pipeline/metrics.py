@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from scoreline.messaging.metrics import dead_letter_counter
+
 __all__ = ["METRIC_NAMES", "PipelineMetrics"]
 
 # Tick-to-prediction spans network, two database commits and two stream hops:
@@ -65,12 +67,7 @@ class PipelineMetrics:
             "Predictions stored and published by the worker.",
             registry=r,
         )
-        self.dead_letters = Counter(
-            "scoreline_dead_letters",
-            "Entries moved to the dead-letter stream, by stage and reason.",
-            ["stage", "reason"],
-            registry=r,
-        )
+        self.dead_letters = dead_letter_counter(r)
         self.inference_seconds = Histogram(
             "scoreline_inference_seconds",
             "Model inference time of one batch (features to calibrated probabilities).",

@@ -9,14 +9,15 @@ falls behind the market it bets against is the drift that matters.
 
 from __future__ import annotations
 
-import json
 import time
 
 import numpy as np
 
 from scoreline.errors import BusUnavailableError
 from scoreline.messaging.bus import Bus
+from scoreline.messaging.entries import EntryError
 from scoreline.models.drift import RollingScores
+from scoreline.pipeline.decoding import decode_result
 from scoreline.pipeline.metrics import PipelineMetrics
 from scoreline.services.serving import Predictor
 
@@ -60,11 +61,11 @@ class SettledScorer:
         settled: dict[int, int] = {}
         for entry in entries:
             try:
-                body = json.loads(entry.payload)
-                home, away = int(body["home_goals"]), int(body["away_goals"])
-                settled[int(body["fixture_id"])] = 0 if home > away else 1 if home == away else 2
-            except (ValueError, KeyError, TypeError):
-                continue  # not a result the ingestion engine wrote; nothing to score
+                result = decode_result(entry.payload)
+            except EntryError:
+                continue  # settlement's group dead-letters it; there is nothing to score
+            if result.outcome is not None:
+                settled[result.fixture_id] = result.outcome
         return settled
 
     def _export(self) -> None:

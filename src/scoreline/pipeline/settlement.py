@@ -16,15 +16,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from scoreline.errors import BusUnavailableError
 from scoreline.messaging.bus import Bus, Delivery
 from scoreline.messaging.consumer import ConsumerConfig, ConsumerLoop, Rejection
+from scoreline.messaging.entries import EntryError
 from scoreline.messaging.names import SETTLEMENT_GROUP, Streams, consumer_name
 from scoreline.pipeline._every import Every
-from scoreline.services import settlement
+from scoreline.pipeline.decoding import decode_result
+from scoreline.services import health, settlement
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["SETTLEMENTS_MAXLEN", "SettlementConsumer"]
@@ -41,6 +43,9 @@ class SettlementConsumer:
     ends it after the current batch.
     """
 
+    ready_part = "settlement"
+    """Its name in the API's readiness checks."""
+
     def __init__(
         self,
         bus: Bus,
@@ -52,6 +57,8 @@ class SettlementConsumer:
         block_ms: int = 500,
         claim_idle_ms: int = 60_000,
         retry_sleep_s: float = 0.5,
+        max_deliveries: int = 5,
+        on_dead_letter: Callable[[str], None] | None = None,
     ) -> None:
         self.bus, self.unit_of_work, self.streams = bus, unit_of_work, streams
         self.loop = ConsumerLoop(
@@ -64,10 +71,13 @@ class SettlementConsumer:
                 batch=50,
                 block_ms=block_ms,
                 claim_idle_ms=claim_idle_ms,
+                max_deliveries=max_deliveries,
                 retry_sleep_s=retry_sleep_s,
             ),
             self.handle,
+            on_dead_letter=on_dead_letter,
             on_idle=Every(sweep_every_s, self.sweep, due_now=True),
+            healthy=self.parts_healthy,
         )
         self.settled = 0
 
@@ -94,6 +104,11 @@ class SettlementConsumer:
         """Whether the loop is running and went round lately (readiness)."""
         return self.loop.is_alive(within_s=within_s)
 
+    def parts_healthy(self) -> bool:
+        """Whether the bus and the database answer (the loop asks when a batch fails in a
+        way that looks transient)."""
+        return self.bus.ping() and health.database_problem(self.unit_of_work) is None
+
     # -- work ---------------------------------------------------------------------------
 
     def handle(self, deliveries: Sequence[Delivery]) -> list[Rejection]:
@@ -101,15 +116,11 @@ class SettlementConsumer:
         rejections: list[Rejection] = []
         for delivery in deliveries:
             try:
-                fixture_id = int(json.loads(delivery.payload)["fixture_id"])
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                rejections.append(Rejection(delivery, "not_json", f"not a JSON entry: {error}"))
+                entry = decode_result(delivery.payload)
+            except EntryError as error:
+                rejections.append(Rejection(delivery, error.reason, str(error)))
                 continue
-            except (KeyError, TypeError, ValueError) as error:
-                message = f"results entry lacks a usable fixture_id: {error}"
-                rejections.append(Rejection(delivery, "missing_field", message))
-                continue
-            self._settle(fixture_id)
+            self._settle(entry.fixture_id)
         return rejections
 
     def sweep(self) -> list[int]:

@@ -18,7 +18,9 @@ A crash before the commit leaves the entries pending for another worker; a
 crash after it leads to a harmless redelivery (predictions are unique per
 snapshot and version). ``stop()`` (SIGTERM) lets the current batch finish and
 be acknowledged. While the bus or the database is down the loop waits and
-retries; an entry whose fixture the database does not know is dead-lettered.
+retries; an entry whose fixture the database does not know, or whose odds id
+is no stored snapshot of that fixture, is dead-lettered (``unknown_fixture``,
+``unknown_odds``), as is whatever else fails ``max_deliveries`` times.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from scoreline.pipeline.following import ModelFollower
 from scoreline.pipeline.metrics import PipelineMetrics
 from scoreline.pipeline.monitoring import DriftMonitor, StreamGauges
 from scoreline.pipeline.scoring import SettledScorer
+from scoreline.services import health
 from scoreline.services.model_versions import LoadedModel
 from scoreline.services.serving import PredictionBatch, Predictor
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
@@ -122,6 +125,7 @@ class Worker:
             self.handle,
             on_dead_letter=self._dead_lettered,
             on_idle=self._between_batches,
+            healthy=self.parts_healthy,
         )
         self.follower = ModelFollower(unit_of_work)
         self.drift = DriftMonitor(self.metrics)
@@ -205,6 +209,23 @@ class Worker:
         """Whether the loop is running and went round lately (readiness)."""
         return self.loop.is_alive(within_s=within_s)
 
+    def problems(self) -> dict[str, str]:
+        """What keeps this worker from working, by part (empty when nothing does)."""
+        problems: dict[str, str] = {}
+        if not self.bus.ping():
+            problems["bus"] = "down: the stream bus does not answer"
+        database = health.database_problem(self.unit_of_work)
+        if database:
+            problems["database"] = database
+        if not self.is_alive():
+            problems["consumer"] = "stopped" if self.stopping else "not going round"
+        return problems
+
+    def parts_healthy(self) -> bool:
+        """Whether the bus and the database answer (the loop asks when a batch fails in a
+        way that looks transient)."""
+        return self.bus.ping() and health.database_problem(self.unit_of_work) is None
+
     def handle(self, deliveries: Sequence[Delivery]) -> list[Rejection]:
         """Serve one batch: store, commit and publish its predictions; the entries refused."""
         started = time.perf_counter()
@@ -212,10 +233,20 @@ class Worker:
         if entries:
             batch = self.predictor.predict_ticks([e.ref for e in entries])
             unknown = set(batch.unknown)
+            stray = set(batch.stray)
             rejections += [
                 Rejection(e.delivery, "unknown_fixture", f"fixture {e.ref.fixture_id} unknown")
                 for e in entries
                 if e.ref.fixture_id in unknown
+            ]
+            rejections += [
+                Rejection(
+                    e.delivery,
+                    "unknown_odds",
+                    f"odds {e.ref.odds_id} is no stored snapshot of fixture {e.ref.fixture_id}",
+                )
+                for e in entries
+                if e.ref.odds_id in stray and e.ref.fixture_id not in unknown
             ]
             self._publish(batch, entries)
             self._count(batch, entries)
@@ -279,7 +310,7 @@ class Worker:
         self.status.predictions += len(batch.predictions)
 
     def _dead_lettered(self, reason: str) -> None:
-        self.metrics.dead_letters.labels(stage="worker", reason=reason).inc()
+        self.metrics.dead_letters.labels(stage=self.config.group, reason=reason).inc()
         self.status.dead_lettered += 1
 
     def _between_batches(self) -> None:

@@ -70,7 +70,8 @@ class PredictionBatch:
 
     ``features`` (n, len(FEATURE_COLUMNS)) and ``probabilities`` (n, 3) are the
     rows served, for drift monitoring; ``unknown`` the fixture ids not in the
-    database (nothing was predicted for them).
+    database and ``stray`` the odds ids that are no stored snapshot of the fixture
+    named with them (nothing was predicted for either).
     """
 
     predictions: list[Prediction]
@@ -79,6 +80,7 @@ class PredictionBatch:
     features: FloatArray
     probabilities: FloatArray
     inference_seconds: float
+    stray: list[int] = dataclasses.field(default_factory=list)
 
 
 class Predictor:
@@ -125,12 +127,16 @@ class Predictor:
         unknown = sorted({t.fixture_id for t in ticks if not self.knows(t.fixture_id)})
         known = sorted((t for t in ticks if self.knows(t.fixture_id)), key=lambda t: t.odds_id)
         with self.unit_of_work() as uow:
+            # An entry anyone could have written: its snapshot must be stored, for its fixture.
+            stored = uow.odds.fixture_ids_of(odds_ids=[t.odds_id for t in known])
+            stray = sorted({t.odds_id for t in known if stored.get(t.odds_id) != t.fixture_id})
+            known = [t for t in known if stored.get(t.odds_id) == t.fixture_id]
             quotes = self._market_at(uow, known)
             features = self.table.rows([t.fixture_id for t in known], MarketBook.features(quotes))
             batch = self._serve(features, [t.fixture_id for t in known], [t.odds_id for t in known])
             uow.predictions.add_many(self._records(batch, trigger=None))
             uow.commit()
-        return dataclasses.replace(batch, unknown=unknown)
+        return dataclasses.replace(batch, unknown=unknown, stray=stray)
 
     def predict_fixtures(self, fixture_ids: Sequence[int], *, trigger: str) -> PredictionBatch:
         """Predict fixtures from their latest stored 1X2 prices, and store the predictions

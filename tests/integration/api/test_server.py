@@ -57,4 +57,4 @@ def test_readiness_names_a_redis_that_does_not_answer(
     assert answer.status_code == 503
     checks = answer.json()["checks"]
     assert checks["database"] == "ok"
-    assert checks["redis"].startswith("redis: down")
+    assert checks["redis"].startswith("down")

@@ -33,6 +33,10 @@ class FakeWorker:
     )
     metrics: PipelineMetrics = field(default_factory=PipelineMetrics)
     stopping: bool = False
+    down: dict[str, str] = field(default_factory=dict)
+
+    def problems(self) -> dict[str, str]:
+        return dict(self.down)
 
 
 def client_of(worker: FakeWorker) -> TestClient:
@@ -48,6 +52,20 @@ def test_health_is_open_and_names_the_model() -> None:
         "model": "dixon-coles",
         "version": "v1",
         "last_batch_at": None,
+        "checks": {"bus": "ok", "database": "ok", "consumer": "ok"},
+    }
+
+
+def test_health_answers_503_naming_the_part_that_is_down() -> None:
+    worker = FakeWorker(down={"bus": "down: the stream bus does not answer"})
+    response = client_of(worker).get("/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "down"
+    assert body["checks"] == {
+        "bus": "down: the stream bus does not answer",
+        "database": "ok",
+        "consumer": "ok",
     }
 
 

@@ -107,6 +107,19 @@ class CacheInvalidator:
         self._signature: Hashable = None
         self._watched_at: float | None = None
         self._thread: threading.Thread | None = None
+        self._beat_at = time.monotonic()
+
+    @property
+    def ready_part(self) -> str:
+        """Its name in the API's readiness checks."""
+        return f"cache-invalidator:{self.stream}"
+
+    def is_alive(self, *, within_s: float = 30.0) -> bool:
+        """Whether its thread runs and went round within ``within_s`` (a failed round
+        counts: what failed is reported by its own check)."""
+        running = self._thread is not None and self._thread.is_alive()
+        recent = time.monotonic() - self._beat_at <= within_s
+        return running and not self.stopping.is_set() and recent
 
     def __repr__(self) -> str:
         return (
@@ -157,6 +170,7 @@ class CacheInvalidator:
         """Poll until ``stopping`` is set; failures are logged and retried, never fatal."""
         logger.info("cache invalidator tailing %s", self.stream)
         while not self.stopping.is_set():
+            self._beat_at = time.monotonic()
             try:
                 self.poll()
             except UNAVAILABLE as error:

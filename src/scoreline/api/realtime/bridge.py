@@ -21,14 +21,13 @@ and Socket.IO's in-process manager does the same job.
 Entries older than ``max_age_seconds`` are acknowledged without being pushed: a
 live board wants what is happening, and a group made on a long stream (the first
 start, or after an outage) would otherwise replay history into every browser.
-An entry that cannot be used (not JSON, no integer ``fixture_id`` or
-``owner_id``, a fixture of no known competition) is dead-lettered by the loop.
+An entry that cannot be used (not JSON, no ``fixture_id`` or ``owner_id`` that is
+a row id, a fixture of no known competition) is dead-lettered by the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 import time
@@ -37,8 +36,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoreline.api.realtime.rooms import competition_room, fixture_room, user_room
+from scoreline.domain.ids import is_id
 from scoreline.messaging.bus import Bus, Delivery
 from scoreline.messaging.consumer import ConsumerConfig, ConsumerLoop, Rejection
+from scoreline.messaging.entries import EntryError, json_object
 from scoreline.messaging.names import (
     BET_SETTLED,
     ODDS_UPDATE,
@@ -47,7 +48,7 @@ from scoreline.messaging.names import (
     Streams,
     consumer_name,
 )
-from scoreline.services import catalog
+from scoreline.services import catalog, health
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["Emit", "Push", "RealtimeBridge"]
@@ -65,10 +66,6 @@ class Push:
     event: str
     rooms: list[str]
     payload: dict[str, Any]
-
-
-class _UnusableError(ValueError):
-    """An entry that can never be pushed; its message says why."""
 
 
 class RealtimeBridge:
@@ -91,12 +88,17 @@ class RealtimeBridge:
         The longest a handler thread waits for one emit on the event loop.
     block_ms : int
         How long a read waits; bounds how long ``stop`` takes.
+    on_dead_letter : callable, optional
+        Told the reason of each entry the loops dead-letter (the API's metric).
 
     Attributes
     ----------
     forwarded, dropped : int
         Entries pushed, and entries acknowledged without a push (too old or unusable).
     """
+
+    ready_part = "realtime-bridge"
+    """Its name in the API's readiness checks."""
 
     def __init__(
         self,
@@ -109,8 +111,10 @@ class RealtimeBridge:
         max_age_seconds: float = 300.0,
         emit_timeout_s: float = 5.0,
         block_ms: int = 500,
+        on_dead_letter: Callable[[str], None] | None = None,
     ) -> None:
         self.bus, self.streams, self.unit_of_work, self.emit = bus, streams, unit_of_work, emit
+        self.on_dead_letter = on_dead_letter
         self.consumer = consumer or consumer_name()
         self.max_age_seconds, self.emit_timeout_s, self.block_ms = (
             max_age_seconds, emit_timeout_s, block_ms,
@@ -147,7 +151,14 @@ class RealtimeBridge:
                 dead_letter_stream=self.streams.dead_letter,
                 block_ms=self.block_ms,
             )
-            self._consumers.append(ConsumerLoop(self.bus, config, self._handler(handle)).start())
+            loop = ConsumerLoop(
+                self.bus,
+                config,
+                self._handler(handle),
+                on_dead_letter=self.on_dead_letter,
+                healthy=self.parts_healthy,
+            )
+            self._consumers.append(loop.start())
         logger.info("realtime bridge started as %s in group %s", self.consumer, REALTIME_GROUP)
 
     def stop(self) -> None:
@@ -165,6 +176,11 @@ class RealtimeBridge:
         """Whether every loop is running and went round recently (readiness)."""
         return bool(self._consumers) and all(c.is_alive() for c in self._consumers)
 
+    def parts_healthy(self) -> bool:
+        """Whether the bus and the database answer (a loop asks when a batch fails in a
+        way that looks transient)."""
+        return self.bus.ping() and health.database_problem(self.unit_of_work) is None
+
     # -- one batch ----------------------------------------------------------------------
 
     def _handler(
@@ -181,9 +197,9 @@ class RealtimeBridge:
                     logger.debug("%s entry %s is too old to push", delivery.stream, delivery.id)
                     continue
                 try:
-                    fresh.append((delivery, _decode(delivery.payload)))
-                except _UnusableError as error:
-                    rejected.append(Rejection(delivery, "malformed", str(error)))
+                    fresh.append((delivery, json_object(delivery.payload)))
+                except EntryError as error:
+                    rejected.append(Rejection(delivery, error.reason, str(error)))
             decided = decide([body for _, body in fresh]) if fresh else []
             pushes = 0
             for (delivery, _), outcome in zip(fresh, decided, strict=True):
@@ -254,19 +270,10 @@ class RealtimeBridge:
         self._competitions.update(catalog.competition_codes(self.unit_of_work, sorted(unknown)))
 
 
-def _decode(payload: bytes) -> dict[str, Any]:
-    try:
-        body: object = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _UnusableError(f"not JSON ({error})") from error
-    if not isinstance(body, dict):
-        raise _UnusableError("not a JSON object")
-    return body
-
-
 def _integer(body: dict[str, Any], name: str) -> int | None:
+    """``body[name]`` when it is a row id (``domain.ids``), else None."""
     value = body.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if is_id(value) else None
 
 
 def _age_seconds(entry_id: str) -> float:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from scoreline.domain.ids import is_id
+
 __all__ = ["competition_room", "fixture_room", "room_for", "user_room"]
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,15}")  # a competition code is 16 wide
@@ -51,7 +53,7 @@ def room_for(data: object) -> str:
         )
     if "fixture" in data:
         fixture = data["fixture"]
-        if isinstance(fixture, int) and not isinstance(fixture, bool) and 0 < fixture < 2**63:
+        if is_id(fixture):
             return fixture_room(fixture)
         raise ValueError("fixture must be a positive whole number, a fixture id")
     raise ValueError(_SUBSCRIBE_HINT)

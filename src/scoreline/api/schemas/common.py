@@ -7,6 +7,8 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from scoreline.domain.ids import MAX_BIG_ID, MAX_ID
+
 __all__ = [
     "EMAIL_PATTERN",
     "MAX_BIG_ID",
@@ -19,13 +21,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-# Ids and offsets are bounded where they enter: past the database's integer
-# range a driver raises instead of finding nothing (fixtures, portfolios and keys
-# are 32-bit keys; odds snapshots and bets 64-bit).
-MAX_ID = 2**31 - 1
-
-MAX_BIG_ID = 2**63 - 1
-
+# Ids and offsets are bounded where they enter (the ranges: ``domain.ids``).
 MAX_OFFSET = 10**9
 
 EMAIL_PATTERN = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"  # visible ASCII, one @

@@ -122,6 +122,16 @@ class OddsRepository:
         ).first()
         return None if row is None else _record(row[0], row[1])
 
+    def fixture_ids_of(self, *, odds_ids: Sequence[int]) -> dict[int, int]:
+        """The fixture of each stored snapshot among ``odds_ids`` (absent ones are left out):
+        a stream entry naming a snapshot is checked against what is stored before use."""
+        if not odds_ids:
+            return {}
+        rows = self.session.execute(
+            select(OddsRow.id, OddsRow.fixture_id).where(OddsRow.id.in_(set(odds_ids)))
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
     def latest(self, fixture_id: int) -> list[OddsRecord]:
         """The newest snapshot per bookmaker, market, line and kind of a fixture."""
         newest = (
