@@ -137,3 +137,23 @@ def test_payloads_are_opaque_bytes(bus: Bus, stream: str) -> None:
     bus.publish(stream, [garbage, b""])
     got = bus.read(stream, "g", "c", count=5, block_ms=0)
     assert [d.payload for d in got] == [garbage, b""]
+
+
+def test_newest_pages_back_through_a_stream(bus: Bus, stream: str) -> None:
+    ids = bus.publish(stream, [b"a", b"b", b"c", b"d", b"e"])
+    first = bus.newest(stream, before=None, count=2)
+    assert [e.payload for e in first] == [b"e", b"d"]
+    second = bus.newest(stream, before=first[-1].id, count=2)
+    assert [e.payload for e in second] == [b"c", b"b"]
+    last = bus.newest(stream, before=second[-1].id, count=2)
+    assert [(e.id, e.payload) for e in last] == [(ids[0], b"a")]
+    assert bus.newest(stream, before=ids[0], count=2) == []
+    assert bus.newest(f"{stream}:none", before=None, count=2) == []
+
+
+def test_an_entry_is_found_by_its_id(bus: Bus, stream: str) -> None:
+    ids = bus.publish(stream, [b"a", b"b"])
+    found = bus.entry(stream, ids[1])
+    assert found is not None
+    assert (found.id, found.payload) == (ids[1], b"b")
+    assert bus.entry(stream, "1-0") is None

@@ -113,6 +113,15 @@ class Bus(Protocol):
         """Entries after id ``after`` (``"0"`` from the start, ``"$"`` only new), outside groups."""
         ...
 
+    def newest(self, stream: str, *, before: str | None, count: int) -> list[StreamEntry]:
+        """Up to ``count`` entries, newest first, with ids below ``before`` (None: from the
+        newest), outside groups: paging back through a stream (the dead letters)."""
+        ...
+
+    def entry(self, stream: str, entry_id: str) -> StreamEntry | None:
+        """The entry with this id, if the stream still holds it."""
+        ...
+
     def ping(self) -> bool:
         """Whether the bus answers (readiness)."""
         ...

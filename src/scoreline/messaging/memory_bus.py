@@ -196,6 +196,21 @@ class MemoryBus:
                     return []
                 self._lock.wait(remaining)
 
+    def newest(self, stream: str, *, before: str | None, count: int) -> list[StreamEntry]:
+        """Entries below ``before``, newest first."""
+        with self._lock:
+            s = self._streams.get(stream, _Stream())
+            end = len(s.ids) if before is None else bisect.bisect_left(s.ids, _parse(before))
+            found = s.ids[max(0, end - count) : end][::-1]
+            return [StreamEntry(_text(i), s.entries[i]) for i in found]
+
+    def entry(self, stream: str, entry_id: str) -> StreamEntry | None:
+        """The entry with this id, if held."""
+        with self._lock:
+            s = self._streams.get(stream, _Stream())
+            key = _parse(entry_id)
+            return StreamEntry(entry_id, s.entries[key]) if key in s.entries else None
+
     def ping(self) -> bool:
         """Always: it lives in this process."""
         return True

@@ -90,6 +90,12 @@ class Streams:
         return self._name("deadletter")
 
     @property
+    def dead_letter_replays(self) -> str:
+        """Which dead letters were replayed, when, by whom and as which entry (append-only:
+        the dead letters themselves are never changed)."""
+        return self._name("deadletter-replays")
+
+    @property
     def socketio_channel(self) -> str:
         """The pub/sub channel of the API processes' Socket.IO managers."""
         return self._name(SOCKETIO_CHANNEL)

@@ -39,6 +39,11 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _entry(entry_id: Any, fields: Any) -> StreamEntry:
+    payload = fields.get(_FIELD, b"") if isinstance(fields, dict) else b""
+    return StreamEntry(_text(entry_id), payload)
+
+
 def safe_url(url: str) -> str:
     """The URL without its password, for messages and logs."""
     head, _, tail = url.rpartition("@")
@@ -213,6 +218,27 @@ class RedisBus:
             ]
 
         return self._call("XREAD", run)
+
+    def newest(self, stream: str, *, before: str | None, count: int) -> list[StreamEntry]:
+        """``XREVRANGE stream (before - COUNT count``."""
+        top = "+" if before is None else f"({before}"
+
+        def run() -> list[StreamEntry]:
+            reply = self._client.xrevrange(stream, max=top, min="-", count=count)
+            return [_entry(i, f) for i, f in cast(list[Any], reply or [])]
+
+        return self._call("XREVRANGE", run)
+
+    def entry(self, stream: str, entry_id: str) -> StreamEntry | None:
+        """``XRANGE stream id id``."""
+
+        def run() -> StreamEntry | None:
+            reply = cast(
+                list[Any], self._client.xrange(stream, min=entry_id, max=entry_id, count=1)
+            )
+            return _entry(*reply[0]) if reply else None
+
+        return self._call("XRANGE", run)
 
     def ping(self) -> bool:
         """Whether Redis answers (every node, on a cluster)."""

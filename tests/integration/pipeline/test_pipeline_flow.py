@@ -180,7 +180,7 @@ def test_the_worker_dead_letters_garbage_on_the_odds_stream_and_keeps_going(
         json.loads(e.payload)["reason"]
         for e in bus.tail(streams.dead_letter, after="0", count=10, block_ms=0)
     ]
-    assert reasons == ["not_json", "missing_field", "missing_field", "unknown_fixture"]
+    assert reasons == ["not_json", "bad_id", "missing_field", "unknown_fixture"]
     assert count(loaded.unit_of_work, PredictionRow.id) == 3
     assert bus.group_info(streams.odds, "workers").pending == 0
 
