@@ -16,6 +16,7 @@ Domain errors map to HTTP here and nowhere else::
     DataError                  422
     RateLimitedError           429  Retry-After
     StorageUnavailableError    503
+    BusUnavailableError        503
     any other ScorelineError   500  logged with its traceback; the body says only "internal error"
     any other exception        500  likewise (a bug: the server logs it)
 """
@@ -32,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scoreline.errors import (
     AuthError,
+    BusUnavailableError,
     ConflictError,
     DataError,
     NotFoundError,
@@ -68,6 +70,7 @@ STATUSES: tuple[tuple[type[ScorelineError], int], ...] = (
     (DataError, 422),
     (RateLimitedError, 429),
     (StorageUnavailableError, 503),
+    (BusUnavailableError, 503),
 )
 """Each domain error's status; the first match wins, anything else is 500."""
 

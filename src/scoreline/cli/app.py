@@ -12,7 +12,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import typer
 
 from scoreline import __version__
-from scoreline.cli import audit, db, ingest, models
+from scoreline.cli import audit, db, deadletters, ingest, models
 from scoreline.cli._errors import state
 from scoreline.cli.backtest import backtest
 from scoreline.cli.demo import demo
@@ -40,6 +40,7 @@ app.command("demo")(demo)
 app.command("backtest")(backtest)
 app.add_typer(models.app, name="models")
 app.add_typer(audit.app, name="audit")
+app.add_typer(deadletters.app, name="deadletters")
 app.command("worker")(worker)
 app.command("replay")(replay)
 app.command("poll")(poll)

@@ -113,7 +113,7 @@ def replay(
     import threading
 
     from scoreline.cli.console import console
-    from scoreline.pipeline.embedded import run_replay
+    from scoreline.pipeline.embedded import run_replay, wait_for_bus
     from scoreline.platform import Platform
     from scoreline.providers.replay import replay_events
 
@@ -127,6 +127,8 @@ def replay(
     live = platform.worker(block_ms=50) if in_process else None
     stop = threading.Event()
     _on_signals(stop.set)
+    if not wait_for_bus(platform.bus, stop):
+        return
     console.print(
         f"replaying {len(events):,} events ({events.summary.ticks:,} odds ticks,"
         f" {events.summary.results:,} results) at "

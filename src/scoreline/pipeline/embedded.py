@@ -3,25 +3,32 @@
 This is what ``scoreline replay`` (without Redis) and ``scoreline demo`` run:
 the same ingestion engine and worker code as production, joined by the
 in-process bus (or by Redis when one is configured), the worker on a thread.
+Like the worker, a replay waits for Redis: when it goes away mid-run, each
+call is retried with a log line until it is back (or the replay is stopped).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from scoreline.errors import BusUnavailableError
 from scoreline.messaging.bus import Bus
 from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine, IngestSummary
 from scoreline.pipeline.worker import Worker
 from scoreline.providers.replay import ReplayEvent, ReplayStats, play
 
-__all__ = ["ReplayRun", "run_replay"]
+__all__ = ["ReplayRun", "run_replay", "wait_for_bus"]
+
+logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -57,14 +64,16 @@ def run_replay(
     totals = IngestSummary()
 
     def sink(batch: Sequence[Any]) -> None:
-        summary = engine.submit(batch)
+        summary = _while_bus_down(lambda: engine.submit(batch), stop, "submitting ticks")
+        if summary is None:
+            return  # stopped while the bus was down: stored ticks wait in the outbox
         for name in ("stored", "duplicate", "unchanged", "results", "dead_lettered"):
             setattr(totals, name, getattr(totals, name) + getattr(summary, name))
         if on_batch is not None:
             on_batch(summary)
 
     stats = play(events, speed=speed, sink=sink, stop=stop, max_idle_seconds=max_idle_seconds)
-    engine.flush_outbox()
+    _while_bus_down(engine.flush_outbox, stop, "publishing the outbox")
     run = ReplayRun(stats=stats, totals=totals)
     if worker is not None and thread is not None:
         _drain(bus, streams.odds, worker.config.group, stop)
@@ -79,10 +88,35 @@ def _drain(bus: Bus, stream: str, group: str, stop: threading.Event, timeout: fl
     """Wait until the group has read and acknowledged everything on ``stream``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not stop.is_set():
-        info = bus.group_info(stream, group)
-        if info.lag == 0 and info.pending == 0:
+        info = _while_bus_down(
+            lambda: bus.group_info(stream, group), stop, "waiting for the worker"
+        )
+        if info is not None and info.lag == 0 and info.pending == 0:
             return
         time.sleep(0.05)
+
+
+def wait_for_bus(bus: Bus, stop: threading.Event, *, retry_s: float = 1.0) -> bool:
+    """Wait until ``bus`` answers, with a log line per try; False when stopped first."""
+    while not bus.ping():
+        logger.warning("the stream bus does not answer; retrying in %.0f s", retry_s)
+        if stop.wait(retry_s):
+            return False
+    return True
+
+
+def _while_bus_down(
+    action: Callable[[], _T], stop: threading.Event, what: str, *, retry_s: float = 1.0
+) -> _T | None:
+    """``action()``, retried while the bus is unavailable (a Redis restart pauses the
+    replay, it does not end it); None when stopped first."""
+    while True:
+        try:
+            return action()
+        except BusUnavailableError as error:
+            logger.warning("%s while %s; retrying in %.0f s", error, what, retry_s)
+            if stop.wait(retry_s):
+                return None
 
 
 def _latencies(bus: Bus, stream: str, *, since: float) -> tuple[list[float], float]:

@@ -14,6 +14,7 @@ from scoreline.api.routes import (
     bets,
     board,
     competitions,
+    dead_letters,
     fixtures,
     keys,
     models,
@@ -38,4 +39,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     keys.router,
     admin.router,
+    dead_letters.router,
 )

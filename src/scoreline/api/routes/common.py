@@ -56,7 +56,7 @@ _MEANINGS = {
     422: "The input is not valid",
     429: "Too many attempts; see Retry-After",
     500: "A bug; it is logged",
-    503: "The database is unavailable; try again",
+    503: "The database or the stream bus is unavailable; try again",
 }
 
 
