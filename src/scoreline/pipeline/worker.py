@@ -246,7 +246,7 @@ class Worker:
                     f"odds {e.ref.odds_id} is no stored snapshot of fixture {e.ref.fixture_id}",
                 )
                 for e in entries
-                if e.ref.odds_id in stray and e.ref.fixture_id not in unknown
+                if e.ref in stray and e.ref.fixture_id not in unknown
             ]
             self._publish(batch, entries)
             self._count(batch, entries)

@@ -70,8 +70,8 @@ class PredictionBatch:
 
     ``features`` (n, len(FEATURE_COLUMNS)) and ``probabilities`` (n, 3) are the
     rows served, for drift monitoring; ``unknown`` the fixture ids not in the
-    database and ``stray`` the odds ids that are no stored snapshot of the fixture
-    named with them (nothing was predicted for either).
+    database and ``stray`` the ticks whose odds id is no stored snapshot of the
+    fixture named with it (nothing was predicted for either).
     """
 
     predictions: list[Prediction]
@@ -80,7 +80,7 @@ class PredictionBatch:
     features: FloatArray
     probabilities: FloatArray
     inference_seconds: float
-    stray: list[int] = dataclasses.field(default_factory=list)
+    stray: list[TickRef] = dataclasses.field(default_factory=list)
 
 
 class Predictor:
@@ -129,7 +129,7 @@ class Predictor:
         with self.unit_of_work() as uow:
             # An entry anyone could have written: its snapshot must be stored, for its fixture.
             stored = uow.odds.fixture_ids_of(odds_ids=[t.odds_id for t in known])
-            stray = sorted({t.odds_id for t in known if stored.get(t.odds_id) != t.fixture_id})
+            stray = [t for t in known if stored.get(t.odds_id) != t.fixture_id]
             known = [t for t in known if stored.get(t.odds_id) == t.fixture_id]
             quotes = self._market_at(uow, known)
             features = self.table.rows([t.fixture_id for t in known], MarketBook.features(quotes))
