@@ -490,6 +490,73 @@ export type Credentials = {
 };
 
 /**
+ * DeadLetterRead
+ *
+ * One dead letter: the stage (consumer group) that gave up, a stable ``reason``, the
+ * words, where the entry came from, and its original bytes (as text, or hex when they are
+ * not UTF-8), cut to ``PAYLOAD_SHOWN`` characters (``payload_length`` is the whole).
+ */
+export type DeadLetterRead = {
+    /**
+     * At
+     */
+    at: string | null;
+    /**
+     * Deliveries
+     */
+    deliveries: number | null;
+    /**
+     * Encoding
+     */
+    encoding: 'utf-8' | 'hex';
+    /**
+     * Entry
+     */
+    entry: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Payload
+     */
+    payload: string;
+    /**
+     * Payload Length
+     */
+    payload_length: number;
+    /**
+     * Reason
+     */
+    reason: string;
+    replay: ReplayRead | null;
+    /**
+     * Stage
+     */
+    stage: string;
+    /**
+     * Stream
+     */
+    stream: string | null;
+};
+
+/**
+ * DeadLetterReplayCreate
+ *
+ * The dead letters to put back on their streams (ids on the dead-letter stream).
+ */
+export type DeadLetterReplayCreate = {
+    /**
+     * Ids
+     */
+    ids: Array<string>;
+};
+
+/**
  * DepositCreate
  *
  * Money in (positive) or out (negative), in minor units.
@@ -1041,6 +1108,28 @@ export type PageCompetitionRead = {
 };
 
 /**
+ * Page[DeadLetterRead]
+ */
+export type PageDeadLetterRead = {
+    /**
+     * Items
+     */
+    items: Array<DeadLetterRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Offset
+     */
+    offset: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
  * Page[FixtureRead]
  */
 export type PageFixtureRead = {
@@ -1428,6 +1517,30 @@ export type PredictionRead = {
 };
 
 /**
+ * ReasonCountRead
+ *
+ * Dead letters of one stage and reason, and how many of them were replayed.
+ */
+export type ReasonCountRead = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Reason
+     */
+    reason: string;
+    /**
+     * Replayed
+     */
+    replayed: number;
+    /**
+     * Stage
+     */
+    stage: string;
+};
+
+/**
  * RefitRead
  *
  * The last refit asked for in this API process.
@@ -1485,6 +1598,52 @@ export type ReliabilityBin = {
      * Selection
      */
     selection: 'home' | 'draw' | 'away';
+};
+
+/**
+ * ReplayOutcomeRead
+ *
+ * What became of one letter: ``replayed_as`` its new entry, or ``skipped`` with a
+ * stable code (``not_found``, ``already_replayed``, ``not_replayable``) and a message.
+ */
+export type ReplayOutcomeRead = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Message
+     */
+    message: string | null;
+    /**
+     * Replayed As
+     */
+    replayed_as: string | null;
+    /**
+     * Skipped
+     */
+    skipped: 'not_found' | 'already_replayed' | 'not_replayable' | null;
+};
+
+/**
+ * ReplayRead
+ *
+ * That a letter was replayed: when, by whom, and as which new entry (null until
+ * published).
+ */
+export type ReplayRead = {
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * By
+     */
+    by: string;
+    /**
+     * Replayed As
+     */
+    replayed_as: string | null;
 };
 
 /**
@@ -1789,6 +1948,192 @@ export type ValueBetRead = {
     suggested_stake_minor: number;
 };
 
+export type ListDeadLettersApiV1AdminDeadLettersGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+        /**
+         * Reason
+         */
+        reason?: string | null;
+        /**
+         * Stage
+         */
+        stage?: string | null;
+    };
+    url: '/api/v1/admin/dead-letters';
+};
+
+export type ListDeadLettersApiV1AdminDeadLettersGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ListDeadLettersApiV1AdminDeadLettersGetError = ListDeadLettersApiV1AdminDeadLettersGetErrors[keyof ListDeadLettersApiV1AdminDeadLettersGetErrors];
+
+export type ListDeadLettersApiV1AdminDeadLettersGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageDeadLetterRead;
+};
+
+export type ListDeadLettersApiV1AdminDeadLettersGetResponse = ListDeadLettersApiV1AdminDeadLettersGetResponses[keyof ListDeadLettersApiV1AdminDeadLettersGetResponses];
+
+export type CountDeadLettersApiV1AdminDeadLettersReasonsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/admin/dead-letters/reasons';
+};
+
+export type CountDeadLettersApiV1AdminDeadLettersReasonsGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type CountDeadLettersApiV1AdminDeadLettersReasonsGetError = CountDeadLettersApiV1AdminDeadLettersReasonsGetErrors[keyof CountDeadLettersApiV1AdminDeadLettersReasonsGetErrors];
+
+export type CountDeadLettersApiV1AdminDeadLettersReasonsGetResponses = {
+    /**
+     * Response Count Dead Letters Api V1 Admin Dead Letters Reasons Get
+     *
+     * Successful Response
+     */
+    200: Array<ReasonCountRead>;
+};
+
+export type CountDeadLettersApiV1AdminDeadLettersReasonsGetResponse = CountDeadLettersApiV1AdminDeadLettersReasonsGetResponses[keyof CountDeadLettersApiV1AdminDeadLettersReasonsGetResponses];
+
+export type ReplayDeadLettersApiV1AdminDeadLettersReplayPostData = {
+    body: DeadLetterReplayCreate;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/admin/dead-letters/replay';
+};
+
+export type ReplayDeadLettersApiV1AdminDeadLettersReplayPostErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ReplayDeadLettersApiV1AdminDeadLettersReplayPostError = ReplayDeadLettersApiV1AdminDeadLettersReplayPostErrors[keyof ReplayDeadLettersApiV1AdminDeadLettersReplayPostErrors];
+
+export type ReplayDeadLettersApiV1AdminDeadLettersReplayPostResponses = {
+    /**
+     * Response Replay Dead Letters Api V1 Admin Dead Letters Replay Post
+     *
+     * Successful Response
+     */
+    200: Array<ReplayOutcomeRead>;
+};
+
+export type ReplayDeadLettersApiV1AdminDeadLettersReplayPostResponse = ReplayDeadLettersApiV1AdminDeadLettersReplayPostResponses[keyof ReplayDeadLettersApiV1AdminDeadLettersReplayPostResponses];
+
 export type UploadFootballDataApiV1AdminIngestFootballDataPostData = {
     body: Blob | File;
     headers?: {
@@ -1841,7 +2186,7 @@ export type UploadFootballDataApiV1AdminIngestFootballDataPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -1905,7 +2250,7 @@ export type EveryKeyApiV1AdminKeysGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -1965,7 +2310,7 @@ export type RevokeAnyKeyApiV1AdminKeysKeyIdDeleteErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2020,7 +2365,7 @@ export type SwitchModelApiV1AdminModelsActivePutErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2075,7 +2420,7 @@ export type RefitStateApiV1AdminRefitGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2134,7 +2479,7 @@ export type StartRefitApiV1AdminRefitPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2189,7 +2534,7 @@ export type StatusApiV1AdminStatusGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2253,7 +2598,7 @@ export type ListUsersApiV1AdminUsersGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2312,7 +2657,7 @@ export type CreateUserApiV1AdminUsersPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2376,7 +2721,7 @@ export type ChangeUserApiV1AdminUsersUserIdPatchErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2425,7 +2770,7 @@ export type BootstrapApiV1AuthBootstrapPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2474,7 +2819,7 @@ export type LoginApiV1AuthLoginPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2519,7 +2864,7 @@ export type LogoutApiV1AuthLogoutPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2564,7 +2909,7 @@ export type RefreshApiV1AuthRefreshPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2619,7 +2964,7 @@ export type CloseSessionApiV1AuthSessionDeleteErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2668,7 +3013,7 @@ export type OpenSessionApiV1AuthSessionPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2713,7 +3058,7 @@ export type SetupApiV1AuthSetupGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2777,7 +3122,7 @@ export type VoidBetApiV1BetsBetIdVoidPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2849,7 +3194,7 @@ export type BoardApiV1BoardGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2913,7 +3258,7 @@ export type CompetitionsApiV1CompetitionsGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -2993,7 +3338,7 @@ export type FixturesApiV1FixturesGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3053,7 +3398,7 @@ export type FixtureApiV1FixturesFixtureIdGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3113,7 +3458,7 @@ export type LatestOddsApiV1FixturesFixtureIdOddsGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3192,7 +3537,7 @@ export type OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3252,7 +3597,7 @@ export type LatestPredictionApiV1FixturesFixtureIdPredictionGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3316,7 +3661,7 @@ export type PredictionGridApiV1FixturesFixtureIdPredictionGridGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3385,7 +3730,7 @@ export type PredictionHistoryApiV1FixturesFixtureIdPredictionsGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3449,7 +3794,7 @@ export type ListKeysApiV1KeysGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3504,7 +3849,7 @@ export type CreateKeyApiV1KeysPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3564,7 +3909,7 @@ export type RevokeKeyApiV1KeysKeyIdDeleteErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3619,7 +3964,7 @@ export type MeApiV1MeGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3683,7 +4028,7 @@ export type ModelsApiV1ModelsGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3747,7 +4092,7 @@ export type HealthApiV1ModelsHealthGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3811,7 +4156,7 @@ export type ListPortfoliosApiV1PortfoliosGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3870,7 +4215,7 @@ export type CreatePortfolioApiV1PortfoliosPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -3930,7 +4275,7 @@ export type GetPortfolioApiV1PortfoliosPortfolioIdGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -4003,7 +4348,7 @@ export type ListBetsApiV1PortfoliosPortfolioIdBetsGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -4067,7 +4412,7 @@ export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -4131,7 +4476,7 @@ export type DepositApiV1PortfoliosPortfolioIdDepositsPostErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -4191,7 +4536,7 @@ export type ExposureApiV1PortfoliosPortfolioIdExposureGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -4260,7 +4605,7 @@ export type PerformanceApiV1PortfoliosPortfolioIdPerformanceGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -4320,7 +4665,7 @@ export type UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -4393,7 +4738,7 @@ export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -4461,7 +4806,7 @@ export type PredictionsApiV1PredictionsGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };
@@ -4529,7 +4874,7 @@ export type TeamsApiV1TeamsGetErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable; try again
+     * The database or the stream bus is unavailable; try again
      */
     503: ErrorResponse;
 };

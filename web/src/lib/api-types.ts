@@ -14,6 +14,7 @@ import type {
   BoardSelection,
   CompetitionRead,
   Credentials,
+  DeadLetterRead,
   ExposureRead,
   Figures,
   FixtureRead,
@@ -26,7 +27,9 @@ import type {
   PortfolioRead,
   PortfolioSettingsUpdate,
   PredictionRead,
+  ReasonCountRead,
   RefitRead,
+  ReplayOutcomeRead,
   ReliabilityBin,
   Role,
   RollingPoint,
@@ -57,6 +60,7 @@ export type BetIn = BetCreate;
 export type BetOut = BetRead;
 export type BoardRow = BoardRowRead;
 export type Competition = CompetitionRead;
+export type DeadLetter = DeadLetterRead;
 export type ExposureOut = ExposureRead;
 export type Fixture = FixtureRead;
 export type IngestOut = IngestRead;
@@ -68,7 +72,9 @@ export type PortfolioIn = PortfolioCreate;
 export type PortfolioOut = PortfolioRead;
 export type PortfolioSettingsIn = PortfolioSettingsUpdate;
 export type Prediction = PredictionRead;
+export type ReasonCount = ReasonCountRead;
 export type RefitState = RefitRead;
+export type ReplayOutcome = ReplayOutcomeRead;
 export type ScoreGridOut = ScoreGridRead;
 export type SetupState = SetupRead;
 export type UserChange = UserUpdate;

@@ -1,4 +1,5 @@
 import { PageHeader } from '@/components/ui/layout';
+import { DeadLettersPanel } from './dead-letters-panel';
 import { KeysPanel } from './keys-panel';
 import { StatusPanel, UploadPanel } from './status-panel';
 import { UsersPanel } from './users-panel';
@@ -9,6 +10,7 @@ export function AdminPage() {
       <PageHeader title="Admin" />
       <div className="grid gap-4">
         <StatusPanel />
+        <DeadLettersPanel />
         <UploadPanel />
         <UsersPanel />
         <KeysPanel />
