@@ -53,9 +53,11 @@ def run_replay(
     stop: threading.Event,
     max_idle_seconds: float = 5.0,
     on_batch: Callable[[IngestSummary], None] | None = None,
+    retry_s: float = 1.0,
 ) -> ReplayRun:
     """Play ``events`` into ``engine``; with a ``worker``, serve them on a thread and wait
-    until it has predicted everything published before returning."""
+    until it has predicted everything published before returning. While the bus is down
+    each call waits ``retry_s`` between tries."""
     began = time.time()
     thread: threading.Thread | None = None
     if worker is not None:
@@ -64,7 +66,9 @@ def run_replay(
     totals = IngestSummary()
 
     def sink(batch: Sequence[Any]) -> None:
-        summary = _while_bus_down(lambda: engine.submit(batch), stop, "submitting ticks")
+        summary = _while_bus_down(
+            lambda: engine.submit(batch), stop, "submitting ticks", retry_s=retry_s
+        )
         if summary is None:
             return  # stopped while the bus was down: stored ticks wait in the outbox
         for name in ("stored", "duplicate", "unchanged", "results", "dead_lettered"):
@@ -73,7 +77,7 @@ def run_replay(
             on_batch(summary)
 
     stats = play(events, speed=speed, sink=sink, stop=stop, max_idle_seconds=max_idle_seconds)
-    _while_bus_down(engine.flush_outbox, stop, "publishing the outbox")
+    _while_bus_down(engine.flush_outbox, stop, "publishing the outbox", retry_s=retry_s)
     run = ReplayRun(stats=stats, totals=totals)
     if worker is not None and thread is not None:
         _drain(bus, streams.odds, worker.config.group, stop)
