@@ -72,7 +72,7 @@ def test_ticks_become_stored_and_published_predictions_on_a_cluster(
     info = cluster.group_info(tagged.odds, WORKER_GROUP)
     assert (info.lag, info.pending) == (0, 0)
     letters = cluster.tail(tagged.dead_letter, after="0", count=10, block_ms=0)
-    assert [json.loads(e.payload)["reason"] for e in letters] == ["not_json", "missing_field"]
+    assert [json.loads(e.payload)["reason"] for e in letters] == ["not_json", "bad_id"]
     assert worker.status.predictions == 12
 
 
