@@ -150,3 +150,22 @@ def test_a_bus_that_is_down_answers_503(
         )
     assert answer.status_code == 503
     assert answer.json()["detail"][0]["type"] == "unavailable"
+
+
+def test_a_process_without_the_streams_has_no_dead_letters(
+    unit_of_work: Callable[[], UnitOfWork], tmp_path: Path
+) -> None:
+    settings = Settings(
+        jwt_secret=SecretStr("s" * 48), database_url="sqlite:///unused.db", data_dir=tmp_path
+    )
+    with TestClient(create_app(build_context(settings, unit_of_work))) as client:
+        client.post(
+            "/api/v1/auth/bootstrap", json={"email": "admin@example.com", "password": PASSWORD}
+        )
+        headers = login(client, "admin@example.com")
+        listed = client.get("/api/v1/admin/dead-letters", headers=headers)
+        replayed = client.post(
+            "/api/v1/admin/dead-letters/replay", json={"ids": ["1-0"]}, headers=headers
+        )
+    assert listed.json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
+    assert replayed.json()[0]["skipped"] == "not_found"

@@ -1,7 +1,8 @@
 """Dead letters, for administrators: list them, count them by reason, replay them.
 
 They live on the streams, not in the database (``messaging.dead_letter_box``):
-with the bus down these answer 503, like any part that cannot be reached.
+with the bus down these answer 503, like any part that cannot be reached; a
+process started without the streams has none to show.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from scoreline.api.schemas.dead_letters import (
     ReplayOutcomeRead,
     ReplayRead,
 )
-from scoreline.errors import BusUnavailableError
 from scoreline.messaging.dead_letter_box import DeadLetterBox, StoredDeadLetter
 from scoreline.messaging.dead_letters import DEAD_LETTER_MAXLEN
+from scoreline.messaging.memory_bus import MemoryBus
+from scoreline.messaging.names import Streams
 
 router = APIRouter(prefix="/admin/dead-letters", tags=["admin"], responses=ERRORS)
 
@@ -66,8 +68,10 @@ def replay_dead_letters(
 
 
 def _box(state: ApiContext) -> DeadLetterBox:
+    """The deployment's dead letters; a process started without the streams has none (an
+    empty in-process bus answers for it, so its pages are empty, never an error)."""
     if state.bus is None or state.streams is None:
-        raise BusUnavailableError("this API process runs without the streams")
+        return DeadLetterBox(MemoryBus(), Streams())
     return DeadLetterBox(state.bus, state.streams)
 
 
