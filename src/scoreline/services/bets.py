@@ -250,7 +250,9 @@ def _void(
         uow.bets.lock(bet_id=bet_id)  # lock_order: 2, before the bet is read
         bet = _owned(uow, owner_id=owner_id, bet_id=bet_id)
         if bet.status is not BetStatus.OPEN:
-            raise ConflictError(f"bet {bet_id} is {bet.status.value}; only open bets can be voided")
+            raise ConflictError(
+                f"bet {bet_id} is {bet.status.value}, not open; only open bets can be voided"
+            )
         fixture = uow.fixtures.get(bet.fixture_id)
         if fixture is None:
             raise NotFoundError(f"fixture {bet.fixture_id} not found")
