@@ -56,8 +56,12 @@ def check_bettable(fixture: FixtureRecord, *, now: datetime) -> None:
 
 
 def check_voidable(bet_id: int, fixture: FixtureRecord, *, now: datetime) -> None:
-    """Refuse to void a bet once its fixture has kicked off (``ConflictError``)."""
-    if fixture.kickoff <= now or fixture.home_goals is not None:
+    """Refuse to void a bet once its fixture has kicked off (``ConflictError``).
+
+    The kick-off alone decides: a result comes after it, and the bet's own status
+    (open, or settled by that result) is the service's to check under the bet's lock.
+    """
+    if fixture.kickoff <= now:
         raise ConflictError(
             f"bet {bet_id} can no longer be voided: {_name(fixture)} kicked off at "
             f"{iso(fixture.kickoff)}"
