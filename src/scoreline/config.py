@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -31,8 +31,11 @@ class Settings(BaseSettings):
     process and several API processes need it set); ``cors_origins`` lists the
     origins allowed to call the API from a browser (none by default).
     ``cookie_secure`` marks the dashboard's session cookies ``Secure`` (set it
-    behind TLS); ``web_dir`` is the built dashboard the gateway serves. Secrets
-    never appear in ``repr`` or logs.
+    behind TLS); ``web_dir`` is the built dashboard the gateway serves.
+    ``bet_price_max_age_seconds`` is how long ago a bookmaker's current price
+    may have been captured for a bet to be taken at it (unset: the book's
+    default, ``domain.placement.MAX_PRICE_AGE``).
+    Secrets never appear in ``repr`` or logs.
     """
 
     model_config = SettingsConfigDict(
@@ -52,6 +55,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     cookie_secure: bool = False
     web_dir: Path = Path("./web/dist")
+    bet_price_max_age_seconds: int | None = Field(default=None, ge=1)
 
     @field_validator("database_url")
     @classmethod

@@ -17,6 +17,8 @@
      │    └── NotFittedError    predict before fit
      ├── StorageError           the database refused a statement
      │    └── StorageUnavailableError   it cannot be reached right now; retry
+     │         └── StorageContentionError   it broke a deadlock or a serialisation
+     │                                       conflict by rolling back; retry the transaction
      └── PipelineError          streams and workers
           └── BusUnavailableError       the stream bus cannot be reached right now; retry
 
@@ -47,6 +49,7 @@ __all__ = [
     "QuotaExhaustedError",
     "RateLimitedError",
     "ScorelineError",
+    "StorageContentionError",
     "StorageError",
     "StorageUnavailableError",
 ]
@@ -153,6 +156,11 @@ class StorageError(ScorelineError):
 
 class StorageUnavailableError(StorageError):
     """The database cannot be reached right now; callers wait and retry."""
+
+
+class StorageContentionError(StorageUnavailableError):
+    """The database rolled this transaction back to break a deadlock or a serialisation
+    conflict with another; running the whole transaction again is safe and usually works."""
 
 
 class PipelineError(ScorelineError):

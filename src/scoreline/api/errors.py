@@ -15,7 +15,8 @@ Domain errors map to HTTP here and nowhere else::
     ConflictError              409
     DataError                  422
     RateLimitedError           429  Retry-After
-    StorageUnavailableError    503
+    StorageUnavailableError    503  Retry-After (also a lock race lost after the service's
+                                    retries: StorageContentionError)
     BusUnavailableError        503
     any other ScorelineError   500  logged with its traceback; the body says only "internal error"
     any other exception        500  likewise (a bug: the server logs it)
@@ -90,6 +91,8 @@ def _headers(error: ScorelineError) -> dict[str, str] | None:
         return {"WWW-Authenticate": "Bearer"}
     if isinstance(error, RateLimitedError):
         return {"Retry-After": str(error.retry_after_seconds)}
+    if isinstance(error, StorageUnavailableError):
+        return {"Retry-After": "1"}
     return None
 
 

@@ -7,7 +7,9 @@ hash after it. The first snapshot chains from 64 zeros.
 
 Appends happen inside the transaction that places, settles or voids the bet,
 and are serialised by the repository (``uow.audit.lock_tail``) so two
-transactions never chain from the same tail.
+transactions never chain from the same tail. That lock is the last of the
+book's lock order (``services.lock_order``): a transaction appends only once
+it holds every portfolio and bet lock it needs, and takes none after.
 """
 
 from __future__ import annotations
@@ -41,7 +43,10 @@ def chain_hash(prev_hash: str, payload_text: str) -> str:
 def append_snapshot(
     uow: UnitOfWork, *, bet_id: int, kind: AuditKind, payload: Mapping[str, Any], now: datetime
 ) -> int:
-    """Chain one snapshot onto the tail inside the caller's transaction; its id."""
+    """Chain one snapshot onto the tail inside the caller's transaction; its id.
+
+    Takes the tail's lock until the transaction ends: call it after every other lock
+    the transaction needs (``services.lock_order``)."""
     prev = uow.audit.lock_tail() or GENESIS
     body = canonical(payload)
     return uow.audit.add(

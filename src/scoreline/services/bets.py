@@ -1,29 +1,34 @@
-"""Bets: placed at a stored price before kick-off, voided by their owner while open.
+"""Bets: placed at a bookmaker's current price before kick-off, voided by their owner
+until kick-off.
 
-A bet is placed against a stored odds snapshot at that snapshot's price,
-before kick-off, within the bankroll; its stake leaves the ledger and an audit
-snapshot records what it was placed on (the price, the snapshot, the active
-model's prediction), all in one transaction under the portfolio's lock. A void
-moves an open bet to void with a conditional UPDATE, so it refunds once.
-Settlement is ``services.settlement``'s.
+A bet is placed against a stored odds snapshot at that snapshot's price, only
+while the snapshot is its bookmaker's current price and fresh, before kick-off
+and before any result, within the bankroll (the rules: ``domain.placement``);
+its stake leaves the ledger and an audit snapshot records what it was placed on
+(the price, the snapshot, the active model's prediction), all in one
+transaction under the portfolio's lock. A void moves an open bet to void with a
+conditional UPDATE under the bet's lock, so it refunds once. Locks follow the
+book's one order (``services.lock_order``), and a transaction rolled back by a
+lost lock race is run again. Settlement is ``services.settlement``'s.
 
 Bets are found through their owner: someone else's bet is "not found".
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from scoreline.domain import Market, Selection
+from scoreline.domain import Market, Selection, placement
 from scoreline.domain.betting import AuditKind, BetRecord, BetStatus, LedgerKind
 from scoreline.domain.markets import SELECTIONS
 from scoreline.domain.odds import OddsRecord
 from scoreline.domain.predictions import PredictionRecord
 from scoreline.errors import ConflictError, DataError, NotFoundError
 from scoreline.pricing.settlement import BetOutcome
-from scoreline.services import audit, portfolios
+from scoreline.services import audit, lock_order, portfolios
 from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["MAX_STAKE_MINOR", "get", "list_", "place", "void"]
@@ -45,30 +50,59 @@ def place(
     selection: Selection,
     stake_minor: int,
     now: datetime | None = None,
+    max_price_age_seconds: int | None = None,
 ) -> int:
     """Stake on ``selection`` at the snapshot's price; the bet id.
 
-    Refused (``DataError``/``ConflictError``) when the snapshot lacks that
-    selection, the fixture has kicked off, or the bankroll is short.
+    Refused (``DataError``/``ConflictError``, see ``domain.placement``) when the
+    snapshot lacks that selection, is an aggregate, is no longer its bookmaker's
+    current price or is older than ``max_price_age_seconds`` (default
+    ``placement.MAX_PRICE_AGE``), when the fixture has a result or has kicked
+    off, or when the bankroll is short.
     """
-    now = now or _now()
+    moment = now or _now()
     if isinstance(stake_minor, bool) or not isinstance(stake_minor, int):
         raise DataError(f"stake_minor must be a whole number of minor units, got {stake_minor!r}")
     if not 0 < stake_minor <= MAX_STAKE_MINOR:
         raise DataError(f"stake_minor must be in 1..{MAX_STAKE_MINOR}, got {stake_minor}")
+    max_age = (
+        placement.MAX_PRICE_AGE
+        if max_price_age_seconds is None
+        else timedelta(seconds=max_price_age_seconds)
+    )
+    return lock_order.retried(
+        lambda: _place(
+            unit_of_work,
+            _Order(owner_id, portfolio_id, odds_snapshot_id, selection, stake_minor),
+            now=moment,
+            max_age=max_age,
+        ),
+        what="placing a bet",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Order:
+    """What a bettor asked for."""
+
+    owner_id: int
+    portfolio_id: int
+    odds_snapshot_id: int
+    selection: Selection
+    stake_minor: int
+
+
+def _place(
+    unit_of_work: UnitOfWorkFactory, order: _Order, *, now: datetime, max_age: timedelta
+) -> int:
+    """One run of ``place``'s transaction."""
     with unit_of_work() as uow:
-        portfolio = portfolios.owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
-        snapshot = uow.odds.get(odds_snapshot_id)
-        if snapshot is None:
-            raise NotFoundError(f"odds snapshot {odds_snapshot_id} not found")
-        price = _price(snapshot, selection)
-        fixture = uow.fixtures.get(snapshot.fixture_id)
-        if fixture is None or fixture.kickoff <= now:
-            raise ConflictError(f"fixture {snapshot.fixture_id} has kicked off; no more bets")
-        uow.portfolios.lock(portfolio_id=portfolio.id)
+        portfolio = portfolios.owned(uow, owner_id=order.owner_id, portfolio_id=order.portfolio_id)
+        snapshot, price = _quote(uow, order, now=now, max_age=max_age)
+        uow.portfolios.lock(portfolio_id=portfolio.id)  # lock_order: 1
         balance = uow.ledger.balance(portfolio_id=portfolio.id)
-        if stake_minor > balance:
-            raise ConflictError(f"stake {stake_minor} exceeds the bankroll {balance}")
+        if order.stake_minor > balance:
+            raise ConflictError(f"stake {order.stake_minor} exceeds the bankroll {balance}")
         active = uow.model_versions.active()
         predictions = (
             []
@@ -85,28 +119,28 @@ def place(
             odds_snapshot_id=snapshot.id,
             prediction_id=None if prediction is None else prediction.id,
             market=snapshot.market,
-            selection=selection.value,
+            selection=order.selection.value,
             line_quarters=line_quarters,
             odds=price,
-            stake_minor=stake_minor,
+            stake_minor=order.stake_minor,
             placed_at=now,
         )
         uow.ledger.add(
             portfolio_id=portfolio.id,
             kind=LedgerKind.STAKE,
-            amount_minor=-stake_minor,
+            amount_minor=-order.stake_minor,
             bet_id=bet_id,
             created_at=now,
         )
         bet = {
             "id": bet_id,
             "portfolio_id": portfolio.id,
-            "owner_id": owner_id,
-            "selection": selection.value,
+            "owner_id": order.owner_id,
+            "selection": order.selection.value,
             "market": snapshot.market,
             "line": str(Decimal(line_quarters) / 4),
             "odds": price,
-            "stake_minor": stake_minor,
+            "stake_minor": order.stake_minor,
             "currency": portfolio.currency,
             "placed_at": now,
         }
@@ -115,9 +149,34 @@ def place(
             "odds_snapshot": _snapshot_record(snapshot, line_quarters),
             "prediction": None if prediction is None else _prediction_record(prediction),
         }
+        # lock_order: 3, last
         audit.append_snapshot(uow, bet_id=bet_id, kind=AuditKind.PLACED, payload=payload, now=now)
         uow.commit()
         return bet_id
+
+
+def _quote(
+    uow: UnitOfWork, order: _Order, *, now: datetime, max_age: timedelta
+) -> tuple[OddsRecord, Decimal]:
+    """The snapshot the order names and its price, once the time and price rules allow a
+    bet at it."""
+    snapshot = uow.odds.get(order.odds_snapshot_id)
+    if snapshot is None:
+        raise NotFoundError(f"odds snapshot {order.odds_snapshot_id} not found")
+    price = _price(snapshot, order.selection)
+    fixture = uow.fixtures.get(snapshot.fixture_id)
+    if fixture is None:
+        raise NotFoundError(f"fixture {snapshot.fixture_id} not found")
+    placement.check_bettable(fixture, now=now)
+    # A snapshot stamped ahead of our clock (a feed's clock, a test's) is judged as of its
+    # own capture time: what was captured by then can supersede it, nothing later.
+    current = uow.odds.get_current(
+        odds_id=snapshot.id,
+        selection=order.selection.value,
+        as_of=max(now, snapshot.captured_at),
+    )
+    placement.check_current_price(snapshot, current, order.selection, now=now, max_age=max_age)
+    return snapshot, price
 
 
 def _price(snapshot: OddsRecord, selection: Selection) -> Decimal:
@@ -163,18 +222,48 @@ def _prediction_record(prediction: PredictionRecord) -> dict[str, Any]:
     }
 
 
-def void(unit_of_work: UnitOfWorkFactory, *, owner_id: int, bet_id: int, reason: str) -> None:
-    """Cancel an open bet of the owner's and refund its stake; settled bets stay as they are."""
-    now = _now()
+def void(
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    owner_id: int,
+    bet_id: int,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    """Cancel an open bet of the owner's before its fixture kicks off, and refund its stake.
+
+    ``ConflictError`` when the bet is no longer open (settled or voided) or its
+    fixture has kicked off, naming the kick-off.
+    """
+    moment = now or _now()
+    lock_order.retried(
+        lambda: _void(unit_of_work, owner_id=owner_id, bet_id=bet_id, reason=reason, now=moment),
+        what="voiding a bet",
+    )
+
+
+def _void(
+    unit_of_work: UnitOfWorkFactory, *, owner_id: int, bet_id: int, reason: str, now: datetime
+) -> None:
+    """One run of ``void``'s transaction."""
     with unit_of_work() as uow:
+        uow.bets.lock(bet_id=bet_id)  # lock_order: 2, before the bet is read
         bet = _owned(uow, owner_id=owner_id, bet_id=bet_id)
+        if bet.status is not BetStatus.OPEN:
+            raise ConflictError(
+                f"bet {bet_id} is {bet.status.value}, not open; only open bets can be voided"
+            )
+        fixture = uow.fixtures.get(bet.fixture_id)
+        if fixture is None:
+            raise NotFoundError(f"fixture {bet.fixture_id} not found")
+        placement.check_voidable(bet.id, fixture, now=now)
         voided = uow.bets.void_if_open(
             bet_id=bet.id,
             outcome=BetOutcome.VOID.value,
             refund_minor=bet.stake_minor,
             voided_at=now,
         )
-        if not voided:
+        if not voided:  # SQLite: another writer got to it between the read and here
             raise ConflictError(f"bet {bet_id} is not open; only open bets can be voided")
         uow.ledger.add(
             portfolio_id=bet.portfolio_id,
@@ -189,6 +278,7 @@ def void(unit_of_work: UnitOfWorkFactory, *, owner_id: int, bet_id: int, reason:
             "refund_minor": bet.stake_minor,
             "at": now,
         }
+        # lock_order: 3, last
         audit.append_snapshot(uow, bet_id=bet.id, kind=AuditKind.VOIDED, payload=payload, now=now)
         uow.commit()
 

@@ -2,7 +2,11 @@
 
 A bet moves from open to settled with a conditional UPDATE (``WHERE status =
 'open'``), so two settlements racing on the same bet pay once; the payout and
-an audit snapshot are written in the same transaction. ``pipeline.settlement``
+an audit snapshot are written in the same transaction. The fixture's open bets
+are locked together, in id order, before anything is written, and the audit
+tail last (``services.lock_order``), so a void or another settlement racing
+this one waits its turn instead of deadlocking; a transaction rolled back by a
+lost lock race anyway is run again. ``pipeline.settlement``
 calls this for each result on the ``results`` stream, and sweeps now and then
 for fixtures whose result came in while nothing was listening.
 """
@@ -15,7 +19,7 @@ from datetime import UTC, datetime
 from scoreline.domain import Market, Selection
 from scoreline.domain.betting import AuditKind, BetRecord, LedgerKind
 from scoreline.pricing.settlement import payout_minor, settle
-from scoreline.services import audit
+from scoreline.services import audit, lock_order
 from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["SettlementNotice", "fixtures_to_settle", "notices", "settle_fixture"]
@@ -44,17 +48,21 @@ def settle_fixture(unit_of_work: UnitOfWorkFactory, *, fixture_id: int) -> list[
     Safe to run concurrently and repeatedly: a bet another settlement got to
     first is skipped, so nothing is paid twice.
     """
-    now = _now()
+    return lock_order.retried(
+        lambda: _settle_fixture(unit_of_work, fixture_id, _now()),
+        what=f"settling fixture {fixture_id}",
+    )
+
+
+def _settle_fixture(unit_of_work: UnitOfWorkFactory, fixture_id: int, now: datetime) -> list[int]:
+    """One run of ``settle_fixture``'s transaction."""
     with unit_of_work() as uow:
         fixture = uow.fixtures.get(fixture_id)
         if fixture is None or fixture.home_goals is None or fixture.away_goals is None:
             return []
         score = (fixture.home_goals, fixture.away_goals)
-        settled = [
-            bet.id
-            for bet in uow.bets.list_open(fixture_id=fixture_id)
-            if _settle_bet(uow, bet, score, now)
-        ]
+        open_bets = uow.bets.lock_open(fixture_id=fixture_id)  # lock_order: 2, all at once
+        settled = [bet.id for bet in open_bets if _settle_bet(uow, bet, score, now)]
         uow.commit()
     return settled
 
@@ -84,6 +92,7 @@ def _settle_bet(uow: UnitOfWork, bet: BetRecord, score: tuple[int, int], now: da
         "profit_minor": paid - bet.stake_minor,
         "at": now,
     }
+    # lock_order: 3, taken by the first bet's link and held to the commit
     audit.append_snapshot(uow, bet_id=bet.id, kind=AuditKind.SETTLED, payload=payload, now=now)
     return True
 

@@ -10,9 +10,12 @@
 
 A failure half-way therefore never leaves half-written rows (after
 cosmicpython's unit of work). Database errors leave the block as Scoreline's
-own: ``StorageUnavailableError`` when the database cannot be reached or gave
-up on a lock (retry), ``ConflictError`` for a write a constraint refuses, and
-``StorageError`` for the rest, each chained to the driver's error.
+own: ``StorageContentionError`` when it rolled the transaction back to break a
+deadlock or a serialisation conflict, or SQLite stayed busy (run the
+transaction again: ``services.lock_order.retried``), ``StorageUnavailableError``
+when the database cannot be reached (retry later), ``ConflictError`` for a
+write a constraint refuses, and ``StorageError`` for the rest, each chained to
+the driver's error.
 """
 
 from __future__ import annotations
@@ -33,7 +36,12 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
-from scoreline.errors import ConflictError, StorageError, StorageUnavailableError
+from scoreline.errors import (
+    ConflictError,
+    StorageContentionError,
+    StorageError,
+    StorageUnavailableError,
+)
 from scoreline.storage.repositories.api_keys import ApiKeyRepository
 from scoreline.storage.repositories.audit import AuditRepository
 from scoreline.storage.repositories.bets import BetRepository
@@ -55,6 +63,7 @@ from scoreline.storage.repositories.web_sessions import WebSessionRepository
 __all__ = ["UnitOfWork", "UnitOfWorkFactory", "storage_error"]
 
 _UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+_SQLITE_BUSY = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (primary result codes)
 
 
 def storage_error(error: SQLAlchemyError) -> Exception:
@@ -62,11 +71,24 @@ def storage_error(error: SQLAlchemyError) -> Exception:
     first = str(getattr(error, "orig", None) or error).splitlines()[0]
     if isinstance(error, IntegrityError):
         return ConflictError(f"the database refused the write: {first}")
+    if _is_contention(getattr(error, "orig", None)):
+        return StorageContentionError(f"the database rolled the transaction back: {first}")
     if isinstance(error, _UNAVAILABLE) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     ):
         return StorageUnavailableError(f"the database is unavailable: {first}")
     return StorageError(f"the database refused a statement: {first}")
+
+
+def _is_contention(driver_error: object) -> bool:
+    """Whether the driver's error is a lost lock race rather than a fault: PostgreSQL's
+    class 40 (``40P01`` deadlock detected, ``40001`` serialisation failure), or SQLite
+    still busy when its timeout ran out."""
+    sqlstate = getattr(driver_error, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith("40")
+    code = getattr(driver_error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _SQLITE_BUSY
 
 
 class UnitOfWork:

@@ -78,7 +78,7 @@ def open_bet(unit_of_work: Callable[[], UnitOfWork], engine: IngestionEngine, bu
         odds_snapshot_id=int(json.loads(entry.payload)["odds_id"]),
         selection=Selection.OVER,
         stake_minor=1_000,
-        now=KICKOFF - timedelta(hours=1),
+        now=KICKOFF - timedelta(hours=28),  # an hour after the price was captured
     )
     return Book(unit_of_work, owner_id, portfolio, bet_id)
 

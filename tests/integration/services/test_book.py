@@ -52,7 +52,9 @@ def user(unit_of_work: Callable[[], UnitOfWork], email: str) -> int:
 def match(
     unit_of_work: Callable[[], UnitOfWork], home: str, away: str
 ) -> tuple[int, datetime, int, int]:
-    """(fixture id, kick-off, home goals, away goals) of a sample match."""
+    """(fixture id, kick-off, home goals, away goals) of a sample match, made unplayed again:
+    its result is lifted off, as it was before kick-off when bets were taken (``play`` puts
+    it back)."""
     with unit_of_work() as uow:
         home_id = uow.session.scalar(select(TeamRow.id).where(TeamRow.name == home))
         away_id = uow.session.scalar(select(TeamRow.id).where(TeamRow.name == away))
@@ -63,7 +65,18 @@ def match(
         ).one()
         result = uow.session.get(ResultRow, fixture.id)
         assert result is not None
-        return fixture.id, fixture.kickoff_utc, result.home_goals, result.away_goals
+        found = fixture.id, fixture.kickoff_utc, result.home_goals, result.away_goals
+        uow.session.delete(result)
+        fixture.status = "scheduled"
+        uow.commit()
+        return found
+
+
+def play(unit_of_work: Callable[[], UnitOfWork], fixture_id: int, score: tuple[int, int]) -> None:
+    """The final whistle: the match's result recorded."""
+    with unit_of_work() as uow:
+        uow.fixtures.record_result(fixture_id=fixture_id, home_goals=score[0], away_goals=score[1])
+        uow.commit()
 
 
 def snapshot(
@@ -139,6 +152,8 @@ def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork
     )
     with uow() as w:
         assert w.ledger.balance(portfolio_id=portfolio) == 90_000
+    assert settlement.settle_fixture(uow, fixture_id=fixture_id) == []  # no result yet
+    play(uow, fixture_id, (home_goals, away_goals))
     assert settlement.settle_fixture(uow, fixture_id=fixture_id) == [bet_id]
     assert settlement.settle_fixture(uow, fixture_id=fixture_id) == []  # never twice
     expected = int((Decimal(10_000) * quote.home).quantize(Decimal(1)))  # type: ignore[operator]
@@ -170,6 +185,7 @@ def test_an_asian_quarter_line_settles_half_won(loaded: Callable[[], UnitOfWork]
         stake=1_000,
         at=kickoff - timedelta(hours=1),
     )
+    play(uow, fixture_id, (home_goals, away_goals))
     settlement.settle_fixture(uow, fixture_id=fixture_id)
     line = Decimal(quote.line_quarters) / 4
     margin = home_goals - away_goals + line  # the home side's result against its handicap
@@ -224,7 +240,7 @@ def test_bad_bets_are_refused_and_nothing_is_written(loaded: Callable[[], UnitOf
     before = kickoff - timedelta(hours=1)
     cases: list[tuple[type[Exception], str, dict[str, object]]] = [
         (ConflictError, "exceeds the bankroll", {"stake_minor": 1_001, "now": before}),
-        (ConflictError, "has kicked off", {"stake_minor": 100, "now": kickoff}),
+        (ConflictError, "kicked off at", {"stake_minor": 100, "now": kickoff}),
         (DataError, "not a selection of 1x2", {"selection": Selection.OVER, "now": before}),
         (DataError, "stake_minor must be", {"stake_minor": 0, "now": before}),
         (NotFoundError, "odds snapshot 0 not found", {"odds_snapshot_id": 0, "now": before}),
@@ -253,7 +269,7 @@ def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
     alice = user(uow, "alice@example.com")
     portfolio = portfolios.create(uow, owner_id=alice, name="main")
     portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
-    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
+    fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     first = stake_on(
         uow,
@@ -273,12 +289,14 @@ def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
         stake=1_000,
         at=kickoff - timedelta(hours=1),
     )
-    bets.void(uow, owner_id=alice, bet_id=first, reason="changed my mind")
+    before = kickoff - timedelta(minutes=30)
+    bets.void(uow, owner_id=alice, bet_id=first, reason="changed my mind", now=before)
     with pytest.raises(ConflictError, match="not open"):
-        bets.void(uow, owner_id=alice, bet_id=first, reason="again")
+        bets.void(uow, owner_id=alice, bet_id=first, reason="again", now=before)
+    play(uow, fixture_id, (home_goals, away_goals))
     settlement.settle_fixture(uow, fixture_id=fixture_id)
     with pytest.raises(ConflictError, match="not open"):
-        bets.void(uow, owner_id=alice, bet_id=second, reason="too late")
+        bets.void(uow, owner_id=alice, bet_id=second, reason="too late", now=before)
     with uow() as w:
         # 5,000 deposited; the void refunded its stake; the away bet lost (4-1).
         assert w.ledger.balance(portfolio_id=portfolio) == 4_000
@@ -373,7 +391,7 @@ def test_concurrent_settlements_pay_once(postgres_url: str) -> None:
     alice = user(uow, "alice@example.com")
     portfolio = portfolios.create(uow, owner_id=alice, name="main")
     portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=100_000)
-    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
+    fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     for _ in range(20):
         stake_on(
@@ -385,6 +403,7 @@ def test_concurrent_settlements_pay_once(postgres_url: str) -> None:
             stake=1_000,
             at=kickoff - timedelta(hours=1),
         )
+    play(uow, fixture_id, (home_goals, away_goals))
     start = threading.Barrier(4)
     settled: list[list[int]] = []
 
@@ -486,7 +505,7 @@ def test_performance_adds_up_to_the_ledger(loaded: Callable[[], UnitOfWork]) -> 
     alice = user(uow, "alice@example.com")
     main = portfolios.create(uow, owner_id=alice, name="main")
     portfolios.deposit(uow, owner_id=alice, portfolio_id=main, amount_minor=10_000)
-    fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")  # 4-1
+    fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")  # 4-1
     quote = snapshot(uow, fixture_id, "1x2")
     placed = [
         stake_on(
@@ -500,6 +519,7 @@ def test_performance_adds_up_to_the_ledger(loaded: Callable[[], UnitOfWork]) -> 
         )
         for selection, stake in ((Selection.HOME, 1_000), (Selection.AWAY, 500))
     ]
+    play(uow, fixture_id, (home_goals, away_goals))
     settlement.settle_fixture(uow, fixture_id=fixture_id)
     report = performance.report(uow, owner_id=alice, portfolio_id=main)
     with uow() as w:

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/bets", tags=["bets"], responses=ERRORS)
 def void_bet(
     bet_id: Annotated[int, Path(ge=1, le=MAX_BIG_ID)], state: State, principal: Trader
 ) -> Response:
-    """Cancel an open bet and refund the stake."""
+    """Cancel an open bet and refund the stake, until its fixture kicks off (then 409)."""
     bets.void(
         state.unit_of_work, owner_id=principal.user_id, bet_id=bet_id, reason="voided by owner"
     )

@@ -105,7 +105,8 @@ def deposit(
 def place_bet(
     portfolio_id: PortfolioId, body: BetCreate, state: State, principal: Trader
 ) -> BetRead:
-    """Stake on a selection at a stored odds snapshot's price, before kick-off."""
+    """Stake on a selection at a bookmaker's current, fresh odds snapshot, before kick-off;
+    409 names the current price when the snapshot is no longer it."""
     bet_id = bets.place(
         state.unit_of_work,
         owner_id=principal.user_id,
@@ -113,6 +114,7 @@ def place_bet(
         odds_snapshot_id=body.odds_snapshot_id,
         selection=Selection(body.selection),
         stake_minor=body.stake_minor,
+        max_price_age_seconds=state.settings.bet_price_max_age_seconds,
     )
     return BetRead.of(bets.get(state.unit_of_work, owner_id=principal.user_id, bet_id=bet_id))
 

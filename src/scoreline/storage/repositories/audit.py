@@ -1,8 +1,9 @@
 """The audit chain's storage: links appended one at a time, read back in order.
 
 Appends are serialised so two transactions never chain from the same tail: on
-PostgreSQL by a transaction-scoped advisory lock taken in ``lock_tail``, on
-SQLite by its single writer. The table's triggers refuse UPDATE and DELETE
+PostgreSQL by a transaction-scoped advisory lock taken in ``lock_tail`` (the
+last lock of the book's order, ``services.lock_order``), on SQLite by its
+single writer. The table's triggers refuse UPDATE and DELETE
 (migration 0003). Hashing is the service's (``services.audit``).
 """
 

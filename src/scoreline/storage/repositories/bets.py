@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from scoreline.domain.betting import BetRecord, BetStatus, LabelledBet, OpenStake
 from scoreline.domain.odds import PriceKind
-from scoreline.storage.repositories._sql import chunks, count_of
+from scoreline.storage.repositories._sql import chunks, count_of, is_postgres
 from scoreline.storage.repositories.fixtures import with_names
 from scoreline.storage.tables import (
     BetRow,
@@ -114,14 +114,25 @@ class BetRepository:
         rows = self.session.scalars(bets.order_by(BetRow.id.desc()).limit(limit).offset(offset))
         return [_record(row) for row in rows], count_of(self.session, bets)
 
-    def list_open(self, *, fixture_id: int) -> list[BetRecord]:
-        """Every open bet on a fixture, in id order."""
-        rows = self.session.scalars(
+    def lock(self, *, bet_id: int) -> None:
+        """Hold the bet until the transaction ends (``FOR NO KEY UPDATE`` on PostgreSQL, the
+        second lock of the book's order, ``services.lock_order``; SQLite has one writer)."""
+        if is_postgres(self.session):
+            self.session.execute(
+                select(BetRow.id).where(BetRow.id == bet_id).with_for_update(key_share=True)
+            )
+
+    def lock_open(self, *, fixture_id: int) -> list[BetRecord]:
+        """Every open bet on a fixture, in id order, each held until the transaction ends
+        (as ``lock``, all at once and in id order, so two settlements queue, never cross)."""
+        statement = (
             select(BetRow)
             .where(BetRow.fixture_id == fixture_id, BetRow.status == BetStatus.OPEN.value)
             .order_by(BetRow.id)
         )
-        return [_record(row) for row in rows]
+        if is_postgres(self.session):
+            statement = statement.with_for_update(key_share=True)
+        return [_record(row) for row in self.session.scalars(statement)]
 
     def list_with_owners(self, *, bet_ids: Sequence[int]) -> list[tuple[BetRecord, int]]:
         """These bets, each with the id of its portfolio's owner."""

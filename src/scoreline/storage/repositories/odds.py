@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from scoreline.domain import (
     FixtureStatus,
@@ -131,6 +131,33 @@ class OddsRepository:
             select(OddsRow.id, OddsRow.fixture_id).where(OddsRow.id.in_(set(odds_ids)))
         )
         return {int(r[0]): int(r[1]) for r in rows}
+
+    def get_current(self, *, odds_id: int, selection: str, as_of: datetime) -> OddsRecord | None:
+        """The newest snapshot captured by ``as_of`` of the same fixture, bookmaker, market and
+        line as snapshot ``odds_id`` that prices ``selection`` (by capture time, then id), of
+        either kind; None when there is none (or no snapshot ``odds_id``)."""
+        if selection not in PRICE_COLUMNS:
+            raise ValueError(f"{selection!r} is not a priced selection")
+        named = aliased(OddsRow)
+        price = getattr(OddsRow, selection)
+        row = self.session.execute(
+            select(OddsRow, Bookmaker.code)
+            .join(
+                named,
+                and_(
+                    named.id == odds_id,
+                    named.fixture_id == OddsRow.fixture_id,
+                    named.bookmaker_id == OddsRow.bookmaker_id,
+                    named.market == OddsRow.market,
+                    named.line_quarters == OddsRow.line_quarters,
+                ),
+            )
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(price.is_not(None), OddsRow.captured_at <= as_of)
+            .order_by(OddsRow.captured_at.desc(), OddsRow.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else _record(row[0], row[1])
 
     def latest(self, fixture_id: int) -> list[OddsRecord]:
         """The newest snapshot per bookmaker, market, line and kind of a fixture."""

@@ -76,11 +76,14 @@ class PortfolioRepository:
     def lock(self, *, portfolio_id: int) -> None:
         """Serialise money movements of one portfolio until the transaction ends.
 
-        A row lock on PostgreSQL; SQLite has a single writer already.
+        ``FOR NO KEY UPDATE`` on PostgreSQL, the first lock of the book's order
+        (``services.lock_order``); SQLite has a single writer already.
         """
         if is_postgres(self.session):
             self.session.execute(
-                select(PortfolioRow.id).where(PortfolioRow.id == portfolio_id).with_for_update()
+                select(PortfolioRow.id)
+                .where(PortfolioRow.id == portfolio_id)
+                .with_for_update(key_share=True)
             )
 
 

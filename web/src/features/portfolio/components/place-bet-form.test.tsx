@@ -98,14 +98,14 @@ describe('PlaceBetForm', () => {
   it("shows the API's refusal", async () => {
     mockFetch({
       'POST /api/v1/portfolios/7/bets': json(
-        { detail: [{ loc: [], msg: 'fixture 1 has kicked off; no more bets', type: 'conflict' }] },
+        { detail: [{ loc: [], msg: 'fixture 1 (Arsenal v Chelsea) kicked off at 2099-08-20T15:00:00Z; no more bets on it', type: 'conflict' }] },
         409,
       ),
     });
     const people = userEvent.setup();
     const onPlaced = renderForm();
     await people.click(screen.getByRole('button', { name: 'Place bet' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('fixture 1 has kicked off; no more bets');
+    expect(await screen.findByRole('alert')).toHaveTextContent('fixture 1 (Arsenal v Chelsea) kicked off at 2099-08-20T15:00:00Z; no more bets on it');
     expect(onPlaced).not.toHaveBeenCalled();
   });
 });
