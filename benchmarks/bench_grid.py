@@ -115,6 +115,8 @@ def main() -> None:
         build = median_ms(
             lambda: ScoreGrid.from_dixon_coles(home, away, rho, max_goals=MAX_GOALS), args.repeats
         )
+        target = ScoreGrid.from_dixon_coles(home, away, rho).probabilities("1x2")
+        solve = median_ms(lambda: ScoreGrid.from_1x2(target, rho=rho), args.repeats)
         baseline_subset = median_ms(
             lambda: price_with_penaltyblog(home[subset], away[subset], rho[subset]),
             args.baseline_repeats,
@@ -131,10 +133,15 @@ def main() -> None:
         "penaltyblog_subset_ms": round(baseline_subset, 1),
         "penaltyblog_scaled_ms": round(baseline, 1),
         "speedup": round(baseline / ours, 1),
+        "solve_from_1x2_ms": round(solve, 2),
+        "solve_over_build": round(solve / build, 2),
         "threads": 1,
     }
     print(f"ScoreGrid, {args.fixtures} fixtures, grids + every market ({n_lines} lines):")
     print(f"  {ours:8.2f} ms median of {args.repeats} (grid build alone {build:.2f} ms)")
+    print(
+        f"  rates solved back from 1X2 prices: {solve:.2f} ms ({solve / build:.1f}x the grid build)"
+    )
     print(f"penaltyblog FootballProbabilityGrid, {n_baseline} fixtures timed:")
     print(f"  {baseline_subset:8.1f} ms, scaled to {args.fixtures}: {baseline:.0f} ms")
     print(

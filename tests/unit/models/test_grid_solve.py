@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import pickle
-import time
 import warnings
 
 import numpy as np
@@ -114,19 +113,16 @@ def test_good_starting_rates_converge_in_two_steps() -> None:
     assert solution.converged.all()
 
 
-def test_ten_thousand_fixtures_well_under_100_ms() -> None:
+def test_ten_thousand_fixtures_solve_back_to_their_rates() -> None:
+    # Speed is measured in benchmarks/bench_grid.py (the solve against the grid build).
     rng = np.random.default_rng(0)
     n = 10_000
     lam, mu, rho = rng.uniform(0.3, 3.5, n), rng.uniform(0.3, 3.0, n), rng.uniform(-0.2, 0.1, n)
     target = ScoreGrid.from_dixon_coles(lam, mu, rho).probabilities("1x2")
-    best = np.inf
-    for _ in range(5):
-        started = time.perf_counter()
-        grid = ScoreGrid.from_1x2(target, rho=rho)
-        best = min(best, time.perf_counter() - started)
+    grid = ScoreGrid.from_1x2(target, rho=rho)
     assert grid.rate_solution is not None
     assert grid.rate_solution.converged.all()
-    assert best < 0.1
+    np.testing.assert_allclose(grid.probabilities("1x2"), target, atol=1e-8)
 
 
 def test_a_rho_the_target_cannot_live_with_falls_back_to_zero() -> None:
