@@ -19,6 +19,7 @@ from typing import Any
 from scoreline.domain import Market, Selection
 from scoreline.domain.betting import AuditKind, BetRecord, BetStatus, LedgerKind
 from scoreline.domain.markets import SELECTIONS
+from scoreline.domain.money import format_money
 from scoreline.domain.odds import OddsRecord
 from scoreline.domain.predictions import PredictionRecord
 from scoreline.errors import ConflictError, DataError, NotFoundError
@@ -68,7 +69,10 @@ def place(
         uow.portfolios.lock(portfolio_id=portfolio.id)
         balance = uow.ledger.balance(portfolio_id=portfolio.id)
         if stake_minor > balance:
-            raise ConflictError(f"stake {stake_minor} exceeds the bankroll {balance}")
+            raise ConflictError(
+                f"stake {format_money(stake_minor, portfolio.currency)} exceeds the bankroll"
+                f" {format_money(balance, portfolio.currency)}"
+            )
         active = uow.model_versions.active()
         predictions = (
             []

@@ -265,12 +265,14 @@ def test_a_bet_settles_and_performance_adds_up(
     total = performance["summary"]
     assert (total["n_bets"], total["staked_minor"], total["profit_minor"]) == (2, 1_500, 600)
     assert performance["by_competition"]["E0"]["profit_minor"] == 600
-    assert Decimal(total["roi"]) == Decimal(total["yield"]) == Decimal("0.4")
+    assert Decimal(total["yield"]) == Decimal("0.4")  # 600 on 1,500 staked
+    assert Decimal(total["roi"]) == Decimal("0.06")  # 600 on the 10,000 of capital
     assert Decimal(total["bankroll_return"]) == Decimal("0.06")  # 600 on 10,000 deposited
     assert performance["clv"] == []  # no closing prices were stored for this fixture
     drawdown = [Decimal(p["drawdown"]) for p in performance["drawdown"]]
-    assert len(drawdown) == 2
-    assert all(-1 < d <= 0 for d in drawdown)
+    assert len(drawdown) == len(performance["bankroll"]) == 4  # deposit, 2 bets, settlement
+    assert all(0 <= d < 1 for d in drawdown)
+    assert Decimal(performance["max_drawdown"]) == max(drawdown)
     state = client.get(f"/api/v1/portfolios/{portfolio}", headers=alice).json()
     assert state["bankroll_minor"] == 10_000 + 600  # deposits plus settled P&L
     assert datetime.fromisoformat(performance["bankroll"][-1]["at"]) <= datetime.now(UTC)
