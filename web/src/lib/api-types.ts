@@ -13,6 +13,7 @@ import type {
   BoardRowRead,
   BoardSelection,
   CompetitionRead,
+  ConfidenceIntervalRead,
   Credentials,
   ExposureRead,
   Figures,
@@ -42,6 +43,7 @@ import type {
 export type {
   ApiKeyCreated,
   BoardSelection,
+  ConfidenceIntervalRead,
   Credentials,
   Figures,
   ReliabilityBin,
