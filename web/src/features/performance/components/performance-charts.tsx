@@ -16,11 +16,18 @@ import {
 
 import { ChartFigure, SERIES } from '@/components/ui/chart-figure';
 import type { ConfidenceIntervalRead, PerformanceOut } from '@/lib/api-types';
-import { formatDate, formatMoney, formatPercent, formatSignedMoney } from '@/lib/format';
+import { formatDate, formatKickoff, formatMoney, formatPercent, formatSignedMoney } from '@/lib/format';
 import { clvHistogram } from '@/features/performance/api/csv';
 import { drawdownPoints, underwaterAxis, worstDrawdown } from '@/features/performance/api/drawdown';
 
 const dateTick = (value: number) => formatDate(new Date(value).toISOString());
+const DAYS_2 = 2 * 24 * 60 * 60 * 1000;
+
+/** Dates on the time axis, or times of day when the series spans under two days (else every tick reads the same date). */
+function timeTick(points: readonly { t: number }[]): (value: number) => string {
+  const span = points.length ? (points[points.length - 1]?.t ?? 0) - (points[0]?.t ?? 0) : 0;
+  return span < DAYS_2 ? (value) => formatKickoff(new Date(value).toISOString()) : dateTick;
+}
 
 /** " (95% CI −1.20% to +3.40%, t)" or nothing. */
 export function formatInterval(interval: ConfidenceIntervalRead | null | undefined): string {
@@ -52,10 +59,10 @@ export function PnlChart({ performance, currency }: { performance: PerformanceOu
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={dateTick} minTickGap={40} />
+            <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={timeTick(points)} minTickGap={40} />
             <YAxis width={84} tickFormatter={(value: number) => formatMoney(Math.round(value * 100), currency)} />
             <Tooltip
-              labelFormatter={(value) => dateTick(Number(value))}
+              labelFormatter={(value) => formatKickoff(new Date(Number(value)).toISOString())}
               formatter={(value) => formatMoney(Math.round(Number(value) * 100), currency)}
             />
             <Legend />
@@ -95,18 +102,19 @@ export function DrawdownChart({ performance }: { performance: PerformanceOut }) 
         <p className="py-10 text-center text-sm text-muted">No drawdown series in this range.</p>
       ) : (
         <ResponsiveContainer width="100%" height="100%">
-          <AreaChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <AreaChart data={points} margin={{ top: 12, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={dateTick} minTickGap={40} />
+            <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={timeTick(points)} minTickGap={40} />
             <YAxis
               width={56}
               domain={[axis.low, 0]}
               ticks={axis.ticks}
+              interval={0}
               allowDataOverflow
               tickFormatter={(value: number) => formatPercent(value, { digits: axis.digits })}
             />
             <Tooltip
-              labelFormatter={(value) => dateTick(Number(value))}
+              labelFormatter={(value) => formatKickoff(new Date(Number(value)).toISOString())}
               formatter={(value) => [formatPercent(-Number(value)), 'Below the peak']}
             />
             <ReferenceLine y={0} stroke="currentColor" />

@@ -26,7 +26,7 @@ function SummaryFigures({ performance, currency }: { performance: PerformanceOut
       'Expected profit',
       formatSignedMoney(figures.expected_profit_minor, currency),
       tone(figures.expected_profit_minor),
-      `over ${figures.n_with_edge} bets with our probability on record, which made ${formatSignedMoney(figures.profit_with_edge_minor, currency)}`,
+      `over ${figures.n_with_edge} ${figures.n_with_edge === 1 ? 'bet' : 'bets'} with our probability on record, which made ${formatSignedMoney(figures.profit_with_edge_minor, currency)}`,
     ],
     ['ROI', formatPercent(figures.roi, { signed: true, digits: 2 }), tone(figures.roi), 'time-weighted, on capital'],
     ['Yield', formatPercent(figures.yield, { signed: true, digits: 2 }), tone(figures.yield), 'profit / staked'],
