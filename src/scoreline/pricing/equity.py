@@ -132,19 +132,24 @@ def book_series(bets: Iterable[BookBet], flows: Iterable[Flow]) -> list[BookPoin
     """One point per distinct instant at which money moved, ascending.
 
     Everything at one instant is applied before its point: a match's bets often
-    settle together and their order means nothing. At an instant with both a
-    flow and a result, the result is counted as the return of the capital that
-    was there before the flow, and the flow starts the next sub-period.
+    settle together and their order means nothing. Within an instant, results of
+    bets placed earlier are the return of the capital there before any flow at
+    that instant; then the flow starts the next sub-period; then come the results
+    of bets placed and closed at that very instant, which only its flow can have
+    funded.
 
     Empty when nothing ever happened.
     """
-    # (time, cash change, equity change, flow) for every movement
-    moves = [(flow.at, flow.amount_minor, 0, flow.amount_minor) for flow in flows]
+    # (time, cash change, equity change before the flow, flow, equity change after it)
+    moves = [(flow.at, flow.amount_minor, 0, flow.amount_minor, 0) for flow in flows]
     for bet in bets:
-        moves.append((bet.placed_at, -bet.stake_minor, 0, 0))
+        moves.append((bet.placed_at, -bet.stake_minor, 0, 0, 0))
         if bet.closed_at is not None:
             profit = bet.returned_minor - bet.stake_minor
-            moves.append((bet.closed_at, bet.returned_minor, profit, 0))
+            late = bet.closed_at == bet.placed_at
+            moves.append(
+                (bet.closed_at, bet.returned_minor, 0 if late else profit, 0, profit if late else 0)
+            )
     points: list[BookPoint] = []
     cash = equity = 0
     base, base_index, peak = 0, _ONE, _ONE  # the sub-period's opening equity and index
@@ -153,15 +158,27 @@ def book_series(bets: Iterable[BookBet], flows: Iterable[Flow]) -> list[BookPoin
             changes = list(group)
             cash += sum(change[1] for change in changes)
             equity += sum(change[2] for change in changes)
-            # no capital at the start of a sub-period: nothing to earn a return on
-            index = base_index * equity / base if base > 0 else base_index
+            index = _grown(base_index, equity, base)
             flow = sum(change[3] for change in changes)
             equity += flow
             if flow:
                 base, base_index = equity, index
+            after = sum(change[4] for change in changes)
+            if after:
+                equity += after
+                index = _grown(base_index, equity, base)
             peak = max(peak, index)
             points.append(BookPoint(at, cash, equity, index, _ONE - index / peak))
     return points
+
+
+def _grown(base_index: Decimal, equity: int, base: int) -> Decimal:
+    """The index once the sub-period's opening equity ``base`` has become ``equity``.
+
+    ``equity / base`` first, so that it is exactly 1 when nothing moved and a flow
+    alone keeps the index; without capital there is nothing to earn a return on.
+    """
+    return base_index * (Decimal(equity) / base) if base > 0 else base_index
 
 
 def window(
@@ -213,7 +230,7 @@ def max_drawdown(points: Sequence[BookPoint]) -> Decimal:
     return max((point.drawdown for point in points), default=_ZERO)
 
 
-def _time(move: tuple[datetime, int, int, int]) -> datetime:
+def _time(move: tuple[datetime, int, int, int, int]) -> datetime:
     return move[0]
 
 

@@ -252,7 +252,7 @@ def test_the_drawdown_headline_is_the_worst_point_of_its_series(
     for series in (points, window(points, day(1) + timedelta(minutes=cut), None)):
         drawdowns = [p.drawdown for p in series]
         assert max_drawdown(series) == max(drawdowns, default=0)
-        assert all(0 <= d <= 1 for d in drawdowns)
+        assert all(0 <= d <= 1 for d in drawdowns), (book.bets, book.flows)
 
 
 @settings(max_examples=200, deadline=None)
@@ -264,3 +264,21 @@ def test_a_deposit_alone_is_not_a_return(steps: list[Action], amount: int) -> No
     extended = book_series(book.bets, [*book.flows, Flow(later, amount)])
     assert extended[-1].index == (points[-1].index if points else 1)
     assert time_weighted_return(extended) == time_weighted_return(extended[:-1] or extended)
+
+
+def test_a_bet_placed_and_lost_within_a_deposits_instant_counts_after_the_deposit() -> None:
+    # 1.00 paid in and staked at 00:00; at 00:01 it loses, 1.00 more is paid in, staked and lost.
+    book = play(
+        [
+            ("deposit", 100, 0, 0),
+            ("place", 100, 0, 0),
+            ("lose", 1, 0, 1),
+            ("deposit", 100, 0, 0),
+            ("place", 100, 0, 0),
+            ("lose", 1, 0, 0),
+        ]
+    )
+    points = book_series(book.bets, book.flows)
+    assert [(p.cash_minor, p.equity_minor) for p in points] == [(0, 100), (0, 0)]
+    assert [p.index for p in points] == [1, 0]  # both sub-periods lost everything
+    assert [p.drawdown for p in points] == [0, 1]
