@@ -1,20 +1,24 @@
-"""How a betting book has done: returns, closing line value, bankroll and drawdown.
+"""How a book's bets have done: profit, yield, CLV with its uncertainty, expected profit.
 
 Everything works on settled bets (``SettledBet``), whose money is integer minor
 units, as ``settlement.payout_minor`` pays it. Sums of money stay ints; ratios
 are ``Decimal``::
 
-    profit          = sum(payout - stake)                   (int, minor units)
-    roi = yield     = profit / sum(stake)                   (per unit turned over)
-    bankroll_return = profit / initial bankroll             (growth of the bank)
-    win_rate        = won / (won + lost)                    (pushes and voids left out)
-    clv             = odds / closing_odds - 1, per bet      (mean over bets with a close)
-    drawdown        = (running peak - bankroll) / running peak
+    profit           = sum(payout - stake)                 (int, minor units)
+    yield            = profit / sum(stake)                 (per unit staked)
+    roi              = time-weighted return on the capital (``equity``; given by the caller)
+    win_rate         = won / (won + lost)                  (pushes and voids left out)
+    clv              = odds / closing_odds - 1, per bet    (mean, with a 95% t-interval)
+    beat_close_share = share of bets with clv > 0          (with a 95% Wilson interval)
+    expected_profit  = sum(stake * (p * odds - 1))         (p: our probability at placement)
 
-ROI and yield: in betting usage both mean profit over turnover, and so they are
-the same number here (``Performance.yield_`` is ``roi``), as ``bankroll.py``'s
-``roi`` is. What a fund would call return on investment, profit over the
-money put up, is ``bankroll_return``, given when the starting bankroll is.
+Yield and ROI answer different questions. Yield is what each unit staked made,
+whatever the size of the bank; ROI is what the capital made, chained over the
+periods between deposits and withdrawals so that paying money in is not a
+return (``pricing.equity``). A book staking 10% of its bank a week at a 5%
+yield grows by about 0.5% a week; a deposit halfway changes the ROI's base, not
+the yield. Expected profit beside profit tells skill from luck: over many bets
+a real edge shows in both, a lucky run only in the second.
 
 Ratios are Decimals worked out in one fixed context (28 significant digits,
 half to even), so a caller's decimal context cannot change them. A ratio is
@@ -25,33 +29,27 @@ where floats give 0.050000000000000044, and a report checks to the digit.
 
 from __future__ import annotations
 
-import itertools
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import Literal, get_args
 
 from scoreline.errors import DataError
+from scoreline.pricing import kelly
+from scoreline.pricing.intervals import ConfidenceInterval, mean_interval, share_interval
 
 __all__ = [
-    "BankrollPoint",
     "Dimension",
-    "DrawdownPoint",
     "Performance",
     "SettledBet",
-    "bankroll_series",
     "between",
     "by_dimension",
-    "drawdown_series",
-    "max_drawdown",
     "summary",
 ]
 
 Dimension = Literal["competition", "market", "bookmaker"]
-BankrollPoint = tuple[datetime, int]
-DrawdownPoint = tuple[datetime, Decimal]
 
 _RATIO = Context(prec=28, rounding=ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
@@ -76,6 +74,9 @@ class SettledBet:
         book's reference one; None when it was not captured.
     competition, market, bookmaker : str
         Labels to group by (a market is a ``Market`` value, such as ``"1x2"``).
+    probability : float or None
+        Our probability of the selection when the bet was placed (the audit
+        snapshot's prediction); None when it is not on record.
 
     Raises
     ------
@@ -92,6 +93,7 @@ class SettledBet:
     competition: str
     market: str
     bookmaker: str
+    probability: float | None = None
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -118,6 +120,15 @@ class SettledBet:
         with localcontext(_RATIO):
             return self.odds / self.closing_odds - 1
 
+    @property
+    def expected_profit(self) -> Decimal | None:
+        """``stake * (p * odds - 1)`` in minor units, unrounded: what the bet was worth
+        when placed, by our own probability; None without one."""
+        if self.probability is None:
+            return None
+        with localcontext(_RATIO):
+            return self.stake_minor * kelly.money_edge(self.probability, self.odds)
+
 
 @dataclass(frozen=True, slots=True)
 class Performance:
@@ -128,11 +139,16 @@ class Performance:
     n_bets : int
     staked_minor, profit_minor : int
         Turnover and net profit, in minor units.
+    yield_ : Decimal or None
+        ``profit / staked``, per unit staked. None when nothing was staked.
     roi : Decimal or None
-        ``profit / staked``, per unit turned over; the same as ``yield_``. None
-        when nothing was staked.
+        The time-weighted return on the book's capital over the same range
+        (``equity.time_weighted_return``), given by a caller that has the book's
+        cash flows; None for a group of bets (a competition has no capital of
+        its own) or when the book had no capital.
     bankroll_return : Decimal or None
-        ``profit / initial bankroll``; None unless the initial bankroll was given.
+        ``profit / initial bankroll``, a simple return on the money put in that
+        ignores when it was put in; None unless the bankroll was given.
     n_won, n_lost, n_returned : int
         Bets that made a profit (half wins included), made a loss (half losses
         included), and that gave the stake back (push or void).
@@ -145,13 +161,24 @@ class Performance:
     clv_mean : Decimal or None
         Mean of ``odds / closing_odds - 1``, each bet weighted alike (CLV
         measures the price-taking, not the staking). None without closes.
+    clv_ci95 : ConfidenceInterval or None
+        95% t-interval of that mean; None with fewer than two closes.
     beat_close_share : Decimal or None
         Share of those bets with odds above the close; a tie does not beat it.
+    beat_close_ci95 : ConfidenceInterval or None
+        95% Wilson interval of that share; None without closes.
+    n_with_edge : int
+        Bets whose probability at placement is on record.
+    expected_profit_minor, profit_with_edge_minor : int
+        Over those bets: the sum of ``stake * edge`` at placement, rounded to
+        the minor unit, and the profit they actually made, so the two compare
+        like with like.
     """
 
     n_bets: int
     staked_minor: int
     profit_minor: int
+    yield_: Decimal | None
     roi: Decimal | None
     bankroll_return: Decimal | None
     n_won: int
@@ -160,16 +187,19 @@ class Performance:
     win_rate: Decimal | None
     n_with_close: int
     clv_mean: Decimal | None
+    clv_ci95: ConfidenceInterval | None
     beat_close_share: Decimal | None
-
-    @property
-    def yield_(self) -> Decimal | None:
-        """Profit over turnover, the bettor's "yield": the same number as ``roi``."""
-        return self.roi
+    beat_close_ci95: ConfidenceInterval | None
+    n_with_edge: int
+    expected_profit_minor: int
+    profit_with_edge_minor: int
 
 
 def summary(
-    bets: Iterable[SettledBet], *, initial_bankroll_minor: int | None = None
+    bets: Iterable[SettledBet],
+    *,
+    initial_bankroll_minor: int | None = None,
+    roi: Decimal | None = None,
 ) -> Performance:
     """Totals and ratios of a set of settled bets.
 
@@ -178,6 +208,9 @@ def summary(
     bets : iterable of SettledBet
     initial_bankroll_minor : int, optional
         The bankroll the bets were made from, above 0; gives ``bankroll_return``.
+    roi : Decimal, optional
+        The book's time-weighted return over the same range, passed through: it
+        depends on the cash flows and open stakes, which bets alone do not know.
 
     Raises
     ------
@@ -193,13 +226,17 @@ def summary(
     n_won = sum(bet.profit_minor > 0 for bet in bets)
     n_lost = sum(bet.profit_minor < 0 for bet in bets)
     clvs = [clv for bet in bets if (clv := bet.clv) is not None]
-    with localcontext(_RATIO):  # the sum too, or a caller's context would round it
+    beating = sum(clv > 0 for clv in clvs)
+    valued = [(bet, worth) for bet in bets if (worth := bet.expected_profit) is not None]
+    with localcontext(_RATIO):  # the sums too, or a caller's context would round them
         clv_total = sum(clvs, _ZERO)
+        expected = sum((worth for _, worth in valued), _ZERO)
     return Performance(
         n_bets=len(bets),
         staked_minor=staked,
         profit_minor=profit,
-        roi=_ratio(profit, staked),
+        yield_=_ratio(profit, staked),
+        roi=roi,
         bankroll_return=None if initial is None else _ratio(profit, initial),
         n_won=n_won,
         n_lost=n_lost,
@@ -207,7 +244,12 @@ def summary(
         win_rate=_ratio(n_won, n_won + n_lost),
         n_with_close=len(clvs),
         clv_mean=_ratio(clv_total, len(clvs)),
-        beat_close_share=_ratio(sum(clv > 0 for clv in clvs), len(clvs)),
+        clv_ci95=mean_interval(clvs),
+        beat_close_share=_ratio(beating, len(clvs)),
+        beat_close_ci95=share_interval(beating, len(clvs)),
+        n_with_edge=len(valued),
+        expected_profit_minor=int(expected.to_integral_value(ROUND_HALF_EVEN)),
+        profit_with_edge_minor=sum(bet.profit_minor for bet, _ in valued),
     )
 
 
@@ -254,97 +296,6 @@ def between(
     ]
 
 
-def bankroll_series(
-    bets: Iterable[SettledBet],
-    initial_bankroll_minor: int,
-    deposits: Sequence[tuple[datetime, int]] = (),
-    *,
-    opened_at: datetime | None = None,
-) -> list[BankrollPoint]:
-    """The settled bankroll through time: the opening balance, then after each instant.
-
-    The first point is ``(opened_at, initial_bankroll_minor)``, the state before
-    anything happened, so that a first bet lost counts as a drawdown. Then one
-    point per distinct time at which bets settled or money moved, ascending,
-    with everything at that instant applied: bets of one match often settle
-    together, and their order within the instant means nothing.
-
-    A bet moves the bankroll by its profit when it settles; an open stake is not
-    taken off when placed, so with bets open the cash on hand is less than shown.
-
-    Parameters
-    ----------
-    bets : iterable of SettledBet
-    initial_bankroll_minor : int
-        The bankroll at ``opened_at``, at least 0. For bets cut out with
-        ``between``, pass the bankroll at the start of the period.
-    deposits : sequence of (datetime, int)
-        Money paid in (positive) or withdrawn (negative), in minor units, at
-        timezone-aware times. They count towards drawdowns like results do;
-        leave them out for the drawdown of the betting alone.
-    opened_at : datetime, optional
-        When the book opened; by default the earliest ``placed_at`` or deposit.
-
-    Returns
-    -------
-    list of (datetime, int)
-        Empty when there are no bets, no deposits and no ``opened_at``.
-
-    Raises
-    ------
-    DataError
-        A negative or non-whole initial bankroll, a deposit that is not
-        ``(aware datetime, int)``, or an event before ``opened_at``.
-    """
-    bets = list(bets)
-    initial = _whole(initial_bankroll_minor, "initial_bankroll_minor", minimum=0)
-    moves = _deposits(deposits)
-    events = [(bet.settled_at, bet.profit_minor) for bet in bets] + moves
-    if opened_at is None:
-        starts = [bet.placed_at for bet in bets] + [at for at, _ in moves]
-        if not starts:
-            return []
-        opened_at = min(starts)
-    elif opened_at.tzinfo is None:
-        raise DataError(f"opened_at must be timezone-aware (UTC), got {opened_at}")
-    early = [at for at, _ in events if at < opened_at]
-    if early:
-        raise DataError(
-            f"{len(early)} bet(s) or deposit(s) before opened_at {opened_at}, "
-            f"the first at {min(early)}"
-        )
-    series: list[BankrollPoint] = [(opened_at, initial)]
-    balance = initial
-    for at, group in itertools.groupby(sorted(events, key=_time), key=_time):
-        balance += sum(change for _, change in group)
-        series.append((at, balance))
-    return series
-
-
-def drawdown_series(series: Sequence[BankrollPoint]) -> list[DrawdownPoint]:
-    """The fall below the running peak at each point, as a fraction of that peak.
-
-    0 at a new high; 0.25 a quarter below the best so far; above 1 once a
-    bankroll that had been positive is below 0. Where the peak is 0 or less the
-    fraction has no meaning and is given as 0, as ``bankroll.max_drawdown`` does.
-    """
-    points: list[DrawdownPoint] = []
-    peak: int | None = None
-    for at, value in series:
-        peak = value if peak is None else max(peak, value)
-        points.append((at, _divide(peak - value, peak) if peak > 0 else _ZERO))
-    return points
-
-
-def max_drawdown(series: Sequence[BankrollPoint]) -> Decimal:
-    """The largest fall below a running peak, as a fraction of it; 0 for an empty series."""
-    return max((fraction for _, fraction in drawdown_series(series)), default=_ZERO)
-
-
-def _time(event: tuple[datetime, int]) -> datetime:
-    return event[0]
-
-
 def _ratio(numerator: int | Decimal, denominator: int) -> Decimal | None:
     """``numerator / denominator``; None when dividing by 0 (nothing to measure)."""
     return None if denominator == 0 else _divide(numerator, denominator)
@@ -363,17 +314,6 @@ def _whole(value: int, name: str, *, minimum: int) -> int:
     if isinstance(value, bool) or number < minimum:
         raise DataError(f"{name} must be a whole number at least {minimum}, got {value!r}")
     return number
-
-
-def _deposits(deposits: Sequence[tuple[datetime, int]]) -> list[tuple[datetime, int]]:
-    checked = []
-    for i, (at, amount) in enumerate(deposits):
-        if not isinstance(at, datetime) or at.tzinfo is None:
-            raise DataError(f"deposit {i}: time must be a timezone-aware datetime, got {at!r}")
-        if isinstance(amount, bool) or not isinstance(amount, int):
-            raise DataError(f"deposit {i}: amount must be whole minor units, got {amount!r}")
-        checked.append((at, amount))
-    return checked
 
 
 def _problems(bet: SettledBet) -> list[str]:

@@ -24,6 +24,7 @@ from typing import Any
 from scoreline.domain import Market, Selection, placement
 from scoreline.domain.betting import AuditKind, BetRecord, BetStatus, LedgerKind
 from scoreline.domain.markets import SELECTIONS
+from scoreline.domain.money import format_money
 from scoreline.domain.odds import OddsRecord
 from scoreline.domain.predictions import PredictionRecord
 from scoreline.errors import ConflictError, DataError, NotFoundError
@@ -102,7 +103,10 @@ def _place(
         uow.portfolios.lock(portfolio_id=portfolio.id)  # lock_order: 1
         balance = uow.ledger.balance(portfolio_id=portfolio.id)
         if order.stake_minor > balance:
-            raise ConflictError(f"stake {order.stake_minor} exceeds the bankroll {balance}")
+            raise ConflictError(
+                f"stake {format_money(order.stake_minor, portfolio.currency)} exceeds the bankroll"
+                f" {format_money(balance, portfolio.currency)}"
+            )
         active = uow.model_versions.active()
         predictions = (
             []

@@ -26,6 +26,7 @@ from scoreline.domain.betting import (
     PortfolioRecord,
     PortfolioSettings,
 )
+from scoreline.domain.money import format_money
 from scoreline.errors import ConflictError, DataError, NotFoundError
 from scoreline.pricing.settlement import BetOutcome, payout_minor
 from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -130,12 +131,14 @@ def deposit(
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor == 0:
         raise DataError(f"amount_minor must be a non-zero whole number, got {amount_minor!r}")
     with unit_of_work() as uow:
-        owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
+        portfolio = owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
         uow.portfolios.lock(portfolio_id=portfolio_id)
         balance = uow.ledger.balance(portfolio_id=portfolio_id)
         if balance + amount_minor < 0:
             raise ConflictError(
-                f"withdrawing {-amount_minor} would leave {balance + amount_minor}: not allowed"
+                f"cannot withdraw {format_money(-amount_minor, portfolio.currency)}: the cash"
+                f" available is {format_money(balance, portfolio.currency)} (open stakes stay"
+                " in their bets until they settle)"
             )
         uow.ledger.add(
             portfolio_id=portfolio_id,

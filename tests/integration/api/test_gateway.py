@@ -265,15 +265,66 @@ def test_a_bet_settles_and_performance_adds_up(
     total = performance["summary"]
     assert (total["n_bets"], total["staked_minor"], total["profit_minor"]) == (2, 1_500, 600)
     assert performance["by_competition"]["E0"]["profit_minor"] == 600
-    assert Decimal(total["roi"]) == Decimal(total["yield"]) == Decimal("0.4")
+    assert Decimal(total["yield"]) == Decimal("0.4")  # 600 on 1,500 staked
+    assert Decimal(total["roi"]) == Decimal("0.06")  # 600 on the 10,000 of capital
     assert Decimal(total["bankroll_return"]) == Decimal("0.06")  # 600 on 10,000 deposited
     assert performance["clv"] == []  # no closing prices were stored for this fixture
     drawdown = [Decimal(p["drawdown"]) for p in performance["drawdown"]]
-    assert len(drawdown) == 2
-    assert all(-1 < d <= 0 for d in drawdown)
+    assert len(drawdown) == len(performance["bankroll"]) == 4  # deposit, 2 bets, settlement
+    assert all(0 <= d < 1 for d in drawdown)
+    assert Decimal(performance["max_drawdown"]) == max(drawdown)
     state = client.get(f"/api/v1/portfolios/{portfolio}", headers=alice).json()
     assert state["bankroll_minor"] == 10_000 + 600  # deposits plus settled P&L
     assert datetime.fromisoformat(performance["bankroll"][-1]["at"]) <= datetime.now(UTC)
+
+
+def test_performance_reads_roi_yield_and_money_as_a_user_does(
+    client: TestClient, admin: dict[str, str], unit_of_work: Callable[[], UnitOfWork]
+) -> None:
+    alice = signed_in(client, "roi@example.com")
+    portfolio = client.post("/api/v1/portfolios", json={"name": "roi"}, headers=alice).json()["id"]
+    url = f"/api/v1/portfolios/{portfolio}"
+    client.post(f"{url}/deposits", json={"amount_minor": 10_000}, headers=alice)
+    fixture_id, snapshot = future_snapshot(client, alice)
+    for selection, stake in (("home", 1_000), ("draw", 500)):  # at 2.10 and 3.50
+        client.post(
+            f"{url}/bets",
+            json={"odds_snapshot_id": snapshot, "selection": selection, "stake_minor": stake},
+            headers=alice,
+        )
+    with unit_of_work() as uow:
+        uow.fixtures.record_result(fixture_id=fixture_id, home_goals=2, away_goals=0)
+        uow.commit()
+    settlement.settle_fixture(unit_of_work, fixture_id=fixture_id)
+    before = client.get(f"{url}/performance", headers=alice).json()
+    # 1,234.50 paid in after the bets: capital, not a return.
+    client.post(f"{url}/deposits", json={"amount_minor": 123_450}, headers=alice)
+    after = client.get(f"{url}/performance", headers=alice).json()
+    figures = after["summary"]
+    assert Decimal(figures["yield"]) == Decimal("0.4")  # 600 profit on 1,500 staked
+    assert Decimal(figures["roi"]) == Decimal("0.06")  # 10,000 grew to 10,600; then a deposit
+    assert Decimal(figures["bankroll_return"]) == Decimal(600) / Decimal(133_450)
+    # The deposit is one more point at its own time; every point before it is as it was.
+    assert after["bankroll"][:-1] == before["bankroll"]
+    assert after["bankroll"][-1]["bankroll_minor"] == after["bankroll"][-1]["equity_minor"]
+    assert after["bankroll"][-1]["bankroll_minor"] == 10_600 + 123_450
+    cash = [(p["bankroll_minor"], p["equity_minor"]) for p in after["bankroll"]]
+    assert cash == [
+        (10_000, 10_000),
+        (9_000, 10_000),
+        (8_500, 10_000),
+        (10_600, 10_600),
+        (134_050, 134_050),
+    ]
+    assert Decimal(after["max_drawdown"]) == max(Decimal(p["drawdown"]) for p in after["drawdown"])
+    assert figures["clv_ci95"] is None  # no closing prices
+    assert (figures["n_with_edge"], figures["expected_profit_minor"]) == (0, 0)  # no model
+    refused = client.post(f"{url}/deposits", json={"amount_minor": -99_999_900}, headers=alice)
+    assert refused.status_code == 409
+    assert refused.json()["detail"][0]["msg"] == (
+        "cannot withdraw EUR 999,999.00: the cash available is EUR 1,340.50"
+        " (open stakes stay in their bets until they settle)"
+    )
 
 
 def test_no_secret_reaches_the_logs(

@@ -239,7 +239,11 @@ def test_bad_bets_are_refused_and_nothing_is_written(loaded: Callable[[], UnitOf
     quote = snapshot(uow, fixture_id, "1x2")
     before = kickoff - timedelta(hours=1)
     cases: list[tuple[type[Exception], str, dict[str, object]]] = [
-        (ConflictError, "exceeds the bankroll", {"stake_minor": 1_001, "now": before}),
+        (
+            ConflictError,
+            "stake EUR 10.01 exceeds the bankroll EUR 10.00",
+            {"stake_minor": 1_001, "now": before},
+        ),
         (ConflictError, "kicked off at", {"stake_minor": 100, "now": kickoff}),
         (DataError, "not a selection of 1x2", {"selection": Selection.OVER, "now": before}),
         (DataError, "stake_minor must be", {"stake_minor": 0, "now": before}),
@@ -258,7 +262,9 @@ def test_bad_bets_are_refused_and_nothing_is_written(loaded: Callable[[], UnitOf
     with uow() as w:
         assert w.session.scalar(select(BetRow.id)) is None
         assert w.ledger.balance(portfolio_id=portfolio) == 1_000
-    with pytest.raises(ConflictError, match="would leave -1"):
+    with pytest.raises(
+        ConflictError, match=r"cannot withdraw EUR 10\.01: the cash available is EUR 10\.00"
+    ):
         portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=-1_001)
 
 
@@ -526,8 +532,10 @@ def test_performance_adds_up_to_the_ledger(loaded: Callable[[], UnitOfWork]) -> 
         balance = w.ledger.balance(portfolio_id=main)
     assert (report.summary.n_bets, report.summary.n_won, report.summary.n_lost) == (2, 1, 1)
     assert report.summary.profit_minor == balance - 10_000
-    assert report.bankroll[0] == (kickoff - timedelta(hours=1), 10_000)
-    assert report.bankroll[-1][1] == balance
+    # The bets were backdated before the deposit, which was made now: each at its own time.
+    assert report.series[0].at == kickoff - timedelta(hours=1)
+    assert (report.series[0].cash_minor, report.series[0].equity_minor) == (-1_500, 0)
+    assert (report.series[-1].cash_minor, report.series[-1].equity_minor) == (balance, balance)
     assert list(report.by_competition) == ["E0"]
     assert list(report.by_bookmaker) == ["PS"]
     assert {point.bet_id for point in report.clv} <= set(placed)

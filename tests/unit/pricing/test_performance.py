@@ -1,7 +1,9 @@
-"""Book performance: a hand-worked book to the cent, CLV, bankroll and drawdown paths."""
+"""Book performance: a hand-worked book to the cent, yield, CLV with its intervals, expected
+profit. (Cash, equity, ROI and drawdown are test_equity.py's.)"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Context, Decimal, localcontext
 
@@ -13,11 +15,8 @@ from scoreline.errors import DataError
 from scoreline.pricing.performance import (
     Dimension,
     SettledBet,
-    bankroll_series,
     between,
     by_dimension,
-    drawdown_series,
-    max_drawdown,
     summary,
 )
 
@@ -94,14 +93,58 @@ BOOK = [
 def test_summary_of_a_hand_worked_book() -> None:
     result = summary(BOOK, initial_bankroll_minor=10_000)
     assert (result.n_bets, result.staked_minor, result.profit_minor) == (4, 4000, -200)
-    assert result.roi == D("-0.05")  # -200 / 4000
-    assert result.yield_ == result.roi
+    assert result.yield_ == D("-0.05")  # -200 / 4000
+    assert result.roi is None  # a return on capital needs the book's flows (equity.py)
     assert result.bankroll_return == D("-0.02")  # -200 / 10000
     assert (result.n_won, result.n_lost, result.n_returned) == (2, 1, 1)
     assert result.win_rate == D(2) / D(3)  # the push is neither
     assert result.n_with_close == 3
     assert result.clv_mean == D("0.125") / D(3)  # (0.05 - 0.05 + 0.125) / 3
     assert result.beat_close_share == D(2) / D(3)
+    assert result.n_with_edge == 0  # no probability on record
+    assert (result.expected_profit_minor, result.profit_with_edge_minor) == (0, 0)
+
+
+def test_roi_is_passed_through_and_not_the_yield() -> None:
+    result = summary(BOOK, roi=D("0.0123"))
+    assert (result.roi, result.yield_) == (D("0.0123"), D("-0.05"))
+
+
+def test_clv_intervals_by_hand() -> None:
+    # CLVs 0.05, -0.05, 0.125: mean 0.125/3 = 0.041667, s = 0.087797 (n - 1 = 2),
+    # t(0.975, 2) = 4.302653, half width 4.302653 * 0.087797 / sqrt(3) = 0.218100.
+    result = summary(BOOK)
+    assert result.clv_ci95 is not None
+    assert result.clv_ci95.method == "t"
+    assert float(result.clv_ci95.low) == pytest.approx(0.041667 - 0.218100, abs=1e-6)
+    assert float(result.clv_ci95.high) == pytest.approx(0.041667 + 0.218100, abs=1e-6)
+    # 2 of 3 beat the close; Wilson with z = 1.96: centre 0.5731, half width 0.3654.
+    assert result.beat_close_ci95 is not None
+    assert result.beat_close_ci95.method == "wilson"
+    assert float(result.beat_close_ci95.low) == pytest.approx(0.2077, abs=1e-4)
+    assert float(result.beat_close_ci95.high) == pytest.approx(0.9385, abs=1e-4)
+
+
+def test_one_close_has_a_share_interval_but_no_mean_interval() -> None:
+    result = summary([bet(odds=D("2.10"), closing_odds=D("2.00"))])
+    assert result.clv_ci95 is None
+    assert result.beat_close_ci95 is not None
+    assert result.beat_close_ci95.high == 1
+
+
+def test_expected_profit_is_stake_times_edge_at_placement() -> None:
+    # 1000 at 2.10 with p 0.5: edge 0.05, worth 50 minor units; it won 1100.
+    # 1500 at 1.90 with p 0.55: edge 0.045, worth 67.5; it lost 1500. A third has no p.
+    book = [
+        replace(BOOK[0], probability=0.5),
+        replace(BOOK[1], probability=0.55),
+        BOOK[2],
+    ]
+    result = summary(book)
+    assert result.n_with_edge == 2
+    assert result.expected_profit_minor == 118  # 50 + 67.5, half to even
+    assert result.profit_with_edge_minor == 1100 - 1500
+    assert book[0].expected_profit == D("50.00")
 
 
 def test_bankroll_return_needs_the_initial_bankroll() -> None:
@@ -132,12 +175,13 @@ def test_a_price_equal_to_the_close_does_not_beat_it() -> None:
 def test_summary_of_no_bets_is_zeros_and_nones() -> None:
     result = summary([], initial_bankroll_minor=10_000)
     assert (result.n_bets, result.staked_minor, result.profit_minor) == (0, 0, 0)
-    assert (result.roi, result.win_rate, result.clv_mean, result.beat_close_share) == (
+    assert (result.yield_, result.win_rate, result.clv_mean, result.beat_close_share) == (
         None,
         None,
         None,
         None,
     )
+    assert (result.clv_ci95, result.beat_close_ci95) == (None, None)
     assert result.bankroll_return == 0
     assert (result.n_won, result.n_lost, result.n_returned, result.n_with_close) == (0, 0, 0, 0)
 
@@ -157,8 +201,9 @@ def test_by_dimension_groups_and_sorts_by_label() -> None:
     assert list(groups) == ["1x2", "asian_handicap", "over_under"]
     assert groups["asian_handicap"].profit_minor == -1300  # -1500 + 200
     assert groups["asian_handicap"].staked_minor == 2000
-    assert groups["asian_handicap"].roi == D("-0.65")
-    assert groups["over_under"].roi == 0
+    assert groups["asian_handicap"].yield_ == D("-0.65")
+    assert groups["over_under"].yield_ == 0
+    assert groups["over_under"].roi is None
     assert by_dimension(BOOK, "bookmaker")["PS"].n_bets == 3
     assert by_dimension(BOOK, "competition")["LaLiga"].profit_minor == 200
 
@@ -241,98 +286,6 @@ def test_between_refuses_naive_or_reversed_bounds() -> None:
         between(BOOK, datetime(2024, 1, 1), at(2))
     with pytest.raises(DataError, match="is after end"):
         between(BOOK, at(3), at(2))
-
-
-def test_bankroll_series_opens_at_the_first_bet_and_steps_at_each_settlement() -> None:
-    assert bankroll_series(BOOK, 10_000) == [
-        (at(1, 12), 10_000),
-        (at(1, 18), 11_100),
-        (at(2, 18), 9_600),
-        (at(3, 18), 9_600),
-        (at(4, 18), 9_800),
-    ]
-
-
-def test_bankroll_series_orders_by_settlement_and_merges_an_instant() -> None:
-    # Two bets of one match settle together; a deposit and a withdrawal come between.
-    bets = [
-        bet(placed_at=at(1), settled_at=at(5), payout_minor=0),
-        bet(placed_at=at(2), settled_at=at(3), payout_minor=2000),
-        bet(placed_at=at(2), settled_at=at(3), payout_minor=0, stake_minor=400),
-    ]
-    series = bankroll_series(bets, 5_000, [(at(4), 2_500), (at(6), -1_000)])
-    assert series == [
-        (at(1), 5_000),
-        (at(3), 5_600),  # +1000 - 400
-        (at(4), 8_100),
-        (at(5), 7_100),
-        (at(6), 6_100),
-    ]
-    assert series[-1][1] == 5_000 + summary(bets).profit_minor + 2_500 - 1_000
-
-
-def test_bankroll_series_can_open_earlier_and_from_zero() -> None:
-    series = bankroll_series([], 0, [(at(2), 10_000)], opened_at=at(1))
-    assert series == [(at(1), 0), (at(2), 10_000)]
-    assert bankroll_series([], 0, opened_at=at(1)) == [(at(1), 0)]
-    assert bankroll_series([], 10_000) == []
-
-
-@settings(max_examples=200, deadline=None)
-@given(book=books, initial=st.integers(0, 10**7))
-def test_bankroll_series_ends_at_initial_plus_profit(book: list[SettledBet], initial: int) -> None:
-    series = bankroll_series(book, initial)
-    times = [when for when, _ in series]
-    assert times == sorted(times)
-    if book:
-        assert series[-1][1] == initial + summary(book).profit_minor
-        assert len(set(times[1:])) == len(times) - 1  # one point per instant
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"initial_bankroll_minor": -1}, "initial_bankroll_minor must be a whole number"),
-        ({"initial_bankroll_minor": 10.0}, "initial_bankroll_minor must be whole minor units"),
-        ({"deposits": [(datetime(2024, 1, 1), 100)]}, "timezone-aware"),
-        ({"deposits": [(at(1), 1.5)]}, "amount must be whole minor units"),
-        ({"opened_at": at(2)}, "1 bet\\(s\\) or deposit\\(s\\) before opened_at"),
-        ({"opened_at": datetime(2024, 1, 1)}, "opened_at must be timezone-aware"),
-    ],
-)
-def test_bankroll_series_refuses_bad_input(kwargs: dict[str, object], message: str) -> None:
-    arguments: dict[str, object] = {"initial_bankroll_minor": 10_000, **kwargs}
-    with pytest.raises(DataError, match=message):
-        bankroll_series(BOOK, **arguments)  # type: ignore[arg-type]
-
-
-def test_drawdown_series_on_a_known_path() -> None:
-    path = [1000, 1200, 900, 1500, 1200, 1600]
-    series = [(at(day), value) for day, value in enumerate(path, start=1)]
-    assert drawdown_series(series) == [
-        (at(1), D(0)),
-        (at(2), D(0)),
-        (at(3), D("0.25")),  # 300 below the peak of 1200
-        (at(4), D(0)),
-        (at(5), D("0.2")),  # 300 below the peak of 1500
-        (at(6), D(0)),
-    ]
-    assert max_drawdown(series) == D("0.25")
-
-
-def test_a_first_bet_lost_is_a_drawdown_from_the_opening_balance() -> None:
-    series = bankroll_series([bet(stake_minor=2_000, payout_minor=0)], 10_000)
-    assert max_drawdown(series) == D("0.2")
-
-
-def test_drawdown_past_zero_exceeds_one_and_a_peak_at_zero_gives_zero() -> None:
-    assert max_drawdown([(at(1), 1000), (at(2), -500)]) == D("1.5")
-    assert drawdown_series([(at(1), 0), (at(2), -100)]) == [(at(1), D(0)), (at(2), D(0))]
-
-
-def test_drawdown_of_an_empty_series() -> None:
-    assert drawdown_series([]) == []
-    assert max_drawdown([]) == 0
 
 
 @pytest.mark.parametrize(

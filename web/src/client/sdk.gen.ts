@@ -442,7 +442,8 @@ export const exposureApiV1PortfoliosPortfolioIdExposureGet = <ThrowOnError exten
 /**
  * Performance
  *
- * P&L, ROI, yield, CLV and the drawdown series; by competition, market and bookmaker.
+ * Profit, yield, time-weighted ROI, expected profit, CLV with 95% intervals, and the
+ * cash, equity and drawdown series; by competition, market and bookmaker.
  */
 export const performanceApiV1PortfoliosPortfolioIdPerformanceGet = <ThrowOnError extends boolean = true>(options: Options<PerformanceApiV1PortfoliosPortfolioIdPerformanceGetData, ThrowOnError>) => (options.client ?? client).get<PerformanceApiV1PortfoliosPortfolioIdPerformanceGetResponses, PerformanceApiV1PortfoliosPortfolioIdPerformanceGetErrors, ThrowOnError>({ url: '/api/v1/portfolios/{portfolio_id}/performance', ...options });
 

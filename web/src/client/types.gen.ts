@@ -213,7 +213,8 @@ export type ApiKeyRead = {
 /**
  * BankrollPoint
  *
- * The bankroll after a settlement.
+ * The book after everything at one instant: cash (the ledger's balance, what the
+ * portfolio calls its bankroll) and equity (cash plus open stakes at their stake).
  */
 export type BankrollPoint = {
     /**
@@ -222,8 +223,16 @@ export type BankrollPoint = {
     at: string;
     /**
      * Bankroll Minor
+     *
+     * Cash: deposits, stakes and returns so far.
      */
     bankroll_minor: number;
+    /**
+     * Equity Minor
+     *
+     * Cash plus the stakes of bets still open.
+     */
+    equity_minor: number;
 };
 
 /**
@@ -474,6 +483,27 @@ export type CompetitionRead = {
 };
 
 /**
+ * ConfidenceIntervalRead
+ *
+ * A 95% confidence interval and its method: ``t`` (Student t-interval of a mean) or
+ * ``wilson`` (Wilson score interval of a share).
+ */
+export type ConfidenceIntervalRead = {
+    /**
+     * High
+     */
+    high: string;
+    /**
+     * Low
+     */
+    low: string;
+    /**
+     * Method
+     */
+    method: 't' | 'wilson';
+};
+
+/**
  * Credentials
  *
  * Email and password.
@@ -571,7 +601,8 @@ export type DepositCreate = {
 /**
  * DrawdownPoint
  *
- * How far below its running peak the bankroll stood (0 or a negative fraction).
+ * How far the time-weighted equity stood below its running peak: a positive share of
+ * the peak (0 at a new high, 0.25 a quarter below it).
  */
 export type DrawdownPoint = {
     /**
@@ -669,22 +700,37 @@ export type ExposureRead = {
 /**
  * Figures
  *
- * A book's results over some settled bets (``pricing.performance.Performance``);
- * ratios are decimal fractions (0.05 is 5%), null when undefined.
+ * A book's results over some settled bets (``pricing.performance.Performance``).
  */
 export type Figures = {
     /**
      * Bankroll Return
+     *
+     * Profit over net deposits, whenever they were made; kept for older clients: `roi` is the return on capital.
      */
     bankroll_return: string | null;
+    /**
+     * 95% Wilson interval of the share beating the close.
+     */
+    beat_close_ci95: ConfidenceIntervalRead | null;
     /**
      * Beat Close Share
      */
     beat_close_share: string | null;
     /**
+     * 95% t-interval of the mean CLV; null with fewer than two closes.
+     */
+    clv_ci95: ConfidenceIntervalRead | null;
+    /**
      * Clv Mean
      */
     clv_mean: string | null;
+    /**
+     * Expected Profit Minor
+     *
+     * Sum of stake × (probability × odds − 1) at placement over those bets.
+     */
+    expected_profit_minor: number;
     /**
      * N Bets
      */
@@ -702,6 +748,12 @@ export type Figures = {
      */
     n_with_close: number;
     /**
+     * N With Edge
+     *
+     * Bets whose probability at placement is on record.
+     */
+    n_with_edge: number;
+    /**
      * N Won
      */
     n_won: number;
@@ -710,7 +762,15 @@ export type Figures = {
      */
     profit_minor: number;
     /**
+     * Profit With Edge Minor
+     *
+     * The profit those same bets made, to set beside the expected profit.
+     */
+    profit_with_edge_minor: number;
+    /**
      * Roi
+     *
+     * Time-weighted return on the book's capital over the range: returns of the periods between deposits and withdrawals, chained, so money paid in is not a return. Null for a breakdown row (a competition has no capital of its own).
      */
     roi: string | null;
     /**
@@ -723,6 +783,8 @@ export type Figures = {
     win_rate: string | null;
     /**
      * Yield
+     *
+     * Profit over the total staked.
      */
     yield: string | null;
 };
@@ -1308,7 +1370,7 @@ export type PageValueBetRead = {
 /**
  * PerformanceRead
  *
- * P&L, ROI, yield, drawdown and CLV of a portfolio over a date range.
+ * P&L, ROI, yield, expected profit, drawdown and CLV of a portfolio over a date range.
  */
 export type PerformanceRead = {
     /**
@@ -1341,6 +1403,12 @@ export type PerformanceRead = {
      * Drawdown
      */
     drawdown: Array<DrawdownPoint>;
+    /**
+     * Max Drawdown
+     *
+     * The worst drawdown in the range: the largest point of `drawdown`.
+     */
+    max_drawdown: string;
     summary: Figures;
 };
 

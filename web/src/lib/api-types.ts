@@ -13,6 +13,7 @@ import type {
   BoardRowRead,
   BoardSelection,
   CompetitionRead,
+  ConfidenceIntervalRead,
   Credentials,
   DeadLetterRead,
   ExposureRead,
@@ -45,6 +46,7 @@ import type {
 export type {
   ApiKeyCreated,
   BoardSelection,
+  ConfidenceIntervalRead,
   Credentials,
   Figures,
   ReliabilityBin,

@@ -175,7 +175,8 @@ def performance(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> PerformanceRead:
-    """P&L, ROI, yield, CLV and the drawdown series; by competition, market and bookmaker."""
+    """Profit, yield, time-weighted ROI, expected profit, CLV with 95% intervals, and the
+    cash, equity and drawdown series; by competition, market and bookmaker."""
     report = performance_service.report(
         state.unit_of_work,
         owner_id=principal.user_id,
@@ -188,8 +189,12 @@ def performance(
         by_competition=_by_label(report.by_competition),
         by_market=_by_label(report.by_market),
         by_bookmaker=_by_label(report.by_bookmaker),
-        bankroll=[BankrollPoint(at=at, bankroll_minor=value) for at, value in report.bankroll],
-        drawdown=[DrawdownPoint(at=at, drawdown=value) for at, value in report.drawdown],
+        bankroll=[
+            BankrollPoint(at=p.at, bankroll_minor=p.cash_minor, equity_minor=p.equity_minor)
+            for p in report.series
+        ],
+        drawdown=[DrawdownPoint(at=p.at, drawdown=p.drawdown) for p in report.series],
+        max_drawdown=report.max_drawdown,
         clv=[ClvPoint.model_validate(point) for point in report.clv],
     )
 

@@ -9,13 +9,14 @@ single writer. The table's triggers refuse UPDATE and DELETE
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from scoreline.domain.betting import AuditKind, AuditLink
-from scoreline.storage.repositories._sql import is_postgres
+from scoreline.storage.repositories._sql import chunks, is_postgres
 from scoreline.storage.tables import AuditSnapshotRow
 
 __all__ = ["AuditRepository"]
@@ -75,3 +76,17 @@ class AuditRepository:
             .limit(limit)
         )
         return [AuditLink(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+    def placed_payloads(self, *, bet_ids: Sequence[int]) -> dict[int, str]:
+        """Each bet's placement snapshot payload (canonical JSON), by bet id; bets without
+        one are left out."""
+        found: dict[int, str] = {}
+        for chunk in chunks(bet_ids):
+            rows = self.session.execute(
+                select(AuditSnapshotRow.bet_id, AuditSnapshotRow.payload).where(
+                    AuditSnapshotRow.bet_id.in_(chunk),
+                    AuditSnapshotRow.kind == AuditKind.PLACED.value,
+                )
+            )
+            found.update({int(bet_id): str(payload) for bet_id, payload in rows})
+        return found

@@ -114,6 +114,14 @@ class BetRepository:
         rows = self.session.scalars(bets.order_by(BetRow.id.desc()).limit(limit).offset(offset))
         return [_record(row) for row in rows], count_of(self.session, bets)
 
+    def list_by_portfolio(self, *, portfolio_id: int) -> list[BetRecord]:
+        """Every bet of a portfolio, open, settled or void, in the order placed; for the
+        book's cash and equity through time."""
+        rows = self.session.scalars(
+            select(BetRow).where(BetRow.portfolio_id == portfolio_id).order_by(BetRow.id)
+        )
+        return [_record(row) for row in rows]
+
     def lock(self, *, bet_id: int) -> None:
         """Hold the bet until the transaction ends (``FOR NO KEY UPDATE`` on PostgreSQL, the
         second lock of the book's order, ``services.lock_order``; SQLite has one writer)."""

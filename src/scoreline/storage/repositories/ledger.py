@@ -77,3 +77,16 @@ class LedgerRepository:
             )
         )
         return int(total or 0)
+
+    def list_flows(self, *, portfolio_id: int) -> list[tuple[datetime, int]]:
+        """The portfolio's deposits (positive) and withdrawals (negative) with their times,
+        in the order they were made."""
+        rows = self.session.execute(
+            select(LedgerEntryRow.created_at, LedgerEntryRow.amount_minor)
+            .where(
+                LedgerEntryRow.portfolio_id == portfolio_id,
+                LedgerEntryRow.kind.in_([LedgerKind.DEPOSIT.value, LedgerKind.WITHDRAWAL.value]),
+            )
+            .order_by(LedgerEntryRow.id)
+        )
+        return [(at, int(amount)) for at, amount in rows]

@@ -1,7 +1,7 @@
 /**
  * The performance page as one CSV: the figures tables (summary, by competition, market,
- * bookmaker), then the bankroll, drawdown and CLV series. Money is in currency units with two
- * decimals, fractions stay fractions (0.0523), instants stay ISO.
+ * bookmaker), then the cash, equity, drawdown and CLV series. Money is in currency units with
+ * two decimals; fractions stay fractions, to six places (0.052300 is 5.23%); instants stay ISO.
  */
 import type { Figures, PerformanceOut } from '@/lib/api-types';
 import { fromMinorUnits } from '@/lib/format';
@@ -26,6 +26,8 @@ export const FIGURE_COLUMNS = [
   'n_bets',
   'staked',
   'profit',
+  'expected_profit',
+  'n_with_edge',
   'roi',
   'yield',
   'bankroll_return',
@@ -35,24 +37,45 @@ export const FIGURE_COLUMNS = [
   'win_rate',
   'n_with_close',
   'clv_mean',
+  'clv_ci95_low',
+  'clv_ci95_high',
   'beat_close_share',
+  'beat_close_ci95_low',
+  'beat_close_ci95_high',
 ] as const;
+
+const RATIO_PLACES = 6;
+
+/** A fraction as the API sends it (a decimal string of up to 28 digits) to six places; null stays empty. */
+export function ratioCell(value: string | number | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const number = Number(value);
+  if (!Number.isFinite(number)) return null;
+  const text = number.toFixed(RATIO_PLACES);
+  return Number(text) === 0 ? (0).toFixed(RATIO_PLACES) : text;
+}
 
 function figureCells(figures: Figures): Cell[] {
   return [
     figures.n_bets,
     fromMinorUnits(figures.staked_minor),
     fromMinorUnits(figures.profit_minor),
-    figures.roi,
-    figures.yield,
-    figures.bankroll_return,
+    fromMinorUnits(figures.expected_profit_minor),
+    figures.n_with_edge,
+    ratioCell(figures.roi),
+    ratioCell(figures.yield),
+    ratioCell(figures.bankroll_return),
     figures.n_won,
     figures.n_lost,
     figures.n_returned,
-    figures.win_rate,
+    ratioCell(figures.win_rate),
     figures.n_with_close,
-    figures.clv_mean,
-    figures.beat_close_share,
+    ratioCell(figures.clv_mean),
+    ratioCell(figures.clv_ci95?.low),
+    ratioCell(figures.clv_ci95?.high),
+    ratioCell(figures.beat_close_share),
+    ratioCell(figures.beat_close_ci95?.low),
+    ratioCell(figures.beat_close_ci95?.high),
   ];
 }
 
@@ -72,9 +95,10 @@ export function buildPerformanceCsv(performance: PerformanceOut, currency: strin
   }
   lines.push('');
   lines.push(csvLine(['series', 'at', 'value', 'bet_id']));
-  for (const point of performance.bankroll) lines.push(csvLine(['bankroll', point.at, fromMinorUnits(point.bankroll_minor), null]));
-  for (const point of performance.drawdown) lines.push(csvLine(['drawdown', point.at, point.drawdown, null]));
-  for (const point of performance.clv) lines.push(csvLine(['clv', point.settled_at, point.clv, point.bet_id]));
+  for (const point of performance.bankroll) lines.push(csvLine(['cash', point.at, fromMinorUnits(point.bankroll_minor), null]));
+  for (const point of performance.bankroll) lines.push(csvLine(['equity', point.at, fromMinorUnits(point.equity_minor), null]));
+  for (const point of performance.drawdown) lines.push(csvLine(['drawdown', point.at, ratioCell(point.drawdown), null]));
+  for (const point of performance.clv) lines.push(csvLine(['clv', point.settled_at, ratioCell(point.clv), point.bet_id]));
   return `${lines.join('\r\n')}\r\n`;
 }
 

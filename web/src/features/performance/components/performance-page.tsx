@@ -8,6 +8,7 @@ import type { Figures, PerformanceOut } from '@/lib/api-types';
 import { dateInputToIso, formatMoney, formatPercent, formatSignedMoney, toNumber } from '@/lib/format';
 import { usePortfolios } from '@/lib/queries';
 import { buildPerformanceCsv, downloadCsv } from '@/features/performance/api/csv';
+import { drawdownPoints, worstDrawdown } from '@/features/performance/api/drawdown';
 import { usePerformance } from '@/features/performance/api/performance';
 import { ClvChart, DrawdownChart, PnlChart } from './performance-charts';
 
@@ -17,30 +18,55 @@ function tone(value: number | string | null): string {
   return number > 0 ? 'text-up' : 'text-down';
 }
 
-function SummaryFigures({ figures, currency }: { figures: Figures; currency: string }) {
-  const items: [string, string, string][] = [
+function SummaryFigures({ performance, currency }: { performance: PerformanceOut; currency: string }) {
+  const figures = performance.summary;
+  const items: [string, string, string, string?][] = [
     ['Profit', formatSignedMoney(figures.profit_minor, currency), tone(figures.profit_minor)],
-    ['ROI', formatPercent(figures.roi, { signed: true }), tone(figures.roi)],
-    ['Yield', formatPercent(figures.yield, { signed: true }), tone(figures.yield)],
-    ['Bankroll return', formatPercent(figures.bankroll_return, { signed: true }), tone(figures.bankroll_return)],
+    [
+      'Expected profit',
+      formatSignedMoney(figures.expected_profit_minor, currency),
+      tone(figures.expected_profit_minor),
+      `over ${figures.n_with_edge} ${figures.n_with_edge === 1 ? 'bet' : 'bets'} with our probability on record, which made ${formatSignedMoney(figures.profit_with_edge_minor, currency)}`,
+    ],
+    ['ROI', formatPercent(figures.roi, { signed: true, digits: 2 }), tone(figures.roi), 'time-weighted, on capital'],
+    ['Yield', formatPercent(figures.yield, { signed: true, digits: 2 }), tone(figures.yield), 'profit / staked'],
+    ['Worst drawdown', formatPercent(worstDrawdown(drawdownPoints(performance))), '', 'from the equity peak'],
     ['Staked', formatMoney(figures.staked_minor, currency), ''],
     ['Bets', `${figures.n_bets} (${figures.n_won} won, ${figures.n_lost} lost, ${figures.n_returned} returned)`, ''],
     ['Win rate', formatPercent(figures.win_rate), ''],
-    ['Closing prices', `${figures.n_with_close} of ${figures.n_bets}`, ''],
-    ['Mean CLV', formatPercent(figures.clv_mean, { signed: true, digits: 2 }), tone(figures.clv_mean)],
-    ['Beat the close', formatPercent(figures.beat_close_share), ''],
+    [
+      'Mean CLV',
+      formatPercent(figures.clv_mean, { signed: true, digits: 2 }),
+      tone(figures.clv_mean),
+      figures.clv_ci95 ? `95% CI ${formatPercent(figures.clv_ci95.low, { signed: true, digits: 2 })} to ${formatPercent(figures.clv_ci95.high, { signed: true, digits: 2 })}` : `${figures.n_with_close} of ${figures.n_bets} with a close`,
+    ],
+    [
+      'Beat the close',
+      formatPercent(figures.beat_close_share),
+      '',
+      figures.beat_close_ci95 ? `95% CI ${formatPercent(figures.beat_close_ci95.low)} to ${formatPercent(figures.beat_close_ci95.high)}` : '',
+    ],
   ];
   return (
-    <dl className="grid grid-cols-2 gap-2 md:grid-cols-5">
-      {items.map(([label, value, colour]) => (
-        <div key={label} className="rounded-md border border-line bg-panel-2 p-3">
-          <dt className="text-xs text-muted">{label}</dt>
-          <dd className={`text-base font-semibold tabular-nums ${colour}`} data-testid={`figure-${label.toLowerCase().replace(/\W+/g, '-')}`}>
-            {value}
-          </dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <dl className="grid grid-cols-2 gap-2 md:grid-cols-5">
+        {items.map(([label, value, colour, note]) => (
+          <div key={label} className="min-w-0 rounded-md border border-line bg-panel-2 p-3">
+            <dt className="text-xs text-muted">{label}</dt>
+            <dd className={`text-base font-semibold tabular-nums ${colour}`} data-testid={`figure-${label.toLowerCase().replace(/\W+/g, '-')}`}>
+              {value}
+            </dd>
+            {note ? <dd className="mt-1 text-xs text-muted">{note}</dd> : null}
+          </div>
+        ))}
+      </dl>
+      <p className="mt-2 text-xs text-muted" data-testid="figure-definitions">
+        Yield is profit over the total staked. ROI is the time-weighted return on the book&apos;s capital: the returns of
+        the periods between deposits and withdrawals, chained, so money paid in is not a return. Equity is cash plus
+        open stakes at their stake; drawdown is measured on the time-weighted equity. CLV intervals: t-interval for
+        the mean, Wilson for the share. Expected profit is the sum of stake × edge at placement.
+      </p>
+    </>
   );
 }
 
@@ -59,7 +85,7 @@ function FiguresTable({ title, rows, currency }: { title: string; rows: Record<s
                 <th scope="col" className={`${th} text-right`}>Bets</th>
                 <th scope="col" className={`${th} text-right`}>Staked</th>
                 <th scope="col" className={`${th} text-right`}>Profit</th>
-                <th scope="col" className={`${th} text-right`}>ROI</th>
+                <th scope="col" className={`${th} text-right`}>Yield</th>
                 <th scope="col" className={`${th} text-right`}>Win rate</th>
                 <th scope="col" className={`${th} text-right`}>Mean CLV</th>
               </tr>
@@ -76,7 +102,7 @@ function FiguresTable({ title, rows, currency }: { title: string; rows: Record<s
                     <td className={`${td} text-right ${tone(figures.profit_minor)}`}>
                       {formatSignedMoney(figures.profit_minor, currency)}
                     </td>
-                    <td className={`${td} text-right ${tone(figures.roi)}`}>{formatPercent(figures.roi, { signed: true })}</td>
+                    <td className={`${td} text-right ${tone(figures.yield)}`}>{formatPercent(figures.yield, { signed: true })}</td>
                     <td className={`${td} text-right`}>{formatPercent(figures.win_rate)}</td>
                     <td className={`${td} text-right`}>{formatPercent(figures.clv_mean, { signed: true, digits: 2 })}</td>
                   </tr>
@@ -96,12 +122,12 @@ function Report({ performance, currency, filename }: { performance: PerformanceO
       <div className="flex justify-end">
         <Button onClick={() => downloadCsv(filename, buildPerformanceCsv(performance, currency))}>Export CSV</Button>
       </div>
-      <SummaryFigures figures={performance.summary} currency={currency} />
+      <SummaryFigures performance={performance} currency={currency} />
       {performance.summary.n_bets === 0 ? (
         <EmptyState title="No settled bets in this range">Charts fill in as bets settle.</EmptyState>
       ) : null}
       <div className="grid gap-4 lg:grid-cols-2">
-        <Panel title="Bankroll">
+        <Panel title="Equity and cash">
           <PnlChart performance={performance} currency={currency} />
         </Panel>
         <Panel title="Drawdown">
