@@ -29,7 +29,15 @@ from scoreline.services import bets, performance, portfolios, settlement
 from scoreline.services.ingest import ingest_football_data
 from scoreline.services.predicting import predict_fixtures
 from scoreline.storage.db import make_engine, unit_of_work_factory, upgrade
-from scoreline.storage.tables import BetRow, FixtureRow, LedgerEntryRow, OddsRow, UserRow
+from scoreline.storage.tables import (
+    BetRow,
+    Bookmaker,
+    FixtureRow,
+    LedgerEntryRow,
+    OddsRow,
+    ResultRow,
+    UserRow,
+)
 from scoreline.storage.unit_of_work import UnitOfWork
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -65,10 +73,24 @@ def test_expected_profit_is_stake_times_the_edge_recorded_at_placement(loaded: L
         ).first()
         assert fixture is not None
         quote = w.session.scalars(
-            select(OddsRow).where(OddsRow.fixture_id == fixture.id, OddsRow.market == "1x2")
+            select(OddsRow)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(
+                OddsRow.fixture_id == fixture.id,
+                OddsRow.market == "1x2",
+                OddsRow.kind == "prematch",
+                Bookmaker.code == "PS",
+            )
         ).first()
         assert quote is not None
         fixture_id, kickoff, quote_id, price = fixture.id, fixture.kickoff_utc, quote.id, quote.home
+        # Bets are taken before the result exists: lift it off, and put it back after the bet.
+        result = w.session.get(ResultRow, fixture_id)
+        assert result is not None
+        score = (result.home_goals, result.away_goals)
+        w.session.delete(result)
+        fixture.status = "scheduled"
+        w.commit()
         active = w.model_versions.active()
         assert active is not None
         prediction = w.predictions.latest(fixture_ids=[fixture_id], model_version_id=active.id)
@@ -81,7 +103,11 @@ def test_expected_profit_is_stake_times_the_edge_recorded_at_placement(loaded: L
         selection=Selection.HOME,
         stake_minor=2_500,
         now=kickoff - timedelta(hours=1),
+        max_price_age_seconds=7 * 86_400,  # the file's pre-match prices were taken days before
     )
+    with uow() as w:
+        w.fixtures.record_result(fixture_id=fixture_id, home_goals=score[0], away_goals=score[1])
+        w.commit()
     settlement.settle_fixture(uow, fixture_id=fixture_id)
     report = performance.report(uow, owner_id=owner, portfolio_id=portfolio)
     worth = 2_500 * kelly.money_edge(prediction[0].probabilities[0], price)
