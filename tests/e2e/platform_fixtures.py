@@ -112,18 +112,20 @@ class Platform:
         is refused), then its final score arrives as a feed sends it."""
         played = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
         with self.unit_of_work() as uow:
-            moved = uow.session.execute(
-                update(FixtureRow)
-                .where(
+            fixture_id = uow.session.scalars(
+                select(FixtureRow.id).where(
                     FixtureRow.home_team_id
                     == select(TeamRow.id).where(TeamRow.name == home).scalar_subquery(),
                     FixtureRow.away_team_id
                     == select(TeamRow.id).where(TeamRow.name == away).scalar_subquery(),
                     FixtureRow.match_date == self.kickoff.date(),
                 )
+            ).one()
+            uow.session.execute(
+                update(FixtureRow)
+                .where(FixtureRow.id == fixture_id)
                 .values(kickoff_utc=played, match_date=played.date())
             )
-            assert moved.rowcount == 1, (home, away)
             uow.commit()
         summary = self.engine.submit(
             [
