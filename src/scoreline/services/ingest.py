@@ -231,14 +231,15 @@ def _without_early_results(parsed: SeasonFile, now: datetime) -> tuple[SeasonFil
     for row in parsed.rows:
         fixture = row.fixture
         reason = None if fixture.result is None else result_refusal(fixture.kickoff_utc, now=now)
-        if reason is not None:
-            refused.append(
-                f"{parsed.path} line {row.line}: {fixture.home_team} v {fixture.away_team} {reason};"
-                " result refused, fixture and prices kept"
-            )
-            fixture = dataclasses.replace(fixture, status=FixtureStatus.SCHEDULED, result=None)
-            row = dataclasses.replace(row, fixture=fixture)
-        rows.append(row)
+        if reason is None:
+            rows.append(row)
+            continue
+        refused.append(
+            f"{parsed.path} line {row.line}: {fixture.home_team} v {fixture.away_team}"
+            f" {reason}; result refused, fixture and prices kept"
+        )
+        fixture = dataclasses.replace(fixture, status=FixtureStatus.SCHEDULED, result=None)
+        rows.append(dataclasses.replace(row, fixture=fixture))
     if not refused:
         return parsed, refused
     return dataclasses.replace(parsed, rows=tuple(rows)), refused

@@ -18,9 +18,10 @@ holds it (``mark_published``), within the next transaction rather than one
 of its own: a crash before then only publishes it again, which consumers
 tolerate. A result is recorded only once its fixture has kicked off by the
 clock (``domain.fixtures.result_refusal``, on the stored kick-off): an early
-one is refused with ``TickError("result_before_kickoff")`` and never stored. Resolution is cached in memory, because a feed names the same few
-hundred fixtures thousands of times a minute; what a transaction created
-enters the caches only once it is committed.
+one is refused with ``TickError("result_before_kickoff")`` and never stored.
+Resolution is cached in memory, because a feed names the same few hundred
+fixtures thousands of times a minute; what a transaction created enters the
+caches only once it is committed.
 """
 
 from __future__ import annotations

@@ -17,7 +17,11 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from scoreline.domain import Fixture, MatchStats
-from scoreline.storage.repositories._copy import copy_rows, is_postgres_connection
+from scoreline.storage.repositories._copy import (
+    copy_rows,
+    defer_commit_flush,
+    is_postgres_connection,
+)
 from scoreline.storage.repositories._sql import chunks
 from scoreline.storage.tables import (
     BetRow,
@@ -100,9 +104,12 @@ def sync_season(
     A stored result is never removed by a file that lacks it (the live feed may
     have stored it first), and a result that bets were settled on is not
     rewritten: the disagreement is reported in ``conflicts`` instead.
-    Returns the id of every entry's fixture by key, and the counts.
+    Returns the id of every entry's fixture by key, and the counts. On PostgreSQL the
+    file's transaction commits without waiting for the disk (``defer_commit_flush``).
     """
     counts = SyncCounts()
+    if is_postgres_connection(session.connection()):
+        defer_commit_flush(session.connection())
     has_any = session.scalar(
         select(FixtureRow.id).where(FixtureRow.season_id == season_id).limit(1)
     )
