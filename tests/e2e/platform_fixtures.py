@@ -25,7 +25,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 from pydantic import SecretStr
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
 from scoreline.api.server import build_server
 from scoreline.config import Settings
@@ -39,7 +39,7 @@ from scoreline.services.fitting import fit_dixon_coles
 from scoreline.services.ingest import ingest_football_data
 from scoreline.services.predicting import predict_fixtures
 from scoreline.storage.db import make_engine, unit_of_work_factory
-from scoreline.storage.tables import Base
+from scoreline.storage.tables import Base, FixtureRow, TeamRow
 from scoreline.storage.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,7 +108,25 @@ class Platform:
         assert summary.stored == 1, summary
 
     def result(self, home: str, away: str, home_goals: int, away_goals: int) -> None:
-        """The final score, as a feed sends it."""
+        """The match is played (its kick-off moves two hours back: a result before kick-off
+        is refused), then its final score arrives as a feed sends it."""
+        played = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+        with self.unit_of_work() as uow:
+            fixture_id = uow.session.scalars(
+                select(FixtureRow.id).where(
+                    FixtureRow.home_team_id
+                    == select(TeamRow.id).where(TeamRow.name == home).scalar_subquery(),
+                    FixtureRow.away_team_id
+                    == select(TeamRow.id).where(TeamRow.name == away).scalar_subquery(),
+                    FixtureRow.match_date == self.kickoff.date(),
+                )
+            ).one()
+            uow.session.execute(
+                update(FixtureRow)
+                .where(FixtureRow.id == fixture_id)
+                .values(kickoff_utc=played, match_date=played.date())
+            )
+            uow.commit()
         summary = self.engine.submit(
             [
                 {
@@ -117,7 +135,7 @@ class Platform:
                     "competition": "E0",
                     "home_team": home,
                     "away_team": away,
-                    "kickoff": _iso(self.kickoff),
+                    "kickoff": _iso(played),
                     "home_goals": home_goals,
                     "away_goals": away_goals,
                 }

@@ -1,10 +1,18 @@
-"""Fixtures and their results."""
+"""Fixtures and their results, and when a result may be known.
+
+A match has kicked off once its kick-off time is not after now (``has_kicked_off``):
+from then on it takes a result, never before (``result_refusal``). Every
+transport asks the same question with its own clock: a file's load and the live
+feed the wall clock, settlement the wall clock, a test a fixed instant. The
+demo's replay moves history onto the wall clock (``providers.replay_clock``), so
+a replayed result arrives after its replayed kick-off and passes.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 __all__ = [
@@ -15,6 +23,8 @@ __all__ = [
     "HistoryRow",
     "MatchStats",
     "Result",
+    "has_kicked_off",
+    "result_refusal",
 ]
 
 
@@ -151,3 +161,20 @@ class HistoryRow(NamedTuple):
     away_shots_on_target: int | None
     home_corners: int | None
     away_corners: int | None
+
+
+def has_kicked_off(kickoff_utc: datetime, *, now: datetime) -> bool:
+    """Whether a match kicking off at ``kickoff_utc`` has started by ``now`` (both aware)."""
+    return kickoff_utc <= now
+
+
+def result_refusal(kickoff_utc: datetime, *, now: datetime) -> str | None:
+    """Why a result for a match kicking off at ``kickoff_utc`` cannot be accepted at ``now``,
+    or None when it can: no match has a score before it kicks off."""
+    if has_kicked_off(kickoff_utc, now=now):
+        return None
+    return f"kicks off at {_iso(kickoff_utc)}, after now ({_iso(now)}): no result before kick-off"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from scoreline.domain.markets import SELECTIONS, Line, Market, Selection
+from scoreline.domain.prices import price_fault
 
 __all__ = ["BOOKMAKER_NAMES", "OddsRecord", "OddsSnapshot", "PriceKind"]
 
@@ -54,7 +55,8 @@ class OddsSnapshot:
     """A decimal price for a selection; ``line`` is None for the 1X2 market.
 
     ``bookmaker`` is a short code (``PS`` Pinnacle, ``B365`` Bet365, ``MAX`` and
-    ``AVG`` for market-wide aggregates). ``captured_at`` is UTC.
+    ``AVG`` for market-wide aggregates). ``captured_at`` is UTC. The price is in the
+    range of ``domain.prices``.
     """
 
     bookmaker: str
@@ -66,8 +68,8 @@ class OddsSnapshot:
     kind: PriceKind = PriceKind.PREMATCH
 
     def __post_init__(self) -> None:
-        if self.price <= 1:
-            raise ValueError(f"price {self.price} must be above 1.0 (decimal odds)")
+        if (fault := price_fault(self.price)) is not None:
+            raise ValueError(f"price {self.price} is {fault}")
         if self.selection not in SELECTIONS[self.market]:
             raise ValueError(f"{self.selection.value} is not a selection of {self.market.value}")
         if (self.line is None) != (self.market is Market.MATCH_ODDS):

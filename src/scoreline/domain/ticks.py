@@ -34,6 +34,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from scoreline.domain.markets import SELECTIONS, Line, Market, Selection, parse_line
 from scoreline.domain.odds import PriceKind
+from scoreline.domain.prices import price_fault
 
 __all__ = [
     "OddsTick",
@@ -45,7 +46,6 @@ __all__ = [
     "parse_tick",
 ]
 
-_MAX_PRICE = Decimal(1000)
 _MAX_LINE = Decimal(20)  # goals; football-data's own files never go past 10
 
 
@@ -174,10 +174,8 @@ def _price(selection: str, value: object) -> Decimal:
         price = Decimal(str(value))
     except InvalidOperation as error:
         raise TickError("bad_price", f"price of {selection} {value!r} is not a number") from error
-    if not price.is_finite() or price <= 1:
-        raise TickError("bad_price", f"price of {selection} is {value}, must be above 1.0")
-    if price > _MAX_PRICE:
-        raise TickError("bad_price", f"price of {selection} is {value}, above {_MAX_PRICE}")
+    if (fault := price_fault(price)) is not None:
+        raise TickError("bad_price", f"price of {selection} is {value}: {fault}")
     return price
 
 

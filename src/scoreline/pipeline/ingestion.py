@@ -2,7 +2,7 @@
 
 For each batch of raw ticks (wire form in ``domain.ticks``):
 
-1. parse and check them (prices above 1, a known market and line, both teams);
+1. parse and check them (prices in range, a known market and line, both teams);
 2. hand the odds ticks to ``services.live_ingest``, which resolves them to
    fixtures and stores the new snapshots with their outbox entries in one
    commit, then publish those on ``odds``; likewise the results, on ``results``;
@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from scoreline.domain.ticks import OddsTick, ResultTick, TickError, parse_tick
@@ -68,7 +69,9 @@ class IngestionEngine:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.bus = bus
-        self.live = LiveIngest(unit_of_work)
+        # One clock for the whole engine: it stamps receipts and says whether a match has
+        # kicked off (a result before kick-off is dead-lettered).
+        self.live = LiveIngest(unit_of_work, clock=lambda: datetime.fromtimestamp(clock(), UTC))
         self.streams = streams or Streams()
         self.metrics = metrics or PipelineMetrics()
         self.odds_maxlen, self.clock = odds_maxlen, clock

@@ -7,6 +7,11 @@ updates only the fixtures, results and prices that changed, and merges
 safely: prices stored by the live feeds, prices a bet or a prediction names,
 and results bets were settled on are never removed or rewritten by a file
 (``odds_kept`` and ``problems`` say what was held back).
+
+A score for a match that has not kicked off yet (``domain.fixtures.result_refusal``)
+is refused and reported in ``problems``: the fixture and its prices are stored,
+without the result, so nothing can settle on it. Such a load is not recorded as
+the file's load, so the same file loaded after kick-off brings the result in.
 """
 
 from __future__ import annotations
@@ -21,9 +26,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from scoreline.domain import Fixture, Selection, Team
+from scoreline.domain import Fixture, FixtureStatus, Selection, Team
+from scoreline.domain.fixtures import result_refusal
 from scoreline.errors import DataError
-from scoreline.providers.football_data import SeasonFile, find_season_files, read_season_file
+from scoreline.providers.football_data import (
+    MatchRow,
+    SeasonFile,
+    find_season_files,
+    read_season_file,
+)
 from scoreline.storage.repositories import fixture_sync, odds_sync
 from scoreline.storage.unit_of_work import UnitOfWork
 
@@ -35,6 +46,10 @@ PROVIDER = "football-data"
 
 Progress = Callable[[Path, int, int], None]
 """Called after each file with (path, files done, files in all)."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -90,13 +105,15 @@ def ingest_football_data(
     force: bool = False,
     before: datetime | None = None,
     progress: Progress | None = None,
+    clock: Callable[[], datetime] = _utcnow,
 ) -> IngestReport:
     """Load every season file under ``paths``, one transaction per file.
 
     ``before`` loads only the matches kicking off before it: the state of the
     world at that moment, from which ``scoreline replay`` plays the rest as a
     live feed. Such a partial load is not recorded as the file's load, so a
-    later full one reads the file again.
+    later full one reads the file again. ``clock`` says when now is: results of
+    matches kicking off after it are refused.
     """
     files = find_season_files(paths)
     report = IngestReport()
@@ -119,7 +136,12 @@ def ingest_football_data(
                     parsed = dataclasses.replace(parsed, rows=kept)
                 report.files.append(
                     _ingest_file(
-                        unit_of_work, path, parsed, force=force, partial=before is not None
+                        unit_of_work,
+                        path,
+                        parsed,
+                        force=force,
+                        partial=before is not None,
+                        now=clock(),
                     )
                 )
             if progress is not None:
@@ -155,16 +177,19 @@ def _ingest_file(
     *,
     force: bool,
     partial: bool = False,
+    now: datetime,
 ) -> FileOutcome:
     if isinstance(parsed, DataError):
         logger.warning("%s", parsed)
         return FileOutcome(path=path, status="rejected", error=str(parsed))
+    parsed, early = _without_early_results(parsed, now)
+    partial = partial or bool(early)
     outcome = FileOutcome(
         path=path,
         status="loaded",
         matches=len(parsed.rows),
         padding_rows=parsed.skipped_padding,
-        problems=[str(p) for p in parsed.problems],
+        problems=[*early, *(str(p) for p in parsed.problems)],
         dropped_cells=[cell.message for cell in parsed.dropped_cells],
     )
     with unit_of_work() as uow:
@@ -176,29 +201,48 @@ def _ingest_file(
         if previous == parsed.sha256 and not (force or partial):
             outcome.status = "unchanged"
             return outcome
-        if partial:
-            # Part of the file: written, but not recorded as the file's load.
-            _write(uow, parsed, competition_id, season_id, outcome, is_new=False)
-            uow.commit()
-            return outcome
+        # Part of the file (or the file without its early results) is written but not
+        # recorded as the file's load, so that loading it again reads it again.
         _write(uow, parsed, competition_id, season_id, outcome, is_new=previous is None)
-        uow.source_files.record(
-            provider=PROVIDER,
-            season_id=season_id,
-            path=str(path),
-            sha256=parsed.sha256,
-            loaded_at=datetime.now(UTC),
-            rows=len(parsed.rows),
-            padding_rows=parsed.skipped_padding,
-            problems=[
-                *((p.line, "row_skipped", p.reason) for p in parsed.problems),
-                *((c.line, "cell_dropped", c.message) for c in parsed.dropped_cells),
-            ],
-        )
+        if not partial:
+            uow.source_files.record(
+                provider=PROVIDER,
+                season_id=season_id,
+                path=str(path),
+                sha256=parsed.sha256,
+                loaded_at=datetime.now(UTC),
+                rows=len(parsed.rows),
+                padding_rows=parsed.skipped_padding,
+                problems=[
+                    *((p.line, "row_skipped", p.reason) for p in parsed.problems),
+                    *((c.line, "cell_dropped", c.message) for c in parsed.dropped_cells),
+                ],
+            )
         uow.commit()
     for problem in [*outcome.problems, *outcome.dropped_cells]:
         logger.warning("%s", problem)
     return outcome
+
+
+def _without_early_results(parsed: SeasonFile, now: datetime) -> tuple[SeasonFile, list[str]]:
+    """The file with the results of matches not yet kicked off taken out, and what was."""
+    refused: list[str] = []
+    rows: list[MatchRow] = []
+    for row in parsed.rows:
+        fixture = row.fixture
+        reason = None if fixture.result is None else result_refusal(fixture.kickoff_utc, now=now)
+        if reason is None:
+            rows.append(row)
+            continue
+        refused.append(
+            f"{parsed.path} line {row.line}: {fixture.home_team} v {fixture.away_team}"
+            f" {reason}; result refused, fixture and prices kept"
+        )
+        fixture = dataclasses.replace(fixture, status=FixtureStatus.SCHEDULED, result=None)
+        rows.append(dataclasses.replace(row, fixture=fixture))
+    if not refused:
+        return parsed, refused
+    return dataclasses.replace(parsed, rows=tuple(rows)), refused
 
 
 def _write(

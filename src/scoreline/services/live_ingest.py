@@ -16,20 +16,24 @@ tick:
 The outbox entry of a snapshot is deleted once the engine says the stream
 holds it (``mark_published``), within the next transaction rather than one
 of its own: a crash before then only publishes it again, which consumers
-tolerate. Resolution is cached in memory, because a feed names the same few
-hundred fixtures thousands of times a minute; what a transaction created
-enters the caches only once it is committed.
+tolerate. A result is recorded only once its fixture has kicked off by the
+clock (``domain.fixtures.result_refusal``, on the stored kick-off): an early
+one is refused with ``TickError("result_before_kickoff")`` and never stored.
+Resolution is cached in memory, because a feed names the same few hundred
+fixtures thousands of times a minute; what a transaction created enters the
+caches only once it is committed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from scoreline.domain import Market, Selection
+from scoreline.domain.fixtures import result_refusal
 from scoreline.domain.ticks import OddsTick, ResultTick, TickError
 from scoreline.errors import ConflictError
 from scoreline.storage.repositories.odds import LiveOdds
@@ -69,8 +73,11 @@ class _Batch:
 class LiveIngest:
     """Stores live ticks (see the module docstring); one per feed process, as it caches."""
 
-    def __init__(self, unit_of_work: UnitOfWorkFactory) -> None:
+    def __init__(
+        self, unit_of_work: UnitOfWorkFactory, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.unit_of_work = unit_of_work
+        self.clock = clock or _utcnow
         self._competitions: dict[str, tuple[int, str] | None] = {}
         self._teams: dict[tuple[str, str, str], int] = {}
         self._fixtures: dict[FixtureKey, int] = {}
@@ -130,10 +137,18 @@ class LiveIngest:
 
     def store_result(self, tick: ResultTick) -> int | None:
         """Record a final score; the fixture's id when it is new, None when the same score
-        was already stored. ``TickError`` for an unknown fixture or a different score."""
+        was already stored. ``TickError`` for an unknown fixture, one that has not kicked
+        off, or a different score."""
         batch = _Batch()
         with self.unit_of_work() as uow:
             fixture_id = self._fixture(uow, batch, tick, create=False)
+            fixture = uow.fixtures.get(fixture_id)
+            refusal = None if fixture is None else result_refusal(fixture.kickoff, now=self.clock())
+            if refusal is not None:
+                raise TickError(
+                    "result_before_kickoff",
+                    f"{tick.home_team} v {tick.away_team} (fixture {fixture_id}) {refusal}",
+                )
             try:
                 new = uow.fixtures.record_result(
                     fixture_id=fixture_id, home_goals=tick.home_goals, away_goals=tick.away_goals

@@ -13,16 +13,20 @@ for fixtures whose result came in while nothing was listening.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from scoreline.domain import Market, Selection
 from scoreline.domain.betting import AuditKind, BetRecord, LedgerKind
+from scoreline.domain.fixtures import result_refusal
 from scoreline.pricing.settlement import payout_minor, settle
 from scoreline.services import audit, lock_order
 from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["SettlementNotice", "fixtures_to_settle", "notices", "settle_fixture"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,9 @@ def settle_fixture(unit_of_work: UnitOfWorkFactory, *, fixture_id: int) -> list[
     """Settle every open bet on a finished fixture; the ids this call settled.
 
     Safe to run concurrently and repeatedly: a bet another settlement got to
-    first is skipped, so nothing is paid twice.
+    first is skipped, so nothing is paid twice. A fixture that has not kicked off
+    is never settled, whatever result is stored (the last line of defence behind
+    the ingest paths, which refuse such results).
     """
     return lock_order.retried(
         lambda: _settle_fixture(unit_of_work, fixture_id, _now()),
@@ -59,6 +65,9 @@ def _settle_fixture(unit_of_work: UnitOfWorkFactory, fixture_id: int, now: datet
     with unit_of_work() as uow:
         fixture = uow.fixtures.get(fixture_id)
         if fixture is None or fixture.home_goals is None or fixture.away_goals is None:
+            return []
+        if (early := result_refusal(fixture.kickoff, now=now)) is not None:
+            logger.error("fixture %d %s: its bets stay open", fixture_id, early)
             return []
         score = (fixture.home_goals, fixture.away_goals)
         open_bets = uow.bets.lock_open(fixture_id=fixture_id)  # lock_order: 2, all at once

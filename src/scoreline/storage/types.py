@@ -18,10 +18,10 @@ from sqlalchemy import DateTime, Integer, Numeric
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["PRICE_SCALE", "Price", "UTCDateTime"]
+__all__ = ["PRICE_QUANTUM", "PRICE_SCALE", "Price", "UTCDateTime"]
 
 PRICE_SCALE = 10_000
-_QUANTUM = Decimal("0.0001")
+PRICE_QUANTUM = Decimal("0.0001")
 
 
 class Price(TypeDecorator[Decimal]):
@@ -42,14 +42,14 @@ class Price(TypeDecorator[Decimal]):
             raise TypeError(f"prices are Decimal, not {type(value).__name__}")
         if dialect.name == "sqlite":
             return int((value * PRICE_SCALE).to_integral_exact())
-        return value.quantize(_QUANTUM)
+        return value.quantize(PRICE_QUANTUM)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return (Decimal(int(value)) / PRICE_SCALE).quantize(_QUANTUM)
-        return Decimal(value).quantize(_QUANTUM)
+            return (Decimal(int(value)) / PRICE_SCALE).quantize(PRICE_QUANTUM)
+        return Decimal(value).quantize(PRICE_QUANTUM)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -97,9 +97,14 @@ def test_an_uploaded_file_loads_then_is_unchanged_and_bad_ones_are_refused(
     assert first["odds_inserted"]
     assert first["odds_kept"] == 0
     assert upload(client, admin, E0.read_bytes(), "2022-2023.csv")["status"] == "unchanged"
-    broken = upload(client, admin, b"not,a\nfootball,file\n", "2023-2024.csv")
-    assert broken["status"] == "rejected"
-    assert broken["error"]
+    broken = client.post(
+        "/api/v1/admin/ingest/football-data",
+        params={"filename": "2023-2024.csv"},
+        content=b"not,a\nfootball,file\n",
+        headers={**admin, "Content-Type": "text/csv"},
+    )
+    assert broken.status_code == 422
+    assert broken.json()["detail"][0]["msg"].startswith("2023-2024.csv: required column(s) missing")
     wrong_type = client.post(
         "/api/v1/admin/ingest/football-data",
         content=b"x",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from sqlalchemy import update
 
 from conftest import SAMPLE_DATA
 from scoreline.api.app import create_app
@@ -21,6 +22,7 @@ from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.services import settlement
 from scoreline.services.ingest import ingest_football_data
+from scoreline.storage.tables import FixtureRow
 from scoreline.storage.unit_of_work import UnitOfWork
 
 PASSWORD = "correct horse battery staple"
@@ -253,6 +255,13 @@ def test_a_bet_settles_and_performance_adds_up(
     )
     assert too_much.status_code == 409
     with unit_of_work() as uow:
+        # The match is played: its kick-off passes (a result before it would not settle).
+        played = datetime.now(UTC) - timedelta(hours=2)
+        uow.session.execute(
+            update(FixtureRow)
+            .where(FixtureRow.id == fixture_id)
+            .values(kickoff_utc=played, match_date=played.date())
+        )
         uow.fixtures.record_result(fixture_id=fixture_id, home_goals=2, away_goals=0)
         uow.commit()
     assert len(settlement.settle_fixture(unit_of_work, fixture_id=fixture_id)) == 2

@@ -25,13 +25,15 @@ from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.tables import LedgerEntryRow, UserRow
 from scoreline.storage.unit_of_work import UnitOfWork
 
-KICKOFF = datetime(2099, 8, 20, 15, tzinfo=UTC)
+# Played yesterday: the bet goes on before kick-off (``place`` takes the time), and the
+# result, which is refused before kick-off, arrives after it by the wall clock.
+KICKOFF = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
 MATCH = {
     "provider": "replay",
     "competition": "E0",
     "home_team": "Arsenal",
     "away_team": "Chelsea",
-    "kickoff": "2099-08-20T15:00:00Z",
+    "kickoff": KICKOFF.isoformat(),
 }
 TOTALS = MATCH | {
     "type": "odds",
@@ -39,7 +41,7 @@ TOTALS = MATCH | {
     "market": "over_under",
     "line": "2.25",
     "prices": {"over": "1.95", "under": "1.90"},
-    "captured_at": "2099-08-19T10:00:00Z",
+    "captured_at": (KICKOFF - timedelta(hours=2)).isoformat(),
 }
 RESULT = MATCH | {"type": "result", "home_goals": 2, "away_goals": 0}
 

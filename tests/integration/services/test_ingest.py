@@ -306,3 +306,73 @@ def test_a_reload_without_a_result_keeps_the_stored_one(
         fixture = uow.session.get(FixtureRow, fixture_id)
         assert fixture is not None
         assert fixture.status == "finished"
+
+
+def test_results_after_the_clock_are_refused_until_kick_off_then_loaded(
+    unit_of_work: UowFactory,
+) -> None:
+    # 2022-2023 as seen on 1 January 2023: the scores of the spring are not known yet.
+    new_year = datetime(2023, 1, 1, tzinfo=UTC)
+    parsed = read_season_file(E0_2223)
+    played = sum(row.fixture.kickoff_utc <= new_year for row in parsed.rows)
+    early = ingest_service.ingest_football_data(unit_of_work, [E0_2223], clock=lambda: new_year)
+    (outcome,) = early.files
+    assert (outcome.status, outcome.matches) == ("loaded", 380)
+    refused = [p for p in outcome.problems if "result refused" in p]
+    assert len(refused) == 380 - played
+    assert "no result before kick-off; result refused, fixture and prices kept" in refused[0]
+    assert _counts(unit_of_work) == (380, played, sum(len(row.odds) for row in parsed.rows))
+    with unit_of_work() as uow:
+        statuses = uow.session.execute(
+            select(FixtureRow.status, func.count()).group_by(FixtureRow.status)
+        ).all()
+        assert uow.source_files.sha256_of(provider="football-data", season_id=1) is None
+    assert dict(statuses) == {"finished": played, "scheduled": 380 - played}
+    # Loaded again once the season is over: the same file is read again and completes it.
+    later = ingest_service.ingest_football_data(unit_of_work, [E0_2223])
+    assert (later.files[0].status, later.files[0].problems) == ("loaded", [])
+    assert _counts(unit_of_work)[:2] == (380, 380)
+
+
+def test_bulk_written_rows_read_back_as_the_file_says(unit_of_work: UowFactory) -> None:
+    parsed = read_season_file(E0_2223)
+    ingest_service.ingest_football_data(unit_of_work, [E0_2223])
+    first = parsed.rows[0]
+    with unit_of_work() as uow:
+        home = aliased(TeamRow)
+        fixture_id, kickoff = uow.session.execute(
+            select(FixtureRow.id, FixtureRow.kickoff_utc)
+            .join(home, home.id == FixtureRow.home_team_id)
+            .where(
+                home.name == first.fixture.home_team,
+                FixtureRow.match_date == first.fixture.match_date,
+            )
+        ).one()
+        result = uow.session.execute(
+            select(ResultRow.home_goals, ResultRow.away_goals, ResultRow.home_shots).where(
+                ResultRow.fixture_id == fixture_id
+            )
+        ).one()
+        stored = {
+            (r.bookmaker, r.market, r.line and Decimal(r.line), r.kind, r.captured_at, name): price
+            for r in uow.odds.latest(fixture_id)  # a file has one instant per kind
+            for name, price in r.prices.items()
+        }
+    assert kickoff == first.fixture.kickoff_utc
+    assert first.fixture.result is not None
+    assert tuple(result) == (
+        first.fixture.result.home_goals,
+        first.fixture.result.away_goals,
+        first.fixture.result.stats.home_shots,
+    )
+    assert stored == {
+        (
+            q.bookmaker,
+            q.market.value,
+            q.line,
+            q.kind.value,
+            q.captured_at,
+            q.selection.value,
+        ): q.price
+        for q in first.odds
+    }

@@ -158,9 +158,9 @@ def test_the_whole_sample_loads_with_three_dropped_prices() -> None:
         for d in f.dropped_cells
     ]
     assert dropped == [
-        ("D1", "2019-2020.csv", 261, ("AvgC>2.5",), "price_not_above_one"),
-        ("E0", "2021-2022.csv", 168, ("B365C>2.5",), "price_not_above_one"),
-        ("E0", "2021-2022.csv", 168, ("B365C<2.5",), "price_not_above_one"),
+        ("D1", "2019-2020.csv", 261, ("AvgC>2.5",), "price_below_minimum"),
+        ("E0", "2021-2022.csv", 168, ("B365C>2.5",), "price_below_minimum"),
+        ("E0", "2021-2022.csv", 168, ("B365C<2.5",), "price_below_minimum"),
     ]
 
 
@@ -316,19 +316,53 @@ def test_bad_cells_are_dropped_with_their_reason() -> None:
     assert [(d.line, d.columns, d.code) for d in season.dropped_cells] == [
         (2, ("HS",), "stat_not_whole_number"),
         (2, ("B365H",), "price_not_a_number"),
-        (2, ("B365A",), "price_not_above_one"),
+        (2, ("B365A",), "price_below_minimum"),
         (2, ("SJH", "SJD", "SJA"), "book_out_of_range"),
         (2, ("BbMx>2.5",), "two_way_price_too_high"),
         (2, ("BbAHh", "BbMxAHH", "BbMxAHA"), "handicap_line_invalid"),
         (2, ("BbAHh", "BbAvAHH", "BbAvAHA"), "handicap_line_invalid"),
         (3, ("Time",), "time_invalid"),
-        (3, ("B365A",), "price_not_above_one"),
+        (3, ("B365A",), "price_below_minimum"),
         (3, ("BbAHh", "BbMxAHH", "BbMxAHA"), "handicap_line_invalid"),
         (3, ("BbAHh", "BbAvAHH", "BbAvAHA"), "handicap_line_invalid"),
         (4, ("BbMxAHH", "BbMxAHA"), "handicap_line_missing"),
         (4, ("BbAvAHH", "BbAvAHA"), "handicap_line_missing"),
         (5, ("SJH",), "price_not_a_number"),
     ]
+
+
+_PRICED_HEADER = "Div,Date,HomeTeam,AwayTeam,FTHG,FTAG,HTHG,HTAG,B365H,B365D,B365A\n"
+
+
+def _priced_file(tmp_path: Path, prices: str) -> Path:
+    path = tmp_path / "2019-2020.csv"
+    path.write_text(
+        _PRICED_HEADER
+        + "E0,09/08/2019,Liverpool,Norwich,4,1,4,0,1.14,10,19\n"
+        + f"E0,10/08/2019,West Ham,Man City,0,5,0,1,{prices}\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize("price", ["1e30", "50000", "1000.01"])
+def test_a_price_above_the_maximum_refuses_the_whole_file(tmp_path: Path, price: str) -> None:
+    with pytest.raises(DataError) as refused:
+        read_season_file(_priced_file(tmp_path, f",{price},1.2"))
+    assert str(refused.value) == (
+        f"{tmp_path / '2019-2020.csv'} line 3: B365D={price!r} is above the maximum decimal"
+        " price 1,000; file rejected"
+    )
+
+
+def test_the_range_ends_are_prices_and_below_it_a_cell_is_dropped(tmp_path: Path) -> None:
+    season = read_season_file(_priced_file(tmp_path, "1.01,1000,1.005"))
+    assert [(s.selection, s.price) for s in season.rows[1].odds] == [
+        (Selection.HOME, Decimal("1.01")),
+        (Selection.DRAW, Decimal(1000)),
+    ]
+    (dropped,) = season.dropped_cells
+    assert (dropped.line, dropped.columns, dropped.code) == (3, ("B365A",), "price_below_minimum")
+    assert dropped.reason == "below the minimum decimal price 1.01"
 
 
 def test_dropped_cell_message() -> None:

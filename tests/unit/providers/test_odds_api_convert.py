@@ -211,7 +211,8 @@ def test_a_malformed_event_is_reported_and_the_rest_converts() -> None:
     [
         ("2.1", "price must be a number, got '2.1'"),
         (True, "price must be a number, got True"),
-        (1.0, "price of home is 1.0, must be above 1.0"),
+        (1.0, "price of home is 1.0: below the minimum decimal price 1.01"),
+        (1000.5, "price of home is 1000.5: above the maximum decimal price 1,000"),
     ],
 )
 def test_a_bad_price_is_reported(price: object, reason: str) -> None:

@@ -26,7 +26,7 @@ from scoreline.api.schemas.admin import (
     StreamStatus,
 )
 from scoreline.api.schemas.models import ActiveModel, ActiveModelUpdate, ModelVersionRead
-from scoreline.errors import BusUnavailableError, ConflictError
+from scoreline.errors import BusUnavailableError, ConflictError, DataError
 from scoreline.services import admin_status, ingest, model_versions
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERRORS)
@@ -134,8 +134,11 @@ async def upload_football_data(
 
     Merged safely into what is stored: live ticks, prices a bet or a prediction
     names and results bets were settled on are kept (``odds_kept``,
-    ``problems``). A file that cannot be read is rejected whole. The file name
-    names the season (``2023-2024.csv``), else the first date does.
+    ``problems``), and so is the result of a match not yet kicked off (it is
+    refused and listed in ``problems``). A file that cannot be read, or holds a
+    price beyond the published range, is refused whole with a 422 naming the line
+    and column; nothing of it is written. The file name names the season
+    (``2023-2024.csv``), else the first date does.
     """
     if not _FILE_NAME.fullmatch(filename):
         raise HTTPException(422, f"filename {filename!r}: use letters, digits, '-', '_', '.csv'")
@@ -160,6 +163,9 @@ def _ingest(state: ApiContext, filename: str, data: bytes) -> IngestRead:
         path.write_bytes(data)
         report = ingest.ingest_football_data(state.unit_of_work, [path])
     outcome = report.files[0]
+    if outcome.status == "rejected":
+        # Named as it was sent, not by the temporary folder it was read from.
+        raise DataError((outcome.error or "file rejected").replace(f"{folder}/", ""))
     if outcome.status == "loaded":
         state.drop_cached()
     return IngestRead(

@@ -3,7 +3,13 @@
 A price is kept only if it can be a price. Each rule below was found in the
 2005-2023 files, and every drop is reported as a ``DroppedCell`` with its reason:
 
-- not a number (``#``, ``c``) or not above 1 (``0``, ``0.42``): the cell is dropped;
+- not a number (``#``, ``c``) or below the minimum price of ``domain.prices``
+  (``0``, ``0.42``: football-data's way of saying "no price", or a lost digit): the
+  cell is dropped;
+- above the maximum price of ``domain.prices`` (1e30, 50000): no slip football-data
+  makes (its largest genuine price is 201), so the file was altered or is not a
+  season file, and none of it is trusted: ``DataError`` naming the line and the
+  column, and the whole file is refused (nothing of it is written);
 - above 50 in a two-way market (over/under, handicap): a lost decimal point
   (``172`` for 1.72); the cell is dropped;
 - one book's complete set of prices implying under 95% or over 150% (under 90%
@@ -29,6 +35,8 @@ from zoneinfo import ZoneInfo
 
 from scoreline.domain.markets import Line, Market, Selection, parse_line
 from scoreline.domain.odds import OddsSnapshot, PriceKind
+from scoreline.domain.prices import PriceFault, price_fault
+from scoreline.errors import DataError
 from scoreline.providers.football_data.columns import HeaderLayout, PriceGroup
 
 __all__ = ["DropCode", "DroppedCell", "OddsReader", "parse_handicap", "prematch_captured_at"]
@@ -48,7 +56,7 @@ _HALF = Decimal("0.5")
 
 DropCode = Literal[
     "price_not_a_number",
-    "price_not_above_one",
+    "price_below_minimum",
     "two_way_price_too_high",
     "book_out_of_range",
     "handicap_line_invalid",
@@ -112,7 +120,7 @@ def parse_handicap(value: str) -> Line | str:
 
 
 # Every invariant OddsSnapshot.__post_init__ checks holds by construction here (price
-# above 1 per cell, selection and line from the column table, aware datetimes). Setting
+# in range per cell, selection and line from the column table, aware datetimes). Setting
 # the slots directly skips the re-check: ~6 million prices in the full data set.
 _SLOT_SETTERS = tuple(
     getattr(OddsSnapshot, name).__set__
@@ -262,12 +270,15 @@ class OddsReader:
             price = Decimal(cell)
         except InvalidOperation:
             price = Decimal("NaN")
-        if not price.is_finite():
+        fault = price_fault(price)
+        if fault is PriceFault.NOT_A_NUMBER:
             self._drop(line, (name,), (cell,), "price_not_a_number", "not a price")
             return None
-        if price <= 1:
-            self._drop(line, (name,), (cell,), "price_not_above_one", "decimal odds must exceed 1")
+        if fault is PriceFault.BELOW_MINIMUM:
+            self._drop(line, (name,), (cell,), "price_below_minimum", fault.value)
             return None
+        if fault is PriceFault.ABOVE_MAXIMUM:
+            raise DataError(f"{self.where} line {line}: {name}={cell!r} is {fault}; file rejected")
         parsed = self.prices[cell] = (price, 1 / float(price))
         if parsed[1] >= _TWO_WAY_MIN_INVERSE:
             self.two_way_prices[cell] = parsed

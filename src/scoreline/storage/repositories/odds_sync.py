@@ -2,18 +2,19 @@
 
 A stored row holds one bookmaker's prices for one market at one instant
 (``tables.OddsRow``); files speak in per-selection prices. New rows go
-straight to the driver (``executemany`` on SQLite, ``COPY`` on PostgreSQL)
-inside the caller's transaction, converted by the columns' own type
-processors, so bulk-written rows read back exactly as ORM-written ones do.
+straight to the driver inside the caller's transaction: ``executemany``
+converted by the columns' own type processors on SQLite, ``COPY`` lines
+formatted as those processors bind on PostgreSQL, so bulk-written rows read
+back exactly as ORM-written ones do.
 Rows a live feed wrote, or that a bet or a prediction names, are never changed
 or removed by a file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -28,13 +29,14 @@ from scoreline.domain import (
     PriceKind,
     Selection,
 )
+from scoreline.storage.repositories._copy import copy_lines, is_postgres_connection
 from scoreline.storage.repositories._sql import chunks
 from scoreline.storage.tables import (
     BetRow,
     OddsRow,
     PredictionRow,
 )
-from scoreline.storage.types import Price, UTCDateTime
+from scoreline.storage.types import PRICE_QUANTUM, Price, UTCDateTime
 
 __all__ = [
     "PRICE_COLUMNS",
@@ -174,6 +176,9 @@ def _prices_of_row(row: OddsRow) -> Prices:
 
 
 def _bulk_insert(connection: Connection, items: Iterable[tuple[QuoteKey, Prices]]) -> None:
+    if is_postgres_connection(connection):
+        copy_lines(connection, OddsRow.__tablename__, _COLUMNS, _copy_lines(items))
+        return
     dialect = connection.dialect
     to_time = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
     to_price = Price().dialect_impl(dialect).bind_processor(dialect)
@@ -207,16 +212,37 @@ def _bulk_insert(connection: Connection, items: Iterable[tuple[QuoteKey, Prices]
 
     rows = (convert(key, quote) for key, quote in items)
     names = ", ".join(_COLUMNS)
+    marks = ", ".join("?" for _ in _COLUMNS)
     raw: Any = connection.connection.driver_connection
-    if dialect.name == "postgresql":
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {OddsRow.__tablename__} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" for _ in _COLUMNS)
-        cursor = raw.cursor()
-        cursor.executemany(f"INSERT INTO {OddsRow.__tablename__} ({names}) VALUES ({marks})", rows)
-        cursor.close()
+    cursor = raw.cursor()
+    cursor.executemany(f"INSERT INTO {OddsRow.__tablename__} ({names}) VALUES ({marks})", rows)
+    cursor.close()
+
+
+def _copy_lines(items: Iterable[tuple[QuoteKey, Prices]]) -> Iterator[str]:
+    """Each row in COPY's text format, as ``Price`` and ``UTCDateTime`` would bind it (four
+    decimal places, UTC). The values repeat a lot (a file has a few hundred instants and
+    prices), so each is formatted once."""
+    times: dict[datetime, str] = {}
+    prices: dict[Decimal, str] = {}
+    heads: dict[tuple[int, Market, Line | None, PriceKind], str] = {}
+    for (fixture_id, bookmaker_id, market, line, kind, when), quote in items:
+        head = heads.get((bookmaker_id, market, line, kind))
+        if head is None:
+            quarters = 0 if line is None else int(line * 4)
+            head = f"{bookmaker_id}\t{market.value}\t{quarters}\t{kind.value}"
+            heads[bookmaker_id, market, line, kind] = head
+        at = times.get(when)
+        if at is None:
+            at = times[when] = when.astimezone(UTC).isoformat()
+        cells = []
+        for selection in PRICE_SELECTIONS:
+            price = quote.get(selection)
+            if price is None:
+                cells.append("\\N")
+                continue
+            text = prices.get(price)
+            if text is None:
+                text = prices[price] = str(price.quantize(PRICE_QUANTUM))
+            cells.append(text)
+        yield f"{fixture_id}\t{head}\t{at}\t{chr(9).join(cells)}\n"
