@@ -94,6 +94,20 @@ def future_snapshot(client: TestClient, headers: dict[str, str]) -> tuple[int, i
     return fixture["id"], odds[0]["id"]
 
 
+def play(unit_of_work: Callable[[], UnitOfWork], fixture_id: int, score: tuple[int, int]) -> None:
+    """The match is played: its kick-off passes, then its result comes (a result before the
+    kick-off would be refused, and would not settle)."""
+    with unit_of_work() as uow:
+        played = datetime.now(UTC) - timedelta(hours=2)
+        uow.session.execute(
+            update(FixtureRow)
+            .where(FixtureRow.id == fixture_id)
+            .values(kickoff_utc=played, match_date=played.date())
+        )
+        uow.fixtures.record_result(fixture_id=fixture_id, home_goals=score[0], away_goals=score[1])
+        uow.commit()
+
+
 def test_sign_in_refresh_and_bootstrap_once(client: TestClient, admin: dict[str, str]) -> None:
     again = client.post(
         "/api/v1/auth/bootstrap", json={"email": "x@example.com", "password": PASSWORD}
@@ -254,16 +268,7 @@ def test_a_bet_settles_and_performance_adds_up(
         headers=alice,
     )
     assert too_much.status_code == 409
-    with unit_of_work() as uow:
-        # The match is played: its kick-off passes (a result before it would not settle).
-        played = datetime.now(UTC) - timedelta(hours=2)
-        uow.session.execute(
-            update(FixtureRow)
-            .where(FixtureRow.id == fixture_id)
-            .values(kickoff_utc=played, match_date=played.date())
-        )
-        uow.fixtures.record_result(fixture_id=fixture_id, home_goals=2, away_goals=0)
-        uow.commit()
+    play(unit_of_work, fixture_id, (2, 0))
     assert len(settlement.settle_fixture(unit_of_work, fixture_id=fixture_id)) == 2
     bets = client.get(f"/api/v1/portfolios/{portfolio}/bets", headers=alice).json()["items"]
     assert sorted((b["selection"], b["outcome"], b["payout_minor"]) for b in bets) == [
@@ -301,9 +306,7 @@ def test_performance_reads_roi_yield_and_money_as_a_user_does(
             json={"odds_snapshot_id": snapshot, "selection": selection, "stake_minor": stake},
             headers=alice,
         )
-    with unit_of_work() as uow:
-        uow.fixtures.record_result(fixture_id=fixture_id, home_goals=2, away_goals=0)
-        uow.commit()
+    play(unit_of_work, fixture_id, (2, 0))
     settlement.settle_fixture(unit_of_work, fixture_id=fixture_id)
     before = client.get(f"{url}/performance", headers=alice).json()
     # 1,234.50 paid in after the bets: capital, not a return.
