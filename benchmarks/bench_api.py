@@ -81,11 +81,16 @@ def post(url: str, body: dict[str, Any]) -> Any:
         return json.loads(answer.read())
 
 
-def wrk(url: str, *, seconds: int, connections: int, token: str | None) -> dict[str, float]:
-    """Requests/s and latency percentiles from one wrk run (2 threads)."""
+def wrk(
+    url: str, *, seconds: int, connections: int, token: str | None, header: str | None = None
+) -> dict[str, float]:
+    """Requests/s and latency percentiles from one wrk run (2 threads), sending the bearer
+    ``token`` or any other one ``header`` (``"X-API-Key: ..."``)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if token:
-        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+        header = f"Authorization: Bearer {token}"
+    if header:
+        command[1:1] = ["-H", header]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
