@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -31,7 +31,12 @@ class Settings(BaseSettings):
     process and several API processes need it set); ``cors_origins`` lists the
     origins allowed to call the API from a browser (none by default).
     ``cookie_secure`` marks the dashboard's session cookies ``Secure`` (set it
-    behind TLS); ``web_dir`` is the built dashboard the gateway serves. Secrets
+    behind TLS); ``web_dir`` is the built dashboard the gateway serves.
+    ``max_body_bytes`` bounds every request body and ``max_upload_bytes`` the
+    football-data file upload's (``api.hygiene``, before authentication).
+    ``login_workers`` passwords are checked at once per API process and
+    ``login_queue`` more may wait; past that a sign-in is a 429 (each check holds
+    64 MiB and a core for ~0.1 s: ``services.passwords.PasswordChecker``). Secrets
     never appear in ``repr`` or logs.
     """
 
@@ -52,6 +57,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     cookie_secure: bool = False
     web_dir: Path = Path("./web/dist")
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    login_workers: int = Field(default=2, ge=1, le=64)
+    login_queue: int = Field(default=8, ge=0, le=1024)
 
     @field_validator("database_url")
     @classmethod

@@ -53,6 +53,7 @@ from scoreline.messaging.bus import Bus
 from scoreline.messaging.names import Streams
 from scoreline.messaging.redis_bus import redis_client
 from scoreline.services import catalog
+from scoreline.services.passwords import PasswordChecker
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
@@ -152,6 +153,7 @@ def build_context(
         bus=bus,
         streams=streams,
         ready_checks=tuple(ready_checks),
+        passwords=PasswordChecker(workers=settings.login_workers, queue=settings.login_queue),
     )
 
 
