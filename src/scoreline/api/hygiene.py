@@ -44,7 +44,8 @@ class BodyTooLargeError(HTTPException):
     """A streamed body passed its limit; FastAPI's handlers answer it as any 413."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, _too_large(limit))
+        # Closing the connection spares the server reading the rest of the body.
+        super().__init__(413, _too_large(limit), headers={"Connection": "close"})
 
 
 def _too_large(limit: int) -> str:
