@@ -49,8 +49,8 @@ def call(
     query: bytes = b"",
     headers: list[tuple[bytes, bytes]] | None = None,
     chunks: Iterable[bytes] = (),
-) -> tuple[int, dict[str, Any] | str]:
-    """The status and body (JSON when it is JSON) the middleware answers."""
+) -> tuple[int, Any]:
+    """The status and body (parsed when it is JSON) the middleware answers."""
     scope = {
         "type": "http",
         "method": "POST",
@@ -77,7 +77,7 @@ def call(
         return status, body.decode()
 
 
-def only_error(answer: dict[str, Any] | str) -> dict[str, Any]:
+def only_error(answer: Any) -> dict[str, Any]:
     assert isinstance(answer, dict)
     (detail,) = answer["detail"]
     return dict(detail)
