@@ -190,6 +190,21 @@ def test_a_boolean_deposit_is_refused_where_it_was_taken_as_one(gateway: Gateway
     assert client.get(path, headers=headers).json()["bankroll_minor"] == 0
 
 
+def test_the_upload_takes_a_file_past_the_json_limit_and_no_more_than_its_own(
+    gateway: Gateway,
+) -> None:
+    client, settings = gateway.client, gateway.context.settings
+    upload = "/api/v1/admin/ingest/football-data"
+    body = b"x" * (settings.max_body_bytes + 1)
+    too_big_for_json = client.post("/api/v1/portfolios", content=body, headers=gateway.headers)
+    assert _error(too_big_for_json, 413)["loc"] == ["header", "content-length"]
+    # Past the JSON limit the upload still gets to its route, which wants an admin.
+    assert _error(client.post(upload, content=body, headers=gateway.headers), 403)
+    declared = {"Content-Length": str(settings.max_upload_bytes + 1)}
+    refused = client.post(upload, content=b"x" * (settings.max_upload_bytes + 1), headers=declared)
+    assert "20,971,520 bytes" in _error(refused, 413)["msg"]
+
+
 # -- sign-in -----------------------------------------------------------------------------
 
 
