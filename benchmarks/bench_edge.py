@@ -26,15 +26,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import urllib.error
 import urllib.request
-import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -43,12 +39,9 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from bench_api import E0, PASSWORD, post, wait_for, wrk
-from bench_support import database, free_port
-from scoreline.services.fitting import fit_dixon_coles
-from scoreline.services.ingest import ingest_football_data
-from scoreline.services.predicting import predict_fixtures
-from scoreline.storage.db import make_engine, unit_of_work_factory, upgrade
+from bench_api import PASSWORD, load_predictions, post, running_api, wrk, wrk_arguments
+from bench_support import database
+from scoreline.storage.db import make_engine
 from scoreline.storage.tables import BetRow, OddsRow
 
 SCORELINE = Path(sys.executable).with_name("scoreline")
@@ -60,21 +53,6 @@ LOGIN_THREADS = 16
 def _get(url: str, headers: dict[str, str]) -> bytes:
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:
         return bytes(r.read())
-
-
-def _load(url: str, folder: Path) -> int:
-    """Two seasons, a fit and the predictions; how many predictions."""
-    engine = make_engine(url)
-    upgrade(engine)
-    unit_of_work = unit_of_work_factory(engine)
-    ingest_football_data(unit_of_work, [E0 / "2021-2022.csv", E0 / "2022-2023.csv"])
-    as_of = datetime(2022, 8, 1, tzinfo=UTC)
-    fit_dixon_coles(unit_of_work, artifacts_dir=folder / "models", as_of=as_of)
-    predicted = predict_fixtures(
-        unit_of_work, artifacts_dir=folder / "models", start=as_of, days=330
-    )
-    engine.dispose()
-    return len(predicted)
 
 
 def _store_bets(url: str, portfolio_id: int) -> None:
@@ -219,41 +197,14 @@ def _print(report: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument(
-        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed: apt-get install -y wrk")
+    args = wrk_arguments((__doc__ or "").splitlines()[0], connections=16)
     with tempfile.TemporaryDirectory() as tmp, database(args.postgres) as url:
         folder = Path(tmp)
         report: dict[str, Any] = {"seconds": args.seconds, "connections": args.connections}
-        report["predictions"] = _load(url, folder)
-        port = free_port()
-        env = os.environ | {
-            "SCORELINE_DATABASE_URL": url,
-            "SCORELINE_REDIS_URL": args.redis,
-            "SCORELINE_DATA_DIR": str(folder),
-            "SCORELINE_JWT_SECRET": "b" * 48,
-            "SCORELINE_STREAM_PREFIX": f"bench:{uuid.uuid4().hex[:8]}",
-            "SCORELINE_LOG_LEVEL": "WARNING",
-        }
-        api = subprocess.Popen(
-            [str(SCORELINE), "api", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for(f"{base}/health/live")
+        report["predictions"] = load_predictions(url, folder)
+        with running_api(url, args.redis, folder) as (base, pid):
             post(f"{base}/api/v1/auth/bootstrap", {"email": EMAIL, "password": PASSWORD})
-            report |= _measure(base, api.pid, url, args)
-        finally:
-            api.terminate()
-            api.wait(timeout=30)
+            report |= _measure(base, pid, url, args)
     _print(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))

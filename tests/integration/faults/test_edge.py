@@ -14,13 +14,9 @@ the login limits on Redis.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
-import subprocess
-import sys
 import threading
-import time
 import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,7 +28,6 @@ from typing import Any
 import httpx
 import pytest
 import redis
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -50,11 +45,11 @@ from scoreline.services import accounts, sign_in
 from scoreline.services.passwords import PasswordChecker
 from scoreline.storage.db import make_engine, unit_of_work_factory, upgrade
 from scoreline.storage.unit_of_work import UnitOfWork
+from servers import Api, ServerThread, wait_for
 
 PASSWORD = "correct horse battery staple"
 EMAIL = "trader@example.com"
 SETTINGS = Settings(jwt_secret=SecretStr("s" * 48), database_url="sqlite:///unused.db")
-SCORELINE = Path(sys.executable).with_name("scoreline")
 
 
 @dataclass
@@ -288,39 +283,6 @@ def test_unknown_disabled_and_real_accounts_cost_one_argon2_check_each(
 # -- a real server: bodies and the argon2 queue --------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ServerThread:
-    """An ASGI app served by uvicorn on its own event loop in a thread."""
-
-    def __init__(self, asgi: Any) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(asgi, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self._serve, name="uvicorn", daemon=True)
-
-    def _serve(self) -> None:
-        with asyncio.Runner() as runner:
-            runner.run(self.server.serve())
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-
-
 MIB = 1024 * 1024
 
 
@@ -437,42 +399,6 @@ def test_a_full_argon2_queue_answers_429_and_reads_go_on(backend: Backend) -> No
 # -- two processes -------------------------------------------------------------------------
 
 
-class Api:
-    """One ``scoreline api`` process and its log."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port, self.log = free_port(), log
-        self.url = f"http://127.0.0.1:{self.port}"
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [str(SCORELINE), "api", "--port", str(self.port)],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def wait_live(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"scoreline api exited:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        pytest.fail("scoreline api did not come up")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
-
-
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
@@ -494,7 +420,7 @@ def test_two_api_processes_share_the_login_limits(
     apis = [Api(env, tmp_path / f"api-{name}.log") for name in "ab"]
     try:
         for api in apis:
-            api.wait_live()
+            wait_for(api.is_live, f"{api.url}/health/live", timeout=120)
         login = "/api/v1/auth/login"
         wrong = {"email": EMAIL, "password": "a wrong passphrase"}
         for n in range(5):  # split between the processes: one count
