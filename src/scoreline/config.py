@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     web_dir: Path = Path("./web/dist")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
-    login_workers: int = Field(default=2, ge=1, le=64)
+    login_workers: int = Field(default=1, ge=1, le=64)
     login_queue: int = Field(default=8, ge=0, le=1024)
 
     @field_validator("database_url")
