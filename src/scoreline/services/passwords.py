@@ -141,7 +141,7 @@ class PasswordChecker:
         Checks that may wait for a worker.
     """
 
-    def __init__(self, *, workers: int = 2, queue: int = 8) -> None:
+    def __init__(self, *, workers: int = 1, queue: int = 8) -> None:
         if workers < 1 or queue < 0:
             raise DataError(f"workers={workers}, queue={queue}: need workers >= 1, queue >= 0")
         self.workers, self.queue = workers, queue
