@@ -31,6 +31,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -81,11 +83,16 @@ def post(url: str, body: dict[str, Any]) -> Any:
         return json.loads(answer.read())
 
 
-def wrk(url: str, *, seconds: int, connections: int, token: str | None) -> dict[str, float]:
-    """Requests/s and latency percentiles from one wrk run (2 threads)."""
+def wrk(
+    url: str, *, seconds: int, connections: int, token: str | None, header: str | None = None
+) -> dict[str, float]:
+    """Requests/s and latency percentiles from one wrk run (2 threads), sending the bearer
+    ``token`` or any other one ``header`` (``"X-API-Key: ..."``)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if token:
-        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+        header = f"Authorization: Bearer {token}"
+    if header:
+        command[1:1] = ["-H", header]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -98,10 +105,52 @@ def wrk(url: str, *, seconds: int, connections: int, token: str | None) -> dict[
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def load_predictions(url: str, folder: Path) -> int:
+    """E0 2021-22 and 2022-23, a Dixon-Coles fit before 2022-23 and one prediction per
+    2022-23 fixture in the database at ``url``; how many predictions."""
+    engine = make_engine(url)
+    upgrade(engine)
+    unit_of_work = unit_of_work_factory(engine)
+    ingest_football_data(unit_of_work, [E0 / "2021-2022.csv", E0 / "2022-2023.csv"])
+    as_of = datetime(2022, 8, 1, tzinfo=UTC)
+    fit_dixon_coles(unit_of_work, artifacts_dir=folder / "models", as_of=as_of)
+    predicted = predict_fixtures(
+        unit_of_work, artifacts_dir=folder / "models", start=as_of, days=330
+    )
+    engine.dispose()
+    return len(predicted)
+
+
+@contextmanager
+def running_api(url: str, redis_url: str, folder: Path) -> Iterator[tuple[str, int]]:
+    """``scoreline api`` (one uvicorn worker) on the database and Redis, live; its base URL
+    and process id. Stopped on exit."""
+    port = free_port()
+    env = os.environ | {
+        "SCORELINE_DATABASE_URL": url,
+        "SCORELINE_REDIS_URL": redis_url,
+        "SCORELINE_DATA_DIR": str(folder),
+        "SCORELINE_JWT_SECRET": "b" * 48,
+        "SCORELINE_STREAM_PREFIX": f"bench:{uuid.uuid4().hex[:8]}",
+        "SCORELINE_LOG_LEVEL": "WARNING",
+    }
+    api = subprocess.Popen(
+        [str(SCORELINE), "api", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/health/live")
+        yield base, api.pid
+    finally:
+        api.terminate()
+        api.wait(timeout=30)
+
+
+def wrk_arguments(description: str, *, connections: int) -> argparse.Namespace:
+    """The options every wrk benchmark takes, parsed; exits when wrk is missing."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=connections)
     parser.add_argument(
         "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
@@ -110,39 +159,16 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
+    return args
+
+
+def main() -> None:
+    args = wrk_arguments(__doc__.splitlines()[0], connections=32)
     report: dict[str, Any] = {"seconds": args.seconds, "connections": args.connections}
     with tempfile.TemporaryDirectory() as tmp, database(args.postgres) as url:
         folder = Path(tmp)
-        engine = make_engine(url)
-        upgrade(engine)
-        unit_of_work = unit_of_work_factory(engine)
-        ingest_football_data(unit_of_work, [E0 / "2021-2022.csv", E0 / "2022-2023.csv"])
-        fit_dixon_coles(
-            unit_of_work, artifacts_dir=folder / "models", as_of=datetime(2022, 8, 1, tzinfo=UTC)
-        )
-        predicted = predict_fixtures(
-            unit_of_work,
-            artifacts_dir=folder / "models",
-            start=datetime(2022, 8, 1, tzinfo=UTC),
-            days=330,
-        )
-        report["predictions"] = len(predicted)
-        engine.dispose()
-        port = free_port()
-        env = os.environ | {
-            "SCORELINE_DATABASE_URL": url,
-            "SCORELINE_REDIS_URL": args.redis,
-            "SCORELINE_DATA_DIR": str(folder),
-            "SCORELINE_JWT_SECRET": "b" * 48,
-            "SCORELINE_STREAM_PREFIX": f"bench:{uuid.uuid4().hex[:8]}",
-            "SCORELINE_LOG_LEVEL": "WARNING",
-        }
-        api = subprocess.Popen(
-            [str(SCORELINE), "api", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for(f"{base}/health/live")
+        report["predictions"] = load_predictions(url, folder)
+        with running_api(url, args.redis, folder) as (base, _):
             post(f"{base}/api/v1/auth/bootstrap", {"email": "b@example.com", "password": PASSWORD})
             token = post(
                 f"{base}/api/v1/auth/login", {"email": "b@example.com", "password": PASSWORD}
@@ -157,9 +183,6 @@ def main() -> None:
             report["ours"] = wrk(
                 target, seconds=args.seconds, connections=args.connections, token=token
             )
-        finally:
-            api.terminate()
-            api.wait(timeout=30)
         (folder / "baseline.py").write_text(BASELINE)
         port = free_port()
         baseline = subprocess.Popen(

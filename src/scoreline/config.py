@@ -35,7 +35,12 @@ class Settings(BaseSettings):
     ``bet_price_max_age_seconds`` is how long ago a bookmaker's current price
     may have been captured for a bet to be taken at it (unset: the book's
     default, ``domain.placement.MAX_PRICE_AGE``).
-    Secrets never appear in ``repr`` or logs.
+    ``max_body_bytes`` bounds every request body and ``max_upload_bytes`` the
+    football-data file upload's (``api.hygiene``, before authentication).
+    ``login_workers`` passwords are checked at once per API process and
+    ``login_queue`` more may wait; past that a sign-in is a 429 (each check holds
+    64 MiB and a core for ~0.1 s: ``services.passwords.PasswordChecker``). Secrets
+    never appear in ``repr`` or logs.
     """
 
     model_config = SettingsConfigDict(
@@ -56,6 +61,10 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     web_dir: Path = Path("./web/dist")
     bet_price_max_age_seconds: int | None = Field(default=None, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    login_workers: int = Field(default=1, ge=1, le=64)
+    login_queue: int = Field(default=8, ge=0, le=1024)
 
     @field_validator("database_url")
     @classmethod

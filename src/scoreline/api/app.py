@@ -23,6 +23,7 @@ import scoreline
 from scoreline.api.context import ApiContext
 from scoreline.api.errors import install_error_handlers
 from scoreline.api.fast_path import CachedPredictions
+from scoreline.api.hygiene import InputHygiene
 from scoreline.api.routes import ROUTERS
 from scoreline.api.web import mount_dashboard, mount_docs
 from scoreline.services import health
@@ -63,11 +64,19 @@ def create_app(context: ApiContext) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
 
-    app.outer = lambda inner: _HeadersAndMetrics(
-        CachedPredictions(inner, context=context),
-        requests=measured.requests,
-        latency=measured.latency,
-    )
+    uploads = [app.url_path_for("upload_football_data")]
+
+    def outer(inner: ASGIApp) -> ASGIApp:
+        guarded = InputHygiene(
+            CachedPredictions(inner, context=context),
+            templates=lambda: app.openapi()["paths"],
+            max_body_bytes=settings.max_body_bytes,
+            max_upload_bytes=settings.max_upload_bytes,
+            uploads=uploads,
+        )
+        return _HeadersAndMetrics(guarded, requests=measured.requests, latency=measured.latency)
+
+    app.outer = outer
 
     install_error_handlers(app)
 
@@ -112,9 +121,10 @@ def _readiness(context: ApiContext) -> dict[str, str]:
 class _GatewayApp(FastAPI):
     """FastAPI with our outermost layers outside its own middleware stack.
 
-    Security headers and metrics must cover every answer, and the cached-read
-    fast path (``api.fast_path``) pays off only if it runs before Starlette's
-    and FastAPI's layers; ``outer`` wraps the stack FastAPI builds.
+    Security headers and metrics must cover every answer, input hygiene and body
+    limits (``api.hygiene``) must come before anything reads the request, and the
+    cached-read fast path (``api.fast_path``) pays off only if it runs before
+    Starlette's and FastAPI's layers; ``outer`` wraps the stack FastAPI builds.
     """
 
     outer: Callable[[ASGIApp], ASGIApp] | None = None

@@ -3,7 +3,7 @@
 ::
 
     Presented (api.credentials)
-        ├─ X-API-Key ────────► services.api_keys.authenticate    (the database: use recorded)
+        ├─ X-API-Key ────────► KeyMemo (memo, else services.api_keys.check; uses batched)
         ├─ Bearer token ─────► services.tokens.decode_access     (memory: signature memo)
         ├─ other Authorization ─► 401 "sign in"
         └─ session cookie ───► SessionStore (memo, else database) + CSRF on writes
@@ -17,6 +17,10 @@ per-process memo refreshed every ``USER_MEMO_SECONDS``, so a disabled account
 or a changed role takes effect within that time without a database round trip
 on every request; ``forget`` applies a change made in this process at once.
 
+A valid API key is remembered likewise for ``key_memo.KEY_MEMO_SECONDS`` and its
+use written in batches (``api.key_memo``), so a key read costs what a token read
+does; a key revoked in this process is forgotten at once.
+
 :meth:`Authenticator.peek` decides from memory alone (``None`` when it would
 need the database) and runs on the event loop; :meth:`Authenticator.resolve`
 may read the database and runs on a thread.
@@ -28,10 +32,11 @@ import time
 from datetime import UTC, datetime
 
 from scoreline.api.credentials import CSRF_HEADER, Presented
+from scoreline.api.key_memo import KeyMemo
 from scoreline.api.sessions import SessionStore, csrf_matches
 from scoreline.domain.people import Principal, Role, Via, scopes_of
 from scoreline.errors import AuthError, PermissionDeniedError
-from scoreline.services import accounts, api_keys
+from scoreline.services import accounts
 from scoreline.services.tokens import decode_access
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
@@ -68,6 +73,7 @@ class Authenticator:
     ) -> None:
         self.unit_of_work, self.sessions, self.memo_seconds = unit_of_work, sessions, memo_seconds
         self._secret = jwt_secret
+        self.keys = KeyMemo(unit_of_work)
         self._roles: dict[int, tuple[float, Role | None]] = {}
         self._principals: dict[tuple[int, Role, Via], Principal] = {}
 
@@ -81,7 +87,7 @@ class Authenticator:
         without its CSRF token) when memory already tells the request is refused.
         """
         if presented.api_key:
-            return None  # its use is recorded in the database
+            return self.keys.peek(presented.api_key, now=datetime.now(UTC))
         found = self._identify(presented, write=write, memory_only=True)
         if found is None:
             return None
@@ -97,18 +103,18 @@ class Authenticator:
         Raises ``AuthError`` or ``PermissionDeniedError`` as :meth:`peek` does.
         """
         if presented.api_key:
-            return api_keys.authenticate(
-                self.unit_of_work, presented.api_key, now=datetime.now(UTC)
-            )
+            return self.keys.resolve(presented.api_key, now=datetime.now(UTC))
         found = self._identify(presented, write=write, memory_only=False)
         assert found is not None  # only memory_only gives up
         user_id, via = found
         return self._principal(user_id, self._role(user_id), via)
 
     def forget(self, user_id: int) -> None:
-        """Read this user's account and sessions afresh next time (changed in this process)."""
+        """Read this user's account, sessions and keys afresh next time (changed in this
+        process)."""
         self._roles.pop(user_id, None)
         self.sessions.forget_user(user_id)
+        self.keys.forget()
 
     def _identify(
         self, presented: Presented, *, write: bool, memory_only: bool

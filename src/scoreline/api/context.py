@@ -21,6 +21,7 @@ from scoreline.api.sessions import SessionStore
 from scoreline.config import Settings
 from scoreline.messaging.bus import Bus
 from scoreline.messaging.names import Streams
+from scoreline.services.passwords import PasswordChecker
 from scoreline.services.sign_in import LoginLimiter
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
@@ -58,6 +59,8 @@ class ApiContext:
         Signs access and refresh tokens and binds CSRF values to sessions.
     login_limiter : LoginLimiter
         Counts sign-in attempts (on Redis when configured: ``api.rate_limit.login_limiter``).
+    passwords : PasswordChecker
+        This process's bounded argon2 work (``Settings.login_workers``, ``login_queue``).
     sessions : SessionStore
         Session cookies and their per-process memo.
     auth : Authenticator
@@ -87,6 +90,7 @@ class ApiContext:
     streams: Streams | None = None
     ready_checks: tuple[ReadyCheck, ...] = ()
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
+    passwords: PasswordChecker = field(default_factory=PasswordChecker)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     stats: ApiStats = field(default_factory=ApiStats)
 

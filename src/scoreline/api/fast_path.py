@@ -8,19 +8,20 @@ and only when, everything it needs is already in this process's memory:
 
 - ``api.authenticator`` can name the caller from memory alone
   (``Authenticator.peek``: a bearer token whose signature was already verified,
-  or a session cookie this process already looked up, and an account read
-  within the last few seconds), and the caller holds the ``read`` permission;
+  a session cookie this process already looked up, or an API key checked within
+  the last few seconds, and an account read within the last few seconds), and
+  the caller holds the ``read`` permission;
 - the query is the default page (``competition`` alone, or with ``limit=100``
   and ``offset=0``);
 - the near cache holds the listing (``cache.TieredPredictionCache.peek_competition``),
   which the prediction events invalidate exactly as for the route.
 
-Anything else (an API key, whose use is recorded in the database; a token or
-session not yet seen; a CSRF-bearing write; a bad query; a miss) goes on to
-the route, which applies the same rules, loads, fills the cache and produces
-every error; so does a request with an ``Origin`` header, for CORS. The
-answer is byte for byte the route's, with the same headers: the security and
-metrics middleware wraps this one, outside FastAPI's own stack.
+Anything else (a token, session or key not yet seen or due to be checked again;
+a CSRF-bearing write; a bad query; a miss) goes on to the route, which applies
+the same rules, loads, fills the cache and produces every error; so does a
+request with an ``Origin`` header, for CORS. The answer is byte for byte the
+route's, with the same headers: the security and metrics middleware wraps this
+one, outside FastAPI's own stack.
 """
 
 from __future__ import annotations

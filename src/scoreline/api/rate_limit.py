@@ -1,14 +1,19 @@
-"""Login rate limiting: a sliding window of attempts per key (say, username and IP).
+"""Login rate limiting: a sliding window of attempts per key (an email, an address, both).
 
 Two implementations of ``services.sign_in.LoginLimiter``: in memory, for a
 single process and for tests, and on Redis, so that every API process counts the
 same attempts. Both follow one rule. An attempt at time ``t`` counts until
 ``t + window``; :meth:`~LoginLimiter.hit` records an attempt and returns ``None``
-while fewer than ``max_attempts`` count, and otherwise refuses with a
+while fewer than the limit count, and otherwise refuses with a
 :class:`RetryAfter`. A refused attempt is *not* recorded, so the retry-after is
 exact: wait that long and one more attempt is allowed. Hammering on does not
-extend the lockout, but neither does it buy a single extra guess. Call
-:meth:`~LoginLimiter.reset` after a successful login.
+extend the lockout, but neither does it buy a single extra guess.
+
+An attempt is a *member* of its key: unique by default, so every attempt counts;
+given (say, the email tried from one address), an attempt with a member already
+counted is allowed and counts nothing new, so the key counts *distinct* members
+(how many emails one address has tried). :meth:`~LoginLimiter.forget` drops one
+member (a sign-in that succeeded), :meth:`~LoginLimiter.reset` a whole key.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from __future__ import annotations
 import math
 import secrets
 import threading
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -66,7 +70,7 @@ class LoginRateLimiter:
     Parameters
     ----------
     max_attempts : int
-        Attempts allowed per key within one window.
+        Attempts allowed per key within one window, unless a hit names its own limit.
     window : timedelta
         How long an attempt counts.
     clock : Clock
@@ -86,33 +90,47 @@ class LoginRateLimiter:
         self.max_attempts = max_attempts
         self.window = window
         self._clock = clock
-        self._attempts: dict[str, deque[float]] = {}
+        # Per key, its members and when each was counted, oldest first.
+        self._attempts: dict[str, dict[str, float]] = {}
         self._lock = threading.Lock()
         self._hits = 0
 
-    def hit(self, key: str) -> RetryAfter | None:
+    def hit(
+        self, key: str, *, limit: int | None = None, member: str | None = None
+    ) -> RetryAfter | None:
         """Record an attempt for ``key``; ``None`` if allowed, else how long to wait."""
         now = self._clock().timestamp()
+        allowed = self.max_attempts if limit is None else limit
         with self._lock:
             self._hits += 1
             if self._hits % _SWEEP_EVERY == 0:
                 self._sweep(now)
-            attempts = self._attempts.setdefault(key, deque())
+            attempts = self._attempts.setdefault(key, {})
             self._expire(attempts, now)
-            if len(attempts) >= self.max_attempts:
-                return _retry_after(attempts[0], now, self.window)
-            attempts.append(now)
+            if member is not None and member in attempts:
+                return None
+            if len(attempts) >= allowed:
+                return _retry_after(next(iter(attempts.values())), now, self.window)
+            attempts[member or secrets.token_hex(8)] = now
             return None
+
+    def forget(self, key: str, member: str) -> None:
+        """Drop one member's attempt from ``key`` (it succeeded, so it should not count)."""
+        with self._lock:
+            self._attempts.get(key, {}).pop(member, None)
 
     def reset(self, key: str) -> None:
         """Forget the attempts for ``key``, after a successful login."""
         with self._lock:
             self._attempts.pop(key, None)
 
-    def _expire(self, attempts: deque[float], now: float) -> None:
+    def _expire(self, attempts: dict[str, float], now: float) -> None:
         cutoff = now - self.window.total_seconds()
-        while attempts and attempts[0] <= cutoff:
-            attempts.popleft()
+        while attempts:
+            oldest = next(iter(attempts))
+            if attempts[oldest] > cutoff:
+                break
+            del attempts[oldest]
 
     def _sweep(self, now: float) -> None:
         for key in list(self._attempts):
@@ -162,25 +180,33 @@ class RedisLoginRateLimiter:
         self._client = redis_client
         self._clock = clock
 
-    def hit(self, key: str) -> RetryAfter | None:
+    def hit(
+        self, key: str, *, limit: int | None = None, member: str | None = None
+    ) -> RetryAfter | None:
         """Record an attempt for ``key``; ``None`` if allowed, else how long to wait."""
         now = self._clock().timestamp()
         name = self.key_prefix + key
-        member = f"{now:.6f}:{secrets.token_hex(8)}"  # unique, so simultaneous attempts all count
+        # Unique unless given, so simultaneous attempts all count.
+        member = member or f"{now:.6f}:{secrets.token_hex(8)}"
         pipe = self._client.pipeline(transaction=True)
         pipe.zremrangebyscore(name, "-inf", now - self.window.total_seconds())
-        pipe.zadd(name, {member: now})
+        pipe.zadd(name, {member: now}, nx=True)  # a member counted already keeps its time
         pipe.zcard(name)
         pipe.zrange(name, 0, 0, withscores=True)
         # One second over the window, so the set outlives its newest attempt.
         pipe.expire(name, math.ceil(self.window.total_seconds()) + 1)
         replies: list[Any] = pipe.execute()
+        added: int = replies[1]
         count: int = replies[2]
         oldest: list[tuple[Any, float]] = replies[3]
-        if count <= self.max_attempts:
+        if not added or count <= (self.max_attempts if limit is None else limit):
             return None
         self._client.zrem(name, member)
         return _retry_after(oldest[0][1], now, self.window)
+
+    def forget(self, key: str, member: str) -> None:
+        """Drop one member's attempt from ``key`` (it succeeded, so it should not count)."""
+        self._client.zrem(self.key_prefix + key, member)
 
     def reset(self, key: str) -> None:
         """Forget the attempts for ``key``, after a successful login."""

@@ -55,6 +55,7 @@ from scoreline.messaging.bus import Bus
 from scoreline.messaging.names import REALTIME_GROUP, Streams
 from scoreline.messaging.redis_bus import redis_client
 from scoreline.services import catalog
+from scoreline.services.passwords import PasswordChecker
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
@@ -167,6 +168,7 @@ def build_context(
         streams=streams,
         ready_checks=tuple(ready_checks),
         metrics=metrics or ApiMetrics(),
+        passwords=PasswordChecker(workers=settings.login_workers, queue=settings.login_queue),
     )
 
 

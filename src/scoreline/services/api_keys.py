@@ -21,7 +21,7 @@ import hmac
 import re
 import secrets
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -32,15 +32,18 @@ from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
     "SECRET_BYTES",
+    "CheckedKey",
     "NewKey",
     "ParsedKey",
     "authenticate",
+    "check",
     "create",
     "hash_api_key",
     "list_all",
     "list_mine",
     "new_api_key",
     "parse_api_key",
+    "record_use",
     "revoke_any",
     "revoke_mine",
     "verify_api_key",
@@ -152,22 +155,46 @@ def verify_api_key(secret: str, stored_hash: str) -> bool:
 # -- use cases ------------------------------------------------------------------------
 
 
-def authenticate(unit_of_work: UnitOfWorkFactory, secret: str, *, now: datetime) -> Principal:
-    """The caller behind an API key, whose use is recorded; ``AuthError`` if it is not valid.
+class CheckedKey(NamedTuple):
+    """A valid key's caller, and the key's id (for recording its use)."""
+
+    principal: Principal
+    key_id: int
+
+
+def check(unit_of_work: UnitOfWorkFactory, secret: str) -> CheckedKey:
+    """The caller behind an API key, read only; ``AuthError`` if it is not valid.
 
     A key holds what it was granted, and never more than its owner's role allows.
+    Its use is not recorded here: a caller that checks keys per request batches the
+    uses (``api.key_memo``) and hands them to :func:`record_use`.
     """
     public_id, _ = parse_api_key(secret)
     with unit_of_work() as uow:
         found = uow.api_keys.get_by_public_id(public_id)
-        if found is None or not verify_api_key(secret, found.key_hash):
-            raise AuthError("unknown API key", reason="bad_key")
-        if found.key.revoked_at is not None or not found.owner_active:
-            raise AuthError("this API key is revoked", reason="bad_key")
-        uow.api_keys.touch(found.key.id, at=now)
-        uow.commit()
+    if found is None or not verify_api_key(secret, found.key_hash):
+        raise AuthError("unknown API key", reason="bad_key")
+    if found.key.revoked_at is not None or not found.owner_active:
+        raise AuthError("this API key is revoked", reason="bad_key")
     scopes = scopes_of(found.role, found.key.scopes)
-    return Principal(found.key.user_id, found.role, scopes, "key")
+    return CheckedKey(Principal(found.key.user_id, found.role, scopes, "key"), found.key.id)
+
+
+def record_use(unit_of_work: UnitOfWorkFactory, used: Mapping[int, datetime]) -> None:
+    """Store when each key was last used, in one commit."""
+    if not used:
+        return
+    with unit_of_work() as uow:
+        for key_id, at in sorted(used.items()):  # one lock order for concurrent flushes
+            uow.api_keys.touch(key_id, at=at)
+        uow.commit()
+
+
+def authenticate(unit_of_work: UnitOfWorkFactory, secret: str, *, now: datetime) -> Principal:
+    """:func:`check`, with the use recorded at once (for callers that check a key rarely)."""
+    checked = check(unit_of_work, secret)
+    record_use(unit_of_work, {checked.key_id: now})
+    return checked.principal
 
 
 def create(

@@ -9,19 +9,33 @@ fast enough for a login. Pinning rather than following the library default
 means an upgrade of argon2-cffi never changes our cost silently; when we raise
 it, :func:`needs_rehash` reports old hashes and signing in (``services.sign_in``)
 rehashes them while it holds the plain password.
+
+Each check holds 64 MiB and a core for that time, so a burst of sign-ins could
+take an API process's memory and starve its reads. :class:`PasswordChecker`
+bounds that: a few checks at once on threads of their own, at a lower CPU
+priority than the reads, a short queue behind them, and ``RateLimitedError``
+(429, ``Retry-After: 1``) for anything past the queue.
 """
 
 from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
-from scoreline.errors import DataError
+from scoreline.errors import DataError, RateLimitedError
 
 __all__ = [
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
+    "PasswordChecker",
     "hash_password",
     "needs_rehash",
     "verify_password",
@@ -34,6 +48,13 @@ MAX_PASSWORD_LENGTH = 1024
 """Longest password accepted, in characters; bounds the work one request can ask for."""
 
 _HASHER = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+NICENESS = 10
+"""How much lower than the rest of the process the argon2 threads run (Linux ``nice``): a
+read waiting for a core gets it first, and a sign-in takes longer only while reads are busy."""
 
 
 def hash_password(plain: str) -> str:
@@ -101,3 +122,63 @@ def needs_rehash(stored_hash: str) -> bool:
         return _HASHER.check_needs_rehash(stored_hash)
     except ValueError:  # InvalidHashError and UnicodeError are both ValueErrors
         return True
+
+
+class PasswordChecker:
+    """Argon2 work for one process, bounded: ``workers`` at once, ``queue`` more waiting.
+
+    :meth:`verify` and :meth:`hash` block the calling thread until a worker has
+    done the work, or raise ``RateLimitedError`` at once when ``workers + queue``
+    calls are already in: the caller is told to come back in a second instead of
+    holding a thread and, soon, 64 MiB. The workers run at :data:`NICENESS`
+    (argon2's own lane threads inherit it), so cached reads keep their cores.
+
+    Parameters
+    ----------
+    workers : int
+        Checks that run at once; peak memory is about ``workers`` x 64 MiB.
+    queue : int
+        Checks that may wait for a worker.
+    """
+
+    def __init__(self, *, workers: int = 1, queue: int = 8) -> None:
+        if workers < 1 or queue < 0:
+            raise DataError(f"workers={workers}, queue={queue}: need workers >= 1, queue >= 0")
+        self.workers, self.queue = workers, queue
+        self._admitted = threading.BoundedSemaphore(workers + queue)
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="argon2", initializer=_lower_priority
+        )
+
+    def __repr__(self) -> str:
+        return f"PasswordChecker(workers={self.workers}, queue={self.queue})"
+
+    def verify(self, stored_hash: str, plain: str) -> bool:
+        """:func:`verify_password` on a worker."""
+        return self._run(verify_password, stored_hash, plain)
+
+    def hash(self, plain: str) -> str:
+        """:func:`hash_password` on a worker."""
+        return self._run(hash_password, plain)
+
+    def close(self) -> None:
+        """Let the workers go once the work in hand is done."""
+        self._pool.shutdown(wait=False)
+
+    def _run(self, work: Callable[..., T], *args: str) -> T:
+        if not self._admitted.acquire(blocking=False):
+            raise RateLimitedError(
+                "too many sign-ins at once; try again in a second", retry_after_seconds=1
+            )
+        try:
+            return self._pool.submit(work, *args).result()
+        finally:
+            self._admitted.release()
+
+
+def _lower_priority() -> None:
+    """Lower this thread's priority (Linux sets ``nice`` per thread); elsewhere, nothing."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+    except (AttributeError, OSError) as error:  # not Linux, or not allowed: run as is
+        logger.debug("argon2 workers keep their priority: %s", error)

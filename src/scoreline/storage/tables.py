@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -311,7 +312,11 @@ class UserRow(Base):
 
 
 class RefreshTokenRow(Base):
-    """An issued refresh token, by its ``jti``: rotated on use, revocable."""
+    """An issued refresh token, by its ``jti``: rotated on use, revocable.
+
+    ``family`` is the ``jti`` of the sign-in's first refresh token, shared by every
+    token rotated from it, so a replayed token can end them all.
+    """
 
     __tablename__ = "refresh_tokens"
 
@@ -319,6 +324,7 @@ class RefreshTokenRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    family: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class WebSessionRow(Base):
@@ -398,9 +404,14 @@ class BetRow(Base):
     """
 
     __tablename__ = "bets"
+    # A portfolio's page of bets, newest first, of every status or of one.
+    __table_args__ = (
+        Index("ix_bets_portfolio_id_id", "portfolio_id", "id"),
+        Index("ix_bets_portfolio_id_status_id", "portfolio_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"), index=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
     fixture_id: Mapped[int] = mapped_column(ForeignKey("fixtures.id"), index=True)
     odds_snapshot_id: Mapped[int] = mapped_column(BigId, ForeignKey("odds_snapshots.id"))
     prediction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("predictions.id"))

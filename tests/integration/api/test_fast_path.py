@@ -97,11 +97,28 @@ def test_anything_unusual_goes_to_the_route(
     by_key = client.get(
         PATH, params={"competition": "E0"}, headers={"X-API-Key": key.json()["secret"]}
     )
-    assert by_key.status_code == 200
-    with unit_of_work() as uow:
-        used = uow.session.scalar(select(ApiKeyRow.last_used_at))
-    assert used is not None  # the route recorded the key's use
+    assert by_key.status_code == 200  # a key not yet checked goes to the route
     assert state.stats.fast_reads == 0
+
+
+def test_a_checked_key_reads_from_memory_its_use_batched_and_its_revocation_at_once(
+    client: TestClient, unit_of_work: Callable[[], UnitOfWork]
+) -> None:
+    headers = bearer(client)
+    state = gateway(client)
+    made = client.post("/api/v1/keys", json={"name": "bot", "scopes": ["read"]}, headers=headers)
+    by_key = {"X-API-Key": made.json()["secret"]}
+    first = client.get(PATH, params={"competition": "E0"}, headers=by_key)  # checked, cached
+    second = client.get(PATH, params={"competition": "E0"}, headers=by_key)
+    assert second.content == first.content
+    assert state.stats.fast_reads == 1
+    with unit_of_work() as uow:
+        assert uow.session.scalar(select(ApiKeyRow.last_used_at)) is None  # not yet written
+    state.auth.keys.flush()
+    with unit_of_work() as uow:
+        assert uow.session.scalar(select(ApiKeyRow.last_used_at)) is not None
+    client.delete(f"/api/v1/keys/{made.json()['id']}", headers=headers)
+    assert client.get(PATH, params={"competition": "E0"}, headers=by_key).status_code == 401
 
 
 def test_a_disabled_account_is_refused_at_once(client: TestClient) -> None:

@@ -8,10 +8,7 @@ synchronous client over a WebSocket.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -23,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 import socketio  # type: ignore[import-untyped]
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -36,43 +32,11 @@ from scoreline.messaging.names import REALTIME_GROUP, Streams
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.tables import CompetitionRow, FixtureRow
 from scoreline.storage.unit_of_work import UnitOfWork
+from servers import ServerThread, wait_for
 
 PASSWORD = "correct horse battery staple"
 EVENTS = ("odds:update", "prediction:update", "bet:settled")
 REFUSED = "connect_error"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ServerThread:
-    """``build_server`` served by uvicorn on its own event loop in a thread."""
-
-    def __init__(self, asgi: Any) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(asgi, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.thread = threading.Thread(target=self._serve, name="uvicorn", daemon=True)
-
-    def _serve(self) -> None:
-        with asyncio.Runner() as runner:
-            self.loop = runner.get_loop()
-            runner.run(self.server.serve())
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        wait_for(lambda: self.server.started, "the server to start")
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-        assert not self.thread.is_alive(), "the server did not stop"
 
 
 @dataclass
@@ -129,15 +93,6 @@ class Listener:
     def subscribe(self, **room: object) -> dict[str, Any]:
         answer: dict[str, Any] = self.client.call("subscribe", room, timeout=10)
         return answer
-
-
-def wait_for(predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 @contextmanager

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,60 +33,11 @@ from scoreline.messaging.redis_bus import RedisBus
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.db import make_engine, unit_of_work_factory
 from scoreline.storage.tables import CompetitionRow, FixtureRow
+from servers import Api, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
-SCORELINE = Path(sys.executable).with_name("scoreline")
 PASSWORD = "correct horse battery staple"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(predicate: Callable[[], object], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-class Api:
-    """One ``scoreline api`` process, its URL and its log."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port, self.log = free_port(), log
-        self.url = f"http://127.0.0.1:{self.port}"
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [str(SCORELINE), "api", "--port", str(self.port)],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def is_live(self) -> bool:
-        if self.process.poll() is not None:
-            pytest.fail(f"scoreline api exited with {self.process.returncode}:\n{self.output()}")
-        try:
-            return httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
 
 
 @pytest.fixture
@@ -190,7 +138,9 @@ def test_each_prediction_reaches_every_client_exactly_once(
         }
         bus.publish(streams.predictions, [json.dumps(entry).encode()])
 
-        wait_for(lambda: received[0] and received[1], "the prediction on both processes")
+        wait_for(
+            lambda: received[0] and received[1], "the prediction on both processes", timeout=20
+        )
         time.sleep(1.0)  # a second emit, from the other process, would have arrived by now
         for index in (0, 1):
             assert [u["fixture_id"] for u in received[index]] == [fixture_id], processes[

@@ -500,3 +500,29 @@ def test_limits_must_be_positive(max_attempts: int, window: timedelta) -> None:
 )
 def test_retry_after_rounds_up_to_whole_seconds(delay: timedelta, seconds: int) -> None:
     assert RetryAfter(delay).seconds == seconds
+
+
+def test_a_member_counts_once_so_a_key_counts_distinct_members(
+    limiter: LoginRateLimiter,
+) -> None:
+    for email in ("a", "b", "a", "a", "c"):
+        assert limiter.hit("emails:10.0.0.1", limit=3, member=email) is None
+    assert limiter.hit("emails:10.0.0.1", limit=3, member="d") is not None
+    assert limiter.hit("emails:10.0.0.1", limit=3, member="b") is None  # counted already
+
+
+def test_a_limit_given_with_the_hit_wins_over_the_limiters_own(
+    limiter: LoginRateLimiter,
+) -> None:
+    for _ in range(2):
+        assert limiter.hit("account:a", limit=2) is None
+    assert limiter.hit("account:a", limit=2) is not None
+
+
+def test_forget_takes_one_attempt_back(limiter: LoginRateLimiter) -> None:
+    for n in range(5):
+        assert limiter.hit("k", member=f"attempt{n}") is None
+    limiter.forget("k", "attempt3")
+    limiter.forget("k", "never-counted")
+    assert limiter.hit("k", member="attempt5") is None
+    assert limiter.hit("k", member="attempt6") is not None

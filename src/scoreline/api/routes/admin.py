@@ -31,8 +31,6 @@ from scoreline.services import admin_status, ingest, model_versions
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERRORS)
 
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}\.csv$")
 
 
@@ -146,10 +144,8 @@ async def upload_football_data(
     if kind not in {"text/csv", "application/csv", "application/octet-stream"}:
         raise HTTPException(415, f"send the file as text/csv, not {kind or 'no content type'}")
     body = bytearray()
-    async for chunk in request.stream():
+    async for chunk in request.stream():  # at most Settings.max_upload_bytes (api.hygiene)
         body.extend(chunk)
-        if len(body) > MAX_UPLOAD_BYTES:
-            raise HTTPException(413, f"files over {MAX_UPLOAD_BYTES // 2**20} MB are refused")
     if not body:
         raise HTTPException(422, "the body is empty: send the CSV file")
     return await run_in_threadpool(_ingest, state, filename, bytes(body))

@@ -44,6 +44,7 @@ def login(body: Credentials, request: Request, state: State, response: Response)
         client=_client(request),
         secret=state.jwt_secret,
         now=datetime.now(UTC),
+        passwords=state.passwords,
     )
     response.headers["Cache-Control"] = "no-store"
     return _tokens(pair)
@@ -72,6 +73,7 @@ def open_session(body: Credentials, request: Request, state: State, response: Re
         password=body.password,
         client=_client(request),
         now=datetime.now(UTC),
+        passwords=state.passwords,
     )
     set_cookies(
         response,

@@ -64,6 +64,7 @@ def revoke_key(key_id: KeyId, state: State, principal: Caller) -> Response:
     api_keys.revoke_mine(
         state.unit_of_work, owner_id=principal.user_id, key_id=key_id, now=datetime.now(UTC)
     )
+    state.auth.keys.forget()  # this process refuses it at once, the others within seconds
     return Response(status_code=204)
 
 
@@ -84,4 +85,5 @@ def every_key(
 def revoke_any_key(key_id: KeyId, state: State, _: Admin) -> Response:
     """Revoke anyone's key (a leaked key, a departed trader); revoking twice is harmless."""
     api_keys.revoke_any(state.unit_of_work, key_id=key_id, now=datetime.now(UTC))
+    state.auth.keys.forget()  # this process refuses it at once, the others within seconds
     return Response(status_code=204)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from scoreline.api.schemas.common import EMAIL_PATTERN
+from scoreline.api.schemas.common import EMAIL_PATTERN, RequestBody
 from scoreline.api.schemas.users import UserRead
 
 __all__ = [
@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 
-class Credentials(BaseModel):
+class Credentials(RequestBody):
     """Email and password."""
 
     email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
@@ -34,7 +34,7 @@ class Tokens(BaseModel):
     expires_at: datetime
 
 
-class TokenRefresh(BaseModel):
+class TokenRefresh(RequestBody):
     """A refresh token to trade for a new pair (it is then spent)."""
 
     refresh_token: str = Field(min_length=1, max_length=4096)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scoreline.api.schemas.common import MAX_BIG_ID
+from scoreline.api.schemas.common import MAX_BIG_ID, RequestBody
 from scoreline.domain.betting import BetRecord
 
 __all__ = [
@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 
-class BetCreate(BaseModel):
+class BetCreate(RequestBody):
     """A stake on one selection of a stored odds snapshot, at its price."""
 
     odds_snapshot_id: int = Field(ge=1, le=MAX_BIG_ID)

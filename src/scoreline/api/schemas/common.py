@@ -1,11 +1,13 @@
-"""Pages, bounds on ids, and the error body every route answers with (declared once, on
-every router: ``api.routes.common.ERRORS``)."""
+"""Pages, bounds on ids, the base of every request body, and the error body every route
+answers with (declared once, on every router: ``api.routes.common.ERRORS``)."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+import re
+from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Strict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from scoreline.domain.ids import MAX_BIG_ID, MAX_ID
 
@@ -16,7 +18,10 @@ __all__ = [
     "MAX_OFFSET",
     "ErrorDetail",
     "ErrorResponse",
+    "Lax",
     "Page",
+    "RequestBody",
+    "control_character",
 ]
 
 T = TypeVar("T")
@@ -25,6 +30,65 @@ T = TypeVar("T")
 MAX_OFFSET = 10**9
 
 EMAIL_PATTERN = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"  # visible ASCII, one @
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+Lax = Strict(False)
+"""Metadata for the fields of a :class:`RequestBody` that parse text: a ``Decimal`` (sent
+as ``"2.10"`` or a number) and an enum (sent as its value). JSON has neither type, and
+FastAPI validates bodies in Python mode, where strict would want the instance itself."""
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in ``text`` as ``U+XXXX``, or None.
+
+    C0 controls and DEL: PostgreSQL refuses NUL in text, and none of the others
+    belongs in a name, an id or a query. The one home of the rule at the edge
+    (``api.hygiene`` applies it to paths, queries and headers).
+    """
+    found = _CONTROL.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+class RequestBody(BaseModel):
+    """The base of every request body: strict types and no control characters.
+
+    Strict, so ``"stake_minor": true`` or ``1.0`` or ``"1"`` is a 422 rather than a
+    one-unit bet: an integer field takes a JSON integer, a boolean a JSON boolean,
+    text a JSON string. Decimals and enums are marked :data:`Lax` where declared.
+    Text anywhere in a field (lists included) may hold no control character, tab
+    and newline included: no request field is free text over several lines. The
+    exceptions are listed in ``takes_any_character``: a password is hashed, never
+    stored or shown, and one set before this rule must still sign in.
+    """
+
+    model_config = ConfigDict(strict=True)
+
+    takes_any_character: ClassVar[frozenset[str]] = frozenset({"password"})
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name not in cls.takes_any_character:
+            found = _first_control(value)
+            if found is not None:
+                raise PydanticCustomError(
+                    "control_character",
+                    "contains the control character {found}; remove it",
+                    {"found": found},
+                )
+        return value
+
+
+def _first_control(value: object) -> str | None:
+    """The first control character in text, or in text inside lists and dicts."""
+    if isinstance(value, str):
+        return control_character(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return next((f for f in map(_first_control, value) if f is not None), None)
+    if isinstance(value, dict):
+        return _first_control([*value.keys(), *value.values()])
+    return None
 
 
 class ErrorDetail(BaseModel):

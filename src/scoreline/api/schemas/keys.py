@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from scoreline.api.schemas.common import Lax, RequestBody
 from scoreline.domain.people import Scope
 
 __all__ = [
@@ -16,11 +18,11 @@ __all__ = [
 ]
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestBody):
     """A new API key's name and scopes."""
 
     name: str = Field(min_length=1, max_length=80)
-    scopes: list[Scope] = Field(default_factory=lambda: [Scope.READ], min_length=1)
+    scopes: list[Annotated[Scope, Lax]] = Field(default_factory=lambda: [Scope.READ], min_length=1)
 
 
 class ApiKeyRead(BaseModel):

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoreline.api.schemas.common import RequestBody
+
 __all__ = [
     "ActiveModel",
     "ActiveModelUpdate",
@@ -33,7 +35,7 @@ class ModelVersionRead(BaseModel):
     metrics: dict[str, Any]
 
 
-class ActiveModelUpdate(BaseModel):
+class ActiveModelUpdate(RequestBody):
     """A registered version to make the active one."""
 
     name: str = Field(min_length=1, max_length=60)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from scoreline.api.schemas.common import Lax, RequestBody
 from scoreline.domain.betting import (
     SETTINGS,
     SETTINGS_PLACES,
@@ -53,7 +54,7 @@ def _with_settings(*, as_input: bool) -> Callable[[type[Model]], type[Model]]:
     def build(schema: type[Model]) -> type[Model]:
         fields: dict[str, Any] = {
             setting.name: (
-                Decimal,
+                Annotated[Decimal, Lax] if as_input else Decimal,
                 Field(
                     default=setting.default,
                     decimal_places=SETTINGS_PLACES,
@@ -76,7 +77,7 @@ def _with_settings(*, as_input: bool) -> Callable[[type[Model]], type[Model]]:
 
 
 @_with_settings(as_input=True)
-class PortfolioSettingsUpdate(BaseModel):
+class PortfolioSettingsUpdate(RequestBody):
     """Staking settings: fraction of full Kelly, smallest edge, and caps as shares of the
     bankroll on one suggested stake, on what is open on one fixture and on one kick-off day
     (UTC). The caps must nest: per bet ≤ per fixture ≤ per day."""
@@ -126,7 +127,7 @@ class PortfolioRead(_PortfolioHead):
         )
 
 
-class DepositCreate(BaseModel):
+class DepositCreate(RequestBody):
     """Money in (positive) or out (negative), in minor units."""
 
     amount_minor: int = Field(ge=-(10**12), le=10**12)

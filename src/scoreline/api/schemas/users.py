@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scoreline.api.schemas.common import EMAIL_PATTERN
+from scoreline.api.schemas.common import EMAIL_PATTERN, Lax, RequestBody
 from scoreline.domain.people import Role
 
 __all__ = [
@@ -16,12 +17,12 @@ __all__ = [
 ]
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestBody):
     """A new user."""
 
     email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
     password: str = Field(min_length=12, max_length=1024)
-    role: Role = Role.TRADER
+    role: Annotated[Role, Lax] = Role.TRADER
 
 
 class UserRead(BaseModel):
@@ -36,8 +37,8 @@ class UserRead(BaseModel):
     created_at: datetime
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestBody):
     """A new role, or enabling and disabling an account."""
 
-    role: Role | None = None
+    role: Annotated[Role, Lax] | None = None
     is_active: bool | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, aliased
@@ -107,12 +108,26 @@ class BetRepository:
     def list_(
         self, *, portfolio_id: int, status: BetStatus | None, limit: int, offset: int
     ) -> tuple[list[BetRecord], int]:
-        """A portfolio's bets, newest first, optionally of one status; and how many."""
-        bets = select(BetRow).where(BetRow.portfolio_id == portfolio_id)
+        """A portfolio's bets, newest first, optionally of one status; and how many.
+
+        One statement walks ``ix_bets_portfolio_id_id`` (or ``..._status_id``) in order
+        and counts the rest with a window function; plain columns, not ORM objects,
+        since a page of 100 is read only to be shown. Only a page past the end needs a
+        second statement for the count.
+        """
+        matching = [BetRow.portfolio_id == portfolio_id]
         if status is not None:
-            bets = bets.where(BetRow.status == status.value)
-        rows = self.session.scalars(bets.order_by(BetRow.id.desc()).limit(limit).offset(offset))
-        return [_record(row) for row in rows], count_of(self.session, bets)
+            matching.append(BetRow.status == status.value)
+        page = self.session.execute(
+            select(*_COLUMNS, func.count().over().label("total"))
+            .where(*matching)
+            .order_by(BetRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        if not page:
+            return [], count_of(self.session, select(BetRow.id).where(*matching))
+        return [_from_columns(row) for row in page], int(page[0].total)
 
     def list_by_portfolio(self, *, portfolio_id: int) -> list[BetRecord]:
         """Every bet of a portfolio, open, settled or void, in the order placed; for the
@@ -227,6 +242,17 @@ class BetRepository:
             for bet_id, selection, row in rows:  # in capture order: the last seen is the latest
                 latest[bet_id] = getattr(row, selection)
         return {bet_id: price for bet_id, price in latest.items() if price is not None}
+
+
+_COLUMNS = tuple(BetRow.__table__.c)
+_NAMES = tuple(column.name for column in _COLUMNS)
+
+
+def _from_columns(row: Any) -> BetRecord:
+    """A bet from a row of ``_COLUMNS`` (and anything after them)."""
+    values = dict(zip(_NAMES, row, strict=False))
+    values["status"] = BetStatus(values["status"])
+    return BetRecord(**values)
 
 
 def _record(row: BetRow) -> BetRecord:
