@@ -283,3 +283,21 @@ def test_a_fed_price_out_of_range_is_dead_lettered_and_not_stored(book: Book, pr
     assert (summary.stored, summary.dead_lettered) == (0, 1)
     assert summary.reasons == {"bad_price": 1}
     assert _counts(book.unit_of_work) == before
+
+
+def test_a_nul_byte_in_a_team_name_refuses_the_file_whole_with_a_json_422(book: Book) -> None:
+    # PostgreSQL refuses NUL in text: before the rule, this file answered a plain 500.
+    before = _counts(book.unit_of_work)
+    text = season_file(
+        "E0,12/08/2023,15:00,Everton,Fulham,0,1,0,0,2.10,3.30,3.60",
+        "E0,19/08/2023,15:00,Ful\x00ham,Brentford,1,0,0,0,2.10,3.30,2.50",
+    )
+    status, body = upload(book, text, "2023-2024.csv")
+    assert status == 422, body
+    (detail,) = body["detail"]
+    assert detail["msg"] == (
+        "2023-2024.csv line 3: holds the control character U+0000, which no football-data file"
+        " has; file rejected"
+    )
+    assert _counts(book.unit_of_work) == before
+    assert_bet_open_and_money_untouched(book)

@@ -354,6 +354,20 @@ def test_a_price_above_the_maximum_refuses_the_whole_file(tmp_path: Path, price:
     )
 
 
+@pytest.mark.parametrize(("team", "code"), [("West\x00Ham", "U+0000"), ("West\x1bHam", "U+001B")])
+def test_a_control_character_in_a_cell_refuses_the_whole_file(
+    tmp_path: Path, team: str, code: str
+) -> None:
+    path = tmp_path / "2019-2020.csv"
+    path.write_text(_PRICED_HEADER + f"E0,10/08/2019,{team},Man City,0,5,0,1,1.5,4,6\n")
+    with pytest.raises(DataError) as refused:
+        read_season_file(path)
+    assert str(refused.value) == (
+        f"{path} line 2: holds the control character {code}, which no football-data file has;"
+        " file rejected"
+    )
+
+
 def test_the_range_ends_are_prices_and_below_it_a_cell_is_dropped(tmp_path: Path) -> None:
     season = read_season_file(_priced_file(tmp_path, "1.01,1000,1.005"))
     assert [(s.selection, s.price) for s in season.rows[1].odds] == [

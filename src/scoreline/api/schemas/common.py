@@ -3,13 +3,13 @@ answers with (declared once, on every router: ``api.routes.common.ERRORS``)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Strict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from scoreline.domain.ids import MAX_BIG_ID, MAX_ID
+from scoreline.domain.text import control_character
 
 __all__ = [
     "EMAIL_PATTERN",
@@ -31,23 +31,11 @@ MAX_OFFSET = 10**9
 
 EMAIL_PATTERN = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"  # visible ASCII, one @
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 Lax = Strict(False)
 """Metadata for the fields of a :class:`RequestBody` that parse text: a ``Decimal`` (sent
 as ``"2.10"`` or a number) and an enum (sent as its value). JSON has neither type, and
 FastAPI validates bodies in Python mode, where strict would want the instance itself."""
-
-
-def control_character(text: str) -> str | None:
-    """The first control character in ``text`` as ``U+XXXX``, or None.
-
-    C0 controls and DEL: PostgreSQL refuses NUL in text, and none of the others
-    belongs in a name, an id or a query. The one home of the rule at the edge
-    (``api.hygiene`` applies it to paths, queries and headers).
-    """
-    found = _CONTROL.search(text)
-    return None if found is None else f"U+{ord(found.group()):04X}"
 
 
 class RequestBody(BaseModel):

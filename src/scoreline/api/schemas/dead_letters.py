@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from scoreline.api.schemas.common import RequestBody
+
 __all__ = [
     "PAYLOAD_SHOWN",
     "DeadLetterRead",
@@ -58,7 +60,7 @@ class ReasonCountRead(BaseModel):
     replayed: int
 
 
-class DeadLetterReplayCreate(BaseModel):
+class DeadLetterReplayCreate(RequestBody):
     """The dead letters to put back on their streams (ids on the dead-letter stream)."""
 
     ids: list[EntryId] = Field(min_length=1, max_length=500)

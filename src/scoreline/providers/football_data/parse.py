@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scoreline.domain.competitions import Competition, Season, Team, season_label
+from scoreline.domain.text import first_control_character
 from scoreline.errors import BadRowError, DataError
 from scoreline.providers.football_data import columns
 from scoreline.providers.football_data.competitions import COMPETITIONS, get_competition
@@ -127,6 +128,12 @@ def read_season_file(
             f"{where}: not UTF-8 text (byte {exc.start} is {raw[exc.start : exc.start + 1]!r});"
             " file rejected"
         ) from exc
+    control = first_control_character(text)
+    if control is not None:
+        raise DataError(
+            f"{where} line {control[0]}: holds the control character {control[1]},"
+            " which no football-data file has; file rejected"
+        )
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
