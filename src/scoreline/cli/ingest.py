@@ -43,6 +43,14 @@ def football_data(
             " as it was then, for `scoreline replay` to play the rest live."
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Loader processes on PostgreSQL (files of different countries load side by"
+            " side); SQLite always loads with one.",
+        ),
+    ] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load football-data.co.uk season files (local, or downloaded by --league/--season)."""
@@ -69,6 +77,7 @@ def football_data(
             force=force,
             before=None if before is None else parse_day(before, "--before"),
             progress=advance,
+            workers=workers,
         )
     if as_json:
         typer.echo(json.dumps(_as_dict(report), indent=2))

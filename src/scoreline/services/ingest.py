@@ -19,8 +19,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import multiprocessing
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -33,8 +34,10 @@ from scoreline.providers.football_data import (
     MatchRow,
     SeasonFile,
     find_season_files,
+    peek_country,
     read_season_file,
 )
+from scoreline.storage.db import make_engine, shared_database_url, unit_of_work_factory
 from scoreline.storage.repositories import fixture_sync, odds_sync
 from scoreline.storage.unit_of_work import UnitOfWork
 
@@ -106,6 +109,7 @@ def ingest_football_data(
     before: datetime | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _utcnow,
+    workers: int = 1,
 ) -> IngestReport:
     """Load every season file under ``paths``, one transaction per file.
 
@@ -114,8 +118,44 @@ def ingest_football_data(
     live feed. Such a partial load is not recorded as the file's load, so a
     later full one reads the file again. ``clock`` says when now is: results of
     matches kicking off after it are refused.
+
+    ``workers`` above 1 loads on PostgreSQL in that many processes, each with its
+    own connection (``_ingest_in_processes``); the rows written are the same as a
+    serial load's. SQLite, or files of one country only, load serially.
     """
     files = find_season_files(paths)
+    if workers > 1:
+        groups = _country_groups(_to_load(unit_of_work, files, force=force, before=before))
+        url = shared_database_url(unit_of_work) if len(groups) > 1 else None
+        if url is not None:
+            report = _ingest_in_processes(
+                url,
+                files,
+                groups,
+                workers,
+                force=force,
+                before=before,
+                progress=progress,
+                now=clock(),
+            )
+            _log_report(report)
+            return report
+    report = _ingest_serially(
+        unit_of_work, files, force=force, before=before, progress=progress, clock=clock
+    )
+    _log_report(report)
+    return report
+
+
+def _ingest_serially(
+    unit_of_work: Callable[[], UnitOfWork],
+    files: list[Path],
+    *,
+    force: bool,
+    before: datetime | None,
+    progress: Progress | None,
+    clock: Callable[[], datetime],
+) -> IngestReport:
     report = IngestReport()
     # Parse the next file while this one is written: the database works outside
     # the GIL (SQLite's C code, PostgreSQL's server), so the two overlap.
@@ -146,6 +186,113 @@ def ingest_football_data(
                 )
             if progress is not None:
                 progress(path, done, len(files))
+    return report
+
+
+def _to_load(
+    unit_of_work: Callable[[], UnitOfWork],
+    files: list[Path],
+    *,
+    force: bool,
+    before: datetime | None,
+) -> list[Path]:
+    """The files not loaded before as they are: only these are worth other processes."""
+    if force or before is not None:
+        return files
+    with unit_of_work() as uow:
+        known = uow.source_files.hashes(provider=PROVIDER)
+    return [path for path in files if _parse_needed(path, known)]
+
+
+def _parse_needed(path: Path, known: set[str]) -> bool:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() not in known
+    except OSError:
+        return True  # the load reports it
+
+
+def _country_groups(files: list[Path]) -> list[list[Path]]:
+    """The files in groups that can load side by side, the largest (in bytes) first.
+
+    Files of different countries share no team, competition or season, so their
+    transactions never write the same row; files of one country load one after
+    another, in order. Bookmakers are shared, and added conflict-free
+    (``BookmakerRepository.upsert_many``). Files no division names go together.
+    """
+    groups: dict[str | None, list[Path]] = {}
+    for path in files:
+        groups.setdefault(peek_country(path), []).append(path)
+    return sorted(groups.values(), key=lambda g: -sum(_size(p) for p in g))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _ingest_in_processes(
+    url: str,
+    files: list[Path],
+    groups: list[list[Path]],
+    workers: int,
+    *,
+    force: bool,
+    before: datetime | None,
+    progress: Progress | None,
+    now: datetime,
+) -> IngestReport:
+    """Each group loaded serially in one of ``workers`` processes, on its own connection.
+
+    Processes, not threads: parsing and building the rows is Python work that holds
+    the GIL, and the server's side of each load (COPY, key and foreign-key checks)
+    runs beside it, so two loaders keep two cores busy. Each file is still its own
+    transaction; ``files`` outside every group were loaded before as they are.
+    ``now`` stands for the clock in every process (a callable cannot
+    cross to another process); progress is told as each group finishes.
+    """
+    outcomes: dict[Path, FileOutcome] = {}
+    grouped = {path for group in groups for path in group}
+    for path in files:
+        if path not in grouped:
+            outcomes[path] = FileOutcome(path=path, status="unchanged")
+            if progress is not None:
+                progress(path, len(outcomes), len(files))
+    context = multiprocessing.get_context("spawn")  # no inherited connections or threads
+    with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=context) as pool:
+        futures = [
+            pool.submit(_load_group, url, group, force=force, before=before, now=now)
+            for group in groups
+        ]
+        for future in as_completed(futures):
+            for outcome in future.result():
+                outcomes[outcome.path] = outcome
+                if progress is not None:
+                    progress(outcome.path, len(outcomes), len(files))
+    return IngestReport(files=[outcomes[path] for path in files])
+
+
+def _load_group(
+    url: str, files: list[Path], *, force: bool, before: datetime | None, now: datetime
+) -> list[FileOutcome]:
+    """One group's files, loaded serially in a worker process on an engine of its own."""
+    engine = make_engine(url)
+    try:
+        report = _ingest_serially(
+            unit_of_work_factory(engine),
+            files,
+            force=force,
+            before=before,
+            progress=None,
+            clock=lambda: now,
+        )
+    finally:
+        engine.dispose()
+    return report.files
+
+
+def _log_report(report: IngestReport) -> None:
     logger.info(
         "football-data ingest: %d files, %d matches, %d prices written, %d rows skipped, "
         "%d files rejected",
@@ -155,7 +302,6 @@ def ingest_football_data(
         len(report.problems),
         len(report.rejected),
     )
-    return report
 
 
 def _parse(path: Path, known: set[str]) -> SeasonFile | DataError | None:

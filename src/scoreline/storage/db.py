@@ -19,6 +19,7 @@ __all__ = [
     "current_revision",
     "downgrade",
     "make_engine",
+    "shared_database_url",
     "unit_of_work_factory",
     "upgrade",
 ]
@@ -56,6 +57,17 @@ def unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:
     """A factory of units of work on ``engine``."""
     sessions = sessionmaker(engine, expire_on_commit=False)
     return lambda: UnitOfWork(sessions)
+
+
+def shared_database_url(unit_of_work: UnitOfWorkFactory) -> str | None:
+    """The URL (password included) other processes open to write to the same database
+    side by side; None for SQLite, which takes one writer at a time, so parallel writers
+    would only wait on each other."""
+    with unit_of_work() as uow:
+        bind = uow.session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return None
+    return bind.engine.url.render_as_string(hide_password=False)
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -9,19 +9,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
 from scoreline.providers.football_data import read_season_file
 from scoreline.services import ingest as ingest_service
 from scoreline.storage.repositories import odds as odds_repo
 from scoreline.storage.tables import (
+    Base,
     Bookmaker,
+    CompetitionRow,
     FixtureRow,
     ModelVersion,
     OddsRow,
     PredictionRow,
     ResultRow,
+    SeasonRow,
+    SourceFile,
     TeamRow,
 )
 from scoreline.storage.unit_of_work import UnitOfWork
@@ -376,3 +380,114 @@ def test_bulk_written_rows_read_back_as_the_file_says(unit_of_work: UowFactory) 
         ): q.price
         for q in first.odds
     }
+
+
+# -- loading in processes -------------------------------------------------------------------
+
+ACROSS_COUNTRIES = [
+    E0_2223,
+    SP1_2223,
+    SAMPLE / "D1" / "2022-2023.csv",
+    SAMPLE / "E0" / "2021-2022.csv",
+]
+
+
+def _written(unit_of_work: UowFactory) -> dict[str, set[tuple[object, ...]]]:
+    """Every row a load writes, by natural key: ids depend on the order rows were written."""
+    home, away = aliased(TeamRow), aliased(TeamRow)
+    fixture = (FixtureRow.match_date, home.name, away.name)
+    with unit_of_work() as uow:
+        session = uow.session
+        joined = select(*fixture).join(home, FixtureRow.home_team_id == home.id)
+        joined = joined.join(away, FixtureRow.away_team_id == away.id)
+        return {
+            "teams": set(session.execute(select(TeamRow.name, TeamRow.country))),
+            "bookmakers": set(session.execute(select(Bookmaker.code, Bookmaker.name))),
+            "competitions": set(
+                session.execute(select(CompetitionRow.code, SeasonRow.label).join(SeasonRow))
+            ),
+            "fixtures": set(
+                session.execute(
+                    joined.add_columns(
+                        FixtureRow.kickoff_utc, FixtureRow.status, FixtureRow.referee
+                    )
+                )
+            ),
+            "results": set(
+                session.execute(
+                    joined.join(ResultRow).add_columns(
+                        ResultRow.home_goals, ResultRow.away_goals, ResultRow.home_shots
+                    )
+                )
+            ),
+            "prices": set(
+                session.execute(
+                    joined.join(OddsRow, OddsRow.fixture_id == FixtureRow.id)
+                    .join(Bookmaker, OddsRow.bookmaker_id == Bookmaker.id)
+                    .add_columns(
+                        Bookmaker.code,
+                        OddsRow.market,
+                        OddsRow.line_quarters,
+                        OddsRow.kind,
+                        OddsRow.captured_at,
+                        OddsRow.home,
+                        OddsRow.draw,
+                        OddsRow.away,
+                        OddsRow.over,
+                        OddsRow.under,
+                        OddsRow.source,
+                    )
+                )
+            ),
+            "files": set(session.execute(select(SourceFile.path, SourceFile.sha256))),
+        }
+
+
+def _empty(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+def test_a_load_in_processes_writes_what_a_serial_load_writes(
+    engine: Engine, unit_of_work: UowFactory
+) -> None:
+    """Four files of three countries: on PostgreSQL two processes load them side by side
+    (SQLite loads serially whatever is asked); the rows are the serial load's, and
+    loading them again in processes adds nothing."""
+    serial = ingest_service.ingest_football_data(unit_of_work, ACROSS_COUNTRIES)
+    expected = _written(unit_of_work)
+    _empty(engine)
+
+    parallel = ingest_service.ingest_football_data(unit_of_work, ACROSS_COUNTRIES, workers=2)
+
+    assert [f.path for f in parallel.files] == [f.path for f in serial.files]
+    assert [f.status for f in parallel.files] == ["loaded"] * 4
+    assert parallel.matches == serial.matches
+    assert parallel.odds_written == serial.odds_written
+    assert parallel.problems == serial.problems
+    written = _written(unit_of_work)
+    assert {name: len(rows) for name, rows in written.items()} == {
+        name: len(rows) for name, rows in expected.items()
+    }
+    assert written == expected
+    again = ingest_service.ingest_football_data(unit_of_work, ACROSS_COUNTRIES, workers=2)
+    assert [f.status for f in again.files] == ["unchanged"] * 4
+    assert _written(unit_of_work) == expected
+
+
+def test_a_forced_reload_in_processes_changes_nothing(unit_of_work: UowFactory) -> None:
+    ingest_service.ingest_football_data(unit_of_work, ACROSS_COUNTRIES, workers=2)
+    before = _written(unit_of_work)
+    seen: list[int] = []
+    forced = ingest_service.ingest_football_data(
+        unit_of_work,
+        ACROSS_COUNTRIES,
+        workers=2,
+        force=True,
+        progress=lambda _path, done, _total: seen.append(done),
+    )
+    assert [f.status for f in forced.files] == ["loaded"] * 4
+    assert forced.odds_written == 0
+    assert sorted(seen) == [1, 2, 3, 4]
+    assert _written(unit_of_work) == before

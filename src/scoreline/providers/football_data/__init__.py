@@ -9,6 +9,7 @@ from scoreline.providers.football_data.parse import (
     MatchRow,
     SeasonFile,
     find_season_files,
+    peek_country,
     read_season_file,
 )
 
@@ -19,6 +20,7 @@ __all__ = [
     "SeasonFile",
     "find_season_files",
     "get_competition",
+    "peek_country",
     "prematch_captured_at",
     "read_season_file",
 ]

@@ -89,6 +89,30 @@ def find_season_files(paths: Iterable[Path]) -> list[Path]:
     return sorted(found)
 
 
+def peek_country(path: Path) -> str | None:
+    """The country a season file's teams belong to, from its first row's ``Div`` (else its
+    folder or file name), without parsing it; None when neither names a known division.
+
+    Loads running side by side group their files by it: files of different countries
+    share no team, competition or season, so they never write the same rows. A file this
+    cannot place, or places wrongly, is at worst refused by a key on its own (its
+    transaction rolls back), never half written.
+    """
+    code: str | None = None
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            first = next(reader, [])
+        position = [name.strip() for name in header].index("Div")
+        code = first[position].strip() if len(first) > position else None
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError):
+        code = None
+    if code not in COMPETITIONS:
+        code = next((n for n in (path.parent.name, path.stem) if n in COMPETITIONS), None)
+    return None if code is None else COMPETITIONS[code].country
+
+
 def read_season_file(
     path: Path, *, competition_code: str | None = None, season_label: str | None = None
 ) -> SeasonFile:
