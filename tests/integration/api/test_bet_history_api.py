@@ -139,9 +139,7 @@ class Book:
 
 
 @pytest.fixture
-def book(
-    client: TestClient, feed: IngestionEngine, unit_of_work: Callable[[], UnitOfWork]
-) -> Book:
+def book(client: TestClient, feed: IngestionEngine, unit_of_work: Callable[[], UnitOfWork]) -> Book:
     alice = _signed_in(client, "alice@example.com")
     created = client.post("/api/v1/portfolios", json={"name": "main"}, headers=alice)
     url = f"/api/v1/portfolios/{created.json()['id']}"
@@ -162,7 +160,11 @@ def book(
         for name, (quote, selection, stake) in group.items():
             placed = client.post(
                 f"{url}/bets",
-                json={"odds_snapshot_id": quotes[quote], "selection": selection, "stake_minor": stake},
+                json={
+                    "odds_snapshot_id": quotes[quote],
+                    "selection": selection,
+                    "stake_minor": stake,
+                },
                 headers=alice,
             )
             assert placed.status_code == 201, placed.text
@@ -210,7 +212,7 @@ def test_history_shows_every_bet_with_its_close_clv_and_profit(
         "ps_draw",
         "b365_home",
     ]
-    bets = {name: item for name, item in zip(_names(book, page["items"]), page["items"])}
+    bets = dict(zip(_names(book, page["items"]), page["items"], strict=True))
     won = bets["b365_home"]
     assert (won["status"], won["outcome"], won["bookmaker"]) == ("settled", "won", "B365")
     assert (won["competition"], won["home_team"], won["away_team"]) == ("E0", "Arsenal", "Chelsea")
@@ -266,9 +268,7 @@ def test_history_filters_by_dates_competition_market_bookmaker_and_result(
     assert bad.json()["detail"][0]["loc"] == ["query", "outcome"]
 
 
-def test_csv_export_has_one_row_per_bet_in_money_and_ratios(
-    client: TestClient, book: Book
-) -> None:
+def test_csv_export_has_one_row_per_bet_in_money_and_ratios(client: TestClient, book: Book) -> None:
     answer = client.get(f"{book.url}/history.csv", headers=book.headers)
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/csv")
