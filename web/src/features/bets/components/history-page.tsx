@@ -1,7 +1,8 @@
 /**
  * Every bet of a portfolio, open, settled or void, newest first: filters in the page's search
  * parameters (so a filtered view can be linked), a table whose first column stays pinned while
- * the rest scrolls inside its own labelled region on a phone, and the CSV export of the same bets.
+ * the rest scrolls inside its own labelled region on a phone (CLV, P&L and the result come first,
+ * so a phone shows them beside the fixture), and the CSV export of the same bets.
  */
 import { Link, useSearchParams } from 'react-router';
 
@@ -30,15 +31,15 @@ function HistoryTable({ bets }: { bets: BetHistoryOut[] }) {
         <thead>
           <tr>
             <th scope="col" className={`${th} ${pinned}`}>Fixture</th>
-            <th scope="col" className={th}>Placed</th>
-            <th scope="col" className={th}>Selection</th>
-            <th scope="col" className={th}>Bookmaker</th>
-            <th scope="col" className={`${th} text-right`}>Odds</th>
-            <th scope="col" className={`${th} text-right`}>Close</th>
             <th scope="col" className={`${th} text-right`}>CLV</th>
-            <th scope="col" className={`${th} text-right`}>Stake</th>
             <th scope="col" className={`${th} text-right`}>P&amp;L</th>
             <th scope="col" className={th}>Result</th>
+            <th scope="col" className={`${th} text-right`}>Odds</th>
+            <th scope="col" className={`${th} text-right`}>Close</th>
+            <th scope="col" className={`${th} text-right`}>Stake</th>
+            <th scope="col" className={th}>Selection</th>
+            <th scope="col" className={th}>Bookmaker</th>
+            <th scope="col" className={th}>Placed</th>
           </tr>
         </thead>
         <tbody>
@@ -50,17 +51,17 @@ function HistoryTable({ bets }: { bets: BetHistoryOut[] }) {
                 </Link>{' '}
                 <span className="text-xs font-normal text-muted">{bet.competition}</span>
               </th>
-              <td className={td}>{formatKickoff(bet.placed_at)}</td>
-              <td className={td}>{selectionText(bet)}</td>
-              <td className={td}>{bet.bookmaker ?? '—'}</td>
-              <td className={`${td} text-right`}>{formatOdds(bet.odds)}</td>
-              <td className={`${td} text-right`} data-testid="history-close">{closingText(bet)}</td>
               <td className={`${td} text-right ${tone(bet.clv)}`} data-testid="history-clv">{clvText(bet)}</td>
-              <td className={`${td} text-right`}>{formatMoney(bet.stake_minor, bet.currency)}</td>
               <td className={`${td} text-right ${tone(bet.profit_minor)}`} data-testid="history-pnl">{profitText(bet)}</td>
               <td className={td}>
                 <ResultBadge bet={bet} />
               </td>
+              <td className={`${td} text-right`}>{formatOdds(bet.odds)}</td>
+              <td className={`${td} text-right`} data-testid="history-close">{closingText(bet)}</td>
+              <td className={`${td} text-right`}>{formatMoney(bet.stake_minor, bet.currency)}</td>
+              <td className={td}>{selectionText(bet)}</td>
+              <td className={td}>{bet.bookmaker ?? '—'}</td>
+              <td className={td}>{formatKickoff(bet.placed_at)}</td>
             </tr>
           ))}
         </tbody>
