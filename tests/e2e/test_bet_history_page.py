@@ -15,13 +15,14 @@ import pytest
 from platform_fixtures import (
     ARTIFACTS,
     DESKTOP,
-    PASSWORD,
     PHONE,
     Platform,
     Watched,
     browser,
+    csrf_headers,
     platform,
     serious_violations,
+    sign_in_trader,
     watched,
 )
 from playwright.sync_api import Page, expect
@@ -37,44 +38,17 @@ def _api(platform: Platform, path: str) -> str:
     return f"{platform.base_url}/api/v1{path}"
 
 
-def _csrf(page: Page) -> dict[str, str]:
-    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    return {"X-CSRF-Token": cookies["scoreline_csrf"]}
-
-
-def _trader(page: Page, platform: Platform) -> None:
-    """The admin bootstrapped, a trader made and signed in (a cookie session, as the page has)."""
-    request = page.request
-    request.post(
-        _api(platform, "/auth/bootstrap"),
-        data={"email": "admin@example.com", "password": PASSWORD},
-    )
-    token = request.post(
-        _api(platform, "/auth/login"),
-        data={"email": "admin@example.com", "password": PASSWORD},
-    ).json()["access_token"]
-    request.post(
-        _api(platform, "/admin/users"),
-        data={"email": EMAIL, "password": PASSWORD, "role": "trader"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    answer = request.post(
-        _api(platform, "/auth/session"), data={"email": EMAIL, "password": PASSWORD}
-    )
-    assert answer.ok, answer.text()
-
-
 def _settled_bet(page: Page, platform: Platform) -> tuple[int, int]:
     """The book above, once its bet is settled: the portfolio id and the bet id."""
     made = page.request.post(
-        _api(platform, "/portfolios"), data={"name": "History"}, headers=_csrf(page)
+        _api(platform, "/portfolios"), data={"name": "History"}, headers=csrf_headers(page)
     )
     assert made.ok, made.text()
     portfolio = int(made.json()["id"])
     deposit = page.request.post(
         _api(platform, f"/portfolios/{portfolio}/deposits"),
         data={"amount_minor": 100_000},
-        headers=_csrf(page),
+        headers=csrf_headers(page),
     )
     assert deposit.ok, deposit.text()
     listed = page.request.get(
@@ -90,7 +64,7 @@ def _settled_bet(page: Page, platform: Platform) -> tuple[int, int]:
     placed = page.request.post(
         _api(platform, f"/portfolios/{portfolio}/bets"),
         data={"odds_snapshot_id": snapshot["id"], "selection": "home", "stake_minor": 5_000},
-        headers=_csrf(page),
+        headers=csrf_headers(page),
     )
     assert placed.ok, placed.text()
     platform.tick("Brighton", "Fulham", ("2.00", "3.50", "3.90"), kind="closing")
@@ -115,7 +89,7 @@ def test_a_settled_bet_stays_in_the_history_with_its_clv(
     watched: Watched, platform: Platform
 ) -> None:
     page = watched.page
-    _trader(page, platform)
+    sign_in_trader(page, platform, EMAIL)
     portfolio, bet = _settled_bet(page, platform)
     line = page.request.get(_api(platform, f"/portfolios/{portfolio}/history")).json()["items"][0]
     assert (line["id"], Decimal(line["clv"]), line["profit_minor"]) == (bet, Decimal("0.05"), 5_500)
