@@ -286,6 +286,30 @@ def screenshot(page: Page, name: str) -> None:
     page.set_viewport_size(size)
 
 
+def csrf_headers(page: Page) -> dict[str, str]:
+    """The CSRF header a cookie session's writes carry (from the ``scoreline_csrf`` cookie)."""
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    return {"X-CSRF-Token": cookies["scoreline_csrf"]}
+
+
+def sign_in_trader(page: Page, platform: Platform, email: str) -> None:
+    """The admin bootstrapped (if not yet), a trader ``email`` made by it and signed in
+    with a cookie session, as the dashboard is."""
+    request = page.request
+    api = f"{platform.base_url}/api/v1"
+    request.post(f"{api}/auth/bootstrap", data={"email": "admin@example.com", "password": PASSWORD})
+    token = request.post(
+        f"{api}/auth/login", data={"email": "admin@example.com", "password": PASSWORD}
+    ).json()["access_token"]
+    request.post(
+        f"{api}/admin/users",
+        data={"email": email, "password": PASSWORD, "role": "trader"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    answer = request.post(f"{api}/auth/session", data={"email": email, "password": PASSWORD})
+    assert answer.ok, answer.text()
+
+
 def serious_violations(page: Page) -> list[str]:
     """axe-core's serious and critical accessibility violations on the page."""
     # Evaluated through the DevTools protocol: our CSP rightly refuses an injected script tag.

@@ -15,13 +15,14 @@ import pytest
 from platform_fixtures import (
     ARTIFACTS,
     DESKTOP,
-    PASSWORD,
     PHONE,
     Platform,
     Watched,
     browser,
+    csrf_headers,
     platform,
     serious_violations,
+    sign_in_trader,
     watched,
 )
 from playwright.sync_api import Page, expect
@@ -37,43 +38,16 @@ def _api(page: Page, platform: Platform, path: str) -> str:
     return f"{platform.base_url}/api/v1{path}"
 
 
-def _csrf(page: Page) -> dict[str, str]:
-    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    return {"X-CSRF-Token": cookies["scoreline_csrf"]}
-
-
-def _trader(page: Page, platform: Platform) -> None:
-    """The admin bootstrapped, a trader made and signed in (a cookie session, as the page has)."""
-    request = page.request
-    request.post(
-        _api(page, platform, "/auth/bootstrap"),
-        data={"email": "admin@example.com", "password": PASSWORD},
-    )
-    token = request.post(
-        _api(page, platform, "/auth/login"),
-        data={"email": "admin@example.com", "password": PASSWORD},
-    ).json()["access_token"]
-    request.post(
-        _api(page, platform, "/admin/users"),
-        data={"email": EMAIL, "password": PASSWORD, "role": "trader"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    answer = request.post(
-        _api(page, platform, "/auth/session"), data={"email": EMAIL, "password": PASSWORD}
-    )
-    assert answer.ok, answer.text()
-
-
 def _losing_book(page: Page, platform: Platform) -> int:
     """1,000.00 paid in; 50.00 on Everton at Liverpool; 200.00 more paid in while it is open;
     Liverpool win 2-0. The portfolio id, once the bet is settled."""
     made = page.request.post(
-        _api(page, platform, "/portfolios"), data={"name": "Drawdown"}, headers=_csrf(page)
+        _api(page, platform, "/portfolios"), data={"name": "Drawdown"}, headers=csrf_headers(page)
     )
     assert made.ok, made.text()
     portfolio = int(made.json()["id"])
     deposit = _api(page, platform, f"/portfolios/{portfolio}/deposits")
-    assert page.request.post(deposit, data={"amount_minor": 100_000}, headers=_csrf(page)).ok
+    assert page.request.post(deposit, data={"amount_minor": 100_000}, headers=csrf_headers(page)).ok
     listed = page.request.get(
         _api(page, platform, "/fixtures"), params={"status": "scheduled", "limit": 500}
     )
@@ -87,10 +61,10 @@ def _losing_book(page: Page, platform: Platform) -> int:
     placed = page.request.post(
         _api(page, platform, f"/portfolios/{portfolio}/bets"),
         data={"odds_snapshot_id": snapshot["id"], "selection": "away", "stake_minor": 5_000},
-        headers=_csrf(page),
+        headers=csrf_headers(page),
     )
     assert placed.ok, placed.text()
-    assert page.request.post(deposit, data={"amount_minor": 20_000}, headers=_csrf(page)).ok
+    assert page.request.post(deposit, data={"amount_minor": 20_000}, headers=csrf_headers(page)).ok
     platform.result("Liverpool", "Everton", 2, 0)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -112,7 +86,7 @@ def test_the_drawdown_headline_is_the_worst_point_of_the_series(
     watched: Watched, platform: Platform
 ) -> None:
     page = watched.page
-    _trader(page, platform)
+    sign_in_trader(page, platform, EMAIL)
     portfolio = _losing_book(page, platform)
     performance = page.request.get(
         _api(page, platform, f"/portfolios/{portfolio}/performance")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 
-__all__ = ["MINOR_PER_UNIT", "format_money"]
+__all__ = ["MINOR_PER_UNIT", "format_amount", "format_money"]
 
 MINOR_PER_UNIT = 100
 """Minor units in one unit of any currency the book takes."""
@@ -30,9 +30,27 @@ def format_money(amount_minor: int, currency: str) -> str:
     TypeError
         ``amount_minor`` is not a whole number (a float would already have lost a cent).
     """
+    sign, units, cents = _parts(amount_minor)
+    return f"{currency} {sign}{units:,}.{cents:02d}"
+
+
+def format_amount(amount_minor: int) -> str:
+    """``123456`` as ``"1234.56"``: the number alone, two decimals, no grouping, for a
+    column beside its currency code (a CSV export) that a spreadsheet reads as a number.
+
+    Raises
+    ------
+    TypeError
+        ``amount_minor`` is not a whole number.
+    """
+    sign, units, cents = _parts(amount_minor)
+    return f"{sign}{units}.{cents:02d}"
+
+
+def _parts(amount_minor: int) -> tuple[str, int, int]:
+    """The sign (``"-"`` or ``""``), whole units and cents of an amount in minor units."""
     if isinstance(amount_minor, bool):
         raise TypeError(f"amount_minor must be whole minor units, got {amount_minor!r}")
     minor = operator.index(amount_minor)
     units, cents = divmod(abs(minor), MINOR_PER_UNIT)
-    sign = "-" if minor < 0 else ""
-    return f"{currency} {sign}{units:,}.{cents:02d}"
+    return ("-" if minor < 0 else ""), units, cents

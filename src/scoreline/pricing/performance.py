@@ -46,6 +46,7 @@ __all__ = [
     "SettledBet",
     "between",
     "by_dimension",
+    "price_clv",
     "summary",
 ]
 
@@ -53,6 +54,13 @@ Dimension = Literal["competition", "market", "bookmaker"]
 
 _RATIO = Context(prec=28, rounding=ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
+
+
+def price_clv(odds: Decimal, closing_odds: Decimal) -> Decimal:
+    """Closing line value against the raw close: ``odds / closing_odds - 1``, in the fixed
+    ratio context; the one formula the performance report and the bet history share."""
+    with localcontext(_RATIO):
+        return odds / closing_odds - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +123,7 @@ class SettledBet:
         bookmaker's close is positive. ``kelly.closing_line_value`` measures
         against the de-margined close instead, which is stricter by the margin.
         """
-        if self.closing_odds is None:
-            return None
-        with localcontext(_RATIO):
-            return self.odds / self.closing_odds - 1
+        return None if self.closing_odds is None else price_clv(self.odds, self.closing_odds)
 
     @property
     def expected_profit(self) -> Decimal | None:

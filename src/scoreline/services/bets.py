@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from scoreline.domain import Market, Selection, placement
+from scoreline.domain.bet_history import BetFilter
 from scoreline.domain.betting import AuditKind, BetRecord, BetStatus, LedgerKind
 from scoreline.domain.markets import SELECTIONS
 from scoreline.domain.money import format_money
@@ -301,11 +302,15 @@ def list_(
     status: BetStatus | None = None,
     limit: int,
     offset: int,
+    matching: BetFilter | None = None,
 ) -> tuple[list[BetRecord], int]:
-    """A page of one of the owner's portfolios' bets, newest first; and how many."""
+    """A page of one of the owner's portfolios' bets, newest first, of ``status`` or as
+    ``matching`` narrows them; and how many."""
     with unit_of_work() as uow:
         portfolios.owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
-        return uow.bets.list_(portfolio_id=portfolio_id, status=status, limit=limit, offset=offset)
+        return uow.bets.list_(
+            portfolio_id=portfolio_id, status=status, limit=limit, offset=offset, matching=matching
+        )
 
 
 def _owned(uow: UnitOfWork, *, owner_id: int, bet_id: int) -> BetRecord:

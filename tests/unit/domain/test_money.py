@@ -1,12 +1,15 @@
-"""Money as people read it: the currency code, thousands separated, two decimals."""
+"""Money as people read it: the currency code, thousands separated, two decimals; and the
+bare amount a CSV column beside its currency holds."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoreline.domain.money import format_money
+from scoreline.domain.money import format_amount, format_money
 
 
 @pytest.mark.parametrize(
@@ -38,3 +41,21 @@ def test_the_text_reads_back_as_the_same_amount(minor: int) -> None:
 def test_only_whole_minor_units_are_formatted(bad: object) -> None:
     with pytest.raises(TypeError):
         format_money(bad, "EUR")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("minor", "text"),
+    [(0, "0.00"), (5, "0.05"), (123_450, "1234.50"), (-1, "-0.01"), (-98_772_233, "-987722.33")],
+)
+def test_a_bare_amount_has_two_decimals_and_no_grouping(minor: int, text: str) -> None:
+    assert format_amount(minor) == text
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_a_bare_amount_reads_back_as_the_same_number(minor: int) -> None:
+    assert Decimal(format_amount(minor)) * 100 == minor
+
+
+def test_a_bare_amount_refuses_what_is_not_whole_minor_units() -> None:
+    with pytest.raises(TypeError):
+        format_amount(True)

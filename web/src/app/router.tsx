@@ -15,6 +15,8 @@ const SignInRoute = page(() => import('./routes/sign-in'), 'SignInRoute');
 const BoardRoute = page(() => import('./routes/board'), 'BoardRoute');
 const FixtureRoute = page(() => import('./routes/fixture'), 'FixtureRoute');
 const PortfolioRoute = page(() => import('./routes/portfolio'), 'PortfolioRoute');
+const HistoryRoute = page(() => import('./routes/history'), 'HistoryRoute');
+const BetRoute = page(() => import('./routes/bet'), 'BetRoute');
 const PerformanceRoute = page(() => import('./routes/performance'), 'PerformanceRoute');
 const ModelHealthRoute = page(() => import('./routes/model-health'), 'ModelHealthRoute');
 const AdminRoute = page(() => import('./routes/admin'), 'AdminRoute');
@@ -38,6 +40,8 @@ export const routes = [
       { index: true, element: suspended(<BoardRoute />) },
       { path: 'fixtures/:id', element: suspended(<FixtureRoute />) },
       { path: 'portfolio', element: suspended(<PortfolioRoute />) },
+      { path: 'history', element: suspended(<HistoryRoute />) },
+      { path: 'bets/:id', element: suspended(<BetRoute />) },
       { path: 'performance', element: suspended(<PerformanceRoute />) },
       { path: 'model-health', element: suspended(<ModelHealthRoute />) },
       {

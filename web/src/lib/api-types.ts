@@ -9,6 +9,8 @@ import type {
   ApiKeyCreated,
   ApiKeyRead,
   BetCreate,
+  BetHistoryRead,
+  BetPageRead,
   BetRead,
   BoardRowRead,
   BoardSelection,
@@ -58,8 +60,10 @@ export type {
 export type AdminKeyOut = ApiKeyAdminRead;
 export type AdminStatus = AdminStatusRead;
 export type ApiKeyOut = ApiKeyRead;
+export type BetHistoryOut = BetHistoryRead;
 export type BetIn = BetCreate;
 export type BetOut = BetRead;
+export type BetPageOut = BetPageRead;
 export type BoardRow = BoardRowRead;
 export type Competition = CompetitionRead;
 export type DeadLetter = DeadLetterRead;

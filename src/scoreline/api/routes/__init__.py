@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from scoreline.api.routes import (
     admin,
     auth,
+    bet_history,
     bets,
     board,
     competitions,
@@ -34,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     models.router,
     board.router,
     portfolios.router,
+    bet_history.router,
     bets.router,
     auth.router,
     users.router,

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
+from scoreline.api.routes._bet_filter import BetQuery
 from scoreline.api.routes.common import ERRORS, Limit, Offset, Reader, State, Trader, errors
 from scoreline.api.schemas.bets import BetCreate, BetRead, ValueBetRead
 from scoreline.api.schemas.common import MAX_ID, Page
@@ -29,7 +30,6 @@ from scoreline.api.schemas.portfolios import (
     PortfolioSettingsUpdate,
 )
 from scoreline.domain import Selection
-from scoreline.domain.betting import BetStatus
 from scoreline.pricing.performance import Performance
 from scoreline.services import bets, portfolios
 from scoreline.services import performance as performance_service
@@ -125,16 +125,17 @@ def list_bets(
     *,
     state: State,
     principal: Reader,
-    status: Annotated[str | None, Query(pattern="^(open|settled|void)$")] = None,
+    matching: BetQuery,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
-    """The portfolio's bets, newest first, a page at a time (``limit`` up to 500)."""
+    """The portfolio's bets, newest first, a page at a time (``limit`` up to 500), as the
+    filters narrow them (``/history`` adds each bet's close, CLV and P&L)."""
     found, total = bets.list_(
         state.unit_of_work,
         owner_id=principal.user_id,
         portfolio_id=portfolio_id,
-        status=BetStatus(status) if status else None,
+        matching=matching,
         limit=limit,
         offset=offset,
     )

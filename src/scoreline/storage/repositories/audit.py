@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from scoreline.domain.bet_history import AuditEntry
 from scoreline.domain.betting import AuditKind, AuditLink
 from scoreline.storage.repositories._sql import chunks, is_postgres
 from scoreline.storage.tables import AuditSnapshotRow
@@ -90,3 +91,22 @@ class AuditRepository:
             )
             found.update({int(bet_id): str(payload) for bet_id, payload in rows})
         return found
+
+    def list_for_bet(self, *, bet_id: int) -> list[AuditEntry]:
+        """Every snapshot of one bet, in chain order."""
+        rows = self.session.scalars(
+            select(AuditSnapshotRow)
+            .where(AuditSnapshotRow.bet_id == bet_id)
+            .order_by(AuditSnapshotRow.id)
+        )
+        return [
+            AuditEntry(
+                id=row.id,
+                kind=AuditKind(row.kind),
+                created_at=row.created_at,
+                payload=row.payload,
+                prev_hash=row.prev_hash,
+                hash=row.hash,
+            )
+            for row in rows
+        ]

@@ -12,9 +12,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from scoreline.domain.bet_history import BetFilter, BetLabels
 from scoreline.domain.betting import BetRecord, BetStatus, LabelledBet, OpenStake
 from scoreline.domain.odds import PriceKind
 from scoreline.storage.repositories._sql import chunks, count_of, is_postgres
@@ -106,28 +107,51 @@ class BetRepository:
         return None if row is None else _record(row)
 
     def list_(
-        self, *, portfolio_id: int, status: BetStatus | None, limit: int, offset: int
+        self,
+        *,
+        portfolio_id: int,
+        status: BetStatus | None = None,
+        limit: int,
+        offset: int,
+        matching: BetFilter | None = None,
     ) -> tuple[list[BetRecord], int]:
-        """A portfolio's bets, newest first, optionally of one status; and how many.
+        """A portfolio's bets, newest first, optionally of one status or as ``matching``
+        narrows them; and how many.
 
         One statement walks ``ix_bets_portfolio_id_id`` (or ``..._status_id``) in order
         and counts the rest with a window function; plain columns, not ORM objects,
-        since a page of 100 is read only to be shown. Only a page past the end needs a
-        second statement for the count.
+        since a page of 100 is read only to be shown. A competition or bookmaker filter
+        is a correlated ``EXISTS`` on the fixture or odds snapshot's primary key, so the
+        walk stays in bet order. Only a page past the end needs a second statement for
+        the count.
         """
-        matching = [BetRow.portfolio_id == portfolio_id]
-        if status is not None:
-            matching.append(BetRow.status == status.value)
+        wanted = _conditions(portfolio_id, status, matching or BetFilter())
         page = self.session.execute(
             select(*_COLUMNS, func.count().over().label("total"))
-            .where(*matching)
+            .where(*wanted)
             .order_by(BetRow.id.desc())
             .limit(limit)
             .offset(offset)
         ).all()
         if not page:
-            return [], count_of(self.session, select(BetRow.id).where(*matching))
+            return [], count_of(self.session, select(BetRow.id).where(*wanted))
         return [_from_columns(row) for row in page], int(page[0].total)
+
+    def labels(self, *, bet_ids: Sequence[int]) -> dict[int, BetLabels]:
+        """Each bet's fixture (competition, kick-off, teams) and the bookmaker whose price it
+        took, by bet id."""
+        found: dict[int, BetLabels] = {}
+        for chunk in chunks(bet_ids):
+            rows = self.session.execute(
+                with_names(BetRow.id, Bookmaker.code)
+                .join(BetRow, BetRow.fixture_id == FixtureRow.id)
+                .outerjoin(OddsRow, OddsRow.id == BetRow.odds_snapshot_id)
+                .outerjoin(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+                .where(BetRow.id.in_(chunk))
+            )
+            for _, competition, kickoff, home, away, bet_id, bookmaker in rows:
+                found[int(bet_id)] = BetLabels(competition, kickoff, home, away, bookmaker)
+        return found
 
     def list_by_portfolio(self, *, portfolio_id: int) -> list[BetRecord]:
         """Every bet of a portfolio, open, settled or void, in the order placed; for the
@@ -217,10 +241,17 @@ class BetRepository:
         )
         return [LabelledBet(_record(bet), competition, code) for bet, competition, code in rows]
 
-    def closing_prices(self, *, bet_ids: Sequence[int]) -> dict[int, Decimal]:
-        """Each bet's closing price: its bookmaker's latest closing snapshot of its market
-        and line; bets without one are left out."""
+    def closing_prices(
+        self, *, bet_ids: Sequence[int], bookmaker: str | None = None
+    ) -> dict[int, Decimal]:
+        """Each bet's closing price: the latest closing snapshot of its market and line from
+        its own bookmaker (or from ``bookmaker``, by code, when given); bets without one
+        are left out."""
         placed, close = aliased(OddsRow), aliased(OddsRow)
+        if bookmaker is None:
+            whose: Any = placed.bookmaker_id
+        else:
+            whose = select(Bookmaker.id).where(Bookmaker.code == bookmaker).scalar_subquery()
         latest: dict[int, Decimal | None] = {}
         for chunk in chunks(bet_ids):
             rows = self.session.execute(
@@ -230,7 +261,7 @@ class BetRepository:
                     close,
                     and_(
                         close.fixture_id == BetRow.fixture_id,
-                        close.bookmaker_id == placed.bookmaker_id,
+                        close.bookmaker_id == whose,
                         close.market == BetRow.market,
                         close.line_quarters == BetRow.line_quarters,
                         close.kind == PriceKind.CLOSING.value,
@@ -242,6 +273,39 @@ class BetRepository:
             for bet_id, selection, row in rows:  # in capture order: the last seen is the latest
                 latest[bet_id] = getattr(row, selection)
         return {bet_id: price for bet_id, price in latest.items() if price is not None}
+
+
+def _conditions(portfolio_id: int, status: BetStatus | None, matching: BetFilter) -> list[Any]:
+    """The WHERE clauses of a filtered page of one portfolio's bets."""
+    wanted: list[Any] = [BetRow.portfolio_id == portfolio_id]
+    status = status or matching.status
+    if status is not None:
+        wanted.append(BetRow.status == status.value)
+    if matching.placed_from is not None:
+        wanted.append(BetRow.placed_at >= matching.placed_from)
+    if matching.placed_to is not None:
+        wanted.append(BetRow.placed_at < matching.placed_to)
+    if matching.market is not None:
+        wanted.append(BetRow.market == matching.market)
+    if matching.outcome is not None:
+        wanted.append(BetRow.outcome == matching.outcome)
+    if matching.competition is not None:
+        competition = select(CompetitionRow.id).where(CompetitionRow.code == matching.competition)
+        wanted.append(
+            exists().where(
+                FixtureRow.id == BetRow.fixture_id,
+                FixtureRow.competition_id == competition.scalar_subquery(),
+            )
+        )
+    if matching.bookmaker is not None:
+        bookmaker = select(Bookmaker.id).where(Bookmaker.code == matching.bookmaker)
+        wanted.append(
+            exists().where(
+                OddsRow.id == BetRow.odds_snapshot_id,
+                OddsRow.bookmaker_id == bookmaker.scalar_subquery(),
+            )
+        )
+    return wanted
 
 
 _COLUMNS = tuple(BetRow.__table__.c)
