@@ -54,8 +54,11 @@ export const replayDeadLettersApiV1AdminDeadLettersReplayPost = <ThrowOnError ex
  *
  * Merged safely into what is stored: live ticks, prices a bet or a prediction
  * names and results bets were settled on are kept (``odds_kept``,
- * ``problems``). A file that cannot be read is rejected whole. The file name
- * names the season (``2023-2024.csv``), else the first date does.
+ * ``problems``), and so is the result of a match not yet kicked off (it is
+ * refused and listed in ``problems``). A file that cannot be read, or holds a
+ * price beyond the published range, is refused whole with a 422 naming the line
+ * and column; nothing of it is written. The file name names the season
+ * (``2023-2024.csv``), else the first date does.
  */
 export const uploadFootballDataApiV1AdminIngestFootballDataPost = <ThrowOnError extends boolean = true>(options: Options<UploadFootballDataApiV1AdminIngestFootballDataPostData, ThrowOnError>) => (options.client ?? client).post<UploadFootballDataApiV1AdminIngestFootballDataPostResponses, UploadFootballDataApiV1AdminIngestFootballDataPostErrors, ThrowOnError>({
     bodySerializer: null,
@@ -243,7 +246,7 @@ export const setupApiV1AuthSetupGet = <ThrowOnError extends boolean = true>(opti
 /**
  * Void Bet
  *
- * Cancel an open bet and refund the stake.
+ * Cancel an open bet and refund the stake, until its fixture kicks off (then 409).
  */
 export const voidBetApiV1BetsBetIdVoidPost = <ThrowOnError extends boolean = true>(options: Options<VoidBetApiV1BetsBetIdVoidPostData, ThrowOnError>) => (options.client ?? client).post<VoidBetApiV1BetsBetIdVoidPostResponses, VoidBetApiV1BetsBetIdVoidPostErrors, ThrowOnError>({ url: '/api/v1/bets/{bet_id}/void', ...options });
 
@@ -400,14 +403,15 @@ export const getPortfolioApiV1PortfoliosPortfolioIdGet = <ThrowOnError extends b
 /**
  * List Bets
  *
- * The portfolio's bets, newest first.
+ * The portfolio's bets, newest first, a page at a time (``limit`` up to 500).
  */
 export const listBetsApiV1PortfoliosPortfolioIdBetsGet = <ThrowOnError extends boolean = true>(options: Options<ListBetsApiV1PortfoliosPortfolioIdBetsGetData, ThrowOnError>) => (options.client ?? client).get<ListBetsApiV1PortfoliosPortfolioIdBetsGetResponses, ListBetsApiV1PortfoliosPortfolioIdBetsGetErrors, ThrowOnError>({ url: '/api/v1/portfolios/{portfolio_id}/bets', ...options });
 
 /**
  * Place Bet
  *
- * Stake on a selection at a stored odds snapshot's price, before kick-off.
+ * Stake on a selection at a bookmaker's current, fresh odds snapshot, before kick-off;
+ * 409 names the current price when the snapshot is no longer it.
  */
 export const placeBetApiV1PortfoliosPortfolioIdBetsPost = <ThrowOnError extends boolean = true>(options: Options<PlaceBetApiV1PortfoliosPortfolioIdBetsPostData, ThrowOnError>) => (options.client ?? client).post<PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses, PlaceBetApiV1PortfoliosPortfolioIdBetsPostErrors, ThrowOnError>({
     url: '/api/v1/portfolios/{portfolio_id}/bets',
