@@ -129,7 +129,9 @@ def check_stake(
     broken = [cap for cap in Cap if stake_minor > room[cap]]
     if not broken:
         return
-    cap = min(broken, key=lambda c: room[c])
+    # The tightest names what to act on; on a tie the plainest limit (cash before the day,
+    # the fixture, the bet) is named.
+    cap = min(reversed(broken), key=lambda c: room[c])
     raise DataError(
         f"stake {format_money(stake_minor, currency)} is above the "
         f"{describe(settings, position, cap, room[cap], currency)}; bet refused"

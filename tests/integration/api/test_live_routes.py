@@ -379,11 +379,12 @@ def test_suggestions_top_up_the_position_and_placement_refuses_above_the_caps(
 
     def bet(fixture: int, stake: int) -> httpx.Response:
         snapshot = snapshot_id(client, alice, fixture, "B365")
-        return client.post(
+        answer: httpx.Response = client.post(
             f"/api/v1/portfolios/{mine}/bets",
             json={"odds_snapshot_id": snapshot, "selection": "home", "stake_minor": stake},
             headers=alice,
         )
+        return answer
 
     def bankroll() -> int:
         answer = client.get(f"/api/v1/portfolios/{mine}", headers=alice).json()
