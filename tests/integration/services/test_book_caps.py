@@ -134,13 +134,14 @@ def test_each_cap_refuses_with_its_name_and_the_room_left_in_money(
     # Another day has its own room.
     _place(uow, alice, book, other, 50_000)
     # Withdraw all but EUR 100.00: equity is that plus the EUR 1,700.00 open, and the other
-    # day's EUR 500.00 is now above its fixture's 8% of it.
+    # day's EUR 500.00 is now above its fixture's 8% and its day's 12% of it (on a tie
+    # the wider limit is named).
     cash = portfolios.get(uow, owner_id=alice, portfolio_id=book).bankroll_minor
     portfolios.deposit(uow, owner_id=alice, portfolio_id=book, amount_minor=-(cash - 10_000))
     with pytest.raises(DataError) as refused:
         _place(uow, alice, book, other, 1)
     assert str(refused.value) == (
-        "stake EUR 0.01 is above the per-fixture cap (8% of equity EUR 1,800.00): "
+        "stake EUR 0.01 is above the per-day cap (12% of equity EUR 1,800.00): "
         "EUR 0.00 left; bet refused"
     )
 
