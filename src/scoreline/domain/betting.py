@@ -224,7 +224,8 @@ class LabelledBet(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class OpenStake:
-    """One open bet's stake and price, with the fixture it is on."""
+    """One open bet's stake and price, with the fixture it is on and the position it adds
+    to (market, line in quarter goals, selection)."""
 
     fixture_id: int
     competition: str
@@ -233,6 +234,9 @@ class OpenStake:
     away_team: str
     stake_minor: int
     odds: Decimal
+    market: str = ""
+    line_quarters: int = 0
+    selection: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +275,7 @@ class PortfolioExposure:
 @dataclass(frozen=True, slots=True)
 class ValueBet:
     """A price whose edge over the active model clears a portfolio's minimum, and the stake
-    the portfolio's settings suggest for it."""
+    the portfolio's settings suggest for it; where that is 0, a reason code and sentence."""
 
     fixture_id: int
     odds_snapshot_id: int
@@ -281,6 +285,8 @@ class ValueBet:
     probability: float
     edge: Decimal
     suggested_stake_minor: int
+    stake_reason: str | None = None
+    stake_message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from scoreline.pricing._rows import check_rows
 
 __all__ = [
     "StakingPolicy",
+    "capped_kelly",
     "closing_line_value",
     "edge",
     "money_edge",
@@ -202,6 +203,27 @@ def simultaneous_kelly(probabilities: npt.ArrayLike, prices: npt.ArrayLike) -> F
     return fractions[0] if flat else fractions
 
 
+def capped_kelly(
+    probabilities: FloatArray,
+    prices: FloatArray,
+    *,
+    eligible: npt.NDArray[np.bool_],
+    fraction: float,
+    max_bet: float,
+) -> FloatArray:
+    """The staking rule shared by backtests (``stakes``) and live sizing
+    (``services.stake_sizing``): per market row of shape (n, k), simultaneous Kelly over
+    the ``eligible`` outcomes (the others are treated as not bettable, neither bet nor
+    used as hedges), times ``fraction``, each outcome capped at ``max_bet``.
+
+    Inputs are checked by the caller; ineligible cells may hold anything finite.
+    """
+    market_p = np.where(eligible, probabilities, 0.0)
+    market_d = np.where(eligible, prices, 1.0)
+    result: FloatArray = np.minimum(_kelly_rows(market_p, market_d) * fraction, max_bet)
+    return result
+
+
 def _kelly_rows(p: FloatArray, d: FloatArray) -> FloatArray:
     """Smoczynski-Tomkins on every row of (n, k) at once; inputs already checked.
 
@@ -317,13 +339,16 @@ def _fixture_fractions(
     column = np.empty(len(p), dtype=np.int64)
     column[order] = np.arange(len(p)) - np.repeat(np.cumsum(counts) - counts, counts)
 
-    eligible = edge(p, d) >= policy.min_edge
     market_p = np.zeros((len(counts), int(counts.max())))
-    market_d = np.ones_like(market_p)
-    market_p[group, column] = np.where(eligible, p, 0.0)
-    market_d[group, column] = np.where(eligible, d, 1.0)
+    market_d = np.full_like(market_p, 2.0)
+    market_e = np.zeros_like(market_p, dtype=bool)
+    market_p[group, column] = p
+    market_d[group, column] = d
+    market_e[group, column] = edge(p, d) >= policy.min_edge
 
-    kelly = np.minimum(_kelly_rows(market_p, market_d) * policy.fraction, policy.max_bet)
+    kelly = capped_kelly(
+        market_p, market_d, eligible=market_e, fraction=policy.fraction, max_bet=policy.max_bet
+    )
     fixture_total = kelly.sum(axis=1)
     with np.errstate(divide="ignore"):
         scale = np.minimum(1.0, policy.max_fixture / fixture_total)

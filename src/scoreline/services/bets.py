@@ -3,7 +3,9 @@ until kick-off.
 
 A bet is placed against a stored odds snapshot at that snapshot's price, only
 while the snapshot is its bookmaker's current price and fresh, before kick-off
-and before any result, within the bankroll (the rules: ``domain.placement``);
+and before any result (the rules: ``domain.placement``), and only within the
+hard caps per bet, fixture and day and the cash (``domain.caps``; checked under
+the portfolio's lock, so concurrent placements cannot jointly pass a cap);
 its stake leaves the ledger and an audit snapshot records what it was placed on
 (the price, the snapshot, the active model's prediction), all in one
 transaction under the portfolio's lock. A void moves an open bet to void with a
@@ -21,11 +23,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from scoreline.domain import Market, Selection, placement
+from scoreline.domain import Market, Selection, caps, placement
 from scoreline.domain.bet_history import BetFilter
 from scoreline.domain.betting import AuditKind, BetRecord, BetStatus, LedgerKind
+from scoreline.domain.fixtures import FixtureRecord
 from scoreline.domain.markets import SELECTIONS
-from scoreline.domain.money import format_money
 from scoreline.domain.odds import OddsRecord
 from scoreline.domain.predictions import PredictionRecord
 from scoreline.errors import ConflictError, DataError, NotFoundError
@@ -60,7 +62,8 @@ def place(
     snapshot lacks that selection, is an aggregate, is no longer its bookmaker's
     current price or is older than ``max_price_age_seconds`` (default
     ``placement.MAX_PRICE_AGE``), when the fixture has a result or has kicked
-    off, or when the bankroll is short.
+    off; and (``DataError``, 422) above the room under the per-bet, per-fixture or
+    per-day cap or the cash, naming the cap and the room left in money.
     """
     moment = now or _now()
     if isinstance(stake_minor, bool) or not isinstance(stake_minor, int):
@@ -100,14 +103,15 @@ def _place(
     """One run of ``place``'s transaction."""
     with unit_of_work() as uow:
         portfolio = portfolios.owned(uow, owner_id=order.owner_id, portfolio_id=order.portfolio_id)
-        snapshot, price = _quote(uow, order, now=now, max_age=max_age)
+        snapshot, price, fixture = _quote(uow, order, now=now, max_age=max_age)
         uow.portfolios.lock(portfolio_id=portfolio.id)  # lock_order: 1
-        balance = uow.ledger.balance(portfolio_id=portfolio.id)
-        if order.stake_minor > balance:
-            raise ConflictError(
-                f"stake {format_money(order.stake_minor, portfolio.currency)} exceeds the bankroll"
-                f" {format_money(balance, portfolio.currency)}"
-            )
+        # Read under the lock: a placement racing this one waits here, then sees our stake.
+        caps.check_stake(
+            order.stake_minor,
+            portfolio.settings,
+            _position(uow, portfolio.id, fixture),
+            currency=portfolio.currency,
+        )
         active = uow.model_versions.active()
         predictions = (
             []
@@ -160,9 +164,21 @@ def _place(
         return bet_id
 
 
+def _position(uow: UnitOfWork, portfolio_id: int, fixture: FixtureRecord) -> caps.Position:
+    """The portfolio's cash and open stakes (all, on the fixture, on its kick-off day)."""
+    open_stakes = uow.bets.list_open_stakes(portfolio_id=portfolio_id)
+    day = fixture.kickoff.date()
+    return caps.Position(
+        cash_minor=uow.ledger.balance(portfolio_id=portfolio_id),
+        open_minor=sum(s.stake_minor for s in open_stakes),
+        open_on_fixture_minor=sum(s.stake_minor for s in open_stakes if s.fixture_id == fixture.id),
+        open_on_day_minor=sum(s.stake_minor for s in open_stakes if s.kickoff.date() == day),
+    )
+
+
 def _quote(
     uow: UnitOfWork, order: _Order, *, now: datetime, max_age: timedelta
-) -> tuple[OddsRecord, Decimal]:
+) -> tuple[OddsRecord, Decimal, FixtureRecord]:
     """The snapshot the order names and its price, once the time and price rules allow a
     bet at it."""
     snapshot = uow.odds.get(order.odds_snapshot_id)
@@ -181,7 +197,7 @@ def _quote(
         as_of=max(now, snapshot.captured_at),
     )
     placement.check_current_price(snapshot, current, order.selection, now=now, max_age=max_age)
-    return snapshot, price
+    return snapshot, price, fixture
 
 
 def _price(snapshot: OddsRecord, selection: Selection) -> Decimal:

@@ -3,8 +3,10 @@
 The board is every upcoming fixture with the active model's newest prediction
 against the best price of a real bookmaker, for five selections (1X2 and over/under
 2.5), with the edge and, for one of the caller's portfolios, the stake it would
-suggest. Each read costs a bounded number of queries (never one per fixture), so a
-page costs the same whatever it holds.
+still add (``services.stake_sizing``: the fixture's selections sized together
+against what is open, each market by simultaneous Kelly) or, where none, why. Each
+read costs a bounded number of queries (never one per fixture), so a page costs
+the same whatever it holds.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
 
-from scoreline.domain import FixtureStatus
+from scoreline.domain import FixtureStatus, placement
 from scoreline.domain.fixtures import FixtureRecord
 from scoreline.domain.odds import OddsRecord
 from scoreline.domain.predictions import PredictionRecord
@@ -26,7 +28,7 @@ from scoreline.errors import ConflictError, DataError
 from scoreline.models.grid import ScoreGrid
 from scoreline.pricing import kelly
 from scoreline.services import catalog, portfolios, stake_sizing
-from scoreline.services.stake_sizing import StakeSizer
+from scoreline.services.stake_sizing import Leg, StakeSizer, Suggestion
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
@@ -59,7 +61,8 @@ class BoardSelection:
     """One selection of an upcoming fixture: the model's view against the best price.
 
     ``edge`` is ``probability * best_price - 1`` to four places;
-    ``suggested_stake_minor`` is None without a portfolio.
+    ``suggested_stake_minor`` is None without a portfolio. Where it is 0,
+    ``stake_reason`` (a ``stake_sizing.Reason`` code) and ``stake_message`` say why.
     """
 
     market: str
@@ -72,6 +75,8 @@ class BoardSelection:
     odds_snapshot_id: int | None
     edge: Decimal | None
     suggested_stake_minor: int | None
+    stake_reason: str | None = None
+    stake_message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +114,7 @@ class _Quote:
     price: Decimal
     bookmaker: str
     odds_snapshot_id: int
+    captured_at: datetime
 
 
 # -- the board ------------------------------------------------------------------------------
@@ -123,10 +129,13 @@ def board(
     limit: int,
     offset: int,
     now: datetime | None = None,
+    max_price_age: timedelta = placement.MAX_PRICE_AGE,
 ) -> tuple[list[BoardRow], int]:
     """Upcoming fixtures by kick-off with the model's probabilities, the best prices and
     edges; with one of ``owner_id``'s portfolios, the stakes it would suggest
-    (``NotFoundError`` for anyone else's). And how many upcoming fixtures there are."""
+    (``NotFoundError`` for anyone else's); a price captured more than ``max_price_age``
+    ago is shown but suggests nothing, as placement would refuse it. And how many
+    upcoming fixtures there are."""
     start = now or datetime.now(UTC)
     with unit_of_work() as uow:
         staking = None
@@ -151,7 +160,10 @@ def board(
         snapshots = uow.odds.list_latest_prematch(fixture_ids=ids, totals_quarters=_TOTALS_QUARTERS)
     predictions = {p.fixture_id: p for p in found}
     quotes = _best_quotes(snapshots)
-    rows = [_board_row(row, predictions.get(row.id), quotes, staking) for row in fixtures]
+    stale_before = start - max_price_age
+    rows = [
+        _board_row(row, predictions.get(row.id), quotes, staking, stale_before) for row in fixtures
+    ]
     return rows, total
 
 
@@ -164,7 +176,7 @@ def _best_quotes(snapshots: Sequence[OddsRecord]) -> dict[tuple[int, str, str], 
             price = odds.prices.get(selection) if odds.market == market else None
             key = (odds.fixture_id, market, selection)
             if price is not None and (key not in best or price >= best[key].price):
-                best[key] = _Quote(price, odds.bookmaker, odds.id)
+                best[key] = _Quote(price, odds.bookmaker, odds.id, odds.captured_at)
     return best
 
 
@@ -173,8 +185,14 @@ def _board_row(
     prediction: PredictionRecord | None,
     quotes: Mapping[tuple[int, str, str], _Quote],
     staking: StakeSizer | None,
+    stale_before: datetime,
 ) -> BoardRow:
     probabilities = _slot_probabilities(prediction)
+    slots = [
+        (slot, probabilities.get(slot[2]), quotes.get((fixture.id, slot[0], slot[2])))
+        for slot in SLOTS
+    ]
+    suggestions = _suggestions(fixture, slots, staking, stale_before)
     return BoardRow(
         fixture_id=fixture.id,
         competition=fixture.competition,
@@ -186,16 +204,44 @@ def _board_row(
         version=None if prediction is None else prediction.version,
         predicted_at=None if prediction is None else prediction.created_at,
         selections=[
-            _selection(
-                (market, line, selection),
-                fixture,
-                probability=probabilities.get(selection),
-                quote=quotes.get((fixture.id, market, selection)),
-                staking=staking,
-            )
-            for market, line, selection in SLOTS
+            _selection(slot, probability=probability, quote=quote, suggestion=suggestions.get(i))
+            for i, (slot, probability, quote) in enumerate(slots)
         ],
     )
+
+
+def _suggestions(
+    fixture: FixtureRecord,
+    slots: Sequence[tuple[tuple[str, str | None, str], float | None, _Quote | None]],
+    staking: StakeSizer | None,
+    stale_before: datetime,
+) -> dict[int, Suggestion]:
+    """The suggestion of each priced slot, by slot index, the fixture's slots sized together."""
+    if staking is None:
+        return {}
+    priced = [
+        (
+            i,
+            Leg(
+                market,
+                _quarters(line),
+                selection,
+                probability,
+                quote.price,
+                is_stale=quote.captured_at < stale_before,
+            ),
+        )
+        for i, ((market, line, selection), probability, quote) in enumerate(slots)
+        if probability is not None and quote is not None
+    ]
+    found = staking.suggest(
+        [leg for _, leg in priced], fixture_id=fixture.id, kickoff=fixture.kickoff
+    )
+    return {i: suggestion for (i, _), suggestion in zip(priced, found, strict=True)}
+
+
+def _quarters(line: str | None) -> int:
+    return 0 if line is None else int(Decimal(line) * 4)
 
 
 def _slot_probabilities(prediction: PredictionRecord | None) -> dict[str, float]:
@@ -214,20 +260,14 @@ def _slot_probabilities(prediction: PredictionRecord | None) -> dict[str, float]
 
 def _selection(
     slot: tuple[str, str | None, str],
-    fixture: FixtureRecord,
     *,
     probability: float | None,
     quote: _Quote | None,
-    staking: StakeSizer | None,
+    suggestion: Suggestion | None,
 ) -> BoardSelection:
-    edge = stake = None
+    edge = None
     if probability is not None and quote is not None:
-        exact = kelly.money_edge(probability, quote.price)
-        edge = exact.quantize(_EDGE_PLACES)
-        if staking is not None:
-            stake = staking.stake_minor(
-                exact, quote.price, fixture_id=fixture.id, kickoff=fixture.kickoff
-            )
+        edge = kelly.money_edge(probability, quote.price).quantize(_EDGE_PLACES)
     market, line, selection = slot
     return BoardSelection(
         market=market,
@@ -239,7 +279,11 @@ def _selection(
         bookmaker=None if quote is None else quote.bookmaker,
         odds_snapshot_id=None if quote is None else quote.odds_snapshot_id,
         edge=edge,
-        suggested_stake_minor=stake,
+        suggested_stake_minor=None if suggestion is None else suggestion.stake_minor,
+        stake_reason=None
+        if suggestion is None or suggestion.reason is None
+        else suggestion.reason.value,
+        stake_message=None if suggestion is None else suggestion.message,
     )
 
 

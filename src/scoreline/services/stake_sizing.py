@@ -1,85 +1,300 @@
-"""The stake a portfolio's settings suggest for one price: fractional Kelly under three caps.
+"""The stake a portfolio should still add on a fixture: a Kelly position minus what is open.
 
-The board and the value-bets list both show it, so it lives in one place. A
-suggestion is sized for one bet at a time, as a trader takes them: each one is
-fractional Kelly (``pricing.kelly.money_kelly``, the Kelly module the
-backtests use), capped per bet, and then cut to the room left under the
-portfolio's caps on one fixture and on one kick-off day (UTC), counting the
-stakes already open there. Two suggestions on the same fixture are
-alternatives, not a plan to take both; once one is placed, the other shrinks.
+The board and the value-bets list both show it, so it lives in one place; the
+staking rule itself is the backtests' (``pricing.kelly.capped_kelly``), so a
+live suggestion and a backtest bet are sized by the same code.
 
-Every cap is a share of the bankroll: the ledger's balance, which is what is
-free to stake (open stakes have left it).
+How a suggestion is made, for the priced selections of one fixture:
+
+1. **Equity, not cash.** Kelly is sized on equity, the ledger's cash plus the
+   stakes still open (``domain.caps``): an open stake is still the trader's money
+   at risk, and sizing on cash alone would re-suggest most of a bet already taken.
+2. **A target exposure per selection.** The selections of one market (home, draw
+   and away of 1X2; over and under of one totals line; the sides of one Asian
+   handicap line) are mutually exclusive, so they are sized *jointly* by
+   simultaneous Kelly, times the portfolio's Kelly fraction, each capped per bet.
+   Selections below the minimum edge, or at a stale price, are left out of that
+   market (neither bet nor used as a hedge).
+3. **Only the stake still missing.** The suggestion is the target minus what is
+   already open on that very selection (same fixture, market, line, side), never
+   below 0: once a suggestion is placed, the same selection suggests nothing.
+4. **The hard caps.** The missing stakes of the whole fixture are scaled down
+   together, in proportion, to fit the room left under the per-fixture cap, the
+   per-day cap and the cash (``domain.caps.rooms``, the same rule placement
+   enforces), then rounded down to whole minor units.
+
+The approximation, honestly: different markets of one fixture (1X2 and an Asian
+handicap or a totals line) are not mutually exclusive outcomes, so they are not
+one simultaneous-Kelly problem; each market is solved on its own and only the
+fixture cap (and the day cap and cash) is shared between them. Correlated
+markets can therefore together hold more risk than one joint optimisation would
+give them, bounded by the fixture cap. Fixtures on the same day are sized one at
+a time, each against the full day room: they are alternatives, and once one is
+placed the others shrink.
+
+Where nothing is suggested, a ``Suggestion`` carries a reason code and a
+sentence (``Reason``), so the board and the bet dialog can say why.
 """
 
 from __future__ import annotations
 
+import enum
+import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
+import numpy as np
+
+from scoreline.domain import caps
 from scoreline.domain.betting import PortfolioRecord, PortfolioSettings
+from scoreline.domain.money import format_money
 from scoreline.pricing import kelly
 from scoreline.services import portfolios
 from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["StakeSizer", "sizer_for", "sizer_for_owner"]
+__all__ = [
+    "Leg",
+    "PositionKey",
+    "Reason",
+    "StakeSizer",
+    "Suggestion",
+    "sizer_for",
+    "sizer_for_owner",
+]
+
+PositionKey = tuple[int, str, int, str]
+"""Where a stake sits: (fixture id, market, line in quarter goals, selection)."""
+
+# Floating-point noise forgiven before rounding a target down, in minor units (as kelly.stakes).
+_ROUNDING_SLACK = 1e-6
+
+
+class Reason(enum.StrEnum):
+    """Why a selection suggests no stake; the value is the code clients see."""
+
+    EDGE_BELOW_MINIMUM = "edge_below_minimum"
+    PRICE_STALE = "price_stale"
+    POSITION_HELD = "position_held"
+    NOT_IN_KELLY = "not_in_kelly"
+    CAP_PER_BET = "cap_per_bet"
+    CAP_PER_FIXTURE = "cap_per_fixture"
+    CAP_PER_DAY = "cap_per_day"
+    CAP_CASH = "cap_cash"
+
+
+_CAP_REASONS = {
+    caps.Cap.PER_BET: Reason.CAP_PER_BET,
+    caps.Cap.PER_FIXTURE: Reason.CAP_PER_FIXTURE,
+    caps.Cap.PER_DAY: Reason.CAP_PER_DAY,
+    caps.Cap.CASH: Reason.CAP_CASH,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One priced selection of a fixture, to be sized.
+
+    ``probability`` is the model's; ``is_stale`` says the price is too old to bet at
+    (``domain.placement.MAX_PRICE_AGE``), so it is shown but not staked.
+    """
+
+    market: str
+    line_quarters: int
+    selection: str
+    probability: float
+    price: Decimal
+    is_stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """The stake to add, in minor units; with no stake, why (``reason``, ``message``)."""
+
+    stake_minor: int
+    reason: Reason | None = None
+    message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StakeSizer:
-    """A portfolio's staking settings, bankroll and open exposure, ready to size stakes.
+    """A portfolio's staking settings, cash and open positions, ready to size stakes.
 
     Attributes
     ----------
     settings : PortfolioSettings
         The Kelly fraction, the caps and the smallest edge.
-    bankroll_minor : int
+    currency : str
+        The portfolio's currency, for the reasons' amounts.
+    cash_minor : int
         The ledger's balance in minor units.
+    open_by_position : mapping
+        Open stakes, in minor units, by ``PositionKey``.
     open_by_fixture, open_by_day : mapping
-        Stakes of open bets, in minor units, by fixture id and by kick-off date (UTC).
+        Open stakes, in minor units, by fixture id and by kick-off date (UTC).
     """
 
     settings: PortfolioSettings
-    bankroll_minor: int
+    cash_minor: int
+    currency: str = "EUR"
+    open_by_position: Mapping[PositionKey, int] = field(default_factory=dict)
     open_by_fixture: Mapping[int, int] = field(default_factory=dict)
     open_by_day: Mapping[date, int] = field(default_factory=dict)
 
-    def _share(self, fraction: Decimal) -> int:
-        return int((Decimal(self.bankroll_minor) * fraction).to_integral_value(ROUND_DOWN))
+    @property
+    def open_minor(self) -> int:
+        """Every open stake."""
+        return sum(self.open_by_fixture.values())
 
-    def stake_minor(
-        self, edge: Decimal, price: Decimal, *, fixture_id: int, kickoff: datetime
-    ) -> int:
-        """The suggested stake in minor units; 0 below the minimum edge or with no room left.
+    @property
+    def equity_minor(self) -> int:
+        """Cash plus open stakes: what Kelly and the caps are shares of."""
+        return self.cash_minor + self.open_minor
 
-        ``edge`` is ``pricing.kelly.money_edge`` of the price.
-        """
-        settings = self.settings
-        if edge < settings.min_edge or edge <= 0 or price <= 1 or self.bankroll_minor <= 0:
-            return 0
-        fraction = kelly.money_kelly(edge, price) * settings.kelly_fraction
-        stake = self._share(min(fraction, settings.max_stake_fraction))
-        fixture_room = self._share(settings.max_fixture_fraction) - self.open_by_fixture.get(
-            fixture_id, 0
+    def position(self, fixture_id: int, kickoff: datetime) -> caps.Position:
+        """What is held where a new stake on the fixture would go."""
+        return caps.Position(
+            cash_minor=self.cash_minor,
+            open_minor=self.open_minor,
+            open_on_fixture_minor=self.open_by_fixture.get(fixture_id, 0),
+            open_on_day_minor=self.open_by_day.get(kickoff.date(), 0),
         )
-        day_room = self._share(settings.max_day_fraction) - self.open_by_day.get(kickoff.date(), 0)
-        return max(0, min(stake, fixture_room, day_room))
+
+    def suggest(
+        self, legs: Sequence[Leg], *, fixture_id: int, kickoff: datetime
+    ) -> list[Suggestion]:
+        """The stake each leg still needs, in the legs' order (see the module docstring)."""
+        equity = self.equity_minor
+        eligible = [self._is_eligible(leg) for leg in legs]
+        targets = self._targets(legs, eligible, equity)
+        missing = [
+            max(0, target - self.open_by_position.get(self._key(fixture_id, leg), 0))
+            for leg, target in zip(legs, targets, strict=True)
+        ]
+        position = self.position(fixture_id, kickoff)
+        room = caps.rooms(self.settings, position)
+        missing = [min(stake, room[caps.Cap.PER_BET]) for stake in missing]
+        shared = {cap: room[cap] for cap in (caps.Cap.PER_FIXTURE, caps.Cap.PER_DAY, caps.Cap.CASH)}
+        binding = min(shared, key=lambda cap: shared[cap])
+        total = sum(missing)
+        scale = Decimal(1) if total <= shared[binding] else Decimal(shared[binding]) / total
+        stakes = [int(Decimal(stake) * scale) for stake in missing]
+        out = []
+        for leg, ok, target, want, stake in zip(
+            legs, eligible, targets, missing, stakes, strict=True
+        ):
+            if stake > 0:
+                out.append(Suggestion(stake))
+            else:
+                out.append(self._why(leg, ok, target, want, position, binding, room, fixture_id))
+        return out
+
+    def _key(self, fixture_id: int, leg: Leg) -> PositionKey:
+        return (fixture_id, leg.market, leg.line_quarters, leg.selection)
+
+    def _is_eligible(self, leg: Leg) -> bool:
+        if leg.is_stale or leg.price <= 1:
+            return False
+        edge = kelly.money_edge(leg.probability, leg.price)
+        return edge > 0 and edge >= self.settings.min_edge
+
+    def _targets(self, legs: Sequence[Leg], eligible: Sequence[bool], equity: int) -> list[int]:
+        """Each leg's target exposure in minor units: fractional simultaneous Kelly per market."""
+        targets = [0] * len(legs)
+        if equity <= 0:
+            return targets
+        markets: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for index, leg in enumerate(legs):
+            markets[(leg.market, leg.line_quarters)].append(index)
+        for indices in markets.values():
+            if not any(eligible[i] for i in indices):
+                continue
+            p = np.array([[round(legs[i].probability, 6) for i in indices]])
+            d = np.array([[float(legs[i].price) if legs[i].price > 1 else 2.0 for i in indices]])
+            mask = np.array([[eligible[i] for i in indices]])
+            fractions = kelly.capped_kelly(
+                p,
+                d,
+                eligible=mask,
+                fraction=float(self.settings.kelly_fraction),
+                max_bet=float(self.settings.max_stake_fraction),
+            )[0]
+            for i, f in zip(indices, fractions, strict=True):
+                targets[i] = math.floor(f * equity + _ROUNDING_SLACK)
+        return targets
+
+    def _why(  # noqa: PLR0917 - one private call site, read beside it
+        self,
+        leg: Leg,
+        is_eligible: bool,
+        target: int,
+        missing: int,
+        position: caps.Position,
+        binding: caps.Cap,
+        room: Mapping[caps.Cap, int],
+        fixture_id: int,
+    ) -> Suggestion:
+        money = self.currency
+        if leg.is_stale:
+            return Suggestion(
+                0, Reason.PRICE_STALE, "the price is stale; no stake until a fresh one arrives"
+            )
+        if not is_eligible:
+            edge = kelly.money_edge(leg.probability, leg.price) if leg.price > 1 else Decimal(-1)
+            return Suggestion(
+                0,
+                Reason.EDGE_BELOW_MINIMUM,
+                f"edge {_percent(edge)} is below the minimum {_percent(self.settings.min_edge)}",
+            )
+        if target == 0:
+            return Suggestion(
+                0,
+                Reason.NOT_IN_KELLY,
+                "Kelly stakes nothing here alongside the other selections of this market",
+            )
+        if missing == 0 and room[caps.Cap.PER_BET] > 0:
+            held = self.open_by_position.get(self._key(fixture_id, leg), 0)
+            return Suggestion(
+                0,
+                Reason.POSITION_HELD,
+                f"position held: {format_money(held, money)} open against a target of "
+                f"{format_money(target, money)}",
+            )
+        cap = binding if missing > 0 else caps.Cap.PER_BET
+        return Suggestion(
+            0,
+            _CAP_REASONS[cap],
+            f"{caps.describe(self.settings, position, cap, room[cap], money)}: cap reached",
+        )
+
+
+def _percent(value: Decimal) -> str:
+    return f"{(value * 100).quantize(Decimal('0.01'))}%"
 
 
 def sizer_for(uow: UnitOfWork, portfolio: PortfolioRecord) -> StakeSizer:
-    """The sizer of a stored portfolio, with its bankroll and open exposure read now, inside
+    """The sizer of a stored portfolio, with its cash and open positions read now, inside
     the caller's unit of work."""
+    by_position: dict[PositionKey, int] = defaultdict(int)
     by_fixture: dict[int, int] = defaultdict(int)
     by_day: dict[date, int] = defaultdict(int)
     for open_stake in uow.bets.list_open_stakes(portfolio_id=portfolio.id):
+        key = (
+            open_stake.fixture_id,
+            open_stake.market,
+            open_stake.line_quarters,
+            open_stake.selection,
+        )
+        by_position[key] += open_stake.stake_minor
         by_fixture[open_stake.fixture_id] += open_stake.stake_minor
         by_day[open_stake.kickoff.date()] += open_stake.stake_minor
     return StakeSizer(
         settings=portfolio.settings,
-        bankroll_minor=uow.ledger.balance(portfolio_id=portfolio.id),
+        cash_minor=uow.ledger.balance(portfolio_id=portfolio.id),
+        currency=portfolio.currency,
+        open_by_position=dict(by_position),
         open_by_fixture=dict(by_fixture),
         open_by_day=dict(by_day),
     )

@@ -1,10 +1,12 @@
 """Value bets: upcoming 1X2 prices whose edge over the active model clears a portfolio's minimum.
 
-Each comes with the stake the portfolio's settings suggest
-(``services.stake_sizing``): its fraction of Kelly, capped per bet and cut to
-the room left under its caps on the fixture and the kick-off day (0 when none
-is left). Only bookmakers' pre-match prices count; the market-wide figures
-(``domain.bookmakers.AGGREGATES``) cannot be bet on.
+Each comes with the stake the portfolio should still add
+(``services.stake_sizing``): the bookmaker's three 1X2 prices sized together by
+simultaneous Kelly on equity, less what is already open on the selection, cut
+to the room under the caps; where that is 0, the reason why. Each bookmaker's
+quote is sized on its own: two bookmakers' prices for one selection are
+alternatives, not a plan to take both. Only bookmakers' pre-match prices count;
+the market-wide figures (``domain.bookmakers.AGGREGATES``) cannot be bet on.
 """
 
 from __future__ import annotations
@@ -86,24 +88,31 @@ def _value_bets(
 ) -> list[ValueBet]:
     """The quote's prices whose edge clears ``min_edge``, with their suggested stakes."""
     found = []
+    legs: list[stake_sizing.Leg] = []
     for selection, probability in zip(_OUTCOMES, probabilities, strict=True):
         price = quote.prices.get(selection.value)
         if price is None:
             continue
-        edge = kelly.money_edge(probability, price)
+        legs.append(
+            stake_sizing.Leg(Market.MATCH_ODDS.value, 0, selection.value, probability, price)
+        )
+    suggestions = sizer.suggest(legs, fixture_id=quote.fixture_id, kickoff=kickoff)
+    for leg, suggestion in zip(legs, suggestions, strict=True):
+        edge = kelly.money_edge(leg.probability, leg.price)
         if edge < min_edge:
             continue
-        stake = sizer.stake_minor(edge, price, fixture_id=quote.fixture_id, kickoff=kickoff)
         found.append(
             ValueBet(
                 fixture_id=quote.fixture_id,
                 odds_snapshot_id=quote.id,
                 bookmaker=quote.bookmaker,
-                selection=selection.value,
-                price=price,
-                probability=round(probability, 6),
+                selection=leg.selection,
+                price=leg.price,
+                probability=round(leg.probability, 6),
                 edge=edge.quantize(EDGE_PLACES),
-                suggested_stake_minor=stake,
+                suggested_stake_minor=suggestion.stake_minor,
+                stake_reason=None if suggestion.reason is None else suggestion.reason.value,
+                stake_message=suggestion.message,
             )
         )
     return found

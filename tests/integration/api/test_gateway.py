@@ -28,6 +28,9 @@ from scoreline.storage.unit_of_work import UnitOfWork
 PASSWORD = "correct horse battery staple"
 KICKOFF = "2099-08-20T15:00:00Z"
 
+UNCAPPED = {"max_stake_fraction": "1", "max_fixture_fraction": "1", "max_day_fraction": "1"}
+"""Caps that never bind: these bets are about settlement and performance, not the caps."""
+
 
 @pytest.fixture
 def client(unit_of_work: Callable[[], UnitOfWork]) -> Iterator[TestClient]:
@@ -250,7 +253,9 @@ def test_a_bet_settles_and_performance_adds_up(
     client: TestClient, admin: dict[str, str], unit_of_work: Callable[[], UnitOfWork]
 ) -> None:
     alice = signed_in(client, "alice@example.com")
-    portfolio = client.post("/api/v1/portfolios", json={"name": "main"}, headers=alice).json()["id"]
+    portfolio = client.post(
+        "/api/v1/portfolios", json={"name": "main", **UNCAPPED}, headers=alice
+    ).json()["id"]
     client.post(
         f"/api/v1/portfolios/{portfolio}/deposits", json={"amount_minor": 10_000}, headers=alice
     )
@@ -267,7 +272,8 @@ def test_a_bet_settles_and_performance_adds_up(
         json={"odds_snapshot_id": snapshot, "selection": "away", "stake_minor": 9_000},
         headers=alice,
     )
-    assert too_much.status_code == 409
+    assert too_much.status_code == 422  # more than the cash: refused as a hard cap
+    assert "is above the cash available" in too_much.json()["detail"][0]["msg"]
     play(unit_of_work, fixture_id, (2, 0))
     assert len(settlement.settle_fixture(unit_of_work, fixture_id=fixture_id)) == 2
     bets = client.get(f"/api/v1/portfolios/{portfolio}/bets", headers=alice).json()["items"]
@@ -296,7 +302,9 @@ def test_performance_reads_roi_yield_and_money_as_a_user_does(
     client: TestClient, admin: dict[str, str], unit_of_work: Callable[[], UnitOfWork]
 ) -> None:
     alice = signed_in(client, "roi@example.com")
-    portfolio = client.post("/api/v1/portfolios", json={"name": "roi"}, headers=alice).json()["id"]
+    portfolio = client.post(
+        "/api/v1/portfolios", json={"name": "roi", **UNCAPPED}, headers=alice
+    ).json()["id"]
     url = f"/api/v1/portfolios/{portfolio}"
     client.post(f"{url}/deposits", json={"amount_minor": 10_000}, headers=alice)
     fixture_id, snapshot = future_snapshot(client, alice)

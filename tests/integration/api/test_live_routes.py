@@ -16,6 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -350,7 +351,7 @@ def test_board_shows_best_real_prices_edges_and_stakes(seeded: Seeded) -> None:
     assert far["selections"][3]["best_price"] is None
 
 
-def test_suggested_stakes_shrink_to_the_room_left_under_the_fixture_and_day_caps(
+def test_suggestions_top_up_the_position_and_placement_refuses_above_the_caps(
     seeded: Seeded,
 ) -> None:
     client = seeded.client
@@ -359,57 +360,75 @@ def test_suggested_stakes_shrink_to_the_room_left_under_the_fixture_and_day_caps
     caps |= {"max_fixture_fraction": "0.12", "max_day_fraction": "0.2"}
     mine = portfolio(client, alice, **caps)
 
-    def suggested() -> tuple[int, int]:
-        """The home stake on Arsenal v Chelsea, as the board and the value bets size it."""
+    def suggested(fixture: int = seeded.near) -> list[tuple[int, str | None, str | None]]:
+        """The home stake, as the board and the value bets size it, with the reason."""
         board = client.get("/api/v1/board", params={"portfolio_id": mine}, headers=alice).json()
-        near = next(r for r in board["items"] if r["fixture_id"] == seeded.near)
+        row = next(r for r in board["items"] if r["fixture_id"] == fixture)
         values = client.get(
             f"/api/v1/portfolios/{mine}/value-bets", params={"competition": "E0"}, headers=alice
         ).json()["items"]
         listed = next(
             v
             for v in values
-            if (v["fixture_id"], v["bookmaker"], v["selection"]) == (seeded.near, "B365", "home")
+            if (v["fixture_id"], v["bookmaker"], v["selection"]) == (fixture, "B365", "home")
         )
-        return near["selections"][0]["suggested_stake_minor"], listed["suggested_stake_minor"]
+        return [
+            (s["suggested_stake_minor"], s["stake_reason"], s["stake_message"])
+            for s in (row["selections"][0], listed)
+        ]
 
-    def bet(fixture: int, stake: int) -> None:
+    def bet(fixture: int, stake: int) -> httpx.Response:
         snapshot = snapshot_id(client, alice, fixture, "B365")
-        made = client.post(
+        answer: httpx.Response = client.post(
             f"/api/v1/portfolios/{mine}/bets",
             json={"odds_snapshot_id": snapshot, "selection": "home", "stake_minor": stake},
             headers=alice,
         )
-        assert made.status_code == 201, made.text
+        return answer
 
     def bankroll() -> int:
         answer = client.get(f"/api/v1/portfolios/{mine}", headers=alice).json()
         assert (answer["max_fixture_fraction"], answer["max_day_fraction"]) == ("0.1200", "0.2000")
         return int(answer["bankroll_minor"])
 
-    def kelly(cash: int) -> int:
-        return kelly_stake("0.55", "2.05", fraction="0.5", cap="0.1", bankroll=cash)
+    first = kelly_stake("0.55", "2.05", fraction="0.5", cap="0.1", bankroll=100_000)
+    assert suggested() == [(first, None, None)] * 2  # nothing open: Kelly, under the cap per bet
+    assert bet(seeded.near, first).status_code == 201
+    # The position is held: the same selection suggests nothing, and says why.
+    held = f"position held: EUR {first / 100:.2f} open against a target of EUR {first / 100:.2f}"
+    assert suggested() == [(0, "position_held", held)] * 2
+    assert bankroll() == 100_000 - first
 
-    first = kelly(100_000)
-    assert suggested() == (first, first)  # nothing open: Kelly, under the cap per bet
-    bet(seeded.near, first)
-    cash = bankroll()
-    room = math.floor(cash * Fraction("0.12")) - first
-    assert room < kelly(cash)  # the fixture cap binds now
-    assert suggested() == (room, room)
-    # Another fixture kicking off the same day (UTC) fills the day's room.
+    def refused(fixture: int, stake: int) -> str:
+        answer = bet(fixture, stake)
+        assert answer.status_code == 422, answer.text
+        (problem,) = answer.json()["detail"]
+        assert set(problem) == {"loc", "msg", "type"}
+        return str(problem["msg"])
+
+    # Hard caps, shares of equity EUR 1,000.00: per bet 10%, per fixture 12%, per day 20%.
+    assert refused(seeded.far, 10_001) == (
+        "stake EUR 100.01 is above the per-bet cap (10% of equity EUR 1,000.00): "
+        "EUR 100.00 left; bet refused"
+    )
+    room = 12_000 - first
+    assert refused(seeded.near, room + 1) == (
+        f"stake EUR {(room + 1) / 100:.2f} is above the per-fixture cap (12% of equity "
+        f"EUR 1,000.00): EUR {room / 100:.2f} left; bet refused"
+    )
+    # Another fixture kicking off the same day (UTC) takes from the day's room.
     spurs = ("Tottenham", "Fulham", "2099-08-20T19:45:00Z")
     stored = IngestionEngine(MemoryBus(), seeded.unit_of_work, streams=Streams(prefix="day"))
     assert stored.submit([tick(spurs, "B365", "1x2", {"home": "1.70", "draw": "4", "away": "5"})])
-    bet(_fixture_id(seeded.unit_of_work, spurs[2]), 8_000)
-    cash = bankroll()
-    day_room = math.floor(cash * Fraction("0.2")) - first - 8_000
-    assert 0 < day_room < math.floor(cash * Fraction("0.12")) - first
-    assert suggested() == (day_room, day_room)
-    # A bet the day after is another day's exposure: Liverpool v Everton changes nothing here.
-    bet(seeded.far, 1_000)
-    cash = bankroll()
-    assert suggested() == (math.floor(cash * Fraction("0.2")) - first - 8_000,) * 2
+    assert bet(_fixture_id(seeded.unit_of_work, spurs[2]), 10_000).status_code == 201
+    day_room = 20_000 - first - 10_000
+    assert 0 < day_room < room
+    assert refused(seeded.near, day_room + 1) == (
+        f"stake EUR {(day_room + 1) / 100:.2f} is above the per-day cap (20% of equity "
+        f"EUR 1,000.00): EUR {day_room / 100:.2f} left; bet refused"
+    )
+    assert bet(seeded.near, day_room).status_code == 201
+    assert bankroll() == 100_000 - 20_000
     # Caps that do not nest are refused, naming them; the stored settings stay.
     bad = client.put(
         f"/api/v1/portfolios/{mine}/settings",

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from scoreline.api.app import create_app
 from scoreline.api.server import build_context
 from scoreline.config import Settings
 from scoreline.domain import Selection
+from scoreline.domain.betting import PortfolioSettings
 from scoreline.messaging.bus import Bus
 from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
@@ -66,6 +68,11 @@ ODDS = MATCH | {
 RESULT = MATCH | {"type": "result", "home_goals": 3, "away_goals": 0}
 STAKE = 1_000
 DEPOSIT = 10_000
+
+UNCAPPED = PortfolioSettings(
+    max_stake_fraction=Decimal(1), max_fixture_fraction=Decimal(1), max_day_fraction=Decimal(1)
+)
+"""Caps that never bind: the bets here are about settlement, not the book's caps."""
 
 
 @dataclass
@@ -125,7 +132,7 @@ def _open_bet(unit_of_work: Callable[[], UnitOfWork], odds_id: int) -> tuple[int
         uow.session.flush()
         owner_id = owner.id
         uow.commit()
-    portfolio = portfolios.create(unit_of_work, owner_id=owner_id, name="main")
+    portfolio = portfolios.create(unit_of_work, owner_id=owner_id, name="main", settings=UNCAPPED)
     portfolios.deposit(
         unit_of_work, owner_id=owner_id, portfolio_id=portfolio, amount_minor=DEPOSIT
     )

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -23,6 +24,7 @@ from conftest import SAMPLE_DATA, Loaded
 from scoreline.api.server import build_server
 from scoreline.config import Settings
 from scoreline.domain import Selection
+from scoreline.domain.betting import PortfolioSettings
 from scoreline.messaging.bus import Bus
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import SETTLEMENT_GROUP, WORKER_GROUP, Streams
@@ -39,6 +41,11 @@ from scoreline.storage.unit_of_work import UnitOfWork
 
 MAX_DELIVERIES = 3
 DEEP = b'{"odds_id": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+
+UNCAPPED = PortfolioSettings(
+    max_stake_fraction=Decimal(1), max_fixture_fraction=Decimal(1), max_day_fraction=Decimal(1)
+)
+"""Caps that never bind: the bets here are about settlement, not the book's caps."""
 
 
 def tick(i: int, *, home: str = "Arsenal", away: str = "Everton") -> dict[str, Any]:
@@ -170,7 +177,7 @@ def test_poison_results_are_dead_lettered_and_a_real_result_settles_its_bet_once
     assert engine.submit([odds]).stored == 1
     entry = json.loads(bus.tail(streams.odds, after="0", count=1, block_ms=0)[0].payload)
     owner_id = _user(unit_of_work)
-    portfolio = portfolios.create(unit_of_work, owner_id=owner_id, name="main")
+    portfolio = portfolios.create(unit_of_work, owner_id=owner_id, name="main", settings=UNCAPPED)
     portfolios.deposit(unit_of_work, owner_id=owner_id, portfolio_id=portfolio, amount_minor=10_000)
     bet_id = bets.place(
         unit_of_work,

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from conftest import SAMPLE_DATA
 from scoreline.domain import Selection
+from scoreline.domain.betting import PortfolioSettings
 from scoreline.messaging.bus import Bus
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import SETTLEMENT_GROUP, Streams
@@ -45,6 +47,11 @@ TOTALS = MATCH | {
 }
 RESULT = MATCH | {"type": "result", "home_goals": 2, "away_goals": 0}
 
+UNCAPPED = PortfolioSettings(
+    max_stake_fraction=Decimal(1), max_fixture_fraction=Decimal(1), max_day_fraction=Decimal(1)
+)
+"""Caps that never bind: the bets here are about settlement, not the book's caps."""
+
 
 @dataclass
 class Book:
@@ -70,7 +77,7 @@ def open_bet(unit_of_work: Callable[[], UnitOfWork], engine: IngestionEngine, bu
         uow.session.flush()
         owner_id = owner.id
         uow.commit()
-    portfolio = portfolios.create(unit_of_work, owner_id=owner_id, name="main")
+    portfolio = portfolios.create(unit_of_work, owner_id=owner_id, name="main", settings=UNCAPPED)
     portfolios.deposit(unit_of_work, owner_id=owner_id, portfolio_id=portfolio, amount_minor=10_000)
     entry = bus.tail(engine.streams.odds, after="0", count=1, block_ms=0)[0]
     bet_id = bets.place(

@@ -33,6 +33,12 @@ from scoreline.storage.unit_of_work import UnitOfWork
 
 SEASON = SAMPLE_DATA / "E0" / "2022-2023.csv"
 
+UNCAPPED = PortfolioSettings(
+    max_stake_fraction=Decimal(1), max_fixture_fraction=Decimal(1), max_day_fraction=Decimal(1)
+)
+"""Caps that never bind: these tests are about the book's records, not its caps
+(``test_caps_*`` and ``test_book_caps_*`` are about those)."""
+
 
 def user(unit_of_work: Callable[[], UnitOfWork], email: str) -> int:
     with unit_of_work() as uow:
@@ -131,7 +137,7 @@ def loaded(unit_of_work: Callable[[], UnitOfWork]) -> Callable[[], UnitOfWork]:
 def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolio = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     assert (
         portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=100_000)
         == 100_000
@@ -172,7 +178,7 @@ def test_a_bet_lives_placed_settled_and_recorded(loaded: Callable[[], UnitOfWork
 def test_an_asian_quarter_line_settles_half_won(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     bob = user(uow, "bob@example.com")
-    portfolio = portfolios.create(uow, owner_id=bob, name="ah")
+    portfolio = portfolios.create(uow, owner_id=bob, name="ah", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=bob, portfolio_id=portfolio, amount_minor=50_000)
     fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "asian_handicap", code="PS")
@@ -201,7 +207,7 @@ def test_an_asian_quarter_line_settles_half_won(loaded: Callable[[], UnitOfWork]
 def test_nobody_touches_another_users_portfolio_or_bets(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     alice, mallory = user(uow, "alice@example.com"), user(uow, "mallory@example.com")
-    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolio = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=10_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
@@ -233,15 +239,15 @@ def test_nobody_touches_another_users_portfolio_or_bets(loaded: Callable[[], Uni
 def test_bad_bets_are_refused_and_nothing_is_written(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolio = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=1_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
     before = kickoff - timedelta(hours=1)
     cases: list[tuple[type[Exception], str, dict[str, object]]] = [
         (
-            ConflictError,
-            "stake EUR 10.01 exceeds the bankroll EUR 10.00",
+            DataError,
+            "stake EUR 10.01 is above the cash available: EUR 10.00 left; bet refused",
             {"stake_minor": 1_001, "now": before},
         ),
         (ConflictError, "kicked off at", {"stake_minor": 100, "now": kickoff}),
@@ -273,7 +279,7 @@ def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
 ) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolio = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
     fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
@@ -312,7 +318,7 @@ def test_a_void_refunds_once_and_a_settled_bet_cannot_be_voided(
 def test_the_ledger_and_the_audit_chain_refuse_rewrites(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolio = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
@@ -340,7 +346,7 @@ def test_verify_names_the_first_broken_link(
 ) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolio = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=5_000)
     fixture_id, kickoff, _, _ = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
@@ -395,7 +401,7 @@ def test_concurrent_settlements_pay_once(postgres_url: str) -> None:
     uow = unit_of_work_factory(engine)
     ingest_football_data(uow, [SEASON])
     alice = user(uow, "alice@example.com")
-    portfolio = portfolios.create(uow, owner_id=alice, name="main")
+    portfolio = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=alice, portfolio_id=portfolio, amount_minor=100_000)
     fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")
     quote = snapshot(uow, fixture_id, "1x2")
@@ -441,7 +447,7 @@ def test_portfolios_list_with_their_money_and_open_exposure(
 ) -> None:
     uow = loaded
     alice, bob = user(uow, "alice@example.com"), user(uow, "bob@example.com")
-    main = portfolios.create(uow, owner_id=alice, name="main")
+    main = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     portfolios.create(uow, owner_id=alice, name=" spare ", currency="gbp")
     portfolios.deposit(uow, owner_id=alice, portfolio_id=main, amount_minor=10_000)
     with pytest.raises(ConflictError, match="already have a portfolio named 'main'"):
@@ -493,7 +499,7 @@ def test_settings_change_all_at_once_for_the_owner_and_size_stakes(
 ) -> None:
     uow = loaded
     alice, bob = user(uow, "alice@example.com"), user(uow, "bob@example.com")
-    main = portfolios.create(uow, owner_id=alice, name="main")
+    main = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=alice, portfolio_id=main, amount_minor=10_000)
     settings = PortfolioSettings(kelly_fraction=Decimal("0.5"), max_day_fraction=Decimal("0.5"))
     portfolios.update_settings(uow, owner_id=alice, portfolio_id=main, settings=settings)
@@ -501,7 +507,7 @@ def test_settings_change_all_at_once_for_the_owner_and_size_stakes(
     with pytest.raises(NotFoundError):
         portfolios.update_settings(uow, owner_id=bob, portfolio_id=main, settings=settings)
     sizer = stake_sizing.sizer_for_owner(uow, owner_id=alice, portfolio_id=main)
-    assert (sizer.settings, sizer.bankroll_minor) == (settings, 10_000)
+    assert (sizer.settings, sizer.cash_minor, sizer.equity_minor) == (settings, 10_000, 10_000)
     with pytest.raises(NotFoundError, match=f"portfolio {main} not found"):
         stake_sizing.sizer_for_owner(uow, owner_id=bob, portfolio_id=main)
 
@@ -509,7 +515,7 @@ def test_settings_change_all_at_once_for_the_owner_and_size_stakes(
 def test_performance_adds_up_to_the_ledger(loaded: Callable[[], UnitOfWork]) -> None:
     uow = loaded
     alice = user(uow, "alice@example.com")
-    main = portfolios.create(uow, owner_id=alice, name="main")
+    main = portfolios.create(uow, owner_id=alice, name="main", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=alice, portfolio_id=main, amount_minor=10_000)
     fixture_id, kickoff, home_goals, away_goals = match(uow, "Man City", "Liverpool")  # 4-1
     quote = snapshot(uow, fixture_id, "1x2")

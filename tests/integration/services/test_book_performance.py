@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from conftest import FIT_BEFORE, SAMPLE_DATA, Loaded
 from scoreline.domain import Selection
-from scoreline.errors import ConflictError
+from scoreline.domain.betting import PortfolioSettings
+from scoreline.errors import ConflictError, DataError
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
 from scoreline.pipeline.ingestion import IngestionEngine
@@ -44,6 +45,13 @@ UnitOfWorkFactory = Callable[[], UnitOfWork]
 PAIRS = [("Arsenal", "Chelsea"), ("Liverpool", "Everton"), ("Brighton", "Fulham")]
 
 
+UNCAPPED = PortfolioSettings(
+    max_stake_fraction=Decimal(1), max_fixture_fraction=Decimal(1), max_day_fraction=Decimal(1)
+)
+"""Caps that never bind: these tests are about performance figures, not the caps
+(tests/integration/services/test_book_caps.py is about those)."""
+
+
 def _user(unit_of_work: UnitOfWorkFactory, email: str) -> int:
     with unit_of_work() as uow:
         row = UserRow(
@@ -63,7 +71,7 @@ def test_expected_profit_is_stake_times_the_edge_recorded_at_placement(loaded: L
     uow = loaded.unit_of_work
     predict_fixtures(uow, artifacts_dir=loaded.artifacts, start=FIT_BEFORE, days=30)
     owner = _user(uow, "edge@example.com")
-    portfolio = portfolios.create(uow, owner_id=owner, name="edge")
+    portfolio = portfolios.create(uow, owner_id=owner, name="edge", settings=UNCAPPED)
     portfolios.deposit(uow, owner_id=owner, portfolio_id=portfolio, amount_minor=100_000)
     with uow() as w:
         fixture = w.session.scalars(
@@ -189,7 +197,7 @@ def test_any_book_through_the_services(
 ) -> None:
     uow = book_db
     owner = _user(uow, f"p{next(_counter)}@example.com")
-    portfolio = portfolios.create(uow, owner_id=owner, name="book")
+    portfolio = portfolios.create(uow, owner_id=owner, name="book", settings=UNCAPPED)
     quotes = _quotes(uow)
     placed: list[int] = []
     for kind, amount, which in plan:
@@ -219,7 +227,7 @@ def test_any_book_through_the_services(
                     w.fixtures.record_result(fixture_id=fixture_id, home_goals=1, away_goals=0)
                     w.commit()
                 settlement.settle_fixture(uow, fixture_id=fixture_id)
-        except ConflictError:
+        except (ConflictError, DataError):
             continue  # what the rules refuse (more than the cash, a closed bet) is skipped
     before = performance.report(uow, owner_id=owner, portfolio_id=portfolio)
     with uow() as w:

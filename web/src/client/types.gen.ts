@@ -540,8 +540,11 @@ export type BoardRowRead = {
  * (never the MAX or AVG aggregates, which cannot be bet), and
  * ``odds_snapshot_id`` the stored snapshot holding it, so a bet can be placed
  * against it. ``edge`` is ``probability * best_price - 1`` to four places.
- * ``suggested_stake_minor`` is null without a portfolio, 0 when the edge is
- * below the portfolio's minimum.
+ * ``suggested_stake_minor`` is null without a portfolio; it is the stake still to
+ * add on top of what is open (Kelly on equity, per market jointly). Where it is 0,
+ * ``stake_reason`` is a code (``edge_below_minimum``, ``price_stale``,
+ * ``position_held``, ``not_in_kelly``, ``cap_per_bet``, ``cap_per_fixture``,
+ * ``cap_per_day``, ``cap_cash``) and ``stake_message`` says it in words, with money.
  */
 export type BoardSelection = {
     /**
@@ -580,6 +583,14 @@ export type BoardSelection = {
      * Selection
      */
     selection: 'home' | 'draw' | 'away' | 'over' | 'under';
+    /**
+     * Stake Message
+     */
+    stake_message: string | null;
+    /**
+     * Stake Reason
+     */
+    stake_reason: string | null;
     /**
      * Suggested Stake Minor
      */
@@ -2166,6 +2177,9 @@ export type UserUpdate = {
  * ValueBetRead
  *
  * A price whose edge over the active model clears the portfolio's minimum.
+ *
+ * ``suggested_stake_minor`` is the stake still to add on top of what is open; where
+ * it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board).
  */
 export type ValueBetRead = {
     /**
@@ -2196,6 +2210,14 @@ export type ValueBetRead = {
      * Selection
      */
     selection: 'home' | 'draw' | 'away';
+    /**
+     * Stake Message
+     */
+    stake_message: string | null;
+    /**
+     * Stake Reason
+     */
+    stake_reason: string | null;
     /**
      * Suggested Stake Minor
      */

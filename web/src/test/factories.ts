@@ -12,6 +12,8 @@ export function selection(patch: SelectionPatch): BoardSelection {
     odds_snapshot_id: 100,
     edge: '-0.1000',
     suggested_stake_minor: null,
+    stake_reason: null,
+    stake_message: null,
     ...patch,
   };
 }

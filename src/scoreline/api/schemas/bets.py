@@ -66,7 +66,11 @@ class BetRead(BaseModel):
 
 
 class ValueBetRead(BaseModel):
-    """A price whose edge over the active model clears the portfolio's minimum."""
+    """A price whose edge over the active model clears the portfolio's minimum.
+
+    ``suggested_stake_minor`` is the stake still to add on top of what is open; where
+    it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board).
+    """
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -78,3 +82,5 @@ class ValueBetRead(BaseModel):
     probability: float
     edge: Decimal
     suggested_stake_minor: int
+    stake_reason: str | None
+    stake_message: str | None

@@ -27,8 +27,11 @@ class BoardSelection(BaseModel):
     (never the MAX or AVG aggregates, which cannot be bet), and
     ``odds_snapshot_id`` the stored snapshot holding it, so a bet can be placed
     against it. ``edge`` is ``probability * best_price - 1`` to four places.
-    ``suggested_stake_minor`` is null without a portfolio, 0 when the edge is
-    below the portfolio's minimum.
+    ``suggested_stake_minor`` is null without a portfolio; it is the stake still to
+    add on top of what is open (Kelly on equity, per market jointly). Where it is 0,
+    ``stake_reason`` is a code (``edge_below_minimum``, ``price_stale``,
+    ``position_held``, ``not_in_kelly``, ``cap_per_bet``, ``cap_per_fixture``,
+    ``cap_per_day``, ``cap_cash``) and ``stake_message`` says it in words, with money.
     """
 
     market: BoardMarket
@@ -41,6 +44,8 @@ class BoardSelection(BaseModel):
     odds_snapshot_id: int | None
     edge: Decimal | None
     suggested_stake_minor: int | None
+    stake_reason: str | None
+    stake_message: str | None
 
 
 class BoardRowRead(BaseModel):

@@ -220,7 +220,13 @@ class BetRepository:
     def list_open_stakes(self, *, portfolio_id: int) -> list[OpenStake]:
         """A portfolio's open bets with their fixtures, by kick-off, fixture and bet."""
         rows = self.session.execute(
-            with_names(BetRow.stake_minor, BetRow.odds)
+            with_names(
+                BetRow.stake_minor,
+                BetRow.odds,
+                BetRow.market,
+                BetRow.line_quarters,
+                BetRow.selection,
+            )
             .join(BetRow, BetRow.fixture_id == FixtureRow.id)
             .where(BetRow.portfolio_id == portfolio_id, BetRow.status == BetStatus.OPEN.value)
             .order_by(FixtureRow.kickoff_utc, FixtureRow.id, BetRow.id)

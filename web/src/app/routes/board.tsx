@@ -32,6 +32,7 @@ export function BoardRoute() {
                   price: selection.best_price,
                   description: `${label} · ${row.home_team} v ${row.away_team}`,
                   suggestedStakeMinor: selection.suggested_stake_minor,
+                  stakeMessage: selection.stake_message,
                   portfolioId,
                 });
               }

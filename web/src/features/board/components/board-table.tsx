@@ -104,11 +104,29 @@ function PriceCell({
         ) : null}
       </div>
       {currency && item?.suggested_stake_minor ? (
-        <div className="text-xs text-muted">stake {formatMoney(item.suggested_stake_minor, currency)}</div>
+        <div className="text-xs text-muted" data-testid="suggested-stake">
+          stake {formatMoney(item.suggested_stake_minor, currency)}
+        </div>
+      ) : currency && item?.stake_reason && item.edge !== null && Number(item.edge) > 0 ? (
+        <div className="text-xs text-muted" data-testid="no-stake-reason" title={item.stake_message ?? undefined}>
+          {STAKE_REASONS[item.stake_reason] ?? 'no stake'}
+        </div>
       ) : null}
     </td>
   );
 }
+
+/** Short words for why a selection with an edge suggests no stake; the full sentence is the title. */
+const STAKE_REASONS: Record<string, string> = {
+  edge_below_minimum: 'edge < min',
+  price_stale: 'price stale',
+  position_held: 'position held',
+  not_in_kelly: 'not in Kelly',
+  cap_per_bet: 'bet cap',
+  cap_per_fixture: 'fixture cap',
+  cap_per_day: 'day cap',
+  cap_cash: 'no cash',
+};
 
 export function BoardTable({ rows, slots, sort, onSort, flashes, currency, onBet }: Props) {
   return (

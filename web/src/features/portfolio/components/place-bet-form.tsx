@@ -17,6 +17,8 @@ export interface BetDraft {
   /** What the bet is on, for people: "Home · Arsenal v Chelsea". */
   description: string;
   suggestedStakeMinor: number | null;
+  /** Why nothing is suggested (a cap reached, the edge below the minimum, a stale price). */
+  stakeMessage?: string | null;
   portfolioId: number | null;
 }
 
@@ -106,8 +108,10 @@ export function PlaceBetForm({
         onChange={(event) => setStake(event.target.value)}
         hint={
           draft.suggestedStakeMinor
-            ? `Suggested by the portfolio's Kelly settings: ${formatMoney(draft.suggestedStakeMinor, currency)}`
-            : undefined
+            ? `Still to stake on the portfolio's Kelly position: ${formatMoney(draft.suggestedStakeMinor, currency)}`
+            : draft.stakeMessage
+              ? `No stake suggested: ${draft.stakeMessage}`
+              : undefined
         }
         error={error}
       />

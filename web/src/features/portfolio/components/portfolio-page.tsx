@@ -118,6 +118,7 @@ export function PortfolioPage() {
                           price: bet.price,
                           description,
                           suggestedStakeMinor: bet.suggested_stake_minor,
+                          stakeMessage: bet.stake_message,
                           portfolioId: portfolio.id,
                         })
                     : undefined
