@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
-__all__ = ["AccountFigures", "BookmakerAccountRecord", "LimitationEventRecord", "clip_stake"]
+__all__ = ["BookmakerAccountRecord", "LimitationEventRecord", "clip_stake"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,20 +42,6 @@ class LimitationEventRecord:
     refused: str
     max_stake_minor: int | None
     created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class AccountFigures:
-    """What the bets staked from one account made: settled count, staked and profit in
-    minor units, and the closing line value of those with a close (mean, and how many)."""
-
-    account_id: int
-    n_settled: int
-    n_open: int
-    staked_minor: int
-    profit_minor: int
-    clv_mean: Decimal | None
-    n_clv: int
 
 
 def clip_stake(stake_minor: int, max_stake_minor: int | None) -> int:

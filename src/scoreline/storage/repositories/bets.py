@@ -232,6 +232,7 @@ class BetRepository:
         and line (for a bet taken elsewhere, the known bookmaker of its name); bets without
         one are left out."""
         placed, close = aliased(OddsRow), aliased(OddsRow)
+        bookmaker = func.coalesce(placed.bookmaker_id, BetRow.bookmaker_id)
         latest: dict[int, Decimal | None] = {}
         for chunk in chunks(bet_ids):
             rows = self.session.execute(
@@ -241,7 +242,7 @@ class BetRepository:
                     close,
                     and_(
                         close.fixture_id == BetRow.fixture_id,
-                        close.bookmaker_id == func.coalesce(placed.bookmaker_id, BetRow.bookmaker_id),
+                        close.bookmaker_id == bookmaker,
                         close.market == BetRow.market,
                         close.line_quarters == BetRow.line_quarters,
                         close.kind == PriceKind.CLOSING.value,

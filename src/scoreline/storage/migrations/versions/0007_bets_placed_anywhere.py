@@ -83,9 +83,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_limitation_events")),
     )
     with op.batch_alter_table("limitation_events") as batch:
-        batch.create_index(
-            batch.f("ix_limitation_events_account_id"), ["account_id"], unique=False
-        )
+        batch.create_index(batch.f("ix_limitation_events_account_id"), ["account_id"], unique=False)
     if op.get_bind().dialect.name == "sqlite":
         op.execute("PRAGMA defer_foreign_keys=ON")
     with op.batch_alter_table("bets") as batch:
