@@ -270,3 +270,116 @@ def test_a_bad_bet_is_refused_and_moves_no_money(
     assert words in " ".join(d["msg"] for d in refused.json()["detail"])
     state = client.get(f"{API}/portfolios/{portfolio}", headers=alice).json()
     assert (state["bankroll_minor"], state["open_stakes_minor"]) == (10_000, 0)
+
+
+def test_accounts_are_kept_limited_and_only_by_their_owner(
+    client: TestClient, unit_of_work: Callable[[], UnitOfWork]
+) -> None:
+    alice, bob = _user(client, "alice@example.com"), _user(client, "bob@example.com")
+    portfolio = _portfolio(client, alice)
+    accounts = f"{API}/portfolios/{portfolio}/bookmaker-accounts"
+    made = client.post(accounts, json={"name": "Pinnacle", "balance_minor": 123_450}, headers=alice)
+    assert made.status_code == 201, made.text
+    account = made.json()
+    assert (account["currency"], account["balance"], account["max_stake"]) == (
+        "EUR",
+        "EUR 1,234.50",
+        None,
+    )
+    twin = client.post(accounts, json={"name": "pinnacle", "balance_minor": 0}, headers=alice)
+    assert twin.status_code == 409
+    other = client.post(accounts, json={"name": "Dafabet", "balance_minor": 0}, headers=alice)
+    assert other.status_code == 201
+    assert other.json()["known"] is False  # no prices of Dafabet are held
+    assert [a["name"] for a in client.get(accounts, headers=alice).json()] == [
+        "Dafabet",
+        "Pinnacle",
+    ]
+    one = f"{API}/bookmaker-accounts/{account['id']}"
+    assert client.get(one, headers=bob).status_code == 404
+    assert (
+        client.get(f"{API}/portfolios/{portfolio}/bookmaker-accounts", headers=bob).status_code
+        == 404
+    )
+
+    restated = client.put(
+        one,
+        json={"name": "Pinnacle", "balance_minor": 99_000, "max_stake_minor": 20_000},
+        headers=alice,
+    )
+    assert restated.status_code == 200, restated.text
+    assert (restated.json()["balance"], restated.json()["max_stake"]) == (
+        "EUR 990.00",
+        "EUR 200.00",
+    )
+    assert (
+        client.put(one, json={"name": "Dafabet", "balance_minor": 0}, headers=alice).status_code
+        == 409
+    )
+    assert (
+        client.put(one, json={"name": "x", "balance_minor": -1}, headers=alice).status_code == 422
+    )
+
+    cut = client.post(
+        f"{one}/limitations",
+        json={
+            "occurred_on": "2026-11-30",
+            "market": "asian_handicap",
+            "refused": "EUR 500 on Arsenal -0.75; offered EUR 50",
+            "max_stake_minor": 5_000,
+        },
+        headers=alice,
+    )
+    assert cut.status_code == 201, cut.text
+    note = client.post(
+        f"{one}/limitations",
+        json={"occurred_on": "2026-12-01", "refused": "price changed twice"},
+        headers=alice,
+    )
+    assert note.status_code == 201
+    future = client.post(
+        f"{one}/limitations", json={"occurred_on": "2999-01-01", "refused": "x"}, headers=alice
+    )
+    assert future.status_code == 422
+    assert (
+        client.post(
+            f"{one}/limitations", json={"occurred_on": "2026-12-01", "refused": "x"}, headers=bob
+        ).status_code
+        == 404
+    )
+    events = client.get(f"{one}/limitations", headers=alice).json()
+    assert [(e["occurred_on"], e["market"], e["max_stake_minor"]) for e in events] == [
+        ("2026-12-01", None, None),
+        ("2026-11-30", "asian_handicap", 5_000),
+    ]
+    assert client.get(one, headers=alice).json()["max_stake"] == "EUR 50.00"  # the cut holds
+
+    staked = _record(
+        client,
+        alice,
+        portfolio,
+        fixture_id=_fixture(client, alice),
+        market="1x2",
+        selection="draw",
+        price="3.55",
+        stake_minor=5_000,
+        bookmaker="PINNACLE",  # found by name, case aside
+    )
+    assert staked.status_code == 201, staked.text
+    assert staked.json()["bookmaker_account_id"] == account["id"]
+    report = {
+        r["account"]["name"]: r for r in client.get(f"{accounts}/report", headers=alice).json()
+    }
+    assert (report["Pinnacle"]["n_open"], report["Pinnacle"]["open_staked_minor"]) == (1, 5_000)
+    assert report["Pinnacle"]["n_limitations"] == 2
+    assert report["Dafabet"]["figures"]["n_bets"] == 0
+
+    kept = client.delete(one, headers=alice)
+    assert kept.status_code == 409
+    assert "has 1 bet" in kept.json()["detail"][0]["msg"]
+    gone = client.delete(f"{API}/bookmaker-accounts/{other.json()['id']}", headers=alice)
+    assert gone.status_code == 204
+    assert (
+        client.get(f"{API}/bookmaker-accounts/{other.json()['id']}", headers=alice).status_code
+        == 404
+    )

@@ -13,10 +13,9 @@ last recorded it, in minor units of the account's currency, and the largest
 stake the account is known to take); ``limitation_events`` are what each
 account refused, and when.
 
-SQLite rebuilds ``bets`` to change a column's nullability; the foreign keys
-that point at it are deferred to the commit meanwhile (``PRAGMA
-defer_foreign_keys``, which holds inside a transaction where
-``foreign_keys=OFF`` would not).
+SQLite rebuilds ``bets`` to change a column's nullability, which the
+migration environment allows by running migrations with foreign keys off on
+SQLite and checking them all before the commit (``migrations/env.py``).
 
 Revision ID: 0007
 Revises: 0006
@@ -84,8 +83,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("limitation_events") as batch:
         batch.create_index(batch.f("ix_limitation_events_account_id"), ["account_id"], unique=False)
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("PRAGMA defer_foreign_keys=ON")
     with op.batch_alter_table("bets") as batch:
         batch.alter_column("odds_snapshot_id", existing_type=_BIG_ID, nullable=True)
         batch.add_column(sa.Column("bookmaker", sa.String(length=64), nullable=True))
@@ -114,8 +111,6 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.execute(sa.text("SELECT 1 FROM bets WHERE odds_snapshot_id IS NULL")).first():
         raise RuntimeError("bets without an odds snapshot exist; revision 0006 cannot hold them")
-    if bind.dialect.name == "sqlite":
-        op.execute("PRAGMA defer_foreign_keys=ON")
     with op.batch_alter_table("bets") as batch:
         batch.drop_constraint(batch.f("ck_bets_snapshot_or_bookmaker"), type_="check")
         batch.drop_index(batch.f("ix_bets_bookmaker_account_id"))
