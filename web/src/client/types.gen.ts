@@ -258,9 +258,18 @@ export type BetCreate = {
 /**
  * BetRead
  *
- * A bet and how it ended.
+ * A bet and how it ended. A bet taken at another bookmaker and recorded here has no
+ * ``odds_snapshot_id``; it has its ``bookmaker`` (and the account staked from, if any).
  */
 export type BetRead = {
+    /**
+     * Bookmaker
+     */
+    bookmaker?: string | null;
+    /**
+     * Bookmaker Account Id
+     */
+    bookmaker_account_id?: number | null;
     /**
      * Fixture Id
      */
@@ -284,7 +293,7 @@ export type BetRead = {
     /**
      * Odds Snapshot Id
      */
-    odds_snapshot_id: number;
+    odds_snapshot_id: number | null;
     /**
      * Outcome
      */
@@ -420,6 +429,109 @@ export type BoardSelection = {
      * Suggested Stake Minor
      */
     suggested_stake_minor: number | null;
+};
+
+/**
+ * BookmakerAccountCreate
+ *
+ * An account at a bookmaker, as its owner states it (also the body of a PUT, which
+ * restates all of it).
+ */
+export type BookmakerAccountCreate = {
+    /**
+     * Balance Minor
+     *
+     * The balance last read off the bookmaker's site.
+     */
+    balance_minor: number;
+    /**
+     * Max Stake Minor
+     *
+     * The largest stake it is known to take.
+     */
+    max_stake_minor?: number | null;
+    /**
+     * Name
+     *
+     * The bookmaker, any name.
+     */
+    name: string;
+};
+
+/**
+ * BookmakerAccountRead
+ *
+ * An account; ``known`` when we hold the bookmaker's prices (its closes score bets,
+ * its suggestions are clipped to ``max_stake_minor``).
+ */
+export type BookmakerAccountRead = {
+    /**
+     * Balance
+     */
+    balance: string;
+    /**
+     * Balance Minor
+     */
+    balance_minor: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Known
+     */
+    known: boolean;
+    /**
+     * Max Stake
+     */
+    max_stake: string | null;
+    /**
+     * Max Stake Minor
+     */
+    max_stake_minor: number | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Portfolio Id
+     */
+    portfolio_id: number;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * BookmakerAccountReportRead
+ *
+ * An account with what the bets staked from it made: settled figures (P&L, yield,
+ * CLV where a close exists) and the stakes still open.
+ */
+export type BookmakerAccountReportRead = {
+    account: BookmakerAccountRead;
+    figures: Figures;
+    /**
+     * N Limitations
+     */
+    n_limitations: number;
+    /**
+     * N Open
+     */
+    n_open: number;
+    /**
+     * Open Staked Minor
+     */
+    open_staked_minor: number;
 };
 
 /**
@@ -698,6 +810,54 @@ export type ExposureRead = {
 };
 
 /**
+ * ExternalBetCreate
+ *
+ * A bet taken at any bookmaker, at the price actually obtained. Name the bookmaker,
+ * the account it was staked from, or both; ``line`` is null for 1X2 (``"-0.75"`` for a
+ * home handicap of three quarters); ``placed_at`` is now when left out.
+ */
+export type ExternalBetCreate = {
+    /**
+     * Bookmaker
+     */
+    bookmaker?: string | null;
+    /**
+     * Bookmaker Account Id
+     */
+    bookmaker_account_id?: number | null;
+    /**
+     * Fixture Id
+     */
+    fixture_id: number;
+    /**
+     * Line
+     */
+    line?: number | string | null;
+    /**
+     * Market
+     */
+    market: '1x2' | 'over_under' | 'asian_handicap';
+    /**
+     * Placed At
+     */
+    placed_at?: string | null;
+    /**
+     * Price
+     *
+     * Decimal odds, 1.01 to 1,000.
+     */
+    price: number | string;
+    /**
+     * Selection
+     */
+    selection: 'home' | 'draw' | 'away' | 'over' | 'under';
+    /**
+     * Stake Minor
+     */
+    stake_minor: number;
+};
+
+/**
  * Figures
  *
  * A book's results over some settled bets (``pricing.performance.Performance``).
@@ -940,6 +1100,67 @@ export type IngestRead = {
      * Status
      */
     status: 'loaded' | 'unchanged' | 'rejected';
+};
+
+/**
+ * LimitationCreate
+ *
+ * What an account refused, and when; ``max_stake_minor`` the new maximum if the
+ * bookmaker said (it becomes the account's).
+ */
+export type LimitationCreate = {
+    /**
+     * Market
+     */
+    market?: '1x2' | 'over_under' | 'asian_handicap' | null;
+    /**
+     * Max Stake Minor
+     */
+    max_stake_minor?: number | null;
+    /**
+     * Occurred On
+     */
+    occurred_on: string;
+    /**
+     * Refused
+     */
+    refused: string;
+};
+
+/**
+ * LimitationRead
+ *
+ * A recorded limitation event.
+ */
+export type LimitationRead = {
+    /**
+     * Account Id
+     */
+    account_id: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Market
+     */
+    market: string | null;
+    /**
+     * Max Stake Minor
+     */
+    max_stake_minor: number | null;
+    /**
+     * Occurred On
+     */
+    occurred_on: string;
+    /**
+     * Refused
+     */
+    refused: string;
 };
 
 /**
@@ -3278,6 +3499,316 @@ export type BoardApiV1BoardGetResponses = {
 
 export type BoardApiV1BoardGetResponse = BoardApiV1BoardGetResponses[keyof BoardApiV1BoardGetResponses];
 
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}';
+};
+
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteError = DeleteAccountApiV1BookmakerAccountsAccountIdDeleteErrors[keyof DeleteAccountApiV1BookmakerAccountsAccountIdDeleteErrors];
+
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponse = DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponses[keyof DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponses];
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}';
+};
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetError = GetAccountApiV1BookmakerAccountsAccountIdGetErrors[keyof GetAccountApiV1BookmakerAccountsAccountIdGetErrors];
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: BookmakerAccountRead;
+};
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetResponse = GetAccountApiV1BookmakerAccountsAccountIdGetResponses[keyof GetAccountApiV1BookmakerAccountsAccountIdGetResponses];
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutData = {
+    body: BookmakerAccountCreate;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}';
+};
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutError = UpdateAccountApiV1BookmakerAccountsAccountIdPutErrors[keyof UpdateAccountApiV1BookmakerAccountsAccountIdPutErrors];
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutResponses = {
+    /**
+     * Successful Response
+     */
+    200: BookmakerAccountRead;
+};
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutResponse = UpdateAccountApiV1BookmakerAccountsAccountIdPutResponses[keyof UpdateAccountApiV1BookmakerAccountsAccountIdPutResponses];
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}/limitations';
+};
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetError = ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetErrors[keyof ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetErrors];
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponses = {
+    /**
+     * Response List Limitations Api V1 Bookmaker Accounts  Account Id  Limitations Get
+     *
+     * Successful Response
+     */
+    200: Array<LimitationRead>;
+};
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponse = ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponses[keyof ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponses];
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostData = {
+    body: LimitationCreate;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}/limitations';
+};
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostError = AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostErrors[keyof AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostErrors];
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: LimitationRead;
+};
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponse = AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponses[keyof AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponses];
+
 export type CompetitionsApiV1CompetitionsGetData = {
     body?: never;
     headers?: {
@@ -4496,6 +5027,194 @@ export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses = {
 
 export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponse = PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses[keyof PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses];
 
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id: number;
+    };
+    query?: never;
+    url: '/api/v1/portfolios/{portfolio_id}/bookmaker-accounts';
+};
+
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetError = ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetErrors[keyof ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetErrors];
+
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponses = {
+    /**
+     * Response List Accounts Api V1 Portfolios  Portfolio Id  Bookmaker Accounts Get
+     *
+     * Successful Response
+     */
+    200: Array<BookmakerAccountRead>;
+};
+
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponse = ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponses[keyof ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponses];
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostData = {
+    body: BookmakerAccountCreate;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id: number;
+    };
+    query?: never;
+    url: '/api/v1/portfolios/{portfolio_id}/bookmaker-accounts';
+};
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostError = CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostErrors[keyof CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostErrors];
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: BookmakerAccountRead;
+};
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponse = CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponses[keyof CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponses];
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id: number;
+    };
+    query?: never;
+    url: '/api/v1/portfolios/{portfolio_id}/bookmaker-accounts/report';
+};
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetError = ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetErrors[keyof ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetErrors];
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponses = {
+    /**
+     * Response Report Accounts Api V1 Portfolios  Portfolio Id  Bookmaker Accounts Report Get
+     *
+     * Successful Response
+     */
+    200: Array<BookmakerAccountReportRead>;
+};
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponse = ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponses[keyof ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponses];
+
 export type DepositApiV1PortfoliosPortfolioIdDepositsPostData = {
     body: DepositCreate;
     headers?: {
@@ -4619,6 +5338,70 @@ export type ExposureApiV1PortfoliosPortfolioIdExposureGetResponses = {
 };
 
 export type ExposureApiV1PortfoliosPortfolioIdExposureGetResponse = ExposureApiV1PortfoliosPortfolioIdExposureGetResponses[keyof ExposureApiV1PortfoliosPortfolioIdExposureGetResponses];
+
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostData = {
+    body: ExternalBetCreate;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id: number;
+    };
+    query?: never;
+    url: '/api/v1/portfolios/{portfolio_id}/external-bets';
+};
+
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostError = RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostErrors[keyof RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostErrors];
+
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: BetRead;
+};
+
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponse = RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses[keyof RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses];
 
 export type PerformanceApiV1PortfoliosPortfolioIdPerformanceGetData = {
     body?: never;
