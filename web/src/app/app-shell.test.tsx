@@ -55,6 +55,7 @@ describe('app shell', () => {
     expect(within(nav).getAllByRole('link').map((link) => link.textContent)).toEqual([
       'Live board',
       'Portfolio',
+      'Accounts',
       'Performance',
       'Model health',
       'Admin',

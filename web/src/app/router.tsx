@@ -15,6 +15,7 @@ const SignInRoute = page(() => import('./routes/sign-in'), 'SignInRoute');
 const BoardRoute = page(() => import('./routes/board'), 'BoardRoute');
 const FixtureRoute = page(() => import('./routes/fixture'), 'FixtureRoute');
 const PortfolioRoute = page(() => import('./routes/portfolio'), 'PortfolioRoute');
+const AccountsRoute = page(() => import('./routes/accounts'), 'AccountsRoute');
 const PerformanceRoute = page(() => import('./routes/performance'), 'PerformanceRoute');
 const ModelHealthRoute = page(() => import('./routes/model-health'), 'ModelHealthRoute');
 const AdminRoute = page(() => import('./routes/admin'), 'AdminRoute');
@@ -38,6 +39,7 @@ export const routes = [
       { index: true, element: suspended(<BoardRoute />) },
       { path: 'fixtures/:id', element: suspended(<FixtureRoute />) },
       { path: 'portfolio', element: suspended(<PortfolioRoute />) },
+      { path: 'accounts', element: suspended(<AccountsRoute />) },
       { path: 'performance', element: suspended(<PerformanceRoute />) },
       { path: 'model-health', element: suspended(<ModelHealthRoute />) },
       {

@@ -10,6 +10,7 @@ import { currentTheme, setTheme, type Theme } from '@/app/theme';
 const links = [
   { to: '/', label: 'Live board', end: true },
   { to: '/portfolio', label: 'Portfolio', end: false },
+  { to: '/accounts', label: 'Accounts', end: false },
   { to: '/performance', label: 'Performance', end: false },
   { to: '/model-health', label: 'Model health', end: false },
 ];
