@@ -185,12 +185,18 @@ class PortfolioBalance:
 
 @dataclass(frozen=True, slots=True)
 class BetRecord:
-    """A stored bet. ``line_quarters`` is the line in quarter goals (0 for 1X2)."""
+    """A stored bet. ``line_quarters`` is the line in quarter goals (0 for 1X2).
+
+    A bet placed through us names its odds snapshot; one taken at another bookmaker and
+    recorded here names none (``odds_snapshot_id`` None) but its ``bookmaker`` as the
+    user gave it, the known bookmaker of that name (``bookmaker_id``) if any, and the
+    account staked from (``bookmaker_account_id``) if the user keeps one.
+    """
 
     id: int
     portfolio_id: int
     fixture_id: int
-    odds_snapshot_id: int
+    odds_snapshot_id: int | None
     prediction_id: int | None
     market: str
     selection: str
@@ -202,6 +208,9 @@ class BetRecord:
     payout_minor: int | None
     placed_at: datetime
     settled_at: datetime | None
+    bookmaker: str | None = None
+    bookmaker_id: int | None = None
+    bookmaker_account_id: int | None = None
 
     @property
     def line(self) -> Decimal | None:

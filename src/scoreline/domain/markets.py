@@ -9,13 +9,16 @@ neighbouring half and whole lines: ``-0.75`` = ``-0.5`` and ``-1.0``.
 from __future__ import annotations
 
 import enum
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 
-__all__ = ["Line", "Market", "Selection", "parse_line", "split_line"]
+__all__ = ["MAX_LINE", "Line", "Market", "Selection", "market_line", "parse_line", "split_line"]
 
 Line = Decimal
 
 _QUARTER = Decimal("0.25")
+
+MAX_LINE = Decimal(20)
+"""The widest line taken, in goals; football-data's own files never go past 10."""
 
 
 class Market(enum.StrEnum):
@@ -57,3 +60,28 @@ def split_line(line: Line) -> tuple[Line, ...]:
     if (line * 2) % 1 == 0:
         return (line,)
     return (line - _QUARTER, line + _QUARTER)
+
+
+def market_line(market: Market, value: object) -> Line | None:
+    """The line a price or a bet on ``market`` is at: None for 1X2, which takes none; for
+    the others a quarter-goal line within ``MAX_LINE`` (totals above 0). ``ValueError``
+    says what is wrong; feeds (``domain.ticks``) and bets recorded by hand share the rule.
+    """
+    if market is Market.MATCH_ODDS:
+        if value not in (None, ""):
+            raise ValueError(f"1x2 takes no line, got {value!r}")
+        return None
+    if value in (None, ""):
+        raise ValueError(f"{market.value} needs a line")
+    if not isinstance(value, str | int | float | Decimal) or isinstance(value, bool):
+        raise ValueError(f"line {value!r}: not a number")
+    try:
+        line = parse_line(value)
+    except (ValueError, DecimalException) as error:
+        raise ValueError(f"line {value!r}: {error}") from error
+    if not line.is_finite() or abs(line) > MAX_LINE or (market is Market.OVER_UNDER and line <= 0):
+        bounds = "0 < line" if market is Market.OVER_UNDER else f"-{MAX_LINE} <= line"
+        raise ValueError(
+            f"line {value!r} is out of range for {market.value} ({bounds} <= {MAX_LINE})"
+        )
+    return line

@@ -29,10 +29,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, DecimalException, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, NotRequired, TypedDict
 
-from scoreline.domain.markets import SELECTIONS, Line, Market, Selection, parse_line
+from scoreline.domain.markets import SELECTIONS, Line, Market, Selection, market_line
 from scoreline.domain.odds import PriceKind
 from scoreline.domain.prices import price_fault
 
@@ -45,8 +45,6 @@ __all__ = [
     "encode_raw",
     "parse_tick",
 ]
-
-_MAX_LINE = Decimal(20)  # goals; football-data's own files never go past 10
 
 
 class TickError(ValueError):
@@ -187,25 +185,10 @@ def _odds(raw: Mapping[str, Any]) -> OddsTick:
         raise TickError(
             "unknown_market", f"market {raw.get('market')!r} is not one of {known}"
         ) from error
-    line_value = raw.get("line")
-    line: Line | None = None
-    if market is Market.MATCH_ODDS:
-        if line_value not in (None, ""):
-            raise TickError("bad_line", f"1x2 takes no line, got {line_value!r}")
-    else:
-        if line_value in (None, ""):
-            raise TickError("bad_line", f"{market.value} needs a line")
-        try:
-            line = parse_line(line_value)
-        except (ValueError, DecimalException) as error:
-            raise TickError("bad_line", f"line {line_value!r}: {error}") from error
-        if abs(line) > _MAX_LINE or (market is Market.OVER_UNDER and line <= 0):
-            raise TickError(
-                "bad_line",
-                f"line {line_value!r} is out of range for {market.value}"
-                f" ({'0 < line' if market is Market.OVER_UNDER else '-' + str(_MAX_LINE) + ' <='}"
-                f" line <= {_MAX_LINE})",
-            )
+    try:
+        line = market_line(market, raw.get("line"))
+    except ValueError as error:
+        raise TickError("bad_line", str(error)) from error
     prices_value = raw.get("prices")
     if not isinstance(prices_value, Mapping):
         raise TickError("bad_price", f"prices must be an object, got {prices_value!r}")

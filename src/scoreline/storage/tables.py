@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     Float,
     ForeignKey,
@@ -36,10 +37,12 @@ __all__ = [
     "Base",
     "BetRow",
     "Bookmaker",
+    "BookmakerAccountRow",
     "CompetitionRow",
     "FixtureRow",
     "IngestProblem",
     "LedgerEntryRow",
+    "LimitationEventRow",
     "ModelVersion",
     "OddsOutboxRow",
     "OddsRow",
@@ -408,12 +411,15 @@ class BetRow(Base):
     __table_args__ = (
         Index("ix_bets_portfolio_id_id", "portfolio_id", "id"),
         Index("ix_bets_portfolio_id_status_id", "portfolio_id", "status", "id"),
+        CheckConstraint(
+            "odds_snapshot_id IS NOT NULL OR bookmaker IS NOT NULL", name="snapshot_or_bookmaker"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
     fixture_id: Mapped[int] = mapped_column(ForeignKey("fixtures.id"), index=True)
-    odds_snapshot_id: Mapped[int] = mapped_column(BigId, ForeignKey("odds_snapshots.id"))
+    odds_snapshot_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("odds_snapshots.id"))
     prediction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("predictions.id"))
     market: Mapped[str] = mapped_column(String(16))
     selection: Mapped[str] = mapped_column(String(8))
@@ -425,6 +431,46 @@ class BetRow(Base):
     payout_minor: Mapped[int | None] = mapped_column(BigInteger)
     placed_at: Mapped[datetime]
     settled_at: Mapped[datetime | None]
+    # A bet taken elsewhere: the bookmaker as the user named it, the known one of that
+    # name (its closing price scores the bet), the account staked from (migration 0007).
+    bookmaker: Mapped[str | None] = mapped_column(String(64))
+    bookmaker_id: Mapped[int | None] = mapped_column(ForeignKey("bookmakers.id"))
+    bookmaker_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookmaker_accounts.id"), index=True
+    )
+
+
+class BookmakerAccountRow(Base):
+    """A portfolio's account at a bookmaker: the balance as its owner last recorded it (in
+    minor units of ``currency``) and the largest stake it is known to take."""
+
+    __tablename__ = "bookmaker_accounts"
+    __table_args__ = (UniqueConstraint("portfolio_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    balance_minor: Mapped[int] = mapped_column(BigInteger)
+    max_stake_minor: Mapped[int | None] = mapped_column(BigInteger)
+    bookmaker_id: Mapped[int | None] = mapped_column(ForeignKey("bookmakers.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class LimitationEventRow(Base):
+    """A bookmaker account refusing a stake or cutting its limit: when, on what market,
+    what it refused and the maximum it then allowed, if it said."""
+
+    __tablename__ = "limitation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("bookmaker_accounts.id"), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    market: Mapped[str | None] = mapped_column(String(16))
+    refused: Mapped[str] = mapped_column(String(200))
+    max_stake_minor: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
 
 
 class AuditSnapshotRow(Base):

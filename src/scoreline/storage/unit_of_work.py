@@ -45,6 +45,7 @@ from scoreline.errors import (
 from scoreline.storage.repositories.api_keys import ApiKeyRepository
 from scoreline.storage.repositories.audit import AuditRepository
 from scoreline.storage.repositories.bets import BetRepository
+from scoreline.storage.repositories.bookmaker_accounts import BookmakerAccountRepository
 from scoreline.storage.repositories.bookmakers import BookmakerRepository
 from scoreline.storage.repositories.competitions import CompetitionRepository
 from scoreline.storage.repositories.fixtures import FixtureRepository
@@ -142,6 +143,10 @@ class UnitOfWork:
     @cached_property
     def bets(self) -> BetRepository:
         return BetRepository(self.session)
+
+    @cached_property
+    def bookmaker_accounts(self) -> BookmakerAccountRepository:
+        return BookmakerAccountRepository(self.session)
 
     @cached_property
     def bookmakers(self) -> BookmakerRepository:

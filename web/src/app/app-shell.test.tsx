@@ -56,6 +56,7 @@ describe('app shell', () => {
       'Live board',
       'Portfolio',
       'History',
+      'Accounts',
       'Performance',
       'Model health',
       'Admin',

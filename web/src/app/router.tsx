@@ -17,6 +17,7 @@ const FixtureRoute = page(() => import('./routes/fixture'), 'FixtureRoute');
 const PortfolioRoute = page(() => import('./routes/portfolio'), 'PortfolioRoute');
 const HistoryRoute = page(() => import('./routes/history'), 'HistoryRoute');
 const BetRoute = page(() => import('./routes/bet'), 'BetRoute');
+const AccountsRoute = page(() => import('./routes/accounts'), 'AccountsRoute');
 const PerformanceRoute = page(() => import('./routes/performance'), 'PerformanceRoute');
 const ModelHealthRoute = page(() => import('./routes/model-health'), 'ModelHealthRoute');
 const AdminRoute = page(() => import('./routes/admin'), 'AdminRoute');
@@ -42,6 +43,7 @@ export const routes = [
       { path: 'portfolio', element: suspended(<PortfolioRoute />) },
       { path: 'history', element: suspended(<HistoryRoute />) },
       { path: 'bets/:id', element: suspended(<BetRoute />) },
+      { path: 'accounts', element: suspended(<AccountsRoute />) },
       { path: 'performance', element: suspended(<PerformanceRoute />) },
       { path: 'model-health', element: suspended(<ModelHealthRoute />) },
       {

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { BoardApiV1BoardGetData, BoardApiV1BoardGetErrors, BoardApiV1BoardGetResponses, BootstrapApiV1AuthBootstrapPostData, BootstrapApiV1AuthBootstrapPostErrors, BootstrapApiV1AuthBootstrapPostResponses, ChangeUserApiV1AdminUsersUserIdPatchData, ChangeUserApiV1AdminUsersUserIdPatchErrors, ChangeUserApiV1AdminUsersUserIdPatchResponses, CloseSessionApiV1AuthSessionDeleteData, CloseSessionApiV1AuthSessionDeleteErrors, CloseSessionApiV1AuthSessionDeleteResponses, CompetitionsApiV1CompetitionsGetData, CompetitionsApiV1CompetitionsGetErrors, CompetitionsApiV1CompetitionsGetResponses, CountDeadLettersApiV1AdminDeadLettersReasonsGetData, CountDeadLettersApiV1AdminDeadLettersReasonsGetErrors, CountDeadLettersApiV1AdminDeadLettersReasonsGetResponses, CreateKeyApiV1KeysPostData, CreateKeyApiV1KeysPostErrors, CreateKeyApiV1KeysPostResponses, CreatePortfolioApiV1PortfoliosPostData, CreatePortfolioApiV1PortfoliosPostErrors, CreatePortfolioApiV1PortfoliosPostResponses, CreateUserApiV1AdminUsersPostData, CreateUserApiV1AdminUsersPostErrors, CreateUserApiV1AdminUsersPostResponses, DepositApiV1PortfoliosPortfolioIdDepositsPostData, DepositApiV1PortfoliosPortfolioIdDepositsPostErrors, DepositApiV1PortfoliosPortfolioIdDepositsPostResponses, EveryKeyApiV1AdminKeysGetData, EveryKeyApiV1AdminKeysGetErrors, EveryKeyApiV1AdminKeysGetResponses, ExposureApiV1PortfoliosPortfolioIdExposureGetData, ExposureApiV1PortfoliosPortfolioIdExposureGetErrors, ExposureApiV1PortfoliosPortfolioIdExposureGetResponses, FixtureApiV1FixturesFixtureIdGetData, FixtureApiV1FixturesFixtureIdGetErrors, FixtureApiV1FixturesFixtureIdGetResponses, FixturesApiV1FixturesGetData, FixturesApiV1FixturesGetErrors, FixturesApiV1FixturesGetResponses, GetPortfolioApiV1PortfoliosPortfolioIdGetData, GetPortfolioApiV1PortfoliosPortfolioIdGetErrors, GetPortfolioApiV1PortfoliosPortfolioIdGetResponses, HealthApiV1ModelsHealthGetData, HealthApiV1ModelsHealthGetErrors, HealthApiV1ModelsHealthGetResponses, LatestOddsApiV1FixturesFixtureIdOddsGetData, LatestOddsApiV1FixturesFixtureIdOddsGetErrors, LatestOddsApiV1FixturesFixtureIdOddsGetResponses, LatestPredictionApiV1FixturesFixtureIdPredictionGetData, LatestPredictionApiV1FixturesFixtureIdPredictionGetErrors, LatestPredictionApiV1FixturesFixtureIdPredictionGetResponses, ListBetsApiV1PortfoliosPortfolioIdBetsGetData, ListBetsApiV1PortfoliosPortfolioIdBetsGetErrors, ListBetsApiV1PortfoliosPortfolioIdBetsGetResponses, ListDeadLettersApiV1AdminDeadLettersGetData, ListDeadLettersApiV1AdminDeadLettersGetErrors, ListDeadLettersApiV1AdminDeadLettersGetResponses, ListKeysApiV1KeysGetData, ListKeysApiV1KeysGetErrors, ListKeysApiV1KeysGetResponses, ListPortfoliosApiV1PortfoliosGetData, ListPortfoliosApiV1PortfoliosGetErrors, ListPortfoliosApiV1PortfoliosGetResponses, ListUsersApiV1AdminUsersGetData, ListUsersApiV1AdminUsersGetErrors, ListUsersApiV1AdminUsersGetResponses, LivenessHealthLiveGetData, LivenessHealthLiveGetResponses, LoginApiV1AuthLoginPostData, LoginApiV1AuthLoginPostErrors, LoginApiV1AuthLoginPostResponses, LogoutApiV1AuthLogoutPostData, LogoutApiV1AuthLogoutPostErrors, LogoutApiV1AuthLogoutPostResponses, MeApiV1MeGetData, MeApiV1MeGetErrors, MeApiV1MeGetResponses, ModelsApiV1ModelsGetData, ModelsApiV1ModelsGetErrors, ModelsApiV1ModelsGetResponses, OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetData, OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetErrors, OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetResponses, OpenSessionApiV1AuthSessionPostData, OpenSessionApiV1AuthSessionPostErrors, OpenSessionApiV1AuthSessionPostResponses, PerformanceApiV1PortfoliosPortfolioIdPerformanceGetData, PerformanceApiV1PortfoliosPortfolioIdPerformanceGetErrors, PerformanceApiV1PortfoliosPortfolioIdPerformanceGetResponses, PlaceBetApiV1PortfoliosPortfolioIdBetsPostData, PlaceBetApiV1PortfoliosPortfolioIdBetsPostErrors, PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses, PredictionGridApiV1FixturesFixtureIdPredictionGridGetData, PredictionGridApiV1FixturesFixtureIdPredictionGridGetErrors, PredictionGridApiV1FixturesFixtureIdPredictionGridGetResponses, PredictionHistoryApiV1FixturesFixtureIdPredictionsGetData, PredictionHistoryApiV1FixturesFixtureIdPredictionsGetErrors, PredictionHistoryApiV1FixturesFixtureIdPredictionsGetResponses, PredictionsApiV1PredictionsGetData, PredictionsApiV1PredictionsGetErrors, PredictionsApiV1PredictionsGetResponses, ReadyHealthReadyGetData, ReadyHealthReadyGetErrors, ReadyHealthReadyGetResponses, RefitStateApiV1AdminRefitGetData, RefitStateApiV1AdminRefitGetErrors, RefitStateApiV1AdminRefitGetResponses, RefreshApiV1AuthRefreshPostData, RefreshApiV1AuthRefreshPostErrors, RefreshApiV1AuthRefreshPostResponses, ReplayDeadLettersApiV1AdminDeadLettersReplayPostData, ReplayDeadLettersApiV1AdminDeadLettersReplayPostErrors, ReplayDeadLettersApiV1AdminDeadLettersReplayPostResponses, RevokeAnyKeyApiV1AdminKeysKeyIdDeleteData, RevokeAnyKeyApiV1AdminKeysKeyIdDeleteErrors, RevokeAnyKeyApiV1AdminKeysKeyIdDeleteResponses, RevokeKeyApiV1KeysKeyIdDeleteData, RevokeKeyApiV1KeysKeyIdDeleteErrors, RevokeKeyApiV1KeysKeyIdDeleteResponses, SetupApiV1AuthSetupGetData, SetupApiV1AuthSetupGetErrors, SetupApiV1AuthSetupGetResponses, StartRefitApiV1AdminRefitPostData, StartRefitApiV1AdminRefitPostErrors, StartRefitApiV1AdminRefitPostResponses, StatusApiV1AdminStatusGetData, StatusApiV1AdminStatusGetErrors, StatusApiV1AdminStatusGetResponses, SwitchModelApiV1AdminModelsActivePutData, SwitchModelApiV1AdminModelsActivePutErrors, SwitchModelApiV1AdminModelsActivePutResponses, TeamsApiV1TeamsGetData, TeamsApiV1TeamsGetErrors, TeamsApiV1TeamsGetResponses, UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutData, UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutErrors, UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutResponses, UploadFootballDataApiV1AdminIngestFootballDataPostData, UploadFootballDataApiV1AdminIngestFootballDataPostErrors, UploadFootballDataApiV1AdminIngestFootballDataPostResponses, ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetData, ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetErrors, ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponses, VoidBetApiV1BetsBetIdVoidPostData, VoidBetApiV1BetsBetIdVoidPostErrors, VoidBetApiV1BetsBetIdVoidPostResponses } from './types.gen';
+import type { AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostData, AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostErrors, AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponses, BoardApiV1BoardGetData, BoardApiV1BoardGetErrors, BoardApiV1BoardGetResponses, BootstrapApiV1AuthBootstrapPostData, BootstrapApiV1AuthBootstrapPostErrors, BootstrapApiV1AuthBootstrapPostResponses, ChangeUserApiV1AdminUsersUserIdPatchData, ChangeUserApiV1AdminUsersUserIdPatchErrors, ChangeUserApiV1AdminUsersUserIdPatchResponses, CloseSessionApiV1AuthSessionDeleteData, CloseSessionApiV1AuthSessionDeleteErrors, CloseSessionApiV1AuthSessionDeleteResponses, CompetitionsApiV1CompetitionsGetData, CompetitionsApiV1CompetitionsGetErrors, CompetitionsApiV1CompetitionsGetResponses, CountDeadLettersApiV1AdminDeadLettersReasonsGetData, CountDeadLettersApiV1AdminDeadLettersReasonsGetErrors, CountDeadLettersApiV1AdminDeadLettersReasonsGetResponses, CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostData, CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostErrors, CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponses, CreateKeyApiV1KeysPostData, CreateKeyApiV1KeysPostErrors, CreateKeyApiV1KeysPostResponses, CreatePortfolioApiV1PortfoliosPostData, CreatePortfolioApiV1PortfoliosPostErrors, CreatePortfolioApiV1PortfoliosPostResponses, CreateUserApiV1AdminUsersPostData, CreateUserApiV1AdminUsersPostErrors, CreateUserApiV1AdminUsersPostResponses, DeleteAccountApiV1BookmakerAccountsAccountIdDeleteData, DeleteAccountApiV1BookmakerAccountsAccountIdDeleteErrors, DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponses, DepositApiV1PortfoliosPortfolioIdDepositsPostData, DepositApiV1PortfoliosPortfolioIdDepositsPostErrors, DepositApiV1PortfoliosPortfolioIdDepositsPostResponses, EveryKeyApiV1AdminKeysGetData, EveryKeyApiV1AdminKeysGetErrors, EveryKeyApiV1AdminKeysGetResponses, ExposureApiV1PortfoliosPortfolioIdExposureGetData, ExposureApiV1PortfoliosPortfolioIdExposureGetErrors, ExposureApiV1PortfoliosPortfolioIdExposureGetResponses, FixtureApiV1FixturesFixtureIdGetData, FixtureApiV1FixturesFixtureIdGetErrors, FixtureApiV1FixturesFixtureIdGetResponses, FixturesApiV1FixturesGetData, FixturesApiV1FixturesGetErrors, FixturesApiV1FixturesGetResponses, GetAccountApiV1BookmakerAccountsAccountIdGetData, GetAccountApiV1BookmakerAccountsAccountIdGetErrors, GetAccountApiV1BookmakerAccountsAccountIdGetResponses, GetPortfolioApiV1PortfoliosPortfolioIdGetData, GetPortfolioApiV1PortfoliosPortfolioIdGetErrors, GetPortfolioApiV1PortfoliosPortfolioIdGetResponses, HealthApiV1ModelsHealthGetData, HealthApiV1ModelsHealthGetErrors, HealthApiV1ModelsHealthGetResponses, LatestOddsApiV1FixturesFixtureIdOddsGetData, LatestOddsApiV1FixturesFixtureIdOddsGetErrors, LatestOddsApiV1FixturesFixtureIdOddsGetResponses, LatestPredictionApiV1FixturesFixtureIdPredictionGetData, LatestPredictionApiV1FixturesFixtureIdPredictionGetErrors, LatestPredictionApiV1FixturesFixtureIdPredictionGetResponses, ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetData, ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetErrors, ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponses, ListBetsApiV1PortfoliosPortfolioIdBetsGetData, ListBetsApiV1PortfoliosPortfolioIdBetsGetErrors, ListBetsApiV1PortfoliosPortfolioIdBetsGetResponses, ListDeadLettersApiV1AdminDeadLettersGetData, ListDeadLettersApiV1AdminDeadLettersGetErrors, ListDeadLettersApiV1AdminDeadLettersGetResponses, ListKeysApiV1KeysGetData, ListKeysApiV1KeysGetErrors, ListKeysApiV1KeysGetResponses, ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetData, ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetErrors, ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponses, ListPortfoliosApiV1PortfoliosGetData, ListPortfoliosApiV1PortfoliosGetErrors, ListPortfoliosApiV1PortfoliosGetResponses, ListUsersApiV1AdminUsersGetData, ListUsersApiV1AdminUsersGetErrors, ListUsersApiV1AdminUsersGetResponses, LivenessHealthLiveGetData, LivenessHealthLiveGetResponses, LoginApiV1AuthLoginPostData, LoginApiV1AuthLoginPostErrors, LoginApiV1AuthLoginPostResponses, LogoutApiV1AuthLogoutPostData, LogoutApiV1AuthLogoutPostErrors, LogoutApiV1AuthLogoutPostResponses, MeApiV1MeGetData, MeApiV1MeGetErrors, MeApiV1MeGetResponses, ModelsApiV1ModelsGetData, ModelsApiV1ModelsGetErrors, ModelsApiV1ModelsGetResponses, OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetData, OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetErrors, OddsHistoryApiV1FixturesFixtureIdOddsHistoryGetResponses, OpenSessionApiV1AuthSessionPostData, OpenSessionApiV1AuthSessionPostErrors, OpenSessionApiV1AuthSessionPostResponses, PerformanceApiV1PortfoliosPortfolioIdPerformanceGetData, PerformanceApiV1PortfoliosPortfolioIdPerformanceGetErrors, PerformanceApiV1PortfoliosPortfolioIdPerformanceGetResponses, PlaceBetApiV1PortfoliosPortfolioIdBetsPostData, PlaceBetApiV1PortfoliosPortfolioIdBetsPostErrors, PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses, PredictionGridApiV1FixturesFixtureIdPredictionGridGetData, PredictionGridApiV1FixturesFixtureIdPredictionGridGetErrors, PredictionGridApiV1FixturesFixtureIdPredictionGridGetResponses, PredictionHistoryApiV1FixturesFixtureIdPredictionsGetData, PredictionHistoryApiV1FixturesFixtureIdPredictionsGetErrors, PredictionHistoryApiV1FixturesFixtureIdPredictionsGetResponses, PredictionsApiV1PredictionsGetData, PredictionsApiV1PredictionsGetErrors, PredictionsApiV1PredictionsGetResponses, ReadyHealthReadyGetData, ReadyHealthReadyGetErrors, ReadyHealthReadyGetResponses, RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostData, RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostErrors, RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses, RefitStateApiV1AdminRefitGetData, RefitStateApiV1AdminRefitGetErrors, RefitStateApiV1AdminRefitGetResponses, RefreshApiV1AuthRefreshPostData, RefreshApiV1AuthRefreshPostErrors, RefreshApiV1AuthRefreshPostResponses, ReplayDeadLettersApiV1AdminDeadLettersReplayPostData, ReplayDeadLettersApiV1AdminDeadLettersReplayPostErrors, ReplayDeadLettersApiV1AdminDeadLettersReplayPostResponses, ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetData, ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetErrors, ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponses, RevokeAnyKeyApiV1AdminKeysKeyIdDeleteData, RevokeAnyKeyApiV1AdminKeysKeyIdDeleteErrors, RevokeAnyKeyApiV1AdminKeysKeyIdDeleteResponses, RevokeKeyApiV1KeysKeyIdDeleteData, RevokeKeyApiV1KeysKeyIdDeleteErrors, RevokeKeyApiV1KeysKeyIdDeleteResponses, SetupApiV1AuthSetupGetData, SetupApiV1AuthSetupGetErrors, SetupApiV1AuthSetupGetResponses, StartRefitApiV1AdminRefitPostData, StartRefitApiV1AdminRefitPostErrors, StartRefitApiV1AdminRefitPostResponses, StatusApiV1AdminStatusGetData, StatusApiV1AdminStatusGetErrors, StatusApiV1AdminStatusGetResponses, SwitchModelApiV1AdminModelsActivePutData, SwitchModelApiV1AdminModelsActivePutErrors, SwitchModelApiV1AdminModelsActivePutResponses, TeamsApiV1TeamsGetData, TeamsApiV1TeamsGetErrors, TeamsApiV1TeamsGetResponses, UpdateAccountApiV1BookmakerAccountsAccountIdPutData, UpdateAccountApiV1BookmakerAccountsAccountIdPutErrors, UpdateAccountApiV1BookmakerAccountsAccountIdPutResponses, UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutData, UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutErrors, UpdateSettingsApiV1PortfoliosPortfolioIdSettingsPutResponses, UploadFootballDataApiV1AdminIngestFootballDataPostData, UploadFootballDataApiV1AdminIngestFootballDataPostErrors, UploadFootballDataApiV1AdminIngestFootballDataPostResponses, ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetData, ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetErrors, ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponses, VoidBetApiV1BetsBetIdVoidPostData, VoidBetApiV1BetsBetIdVoidPostErrors, VoidBetApiV1BetsBetIdVoidPostResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -259,6 +259,56 @@ export const voidBetApiV1BetsBetIdVoidPost = <ThrowOnError extends boolean = tru
 export const boardApiV1BoardGet = <ThrowOnError extends boolean = true>(options?: Options<BoardApiV1BoardGetData, ThrowOnError>) => (options?.client ?? client).get<BoardApiV1BoardGetResponses, BoardApiV1BoardGetErrors, ThrowOnError>({ url: '/api/v1/board', ...options });
 
 /**
+ * Delete Account
+ *
+ * Remove an account and its limitation events; 409 while bets name it.
+ */
+export const deleteAccountApiV1BookmakerAccountsAccountIdDelete = <ThrowOnError extends boolean = true>(options: Options<DeleteAccountApiV1BookmakerAccountsAccountIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponses, DeleteAccountApiV1BookmakerAccountsAccountIdDeleteErrors, ThrowOnError>({ url: '/api/v1/bookmaker-accounts/{account_id}', ...options });
+
+/**
+ * Get Account
+ *
+ * One of the caller's accounts.
+ */
+export const getAccountApiV1BookmakerAccountsAccountIdGet = <ThrowOnError extends boolean = true>(options: Options<GetAccountApiV1BookmakerAccountsAccountIdGetData, ThrowOnError>) => (options.client ?? client).get<GetAccountApiV1BookmakerAccountsAccountIdGetResponses, GetAccountApiV1BookmakerAccountsAccountIdGetErrors, ThrowOnError>({ url: '/api/v1/bookmaker-accounts/{account_id}', ...options });
+
+/**
+ * Update Account
+ *
+ * Restate an account: its name, balance and known maximum stake (all at once).
+ */
+export const updateAccountApiV1BookmakerAccountsAccountIdPut = <ThrowOnError extends boolean = true>(options: Options<UpdateAccountApiV1BookmakerAccountsAccountIdPutData, ThrowOnError>) => (options.client ?? client).put<UpdateAccountApiV1BookmakerAccountsAccountIdPutResponses, UpdateAccountApiV1BookmakerAccountsAccountIdPutErrors, ThrowOnError>({
+    url: '/api/v1/bookmaker-accounts/{account_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Limitations
+ *
+ * What the account refused, newest first.
+ */
+export const listLimitationsApiV1BookmakerAccountsAccountIdLimitationsGet = <ThrowOnError extends boolean = true>(options: Options<ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetData, ThrowOnError>) => (options.client ?? client).get<ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponses, ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetErrors, ThrowOnError>({ url: '/api/v1/bookmaker-accounts/{account_id}/limitations', ...options });
+
+/**
+ * Add Limitation
+ *
+ * Record that the account refused a stake or cut its limit; a new maximum, if given,
+ * becomes the account's known maximum stake.
+ */
+export const addLimitationApiV1BookmakerAccountsAccountIdLimitationsPost = <ThrowOnError extends boolean = true>(options: Options<AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostData, ThrowOnError>) => (options.client ?? client).post<AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponses, AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostErrors, ThrowOnError>({
+    url: '/api/v1/bookmaker-accounts/{account_id}/limitations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Competitions
  *
  * Every competition.
@@ -423,6 +473,35 @@ export const placeBetApiV1PortfoliosPortfolioIdBetsPost = <ThrowOnError extends 
 });
 
 /**
+ * List Accounts
+ *
+ * The portfolio's bookmaker accounts, by name.
+ */
+export const listAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGet = <ThrowOnError extends boolean = true>(options: Options<ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetData, ThrowOnError>) => (options.client ?? client).get<ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponses, ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetErrors, ThrowOnError>({ url: '/api/v1/portfolios/{portfolio_id}/bookmaker-accounts', ...options });
+
+/**
+ * Create Account
+ *
+ * A new account at a bookmaker (any name), in the portfolio's currency; 409 when the
+ * portfolio has one of that name.
+ */
+export const createAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPost = <ThrowOnError extends boolean = true>(options: Options<CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostData, ThrowOnError>) => (options.client ?? client).post<CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponses, CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostErrors, ThrowOnError>({
+    url: '/api/v1/portfolios/{portfolio_id}/bookmaker-accounts',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Report Accounts
+ *
+ * Each account with the P&L and CLV of the bets staked from it, and its open stakes.
+ */
+export const reportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGet = <ThrowOnError extends boolean = true>(options: Options<ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetData, ThrowOnError>) => (options.client ?? client).get<ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponses, ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetErrors, ThrowOnError>({ url: '/api/v1/portfolios/{portfolio_id}/bookmaker-accounts/report', ...options });
+
+/**
  * Deposit
  *
  * Money in (positive) or out (negative); never below zero.
@@ -442,6 +521,21 @@ export const depositApiV1PortfoliosPortfolioIdDepositsPost = <ThrowOnError exten
  * The portfolio's open stakes by fixture (in kick-off order) and by competition.
  */
 export const exposureApiV1PortfoliosPortfolioIdExposureGet = <ThrowOnError extends boolean = true>(options: Options<ExposureApiV1PortfoliosPortfolioIdExposureGetData, ThrowOnError>) => (options.client ?? client).get<ExposureApiV1PortfoliosPortfolioIdExposureGetResponses, ExposureApiV1PortfoliosPortfolioIdExposureGetErrors, ThrowOnError>({ url: '/api/v1/portfolios/{portfolio_id}/exposure', ...options });
+
+/**
+ * Record External Bet
+ *
+ * Record a bet taken at any bookmaker at the price obtained, before kick-off; its
+ * stake leaves the cash (409 when short, or once the fixture has kicked off).
+ */
+export const recordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPost = <ThrowOnError extends boolean = true>(options: Options<RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostData, ThrowOnError>) => (options.client ?? client).post<RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses, RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostErrors, ThrowOnError>({
+    url: '/api/v1/portfolios/{portfolio_id}/external-bets',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
 
 /**
  * Performance

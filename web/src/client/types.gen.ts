@@ -211,40 +211,6 @@ export type ApiKeyRead = {
 };
 
 /**
- * AuditSnapshotRead
- *
- * One audit snapshot of a bet: the canonical JSON that was hashed, and the chain.
- */
-export type AuditSnapshotRead = {
-    /**
-     * Created At
-     */
-    created_at: string;
-    /**
-     * Hash
-     */
-    hash: string;
-    /**
-     * Id
-     */
-    id: number;
-    /**
-     * Kind
-     */
-    kind: 'placed' | 'settled' | 'voided';
-    /**
-     * Payload
-     *
-     * The canonical JSON text the hash covers.
-     */
-    payload: string;
-    /**
-     * Prev Hash
-     */
-    prev_hash: string;
-};
-
-/**
  * BankrollPoint
  *
  * The book after everything at one instant: cash (the ledger's balance, what the
@@ -290,142 +256,21 @@ export type BetCreate = {
 };
 
 /**
- * BetHistoryRead
- *
- * A bet as its history shows it: the fixture, the bookmaker whose price it took, the
- * close it is judged against, its CLV and its P&L, in the portfolio's currency.
- */
-export type BetHistoryRead = {
-    /**
-     * Away Team
-     */
-    away_team: string;
-    /**
-     * Bookmaker
-     */
-    bookmaker: string | null;
-    /**
-     * Closing Bookmaker
-     */
-    closing_bookmaker: string | null;
-    /**
-     * Closing Odds
-     *
-     * The selection's closing price: the bet's own bookmaker's close of the same market and line if stored, else the market's (the sharp book's) close.
-     */
-    closing_odds: string | null;
-    /**
-     * Closing Source
-     *
-     * Whose close closing_odds is: the bet's own bookmaker or the market's.
-     */
-    closing_source: 'bookmaker' | 'market' | null;
-    /**
-     * Clv
-     *
-     * odds / closing_odds - 1; None without a close.
-     */
-    clv: string | null;
-    /**
-     * Competition
-     */
-    competition: string;
-    /**
-     * Currency
-     */
-    currency: string;
-    /**
-     * Fixture Id
-     */
-    fixture_id: number;
-    /**
-     * Home Team
-     */
-    home_team: string;
-    /**
-     * Id
-     */
-    id: number;
-    /**
-     * Kickoff
-     */
-    kickoff: string;
-    /**
-     * Line
-     */
-    line: string | null;
-    /**
-     * Market
-     */
-    market: string;
-    /**
-     * Odds
-     */
-    odds: string;
-    /**
-     * Odds Snapshot Id
-     */
-    odds_snapshot_id: number;
-    /**
-     * Outcome
-     */
-    outcome: string | null;
-    /**
-     * Payout Minor
-     */
-    payout_minor: number | null;
-    /**
-     * Placed At
-     */
-    placed_at: string;
-    /**
-     * Portfolio Id
-     */
-    portfolio_id: number;
-    /**
-     * Profit Minor
-     *
-     * Payout less stake in minor units; None while open, 0 for a void.
-     */
-    profit_minor: number | null;
-    /**
-     * Selection
-     */
-    selection: string;
-    /**
-     * Settled At
-     */
-    settled_at: string | null;
-    /**
-     * Stake Minor
-     */
-    stake_minor: number;
-    /**
-     * Status
-     */
-    status: string;
-};
-
-/**
- * BetPageRead
- *
- * A bet's own page: the bet as history shows it, and its audit snapshots, oldest first.
- */
-export type BetPageRead = {
-    /**
-     * Audit
-     */
-    audit: Array<AuditSnapshotRead>;
-    bet: BetHistoryRead;
-};
-
-/**
  * BetRead
  *
- * A bet and how it ended.
+ * A bet and how it ended. A bet taken at another bookmaker and recorded here has no
+ * ``odds_snapshot_id``; it has its ``bookmaker`` (and the account staked from, if any).
  */
 export type BetRead = {
     /**
+     * Bookmaker
+     */
+    bookmaker?: string | null;
+    /**
+     * Bookmaker Account Id
+     */
+    bookmaker_account_id?: number | null;
+    /**
      * Fixture Id
      */
     fixture_id: number;
@@ -448,7 +293,7 @@ export type BetRead = {
     /**
      * Odds Snapshot Id
      */
-    odds_snapshot_id: number;
+    odds_snapshot_id: number | null;
     /**
      * Outcome
      */
@@ -540,11 +385,8 @@ export type BoardRowRead = {
  * (never the MAX or AVG aggregates, which cannot be bet), and
  * ``odds_snapshot_id`` the stored snapshot holding it, so a bet can be placed
  * against it. ``edge`` is ``probability * best_price - 1`` to four places.
- * ``suggested_stake_minor`` is null without a portfolio; it is the stake still to
- * add on top of what is open (Kelly on equity, per market jointly). Where it is 0,
- * ``stake_reason`` is a code (``edge_below_minimum``, ``price_stale``,
- * ``position_held``, ``not_in_kelly``, ``cap_per_bet``, ``cap_per_fixture``,
- * ``cap_per_day``, ``cap_cash``) and ``stake_message`` says it in words, with money.
+ * ``suggested_stake_minor`` is null without a portfolio, 0 when the edge is
+ * below the portfolio's minimum.
  */
 export type BoardSelection = {
     /**
@@ -584,17 +426,112 @@ export type BoardSelection = {
      */
     selection: 'home' | 'draw' | 'away' | 'over' | 'under';
     /**
-     * Stake Message
-     */
-    stake_message: string | null;
-    /**
-     * Stake Reason
-     */
-    stake_reason: string | null;
-    /**
      * Suggested Stake Minor
      */
     suggested_stake_minor: number | null;
+};
+
+/**
+ * BookmakerAccountCreate
+ *
+ * An account at a bookmaker, as its owner states it (also the body of a PUT, which
+ * restates all of it).
+ */
+export type BookmakerAccountCreate = {
+    /**
+     * Balance Minor
+     *
+     * The balance last read off the bookmaker's site.
+     */
+    balance_minor: number;
+    /**
+     * Max Stake Minor
+     *
+     * The largest stake it is known to take.
+     */
+    max_stake_minor?: number | null;
+    /**
+     * Name
+     *
+     * The bookmaker, any name.
+     */
+    name: string;
+};
+
+/**
+ * BookmakerAccountRead
+ *
+ * An account; ``known`` when we hold the bookmaker's prices (its closes score bets,
+ * its suggestions are clipped to ``max_stake_minor``).
+ */
+export type BookmakerAccountRead = {
+    /**
+     * Balance
+     */
+    balance: string;
+    /**
+     * Balance Minor
+     */
+    balance_minor: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Known
+     */
+    known: boolean;
+    /**
+     * Max Stake
+     */
+    max_stake: string | null;
+    /**
+     * Max Stake Minor
+     */
+    max_stake_minor: number | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Portfolio Id
+     */
+    portfolio_id: number;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * BookmakerAccountReportRead
+ *
+ * An account with what the bets staked from it made: settled figures (P&L, yield,
+ * CLV where a close exists) and the stakes still open.
+ */
+export type BookmakerAccountReportRead = {
+    account: BookmakerAccountRead;
+    figures: Figures;
+    /**
+     * N Limitations
+     */
+    n_limitations: number;
+    /**
+     * N Open
+     */
+    n_open: number;
+    /**
+     * Open Staked Minor
+     */
+    open_staked_minor: number;
 };
 
 /**
@@ -873,6 +810,54 @@ export type ExposureRead = {
 };
 
 /**
+ * ExternalBetCreate
+ *
+ * A bet taken at any bookmaker, at the price actually obtained. Name the bookmaker,
+ * the account it was staked from, or both; ``line`` is null for 1X2 (``"-0.75"`` for a
+ * home handicap of three quarters); ``placed_at`` is now when left out.
+ */
+export type ExternalBetCreate = {
+    /**
+     * Bookmaker
+     */
+    bookmaker?: string | null;
+    /**
+     * Bookmaker Account Id
+     */
+    bookmaker_account_id?: number | null;
+    /**
+     * Fixture Id
+     */
+    fixture_id: number;
+    /**
+     * Line
+     */
+    line?: number | string | null;
+    /**
+     * Market
+     */
+    market: '1x2' | 'over_under' | 'asian_handicap';
+    /**
+     * Placed At
+     */
+    placed_at?: string | null;
+    /**
+     * Price
+     *
+     * Decimal odds, 1.01 to 1,000.
+     */
+    price: number | string;
+    /**
+     * Selection
+     */
+    selection: 'home' | 'draw' | 'away' | 'over' | 'under';
+    /**
+     * Stake Minor
+     */
+    stake_minor: number;
+};
+
+/**
  * Figures
  *
  * A book's results over some settled bets (``pricing.performance.Performance``).
@@ -1118,6 +1103,67 @@ export type IngestRead = {
 };
 
 /**
+ * LimitationCreate
+ *
+ * What an account refused, and when; ``max_stake_minor`` the new maximum if the
+ * bookmaker said (it becomes the account's).
+ */
+export type LimitationCreate = {
+    /**
+     * Market
+     */
+    market?: '1x2' | 'over_under' | 'asian_handicap' | null;
+    /**
+     * Max Stake Minor
+     */
+    max_stake_minor?: number | null;
+    /**
+     * Occurred On
+     */
+    occurred_on: string;
+    /**
+     * Refused
+     */
+    refused: string;
+};
+
+/**
+ * LimitationRead
+ *
+ * A recorded limitation event.
+ */
+export type LimitationRead = {
+    /**
+     * Account Id
+     */
+    account_id: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Market
+     */
+    market: string | null;
+    /**
+     * Max Stake Minor
+     */
+    max_stake_minor: number | null;
+    /**
+     * Occurred On
+     */
+    occurred_on: string;
+    /**
+     * Refused
+     */
+    refused: string;
+};
+
+/**
  * ModelHealthRead
  *
  * How the active model has done on the latest finished matches, and whether it drifts.
@@ -1264,28 +1310,6 @@ export type PageApiKeyRead = {
      * Items
      */
     items: Array<ApiKeyRead>;
-    /**
-     * Limit
-     */
-    limit: number;
-    /**
-     * Offset
-     */
-    offset: number;
-    /**
-     * Total
-     */
-    total: number;
-};
-
-/**
- * Page[BetHistoryRead]
- */
-export type PageBetHistoryRead = {
-    /**
-     * Items
-     */
-    items: Array<BetHistoryRead>;
     /**
      * Limit
      */
@@ -2177,9 +2201,6 @@ export type UserUpdate = {
  * ValueBetRead
  *
  * A price whose edge over the active model clears the portfolio's minimum.
- *
- * ``suggested_stake_minor`` is the stake still to add on top of what is open; where
- * it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board).
  */
 export type ValueBetRead = {
     /**
@@ -2210,14 +2231,6 @@ export type ValueBetRead = {
      * Selection
      */
     selection: 'home' | 'draw' | 'away';
-    /**
-     * Stake Message
-     */
-    stake_message: string | null;
-    /**
-     * Stake Reason
-     */
-    stake_reason: string | null;
     /**
      * Suggested Stake Minor
      */
@@ -3350,66 +3363,6 @@ export type SetupApiV1AuthSetupGetResponses = {
 
 export type SetupApiV1AuthSetupGetResponse = SetupApiV1AuthSetupGetResponses[keyof SetupApiV1AuthSetupGetResponses];
 
-export type GetBetApiV1BetsBetIdGetData = {
-    body?: never;
-    headers?: {
-        /**
-         * Authorization
-         */
-        authorization?: string | null;
-        /**
-         * X-Api-Key
-         */
-        'x-api-key'?: string | null;
-    };
-    path: {
-        /**
-         * Bet Id
-         */
-        bet_id: number;
-    };
-    query?: never;
-    url: '/api/v1/bets/{bet_id}';
-};
-
-export type GetBetApiV1BetsBetIdGetErrors = {
-    /**
-     * Not signed in, or the credential is not valid
-     */
-    401: ErrorResponse;
-    /**
-     * Signed in, without the permission (or CSRF token) this needs
-     */
-    403: ErrorResponse;
-    /**
-     * Not found, or not yours
-     */
-    404: ErrorResponse;
-    /**
-     * The input is not valid
-     */
-    422: ErrorResponse;
-    /**
-     * A bug; it is logged
-     */
-    500: ErrorResponse;
-    /**
-     * The database or the stream bus is unavailable; try again
-     */
-    503: ErrorResponse;
-};
-
-export type GetBetApiV1BetsBetIdGetError = GetBetApiV1BetsBetIdGetErrors[keyof GetBetApiV1BetsBetIdGetErrors];
-
-export type GetBetApiV1BetsBetIdGetResponses = {
-    /**
-     * Successful Response
-     */
-    200: BetPageRead;
-};
-
-export type GetBetApiV1BetsBetIdGetResponse = GetBetApiV1BetsBetIdGetResponses[keyof GetBetApiV1BetsBetIdGetResponses];
-
 export type VoidBetApiV1BetsBetIdVoidPostData = {
     body?: never;
     headers?: {
@@ -3545,6 +3498,316 @@ export type BoardApiV1BoardGetResponses = {
 };
 
 export type BoardApiV1BoardGetResponse = BoardApiV1BoardGetResponses[keyof BoardApiV1BoardGetResponses];
+
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}';
+};
+
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteError = DeleteAccountApiV1BookmakerAccountsAccountIdDeleteErrors[keyof DeleteAccountApiV1BookmakerAccountsAccountIdDeleteErrors];
+
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponse = DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponses[keyof DeleteAccountApiV1BookmakerAccountsAccountIdDeleteResponses];
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}';
+};
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetError = GetAccountApiV1BookmakerAccountsAccountIdGetErrors[keyof GetAccountApiV1BookmakerAccountsAccountIdGetErrors];
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: BookmakerAccountRead;
+};
+
+export type GetAccountApiV1BookmakerAccountsAccountIdGetResponse = GetAccountApiV1BookmakerAccountsAccountIdGetResponses[keyof GetAccountApiV1BookmakerAccountsAccountIdGetResponses];
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutData = {
+    body: BookmakerAccountCreate;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}';
+};
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutError = UpdateAccountApiV1BookmakerAccountsAccountIdPutErrors[keyof UpdateAccountApiV1BookmakerAccountsAccountIdPutErrors];
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutResponses = {
+    /**
+     * Successful Response
+     */
+    200: BookmakerAccountRead;
+};
+
+export type UpdateAccountApiV1BookmakerAccountsAccountIdPutResponse = UpdateAccountApiV1BookmakerAccountsAccountIdPutResponses[keyof UpdateAccountApiV1BookmakerAccountsAccountIdPutResponses];
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}/limitations';
+};
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetError = ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetErrors[keyof ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetErrors];
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponses = {
+    /**
+     * Response List Limitations Api V1 Bookmaker Accounts  Account Id  Limitations Get
+     *
+     * Successful Response
+     */
+    200: Array<LimitationRead>;
+};
+
+export type ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponse = ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponses[keyof ListLimitationsApiV1BookmakerAccountsAccountIdLimitationsGetResponses];
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostData = {
+    body: LimitationCreate;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Account Id
+         */
+        account_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bookmaker-accounts/{account_id}/limitations';
+};
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostError = AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostErrors[keyof AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostErrors];
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: LimitationRead;
+};
+
+export type AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponse = AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponses[keyof AddLimitationApiV1BookmakerAccountsAccountIdLimitationsPostResponses];
 
 export type CompetitionsApiV1CompetitionsGetData = {
     body?: never;
@@ -4647,6 +4910,10 @@ export type ListBetsApiV1PortfoliosPortfolioIdBetsGetData = {
     };
     query?: {
         /**
+         * Status
+         */
+        status?: string | null;
+        /**
          * Limit
          */
         limit?: number;
@@ -4654,38 +4921,6 @@ export type ListBetsApiV1PortfoliosPortfolioIdBetsGetData = {
          * Offset
          */
         offset?: number;
-        /**
-         * Placed From
-         *
-         * Placed at or after this instant (UTC if naive).
-         */
-        placed_from?: string | null;
-        /**
-         * Placed To
-         *
-         * Placed before this instant (UTC if naive).
-         */
-        placed_to?: string | null;
-        /**
-         * Competition
-         */
-        competition?: string | null;
-        /**
-         * Market
-         */
-        market?: '1x2' | 'over_under' | 'asian_handicap' | null;
-        /**
-         * Bookmaker
-         */
-        bookmaker?: string | null;
-        /**
-         * Status
-         */
-        status?: 'open' | 'settled' | 'void' | null;
-        /**
-         * Outcome
-         */
-        outcome?: 'won' | 'half_won' | 'push' | 'half_lost' | 'lost' | 'void' | null;
     };
     url: '/api/v1/portfolios/{portfolio_id}/bets';
 };
@@ -4791,6 +5026,194 @@ export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses = {
 };
 
 export type PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponse = PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses[keyof PlaceBetApiV1PortfoliosPortfolioIdBetsPostResponses];
+
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id: number;
+    };
+    query?: never;
+    url: '/api/v1/portfolios/{portfolio_id}/bookmaker-accounts';
+};
+
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetError = ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetErrors[keyof ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetErrors];
+
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponses = {
+    /**
+     * Response List Accounts Api V1 Portfolios  Portfolio Id  Bookmaker Accounts Get
+     *
+     * Successful Response
+     */
+    200: Array<BookmakerAccountRead>;
+};
+
+export type ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponse = ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponses[keyof ListAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsGetResponses];
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostData = {
+    body: BookmakerAccountCreate;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id: number;
+    };
+    query?: never;
+    url: '/api/v1/portfolios/{portfolio_id}/bookmaker-accounts';
+};
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostError = CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostErrors[keyof CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostErrors];
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: BookmakerAccountRead;
+};
+
+export type CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponse = CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponses[keyof CreateAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPostResponses];
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id: number;
+    };
+    query?: never;
+    url: '/api/v1/portfolios/{portfolio_id}/bookmaker-accounts/report';
+};
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetError = ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetErrors[keyof ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetErrors];
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponses = {
+    /**
+     * Response Report Accounts Api V1 Portfolios  Portfolio Id  Bookmaker Accounts Report Get
+     *
+     * Successful Response
+     */
+    200: Array<BookmakerAccountReportRead>;
+};
+
+export type ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponse = ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponses[keyof ReportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGetResponses];
 
 export type DepositApiV1PortfoliosPortfolioIdDepositsPostData = {
     body: DepositCreate;
@@ -4916,8 +5339,8 @@ export type ExposureApiV1PortfoliosPortfolioIdExposureGetResponses = {
 
 export type ExposureApiV1PortfoliosPortfolioIdExposureGetResponse = ExposureApiV1PortfoliosPortfolioIdExposureGetResponses[keyof ExposureApiV1PortfoliosPortfolioIdExposureGetResponses];
 
-export type HistoryApiV1PortfoliosPortfolioIdHistoryGetData = {
-    body?: never;
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostData = {
+    body: ExternalBetCreate;
     headers?: {
         /**
          * Authorization
@@ -4934,52 +5357,11 @@ export type HistoryApiV1PortfoliosPortfolioIdHistoryGetData = {
          */
         portfolio_id: number;
     };
-    query?: {
-        /**
-         * Limit
-         */
-        limit?: number;
-        /**
-         * Offset
-         */
-        offset?: number;
-        /**
-         * Placed From
-         *
-         * Placed at or after this instant (UTC if naive).
-         */
-        placed_from?: string | null;
-        /**
-         * Placed To
-         *
-         * Placed before this instant (UTC if naive).
-         */
-        placed_to?: string | null;
-        /**
-         * Competition
-         */
-        competition?: string | null;
-        /**
-         * Market
-         */
-        market?: '1x2' | 'over_under' | 'asian_handicap' | null;
-        /**
-         * Bookmaker
-         */
-        bookmaker?: string | null;
-        /**
-         * Status
-         */
-        status?: 'open' | 'settled' | 'void' | null;
-        /**
-         * Outcome
-         */
-        outcome?: 'won' | 'half_won' | 'push' | 'half_lost' | 'lost' | 'void' | null;
-    };
-    url: '/api/v1/portfolios/{portfolio_id}/history';
+    query?: never;
+    url: '/api/v1/portfolios/{portfolio_id}/external-bets';
 };
 
-export type HistoryApiV1PortfoliosPortfolioIdHistoryGetErrors = {
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostErrors = {
     /**
      * Not signed in, or the credential is not valid
      */
@@ -4992,6 +5374,10 @@ export type HistoryApiV1PortfoliosPortfolioIdHistoryGetErrors = {
      * Not found, or not yours
      */
     404: ErrorResponse;
+    /**
+     * Conflicts with what is stored
+     */
+    409: ErrorResponse;
     /**
      * The input is not valid
      */
@@ -5006,109 +5392,16 @@ export type HistoryApiV1PortfoliosPortfolioIdHistoryGetErrors = {
     503: ErrorResponse;
 };
 
-export type HistoryApiV1PortfoliosPortfolioIdHistoryGetError = HistoryApiV1PortfoliosPortfolioIdHistoryGetErrors[keyof HistoryApiV1PortfoliosPortfolioIdHistoryGetErrors];
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostError = RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostErrors[keyof RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostErrors];
 
-export type HistoryApiV1PortfoliosPortfolioIdHistoryGetResponses = {
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses = {
     /**
      * Successful Response
      */
-    200: PageBetHistoryRead;
+    201: BetRead;
 };
 
-export type HistoryApiV1PortfoliosPortfolioIdHistoryGetResponse = HistoryApiV1PortfoliosPortfolioIdHistoryGetResponses[keyof HistoryApiV1PortfoliosPortfolioIdHistoryGetResponses];
-
-export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetData = {
-    body?: never;
-    headers?: {
-        /**
-         * Authorization
-         */
-        authorization?: string | null;
-        /**
-         * X-Api-Key
-         */
-        'x-api-key'?: string | null;
-    };
-    path: {
-        /**
-         * Portfolio Id
-         */
-        portfolio_id: number;
-    };
-    query?: {
-        /**
-         * Placed From
-         *
-         * Placed at or after this instant (UTC if naive).
-         */
-        placed_from?: string | null;
-        /**
-         * Placed To
-         *
-         * Placed before this instant (UTC if naive).
-         */
-        placed_to?: string | null;
-        /**
-         * Competition
-         */
-        competition?: string | null;
-        /**
-         * Market
-         */
-        market?: '1x2' | 'over_under' | 'asian_handicap' | null;
-        /**
-         * Bookmaker
-         */
-        bookmaker?: string | null;
-        /**
-         * Status
-         */
-        status?: 'open' | 'settled' | 'void' | null;
-        /**
-         * Outcome
-         */
-        outcome?: 'won' | 'half_won' | 'push' | 'half_lost' | 'lost' | 'void' | null;
-    };
-    url: '/api/v1/portfolios/{portfolio_id}/history.csv';
-};
-
-export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetErrors = {
-    /**
-     * Not signed in, or the credential is not valid
-     */
-    401: ErrorResponse;
-    /**
-     * Signed in, without the permission (or CSRF token) this needs
-     */
-    403: ErrorResponse;
-    /**
-     * Not found, or not yours
-     */
-    404: ErrorResponse;
-    /**
-     * The input is not valid
-     */
-    422: ErrorResponse;
-    /**
-     * A bug; it is logged
-     */
-    500: ErrorResponse;
-    /**
-     * The database or the stream bus is unavailable; try again
-     */
-    503: ErrorResponse;
-};
-
-export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetError = HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetErrors[keyof HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetErrors];
-
-export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetResponses = {
-    /**
-     * Successful Response
-     */
-    200: string;
-};
-
-export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetResponse = HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetResponses[keyof HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetResponses];
+export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponse = RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses[keyof RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses];
 
 export type PerformanceApiV1PortfoliosPortfolioIdPerformanceGetData = {
     body?: never;

@@ -14,14 +14,20 @@ import type {
   BetRead,
   BoardRowRead,
   BoardSelection,
+  BookmakerAccountCreate,
+  BookmakerAccountRead,
+  BookmakerAccountReportRead,
   CompetitionRead,
   ConfidenceIntervalRead,
   Credentials,
   DeadLetterRead,
   ExposureRead,
+  ExternalBetCreate,
   Figures,
   FixtureRead,
   IngestRead,
+  LimitationCreate,
+  LimitationRead,
   ModelHealthRead,
   ModelVersionRead,
   OddsRead,
@@ -65,6 +71,12 @@ export type BetIn = BetCreate;
 export type BetOut = BetRead;
 export type BetPageOut = BetPageRead;
 export type BoardRow = BoardRowRead;
+export type AccountIn = BookmakerAccountCreate;
+export type AccountOut = BookmakerAccountRead;
+export type AccountReport = BookmakerAccountReportRead;
+export type ExternalBetIn = ExternalBetCreate;
+export type LimitationIn = LimitationCreate;
+export type LimitationOut = LimitationRead;
 export type Competition = CompetitionRead;
 export type DeadLetter = DeadLetterRead;
 export type ExposureOut = ExposureRead;

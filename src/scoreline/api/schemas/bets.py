@@ -27,12 +27,15 @@ class BetCreate(RequestBody):
 
 
 class BetRead(BaseModel):
-    """A bet and how it ended."""
+    """A bet and how it ended. A bet taken at another bookmaker and recorded here has no
+    ``odds_snapshot_id``; it has its ``bookmaker`` (and the account staked from, if any)."""
 
     id: int
     portfolio_id: int
     fixture_id: int
-    odds_snapshot_id: int
+    odds_snapshot_id: int | None
+    bookmaker: str | None = None
+    bookmaker_account_id: int | None = None
     market: str
     selection: str
     line: str | None
@@ -52,6 +55,8 @@ class BetRead(BaseModel):
             portfolio_id=bet.portfolio_id,
             fixture_id=bet.fixture_id,
             odds_snapshot_id=bet.odds_snapshot_id,
+            bookmaker=bet.bookmaker,
+            bookmaker_account_id=bet.bookmaker_account_id,
             market=bet.market,
             selection=bet.selection,
             line=None if bet.line is None else str(bet.line),

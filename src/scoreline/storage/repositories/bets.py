@@ -46,7 +46,7 @@ class BetRepository:
         *,
         portfolio_id: int,
         fixture_id: int,
-        odds_snapshot_id: int,
+        odds_snapshot_id: int | None,
         prediction_id: int | None,
         market: str,
         selection: str,
@@ -54,9 +54,16 @@ class BetRepository:
         odds: Decimal,
         stake_minor: int,
         placed_at: datetime,
+        bookmaker: str | None = None,
+        bookmaker_id: int | None = None,
+        bookmaker_account_id: int | None = None,
     ) -> int:
-        """Store an open bet; its id."""
+        """Store an open bet; its id. A bet taken elsewhere names no snapshot but its
+        ``bookmaker`` (and the known bookmaker and the account, when there are)."""
         row = BetRow(
+            bookmaker=bookmaker,
+            bookmaker_id=bookmaker_id,
+            bookmaker_account_id=bookmaker_account_id,
             portfolio_id=portfolio_id,
             fixture_id=fixture_id,
             odds_snapshot_id=odds_snapshot_id,
@@ -235,13 +242,16 @@ class BetRepository:
 
     def list_settled(self, *, portfolio_id: int) -> list[LabelledBet]:
         """A portfolio's settled bets in settlement order, with their competition and the
-        bookmaker whose price they took."""
+        bookmaker whose price they took (for a bet taken elsewhere, the known bookmaker of
+        its name, else the name as given)."""
         rows = self.session.execute(
-            select(BetRow, CompetitionRow.code, Bookmaker.code)
+            select(BetRow, CompetitionRow.code, func.coalesce(Bookmaker.code, BetRow.bookmaker))
             .join(FixtureRow, FixtureRow.id == BetRow.fixture_id)
             .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
-            .join(OddsRow, OddsRow.id == BetRow.odds_snapshot_id)
-            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .outerjoin(OddsRow, OddsRow.id == BetRow.odds_snapshot_id)
+            .outerjoin(
+                Bookmaker, Bookmaker.id == func.coalesce(OddsRow.bookmaker_id, BetRow.bookmaker_id)
+            )
             .where(BetRow.portfolio_id == portfolio_id, BetRow.status == BetStatus.SETTLED.value)
             .order_by(BetRow.settled_at)
         )
@@ -251,18 +261,18 @@ class BetRepository:
         self, *, bet_ids: Sequence[int], bookmaker: str | None = None
     ) -> dict[int, Decimal]:
         """Each bet's closing price: the latest closing snapshot of its market and line from
-        its own bookmaker (or from ``bookmaker``, by code, when given); bets without one
-        are left out."""
+        its own bookmaker (for a bet taken elsewhere, the known bookmaker of its name), or
+        from ``bookmaker``, by code, when given; bets without one are left out."""
         placed, close = aliased(OddsRow), aliased(OddsRow)
         if bookmaker is None:
-            whose: Any = placed.bookmaker_id
+            whose: Any = func.coalesce(placed.bookmaker_id, BetRow.bookmaker_id)
         else:
             whose = select(Bookmaker.id).where(Bookmaker.code == bookmaker).scalar_subquery()
         latest: dict[int, Decimal | None] = {}
         for chunk in chunks(bet_ids):
             rows = self.session.execute(
                 select(BetRow.id, BetRow.selection, close)
-                .join(placed, placed.id == BetRow.odds_snapshot_id)
+                .outerjoin(placed, placed.id == BetRow.odds_snapshot_id)
                 .join(
                     close,
                     and_(
@@ -342,4 +352,7 @@ def _record(row: BetRow) -> BetRecord:
         payout_minor=row.payout_minor,
         placed_at=row.placed_at,
         settled_at=row.settled_at,
+        bookmaker=row.bookmaker,
+        bookmaker_id=row.bookmaker_id,
+        bookmaker_account_id=row.bookmaker_account_id,
     )

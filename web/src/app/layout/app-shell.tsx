@@ -11,6 +11,7 @@ const links = [
   { to: '/', label: 'Live board', end: true },
   { to: '/portfolio', label: 'Portfolio', end: false },
   { to: '/history', label: 'History', end: false },
+  { to: '/accounts', label: 'Accounts', end: false },
   { to: '/performance', label: 'Performance', end: false },
   { to: '/model-health', label: 'Model health', end: false },
 ];
