@@ -211,6 +211,40 @@ export type ApiKeyRead = {
 };
 
 /**
+ * AuditSnapshotRead
+ *
+ * One audit snapshot of a bet: the canonical JSON that was hashed, and the chain.
+ */
+export type AuditSnapshotRead = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Hash
+     */
+    hash: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Kind
+     */
+    kind: 'placed' | 'settled' | 'voided';
+    /**
+     * Payload
+     *
+     * The canonical JSON text the hash covers.
+     */
+    payload: string;
+    /**
+     * Prev Hash
+     */
+    prev_hash: string;
+};
+
+/**
  * BankrollPoint
  *
  * The book after everything at one instant: cash (the ledger's balance, what the
@@ -253,6 +287,140 @@ export type BetCreate = {
      * Stake Minor
      */
     stake_minor: number;
+};
+
+/**
+ * BetHistoryRead
+ *
+ * A bet as its history shows it: the fixture, the bookmaker whose price it took, the
+ * close it is judged against, its CLV and its P&L, in the portfolio's currency.
+ */
+export type BetHistoryRead = {
+    /**
+     * Away Team
+     */
+    away_team: string;
+    /**
+     * Bookmaker
+     */
+    bookmaker: string | null;
+    /**
+     * Bookmaker Account Id
+     */
+    bookmaker_account_id?: number | null;
+    /**
+     * Closing Bookmaker
+     */
+    closing_bookmaker: string | null;
+    /**
+     * Closing Odds
+     *
+     * The selection's closing price: the bet's own bookmaker's close of the same market and line if stored, else the market's (the sharp book's) close.
+     */
+    closing_odds: string | null;
+    /**
+     * Closing Source
+     *
+     * Whose close closing_odds is: the bet's own bookmaker or the market's.
+     */
+    closing_source: 'bookmaker' | 'market' | null;
+    /**
+     * Clv
+     *
+     * odds / closing_odds - 1; None without a close.
+     */
+    clv: string | null;
+    /**
+     * Competition
+     */
+    competition: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Fixture Id
+     */
+    fixture_id: number;
+    /**
+     * Home Team
+     */
+    home_team: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Kickoff
+     */
+    kickoff: string;
+    /**
+     * Line
+     */
+    line: string | null;
+    /**
+     * Market
+     */
+    market: string;
+    /**
+     * Odds
+     */
+    odds: string;
+    /**
+     * Odds Snapshot Id
+     */
+    odds_snapshot_id: number | null;
+    /**
+     * Outcome
+     */
+    outcome: string | null;
+    /**
+     * Payout Minor
+     */
+    payout_minor: number | null;
+    /**
+     * Placed At
+     */
+    placed_at: string;
+    /**
+     * Portfolio Id
+     */
+    portfolio_id: number;
+    /**
+     * Profit Minor
+     *
+     * Payout less stake in minor units; None while open, 0 for a void.
+     */
+    profit_minor: number | null;
+    /**
+     * Selection
+     */
+    selection: string;
+    /**
+     * Settled At
+     */
+    settled_at: string | null;
+    /**
+     * Stake Minor
+     */
+    stake_minor: number;
+    /**
+     * Status
+     */
+    status: string;
+};
+
+/**
+ * BetPageRead
+ *
+ * A bet's own page: the bet as history shows it, and its audit snapshots, oldest first.
+ */
+export type BetPageRead = {
+    /**
+     * Audit
+     */
+    audit: Array<AuditSnapshotRead>;
+    bet: BetHistoryRead;
 };
 
 /**
@@ -385,8 +553,11 @@ export type BoardRowRead = {
  * (never the MAX or AVG aggregates, which cannot be bet), and
  * ``odds_snapshot_id`` the stored snapshot holding it, so a bet can be placed
  * against it. ``edge`` is ``probability * best_price - 1`` to four places.
- * ``suggested_stake_minor`` is null without a portfolio, 0 when the edge is
- * below the portfolio's minimum.
+ * ``suggested_stake_minor`` is null without a portfolio; it is the stake still to
+ * add on top of what is open (Kelly on equity, per market jointly). Where it is 0,
+ * ``stake_reason`` is a code (``edge_below_minimum``, ``price_stale``,
+ * ``position_held``, ``not_in_kelly``, ``cap_per_bet``, ``cap_per_fixture``,
+ * ``cap_per_day``, ``cap_cash``) and ``stake_message`` says it in words, with money.
  */
 export type BoardSelection = {
     /**
@@ -425,6 +596,14 @@ export type BoardSelection = {
      * Selection
      */
     selection: 'home' | 'draw' | 'away' | 'over' | 'under';
+    /**
+     * Stake Message
+     */
+    stake_message: string | null;
+    /**
+     * Stake Reason
+     */
+    stake_reason: string | null;
     /**
      * Suggested Stake Minor
      */
@@ -1325,6 +1504,28 @@ export type PageApiKeyRead = {
 };
 
 /**
+ * Page[BetHistoryRead]
+ */
+export type PageBetHistoryRead = {
+    /**
+     * Items
+     */
+    items: Array<BetHistoryRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Offset
+     */
+    offset: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
  * Page[BetRead]
  */
 export type PageBetRead = {
@@ -2201,6 +2402,9 @@ export type UserUpdate = {
  * ValueBetRead
  *
  * A price whose edge over the active model clears the portfolio's minimum.
+ *
+ * ``suggested_stake_minor`` is the stake still to add on top of what is open; where
+ * it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board).
  */
 export type ValueBetRead = {
     /**
@@ -2231,6 +2435,14 @@ export type ValueBetRead = {
      * Selection
      */
     selection: 'home' | 'draw' | 'away';
+    /**
+     * Stake Message
+     */
+    stake_message: string | null;
+    /**
+     * Stake Reason
+     */
+    stake_reason: string | null;
     /**
      * Suggested Stake Minor
      */
@@ -3362,6 +3574,66 @@ export type SetupApiV1AuthSetupGetResponses = {
 };
 
 export type SetupApiV1AuthSetupGetResponse = SetupApiV1AuthSetupGetResponses[keyof SetupApiV1AuthSetupGetResponses];
+
+export type GetBetApiV1BetsBetIdGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Bet Id
+         */
+        bet_id: number;
+    };
+    query?: never;
+    url: '/api/v1/bets/{bet_id}';
+};
+
+export type GetBetApiV1BetsBetIdGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type GetBetApiV1BetsBetIdGetError = GetBetApiV1BetsBetIdGetErrors[keyof GetBetApiV1BetsBetIdGetErrors];
+
+export type GetBetApiV1BetsBetIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: BetPageRead;
+};
+
+export type GetBetApiV1BetsBetIdGetResponse = GetBetApiV1BetsBetIdGetResponses[keyof GetBetApiV1BetsBetIdGetResponses];
 
 export type VoidBetApiV1BetsBetIdVoidPostData = {
     body?: never;
@@ -4910,10 +5182,6 @@ export type ListBetsApiV1PortfoliosPortfolioIdBetsGetData = {
     };
     query?: {
         /**
-         * Status
-         */
-        status?: string | null;
-        /**
          * Limit
          */
         limit?: number;
@@ -4921,6 +5189,38 @@ export type ListBetsApiV1PortfoliosPortfolioIdBetsGetData = {
          * Offset
          */
         offset?: number;
+        /**
+         * Placed From
+         *
+         * Placed at or after this instant (UTC if naive).
+         */
+        placed_from?: string | null;
+        /**
+         * Placed To
+         *
+         * Placed before this instant (UTC if naive).
+         */
+        placed_to?: string | null;
+        /**
+         * Competition
+         */
+        competition?: string | null;
+        /**
+         * Market
+         */
+        market?: '1x2' | 'over_under' | 'asian_handicap' | null;
+        /**
+         * Bookmaker
+         */
+        bookmaker?: string | null;
+        /**
+         * Status
+         */
+        status?: 'open' | 'settled' | 'void' | null;
+        /**
+         * Outcome
+         */
+        outcome?: 'won' | 'half_won' | 'push' | 'half_lost' | 'lost' | 'void' | null;
     };
     url: '/api/v1/portfolios/{portfolio_id}/bets';
 };
@@ -5402,6 +5702,200 @@ export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses
 };
 
 export type RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponse = RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses[keyof RecordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPostResponses];
+
+export type HistoryApiV1PortfoliosPortfolioIdHistoryGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id: number;
+    };
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+        /**
+         * Placed From
+         *
+         * Placed at or after this instant (UTC if naive).
+         */
+        placed_from?: string | null;
+        /**
+         * Placed To
+         *
+         * Placed before this instant (UTC if naive).
+         */
+        placed_to?: string | null;
+        /**
+         * Competition
+         */
+        competition?: string | null;
+        /**
+         * Market
+         */
+        market?: '1x2' | 'over_under' | 'asian_handicap' | null;
+        /**
+         * Bookmaker
+         */
+        bookmaker?: string | null;
+        /**
+         * Status
+         */
+        status?: 'open' | 'settled' | 'void' | null;
+        /**
+         * Outcome
+         */
+        outcome?: 'won' | 'half_won' | 'push' | 'half_lost' | 'lost' | 'void' | null;
+    };
+    url: '/api/v1/portfolios/{portfolio_id}/history';
+};
+
+export type HistoryApiV1PortfoliosPortfolioIdHistoryGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type HistoryApiV1PortfoliosPortfolioIdHistoryGetError = HistoryApiV1PortfoliosPortfolioIdHistoryGetErrors[keyof HistoryApiV1PortfoliosPortfolioIdHistoryGetErrors];
+
+export type HistoryApiV1PortfoliosPortfolioIdHistoryGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageBetHistoryRead;
+};
+
+export type HistoryApiV1PortfoliosPortfolioIdHistoryGetResponse = HistoryApiV1PortfoliosPortfolioIdHistoryGetResponses[keyof HistoryApiV1PortfoliosPortfolioIdHistoryGetResponses];
+
+export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id: number;
+    };
+    query?: {
+        /**
+         * Placed From
+         *
+         * Placed at or after this instant (UTC if naive).
+         */
+        placed_from?: string | null;
+        /**
+         * Placed To
+         *
+         * Placed before this instant (UTC if naive).
+         */
+        placed_to?: string | null;
+        /**
+         * Competition
+         */
+        competition?: string | null;
+        /**
+         * Market
+         */
+        market?: '1x2' | 'over_under' | 'asian_handicap' | null;
+        /**
+         * Bookmaker
+         */
+        bookmaker?: string | null;
+        /**
+         * Status
+         */
+        status?: 'open' | 'settled' | 'void' | null;
+        /**
+         * Outcome
+         */
+        outcome?: 'won' | 'half_won' | 'push' | 'half_lost' | 'lost' | 'void' | null;
+    };
+    url: '/api/v1/portfolios/{portfolio_id}/history.csv';
+};
+
+export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetError = HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetErrors[keyof HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetErrors];
+
+export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: string;
+};
+
+export type HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetResponse = HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetResponses[keyof HistoryCsvApiV1PortfoliosPortfolioIdHistoryCsvGetResponses];
 
 export type PerformanceApiV1PortfoliosPortfolioIdPerformanceGetData = {
     body?: never;
