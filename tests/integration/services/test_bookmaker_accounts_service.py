@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 
 from conftest import SAMPLE_DATA
-from scoreline.domain.bookmaker_accounts import clip_stake
+from scoreline.domain.bookmaker_accounts import StakeLimit, clip_stake
 from scoreline.domain.markets import Selection
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
@@ -56,10 +56,10 @@ def test_stake_limits_clip_suggestions_at_known_bookmakers(
     with unit_of_work() as uow:
         limits = bookmaker_accounts.stake_limits(uow, portfolio_id=portfolio)
     # Dafabet has a limit but no prices of ours to suggest at; bet365 has no known limit.
-    assert limits == {"PS": 30_000}
-    assert clip_stake(34_844, limits.get("PS")) == 30_000
-    assert clip_stake(34_844, limits.get("B365")) == 34_844
-    assert clip_stake(20_000, limits.get("PS")) == 20_000
+    assert limits == {"PS": StakeLimit("Pinnacle", 30_000)}
+    assert clip_stake(34_844, limits["PS"].max_stake_minor) == 30_000
+    assert clip_stake(34_844, None) == 34_844
+    assert clip_stake(20_000, limits["PS"].max_stake_minor) == 20_000
 
 
 def test_migration_0007_keeps_a_book_with_bets(
