@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-__all__ = ["BookmakerAccountRecord", "LimitationEventRecord", "clip_stake"]
+__all__ = ["BookmakerAccountRecord", "LimitationEventRecord", "StakeLimit", "clip_stake"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,15 @@ class LimitationEventRecord:
     refused: str
     max_stake_minor: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StakeLimit:
+    """What one account will take in a single stake, with the account's name so that a
+    clipped suggestion can say whose limit clipped it."""
+
+    account_name: str
+    max_stake_minor: int
 
 
 def clip_stake(stake_minor: int, max_stake_minor: int | None) -> int:

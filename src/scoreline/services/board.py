@@ -229,6 +229,7 @@ def _suggestions(
                 probability,
                 quote.price,
                 is_stale=quote.captured_at < stale_before,
+                bookmaker=quote.bookmaker,
             ),
         )
         for i, ((market, line, selection), probability, quote) in enumerate(slots)

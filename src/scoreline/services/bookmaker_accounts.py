@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from scoreline.domain.betting import BetStatus
-from scoreline.domain.bookmaker_accounts import BookmakerAccountRecord, LimitationEventRecord
+from scoreline.domain.bookmaker_accounts import (
+    BookmakerAccountRecord,
+    LimitationEventRecord,
+    StakeLimit,
+)
 from scoreline.domain.markets import Market
 from scoreline.errors import ConflictError, DataError, NotFoundError
 from scoreline.pricing.performance import Performance, SettledBet, summary
@@ -259,15 +263,15 @@ def report(
     return reports
 
 
-def stake_limits(uow: UnitOfWork, *, portfolio_id: int) -> dict[str, int]:
+def stake_limits(uow: UnitOfWork, *, portfolio_id: int) -> dict[str, StakeLimit]:
     """The hook for the stake sizer: the known maximum stake of each of the portfolio's
     accounts at a bookmaker we hold prices from, by that bookmaker's code (``PS``,
-    ``B365``...), in minor units. A suggestion at a code's price is clipped with
-    ``domain.bookmaker_accounts.clip_stake(stake, limits.get(code))``; a bookmaker
+    ``B365``...), in minor units, with the account's name. A suggestion at a code's
+    price is clipped with ``domain.bookmaker_accounts.clip_stake``; a bookmaker
     without an account, or without a known maximum, is not clipped."""
     codes = uow.bookmakers.codes_by_id()
     return {
-        codes[account.bookmaker_id]: account.max_stake_minor
+        codes[account.bookmaker_id]: StakeLimit(account.name, account.max_stake_minor)
         for account in uow.bookmaker_accounts.list_(portfolio_id=portfolio_id)
         if account.bookmaker_id is not None and account.max_stake_minor is not None
     }

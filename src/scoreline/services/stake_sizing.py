@@ -22,6 +22,10 @@ How a suggestion is made, for the priced selections of one fixture:
    together, in proportion, to fit the room left under the per-fixture cap, the
    per-day cap and the cash (``domain.caps.rooms``, the same rule placement
    enforces), then rounded down to whole minor units.
+5. **What the account will take.** A stake at a bookmaker whose account has a
+   known maximum stake (``services.bookmaker_accounts.stake_limits``) is cut to
+   that maximum (``domain.bookmaker_accounts.clip_stake``), and says so: a
+   professional's binding constraint is often the account, not the bankroll.
 
 The approximation, honestly: different markets of one fixture (1X2 and an Asian
 handicap or a totals line) are not mutually exclusive outcomes, so they are not
@@ -33,7 +37,8 @@ a time, each against the full day room: they are alternatives, and once one is
 placed the others shrink.
 
 Where nothing is suggested, a ``Suggestion`` carries a reason code and a
-sentence (``Reason``), so the board and the bet dialog can say why.
+sentence (``Reason``), so the board and the bet dialog can say why; a stake cut
+by an account's maximum carries ``account_limit`` beside its (smaller) stake.
 """
 
 from __future__ import annotations
@@ -50,9 +55,10 @@ import numpy as np
 
 from scoreline.domain import caps
 from scoreline.domain.betting import PortfolioRecord, PortfolioSettings
+from scoreline.domain.bookmaker_accounts import StakeLimit, clip_stake
 from scoreline.domain.money import format_money
 from scoreline.pricing import kelly
-from scoreline.services import portfolios
+from scoreline.services import bookmaker_accounts, portfolios
 from scoreline.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -83,6 +89,7 @@ class Reason(enum.StrEnum):
     CAP_PER_FIXTURE = "cap_per_fixture"
     CAP_PER_DAY = "cap_per_day"
     CAP_CASH = "cap_cash"
+    ACCOUNT_LIMIT = "account_limit"
 
 
 _CAP_REASONS = {
@@ -98,7 +105,9 @@ class Leg:
     """One priced selection of a fixture, to be sized.
 
     ``probability`` is the model's; ``is_stale`` says the price is too old to bet at
-    (``domain.placement.MAX_PRICE_AGE``), so it is shown but not staked.
+    (``domain.placement.MAX_PRICE_AGE``), so it is shown but not staked;
+    ``bookmaker`` is the code of the bookmaker quoting ``price``, whose account's
+    maximum stake (if known) caps the suggestion.
     """
 
     market: str
@@ -107,11 +116,13 @@ class Leg:
     probability: float
     price: Decimal
     is_stale: bool = False
+    bookmaker: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """The stake to add, in minor units; with no stake, why (``reason``, ``message``)."""
+    """The stake to add, in minor units; with no stake, why (``reason``, ``message``); with
+    a stake cut to an account's maximum, ``Reason.ACCOUNT_LIMIT`` and whose maximum."""
 
     stake_minor: int
     reason: Reason | None = None
@@ -134,6 +145,8 @@ class StakeSizer:
         Open stakes, in minor units, by ``PositionKey``.
     open_by_fixture, open_by_day : mapping
         Open stakes, in minor units, by fixture id and by kick-off date (UTC).
+    account_limits : mapping
+        The known maximum stake of the portfolio's bookmaker accounts, by bookmaker code.
     """
 
     settings: PortfolioSettings
@@ -142,6 +155,7 @@ class StakeSizer:
     open_by_position: Mapping[PositionKey, int] = field(default_factory=dict)
     open_by_fixture: Mapping[int, int] = field(default_factory=dict)
     open_by_day: Mapping[date, int] = field(default_factory=dict)
+    account_limits: Mapping[str, StakeLimit] = field(default_factory=dict)
 
     @property
     def open_minor(self) -> int:
@@ -186,10 +200,27 @@ class StakeSizer:
             legs, eligible, targets, missing, stakes, strict=True
         ):
             if stake > 0:
-                out.append(Suggestion(stake))
+                out.append(self._clipped(leg, stake))
             else:
                 out.append(self._why(leg, ok, target, want, position, binding, room, fixture_id))
         return out
+
+    def _clipped(self, leg: Leg, stake: int) -> Suggestion:
+        """``stake`` cut to what the leg's bookmaker account will take, saying so when cut."""
+        limit = None if leg.bookmaker is None else self.account_limits.get(leg.bookmaker)
+        if limit is None:
+            return Suggestion(stake)
+        clipped = clip_stake(stake, limit.max_stake_minor)
+        if clipped == stake:
+            return Suggestion(stake)
+        money = self.currency
+        return Suggestion(
+            clipped,
+            Reason.ACCOUNT_LIMIT,
+            f"account {limit.account_name} takes at most "
+            f"{format_money(limit.max_stake_minor, money)}: cut from "
+            f"{format_money(stake, money)}",
+        )
 
     def _key(self, fixture_id: int, leg: Leg) -> PositionKey:
         return (fixture_id, leg.market, leg.line_quarters, leg.selection)
@@ -297,6 +328,7 @@ def sizer_for(uow: UnitOfWork, portfolio: PortfolioRecord) -> StakeSizer:
         open_by_position=dict(by_position),
         open_by_fixture=dict(by_fixture),
         open_by_day=dict(by_day),
+        account_limits=bookmaker_accounts.stake_limits(uow, portfolio_id=portfolio.id),
     )
 
 

@@ -94,7 +94,14 @@ def _value_bets(
         if price is None:
             continue
         legs.append(
-            stake_sizing.Leg(Market.MATCH_ODDS.value, 0, selection.value, probability, price)
+            stake_sizing.Leg(
+                Market.MATCH_ODDS.value,
+                0,
+                selection.value,
+                probability,
+                price,
+                bookmaker=quote.bookmaker,
+            )
         )
     suggestions = sizer.suggest(legs, fixture_id=quote.fixture_id, kickoff=kickoff)
     for leg, suggestion in zip(legs, suggestions, strict=True):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 
 from conftest import SAMPLE_DATA
-from scoreline.domain.bookmaker_accounts import clip_stake
+from scoreline.domain.bookmaker_accounts import StakeLimit, clip_stake
 from scoreline.domain.markets import Selection
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
@@ -56,10 +56,10 @@ def test_stake_limits_clip_suggestions_at_known_bookmakers(
     with unit_of_work() as uow:
         limits = bookmaker_accounts.stake_limits(uow, portfolio_id=portfolio)
     # Dafabet has a limit but no prices of ours to suggest at; bet365 has no known limit.
-    assert limits == {"PS": 30_000}
-    assert clip_stake(34_844, limits.get("PS")) == 30_000
-    assert clip_stake(34_844, limits.get("B365")) == 34_844
-    assert clip_stake(20_000, limits.get("PS")) == 20_000
+    assert limits == {"PS": StakeLimit("Pinnacle", 30_000)}
+    assert clip_stake(34_844, limits["PS"].max_stake_minor) == 30_000
+    assert clip_stake(34_844, None) == 34_844
+    assert clip_stake(20_000, limits["PS"].max_stake_minor) == 20_000
 
 
 def test_migration_0007_keeps_a_book_with_bets(
@@ -85,7 +85,8 @@ def test_migration_0007_keeps_a_book_with_bets(
     )
     owner = _owner(unit_of_work)
     portfolio = portfolios.create(unit_of_work, owner_id=owner, name="main")
-    portfolios.deposit(unit_of_work, owner_id=owner, portfolio_id=portfolio, amount_minor=5_000)
+    # 500.00 paid in: the 10.00 stake is within the per-bet cap (5% of equity, 25.00).
+    portfolios.deposit(unit_of_work, owner_id=owner, portfolio_id=portfolio, amount_minor=50_000)
     with unit_of_work() as uow:
         snapshot = uow.session.scalar(select(OddsRow.id).where(OddsRow.captured_at > NOW))
     assert snapshot is not None
@@ -105,5 +106,5 @@ def test_migration_0007_keeps_a_book_with_bets(
         row = uow.session.get(BetRow, bet_id)
         assert row is not None
         assert (row.odds_snapshot_id, row.stake_minor, row.bookmaker) == (snapshot, 1_000, None)
-        assert uow.ledger.balance(portfolio_id=portfolio) == 4_000
+        assert uow.ledger.balance(portfolio_id=portfolio) == 49_000
     assert audit.verify_chain(unit_of_work).ok

@@ -558,6 +558,9 @@ export type BoardRowRead = {
  * ``stake_reason`` is a code (``edge_below_minimum``, ``price_stale``,
  * ``position_held``, ``not_in_kelly``, ``cap_per_bet``, ``cap_per_fixture``,
  * ``cap_per_day``, ``cap_cash``) and ``stake_message`` says it in words, with money.
+ * Where a stake was cut to what the bookmaker account will take (its known
+ * maximum), ``stake_reason`` is ``account_limit`` beside the cut stake, and
+ * ``stake_message`` names the account and its maximum.
  */
 export type BoardSelection = {
     /**
@@ -2404,7 +2407,9 @@ export type UserUpdate = {
  * A price whose edge over the active model clears the portfolio's minimum.
  *
  * ``suggested_stake_minor`` is the stake still to add on top of what is open; where
- * it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board).
+ * it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board); where
+ * it was cut to the bookmaker account's known maximum, ``stake_reason`` is
+ * ``account_limit`` and ``stake_message`` names the account and its maximum.
  */
 export type ValueBetRead = {
     /**

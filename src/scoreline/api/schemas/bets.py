@@ -74,7 +74,9 @@ class ValueBetRead(BaseModel):
     """A price whose edge over the active model clears the portfolio's minimum.
 
     ``suggested_stake_minor`` is the stake still to add on top of what is open; where
-    it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board).
+    it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board); where
+    it was cut to the bookmaker account's known maximum, ``stake_reason`` is
+    ``account_limit`` and ``stake_message`` names the account and its maximum.
     """
 
     model_config = ConfigDict(from_attributes=True)

@@ -32,6 +32,9 @@ class BoardSelection(BaseModel):
     ``stake_reason`` is a code (``edge_below_minimum``, ``price_stale``,
     ``position_held``, ``not_in_kelly``, ``cap_per_bet``, ``cap_per_fixture``,
     ``cap_per_day``, ``cap_cash``) and ``stake_message`` says it in words, with money.
+    Where a stake was cut to what the bookmaker account will take (its known
+    maximum), ``stake_reason`` is ``account_limit`` beside the cut stake, and
+    ``stake_message`` names the account and its maximum.
     """
 
     market: BoardMarket

@@ -104,8 +104,9 @@ function PriceCell({
         ) : null}
       </div>
       {currency && item?.suggested_stake_minor ? (
-        <div className="text-xs text-muted" data-testid="suggested-stake">
+        <div className="text-xs text-muted" data-testid="suggested-stake" title={item.stake_message ?? undefined}>
           stake {formatMoney(item.suggested_stake_minor, currency)}
+          {item.stake_reason === 'account_limit' ? ' · acct max' : ''}
         </div>
       ) : currency && item?.stake_reason && item.edge !== null && Number(item.edge) > 0 ? (
         <div className="text-xs text-muted" data-testid="no-stake-reason" title={item.stake_message ?? undefined}>

@@ -17,7 +17,8 @@ export interface BetDraft {
   /** What the bet is on, for people: "Home · Arsenal v Chelsea". */
   description: string;
   suggestedStakeMinor: number | null;
-  /** Why nothing is suggested (a cap reached, the edge below the minimum, a stale price). */
+  /** Why nothing is suggested (a cap reached, the edge below the minimum, a stale price), or
+   * why the suggestion was cut (the bookmaker account's maximum stake). */
   stakeMessage?: string | null;
   portfolioId: number | null;
 }
@@ -108,7 +109,8 @@ export function PlaceBetForm({
         onChange={(event) => setStake(event.target.value)}
         hint={
           draft.suggestedStakeMinor
-            ? `Still to stake on the portfolio's Kelly position: ${formatMoney(draft.suggestedStakeMinor, currency)}`
+            ? `Still to stake on the portfolio's Kelly position: ${formatMoney(draft.suggestedStakeMinor, currency)}` +
+              (draft.stakeMessage ? ` (${draft.stakeMessage})` : '')
             : draft.stakeMessage
               ? `No stake suggested: ${draft.stakeMessage}`
               : undefined
