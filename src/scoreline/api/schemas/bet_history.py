@@ -41,13 +41,15 @@ class BetHistoryRead(BetRead):
     def of_line(cls, line: BetLine) -> BetHistoryRead:
         """The schema of one history line."""
         closing = line.closing
+        bet = BetRead.of(line.bet).model_dump()
+        # A bet taken elsewhere names its bookmaker itself; ours are named by the snapshot.
+        bet["bookmaker"] = line.labels.bookmaker or bet.get("bookmaker")
         return cls(
-            **BetRead.of(line.bet).model_dump(),
+            **bet,
             competition=line.labels.competition,
             kickoff=line.labels.kickoff,
             home_team=line.labels.home_team,
             away_team=line.labels.away_team,
-            bookmaker=line.labels.bookmaker,
             currency=line.currency,
             closing_odds=None if closing is None else closing.odds,
             closing_source=None if closing is None else closing.source.value,
