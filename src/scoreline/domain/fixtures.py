@@ -24,6 +24,7 @@ __all__ = [
     "MatchStats",
     "Result",
     "has_kicked_off",
+    "iso",
     "result_refusal",
 ]
 
@@ -173,8 +174,10 @@ def result_refusal(kickoff_utc: datetime, *, now: datetime) -> str | None:
     or None when it can: no match has a score before it kicks off."""
     if has_kicked_off(kickoff_utc, now=now):
         return None
-    return f"kicks off at {_iso(kickoff_utc)}, after now ({_iso(now)}): no result before kick-off"
+    return f"kicks off at {iso(kickoff_utc)}, after now ({iso(now)}): no result before kick-off"
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
+    """An instant as people and clients are told it: ISO 8601 in UTC to the second,
+    ``2024-08-17T14:00:00Z``."""
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -16,26 +16,21 @@ client can retry at it; ``DataError`` (422) when the request can never succeed
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from scoreline.domain import bookmakers
-from scoreline.domain.fixtures import FixtureRecord
+from scoreline.domain.fixtures import FixtureRecord, has_kicked_off, iso
 from scoreline.domain.markets import Selection
 from scoreline.domain.odds import OddsRecord
 from scoreline.errors import ConflictError, DataError
 
-__all__ = ["MAX_PRICE_AGE", "check_bettable", "check_current_price", "check_voidable", "iso"]
+__all__ = ["MAX_PRICE_AGE", "check_bettable", "check_current_price", "check_voidable", "is_stale"]
 
 MAX_PRICE_AGE = timedelta(hours=24)
 """How long ago the current price may have been captured, unless the settings say otherwise
 (``bet_price_max_age_seconds``). Feeds store a price again only when it changes, so a price
 on offer all day keeps the capture time it first had: the window is a day, long enough for
 a quiet market, short enough to refuse a feed that went silent."""
-
-
-def iso(moment: datetime) -> str:
-    """An instant as clients are told it: ISO 8601 in UTC, ``2024-08-17T14:00:00Z``."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _name(fixture: FixtureRecord) -> str:
@@ -49,7 +44,7 @@ def check_bettable(fixture: FixtureRecord, *, now: datetime) -> None:
             f"{_name(fixture)} has a result, {fixture.home_goals}-{fixture.away_goals}; "
             "no more bets on it"
         )
-    if fixture.kickoff <= now:
+    if has_kicked_off(fixture.kickoff, now=now):
         raise ConflictError(
             f"{_name(fixture)} kicked off at {iso(fixture.kickoff)}; no more bets on it"
         )
@@ -61,11 +56,17 @@ def check_voidable(bet_id: int, fixture: FixtureRecord, *, now: datetime) -> Non
     The kick-off alone decides: a result comes after it, and the bet's own status
     (open, or settled by that result) is the service's to check under the bet's lock.
     """
-    if fixture.kickoff <= now:
+    if has_kicked_off(fixture.kickoff, now=now):
         raise ConflictError(
             f"bet {bet_id} can no longer be voided: {_name(fixture)} kicked off at "
             f"{iso(fixture.kickoff)}"
         )
+
+
+def is_stale(captured_at: datetime, *, now: datetime, max_age: timedelta) -> bool:
+    """Whether a price captured at ``captured_at`` is too old to bet at by ``now``: the
+    board marks it so, and placement refuses it."""
+    return now - captured_at > max_age
 
 
 def check_current_price(
@@ -103,7 +104,7 @@ def check_current_price(
             f"longer the price: the current one is {current.prices.get(side)}, snapshot "
             f"{current.id}, captured {iso(current.captured_at)}; bet at that snapshot"
         )
-    if now - current.captured_at > max_age:
+    if is_stale(current.captured_at, now=now, max_age=max_age):
         raise ConflictError(
             f"the {current.bookmaker} {side} price {current.prices.get(side)} (snapshot "
             f"{current.id}) was captured at {iso(current.captured_at)}, more than "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -160,10 +160,11 @@ def board(
         snapshots = uow.odds.list_latest_prematch(fixture_ids=ids, totals_quarters=_TOTALS_QUARTERS)
     predictions = {p.fixture_id: p for p in found}
     quotes = _best_quotes(snapshots)
-    stale_before = start - max_price_age
-    rows = [
-        _board_row(row, predictions.get(row.id), quotes, staking, stale_before) for row in fixtures
-    ]
+
+    def stale(captured_at: datetime) -> bool:
+        return placement.is_stale(captured_at, now=start, max_age=max_price_age)
+
+    rows = [_board_row(row, predictions.get(row.id), quotes, staking, stale) for row in fixtures]
     return rows, total
 
 
@@ -185,14 +186,14 @@ def _board_row(
     prediction: PredictionRecord | None,
     quotes: Mapping[tuple[int, str, str], _Quote],
     staking: StakeSizer | None,
-    stale_before: datetime,
+    stale: Callable[[datetime], bool],
 ) -> BoardRow:
     probabilities = _slot_probabilities(prediction)
     slots = [
         (slot, probabilities.get(slot[2]), quotes.get((fixture.id, slot[0], slot[2])))
         for slot in SLOTS
     ]
-    suggestions = _suggestions(fixture, slots, staking, stale_before)
+    suggestions = _suggestions(fixture, slots, staking, stale)
     return BoardRow(
         fixture_id=fixture.id,
         competition=fixture.competition,
@@ -214,7 +215,7 @@ def _suggestions(
     fixture: FixtureRecord,
     slots: Sequence[tuple[tuple[str, str | None, str], float | None, _Quote | None]],
     staking: StakeSizer | None,
-    stale_before: datetime,
+    stale: Callable[[datetime], bool],
 ) -> dict[int, Suggestion]:
     """The suggestion of each priced slot, by slot index, the fixture's slots sized together."""
     if staking is None:
@@ -228,7 +229,7 @@ def _suggestions(
                 selection,
                 probability,
                 quote.price,
-                is_stale=quote.captured_at < stale_before,
+                is_stale=stale(quote.captured_at),
                 bookmaker=quote.bookmaker,
             ),
         )

@@ -33,6 +33,7 @@ from typing import Any
 from scoreline.domain import bookmakers, placement
 from scoreline.domain.betting import AuditKind, LedgerKind
 from scoreline.domain.bookmaker_accounts import BookmakerAccountRecord
+from scoreline.domain.fixtures import iso
 from scoreline.domain.markets import SELECTIONS, Market, Selection, market_line
 from scoreline.domain.money import format_money
 from scoreline.domain.prices import price_fault
@@ -120,8 +121,7 @@ def _check(bet: ExternalBet, *, now: datetime) -> Decimal | None:
         raise DataError(str(error)) from error
     if bet.placed_at is not None and bet.placed_at > now:
         raise DataError(
-            f"placed_at {placement.iso(bet.placed_at)} is in the future; "
-            "record a bet once it is taken"
+            f"placed_at {iso(bet.placed_at)} is in the future; record a bet once it is taken"
         )
     return line
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from scoreline.domain import bookmakers
 from scoreline.domain.betting import ValueBet
+from scoreline.domain.fixtures import has_kicked_off
 from scoreline.domain.markets import SELECTIONS, Market
 from scoreline.domain.odds import OddsRecord, PriceKind
 from scoreline.pricing import kelly
@@ -56,7 +57,7 @@ def list_(
         predictions = {p.fixture_id: p for p in latest}
         kickoffs = uow.fixtures.kickoffs(list(predictions))
         for fixture_id, kickoff in sorted(kickoffs.items()):
-            if kickoff <= now:
+            if has_kicked_off(kickoff, now=now):
                 continue
             probabilities = predictions[fixture_id].probabilities
             for quote in uow.odds.latest(fixture_id):
