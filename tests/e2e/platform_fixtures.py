@@ -292,6 +292,34 @@ def csrf_headers(page: Page) -> dict[str, str]:
     return {"X-CSRF-Token": cookies["scoreline_csrf"]}
 
 
+def api_url(platform: Platform, path: str) -> str:
+    """The gateway's URL of an API ``path`` (``/portfolios``...)."""
+    return f"{platform.base_url}/api/v1{path}"
+
+
+def funded_portfolio(page: Page, platform: Platform, name: str, amount_minor: int) -> int:
+    """A portfolio of the signed-in trader with ``amount_minor`` paid in; its id."""
+    made = page.request.post(
+        api_url(platform, "/portfolios"), data={"name": name}, headers=csrf_headers(page)
+    )
+    assert made.ok, made.text()
+    portfolio = int(made.json()["id"])
+    paid = page.request.post(
+        api_url(platform, f"/portfolios/{portfolio}/deposits"),
+        data={"amount_minor": amount_minor},
+        headers=csrf_headers(page),
+    )
+    assert paid.ok, paid.text()
+    return portfolio
+
+
+def assert_fits(page: Page, label: str) -> None:
+    """No sideways page scroll once the page has settled (``scrollWidth <= innerWidth``)."""
+    page.wait_for_load_state("networkidle")
+    fits = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert fits[0] <= fits[1], f"{label}: the page scrolls sideways ({fits[0]} > {fits[1]})"
+
+
 def sign_in_trader(page: Page, platform: Platform, email: str) -> None:
     """The admin bootstrapped (if not yet), a trader ``email`` made by it and signed in
     with a cookie session, as the dashboard is."""

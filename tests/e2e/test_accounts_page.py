@@ -10,13 +10,16 @@ import pytest
 from platform_fixtures import (
     ARTIFACTS,
     DESKTOP,
-    PASSWORD,
     PHONE,
     Platform,
     Watched,
+    api_url,
+    assert_fits,
     browser,
+    funded_portfolio,
     platform,
     serious_violations,
+    sign_in_trader,
     watched,
 )
 from playwright.sync_api import Page, expect
@@ -28,51 +31,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pyte
 EMAIL = "anywhere@example.com"
 
 
-def _api(platform: Platform, path: str) -> str:
-    return f"{platform.base_url}/api/v1{path}"
-
-
-def _csrf(page: Page) -> dict[str, str]:
-    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    return {"X-CSRF-Token": cookies["scoreline_csrf"]}
-
-
 def _trader_with_a_book(page: Page, platform: Platform) -> int:
     """A trader signed in (a cookie session, as the page has) with 1,000.00 paid in."""
-    request = page.request
-    request.post(
-        _api(platform, "/auth/bootstrap"),
-        data={"email": "admin@example.com", "password": PASSWORD},
-    )
-    token = request.post(
-        _api(platform, "/auth/login"), data={"email": "admin@example.com", "password": PASSWORD}
-    ).json()["access_token"]
-    request.post(
-        _api(platform, "/admin/users"),
-        data={"email": EMAIL, "password": PASSWORD, "role": "trader"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert request.post(
-        _api(platform, "/auth/session"), data={"email": EMAIL, "password": PASSWORD}
-    ).ok
-    made = request.post(
-        _api(platform, "/portfolios"), data={"name": "Anywhere"}, headers=_csrf(page)
-    )
-    assert made.ok, made.text()
-    portfolio = int(made.json()["id"])
-    paid = request.post(
-        _api(platform, f"/portfolios/{portfolio}/deposits"),
-        data={"amount_minor": 100_000},
-        headers=_csrf(page),
-    )
-    assert paid.ok, paid.text()
-    return portfolio
-
-
-def _fits(page: Page, label: str) -> None:
-    page.wait_for_load_state("networkidle")
-    fits = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert fits[0] <= fits[1], f"{label}: the page scrolls sideways ({fits[0]} > {fits[1]})"
+    sign_in_trader(page, platform, EMAIL)
+    return funded_portfolio(page, platform, "Anywhere", 100_000)
 
 
 def test_a_bet_recorded_from_another_bookmaker_settles(
@@ -111,7 +73,7 @@ def test_a_bet_recorded_from_another_bookmaker_settles(
     platform.result("Arsenal", "Chelsea", 2, 1)  # won by one: half won at 1.95, half pushed
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        bets = page.request.get(_api(platform, f"/portfolios/{portfolio}/bets")).json()["items"]
+        bets = page.request.get(api_url(platform, f"/portfolios/{portfolio}/bets")).json()["items"]
         if bets and all(b["status"] == "settled" for b in bets):
             break
         time.sleep(0.2)
@@ -124,7 +86,7 @@ def test_a_bet_recorded_from_another_bookmaker_settles(
         bet = page.get_by_test_id("recent-bet").first
         expect(bet).to_contain_text("settled (half won) · paid €147.50", timeout=10_000)
         expect(page.get_by_test_id("account-profit")).to_have_text("+€47.50 · 1 settled")
-        _fits(page, label)
+        assert_fits(page, label)
         page.screenshot(path=str(ARTIFACTS / f"accounts-settled-{label}.png"), full_page=True)
     assert serious_violations(page) == []
     assert watched.errors == [], watched.errors

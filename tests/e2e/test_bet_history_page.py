@@ -18,6 +18,8 @@ from platform_fixtures import (
     PHONE,
     Platform,
     Watched,
+    api_url,
+    assert_fits,
     browser,
     csrf_headers,
     platform,
@@ -34,35 +36,31 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pyte
 EMAIL = "history@example.com"
 
 
-def _api(platform: Platform, path: str) -> str:
-    return f"{platform.base_url}/api/v1{path}"
-
-
 def _settled_bet(page: Page, platform: Platform) -> tuple[int, int]:
     """The book above, once its bet is settled: the portfolio id and the bet id."""
     made = page.request.post(
-        _api(platform, "/portfolios"), data={"name": "History"}, headers=csrf_headers(page)
+        api_url(platform, "/portfolios"), data={"name": "History"}, headers=csrf_headers(page)
     )
     assert made.ok, made.text()
     portfolio = int(made.json()["id"])
     deposit = page.request.post(
-        _api(platform, f"/portfolios/{portfolio}/deposits"),
+        api_url(platform, f"/portfolios/{portfolio}/deposits"),
         data={"amount_minor": 100_000},
         headers=csrf_headers(page),
     )
     assert deposit.ok, deposit.text()
     listed = page.request.get(
-        _api(platform, "/fixtures"), params={"status": "scheduled", "limit": 500}
+        api_url(platform, "/fixtures"), params={"status": "scheduled", "limit": 500}
     )
     fixture = next(
         f["id"]
         for f in listed.json()["items"]
         if (f["home_team"], f["away_team"]) == ("Brighton", "Fulham")
     )
-    odds = page.request.get(_api(platform, f"/fixtures/{fixture}/odds")).json()
+    odds = page.request.get(api_url(platform, f"/fixtures/{fixture}/odds")).json()
     snapshot = next(o for o in odds if o["market"] == "1x2" and o["bookmaker"] == "PS")
     placed = page.request.post(
-        _api(platform, f"/portfolios/{portfolio}/bets"),
+        api_url(platform, f"/portfolios/{portfolio}/bets"),
         data={"odds_snapshot_id": snapshot["id"], "selection": "home", "stake_minor": 5_000},
         headers=csrf_headers(page),
     )
@@ -72,17 +70,11 @@ def _settled_bet(page: Page, platform: Platform) -> tuple[int, int]:
     bet = int(placed.json()["id"])
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        answer = page.request.get(_api(platform, f"/bets/{bet}")).json()
+        answer = page.request.get(api_url(platform, f"/bets/{bet}")).json()
         if answer["bet"]["status"] == "settled":
             return portfolio, bet
         time.sleep(0.2)
     pytest.fail("the bet was not settled from the result")
-
-
-def _fits(page: Page, label: str) -> None:
-    page.wait_for_load_state("networkidle")
-    fits = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert fits[0] <= fits[1], f"{label}: the page scrolls sideways ({fits[0]} > {fits[1]})"
 
 
 def test_a_settled_bet_stays_in_the_history_with_its_clv(
@@ -91,7 +83,9 @@ def test_a_settled_bet_stays_in_the_history_with_its_clv(
     page = watched.page
     sign_in_trader(page, platform, EMAIL)
     portfolio, bet = _settled_bet(page, platform)
-    line = page.request.get(_api(platform, f"/portfolios/{portfolio}/history")).json()["items"][0]
+    line = page.request.get(api_url(platform, f"/portfolios/{portfolio}/history")).json()["items"][
+        0
+    ]
     assert (line["id"], Decimal(line["clv"]), line["profit_minor"]) == (bet, Decimal("0.05"), 5_500)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
@@ -103,7 +97,7 @@ def test_a_settled_bet_stays_in_the_history_with_its_clv(
         expect(row.get_by_test_id("history-close")).to_have_text("2.00 (own book)")
         expect(row.get_by_test_id("history-pnl")).to_have_text("+€55.00")
         expect(page.get_by_role("region", name="Bet history")).to_be_visible()
-        _fits(page, f"history, {label}")
+        assert_fits(page, f"history, {label}")
         page.screenshot(path=str(ARTIFACTS / f"bet-history-{label}.png"), full_page=True)
         assert serious_violations(page) == []
         row.get_by_role("link", name="Brighton v Fulham").click()
@@ -111,7 +105,7 @@ def test_a_settled_bet_stays_in_the_history_with_its_clv(
         snapshots = page.get_by_test_id("audit-snapshot")
         expect(snapshots).to_have_count(2)
         assert [s.get_attribute("data-kind") for s in snapshots.all()] == ["placed", "settled"]
-        _fits(page, f"bet page, {label}")
+        assert_fits(page, f"bet page, {label}")
         page.screenshot(path=str(ARTIFACTS / f"bet-page-{label}.png"), full_page=True)
         assert serious_violations(page) == []
     assert watched.errors == [], watched.errors

@@ -18,6 +18,7 @@ from platform_fixtures import (
     PHONE,
     Platform,
     Watched,
+    assert_fits,
     browser,
     csrf_headers,
     platform,
@@ -109,9 +110,7 @@ def test_the_drawdown_headline_is_the_worst_point_of_the_series(
         expect(ticks.first).to_be_attached(timeout=10_000)
         labels = ticks.all_text_contents()
         assert len(labels) == len(set(labels)) > 1, labels  # no "0%, 0%, 1%"
-        page.wait_for_load_state("networkidle")
-        fits = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-        assert fits[0] <= fits[1], f"{label}: the page scrolls sideways ({fits[0]} > {fits[1]})"
+        assert_fits(page, label)
         page.screenshot(path=str(ARTIFACTS / f"performance-drawdown-{label}.png"), full_page=True)
     assert serious_violations(page) == []
     assert watched.errors == [], watched.errors

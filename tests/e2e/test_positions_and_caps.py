@@ -14,8 +14,9 @@ from platform_fixtures import (
     PHONE,
     Platform,
     Watched,
+    assert_fits,
     browser,
-    csrf_headers,
+    funded_portfolio,
     platform,
     sign_in_trader,
     watched,
@@ -32,25 +33,7 @@ EMAIL = "positions@example.com"
 def _book(page: Page, platform: Platform) -> int:
     """A portfolio of the signed-in trader with EUR 10,000.00 paid in; its id. Default
     caps: 5% of equity per bet (EUR 500.00), 10% per fixture, 25% per day."""
-    api = f"{platform.base_url}/api/v1"
-    made = page.request.post(
-        f"{api}/portfolios", data={"name": "Positions"}, headers=csrf_headers(page)
-    )
-    assert made.ok, made.text()
-    portfolio = int(made.json()["id"])
-    paid = page.request.post(
-        f"{api}/portfolios/{portfolio}/deposits",
-        data={"amount_minor": 1_000_000},
-        headers=csrf_headers(page),
-    )
-    assert paid.ok, paid.text()
-    return portfolio
-
-
-def _fits(page: Page, label: str) -> None:
-    page.wait_for_load_state("networkidle")
-    fits = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert fits[0] <= fits[1], f"{label}: the page scrolls sideways ({fits[0]} > {fits[1]})"
+    return funded_portfolio(page, platform, "Positions", 1_000_000)
 
 
 def test_a_placed_suggestion_drops_to_nothing_and_an_over_cap_stake_is_refused(
@@ -90,7 +73,7 @@ def test_a_placed_suggestion_drops_to_nothing_and_an_over_cap_stake_is_refused(
     bets = page.request.get(f"{platform.base_url}/api/v1/portfolios/{portfolio}/bets").json()
     assert [(b["stake_minor"], b["selection"]) for b in bets["items"]] == [(50_000, "away")]
     page.screenshot(path=str(ARTIFACTS / "positions-held-desktop.png"), full_page=True)
-    _fits(page, "board at 1440 px")
+    assert_fits(page, "board at 1440 px")
 
     # Equity is still EUR 10,000.00 (cash 9,500.00 plus 500.00 open): the per-bet cap is
     # EUR 500.00, so 800.00 on another fixture is refused by the server, with its room.
@@ -108,15 +91,15 @@ def test_a_placed_suggestion_drops_to_nothing_and_an_over_cap_stake_is_refused(
         timeout=10_000,
     )
     page.screenshot(path=str(ARTIFACTS / "positions-over-cap-desktop.png"), full_page=True)
-    _fits(page, "bet dialog at 1440 px")
+    assert_fits(page, "bet dialog at 1440 px")
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(200)
     page.screenshot(path=str(ARTIFACTS / "positions-over-cap-phone.png"), full_page=True)
-    _fits(page, "bet dialog at 390 px")
+    assert_fits(page, "bet dialog at 390 px")
     dialog.get_by_role("button", name="Cancel").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "positions-held-phone.png"), full_page=True)
-    _fits(page, "board at 390 px")
+    assert_fits(page, "board at 390 px")
 
     still = page.request.get(f"{platform.base_url}/api/v1/portfolios/{portfolio}/bets").json()
     assert len(still["items"]) == 1  # the refused stake left nothing behind
