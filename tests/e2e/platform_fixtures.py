@@ -76,6 +76,17 @@ class Platform:
     worker: Worker
     kickoff: datetime
     fixtures: list[tuple[str, str]] = field(default_factory=list)
+    last_captured: datetime | None = None
+
+    def captured_now(self) -> datetime:
+        """The capture time of the next tick: now to the second, and always after the last
+        one sent. A feed's natural key holds the capture second, so two ticks of one fixture
+        within a second would otherwise meet as a duplicate and the second be dropped."""
+        moment = datetime.now(UTC).replace(microsecond=0)
+        if self.last_captured is not None and moment <= self.last_captured:
+            moment = self.last_captured + timedelta(seconds=1)
+        self.last_captured = moment
+        return moment
 
     def tick(
         self,
@@ -100,7 +111,7 @@ class Platform:
                     "market": "1x2",
                     "line": None,
                     "prices": dict(zip(("home", "draw", "away"), prices, strict=True)),
-                    "captured_at": _iso(datetime.now(UTC)),
+                    "captured_at": _iso(self.captured_now()),
                     "kind": kind,
                 }
             ]
