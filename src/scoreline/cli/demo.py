@@ -51,8 +51,6 @@ def demo(
     from scoreline.providers.replay import replay_events
     from scoreline.services import demo as demo_service
     from scoreline.services import ingest as ingest_service
-    from scoreline.services import model_versions
-    from scoreline.services.backtesting import BacktestOptions, run_backtest
 
     platform = Platform()
     platform.upgrade_schema()
@@ -69,26 +67,12 @@ def demo(
         f"loaded {len(report.files)} files up to {cut:%Y-%m-%d}: {report.matches:,} matches,"
         f" {report.odds_written:,} prices written, {len(report.problems)} rows skipped"
     )
-    artifacts = platform.artifacts_dir
-    reused = demo_service.trained_ensemble(platform.unit_of_work, cut)
-    if reused is not None:
-        console.print(f"ensemble {reused} trained up to this cut-off is active; reusing it")
-    else:
-        with console.status("training the ensemble (walk-forward, two months before the cut-off)"):
-            outcome = run_backtest(
-                [folder],
-                BacktestOptions(
-                    start=(cut - timedelta(days=62)).date(),
-                    end=(cut - timedelta(days=1)).date(),
-                    refit_days=30,
-                    registry_dir=artifacts,
-                ),
-            )
-        version = str(outcome.report["model_version"])
-        model_versions.activate(
-            platform.unit_of_work, artifacts_dir=artifacts, name="ensemble", version=version
+    with console.status("training the ensemble (walk-forward, two months before the cut-off)"):
+        trained = demo_service.activate_ensemble(
+            platform.unit_of_work, folder=folder, cut=cut, artifacts_dir=platform.artifacts_dir
         )
-        console.print(f"trained and activated ensemble {version}")
+    done = "reused" if trained.reused else "trained"
+    console.print(f"{done} and activated ensemble {trained.version}")
 
     events = replay_events([folder], start=cut.date(), end=latest.date())
     engine = platform.ingestion_engine()

@@ -3,25 +3,32 @@
 1. a fresh SQLite database under ``var/demo`` (unless ``SCORELINE_DATABASE_URL``
    names another, or ``--keep``), the bundled sample loaded up to a cut-off
    three weeks before it ends;
-2. Dixon-Coles fitted on everything before the cut-off and made active;
+2. Dixon-Coles fitted on everything before the cut-off, and the calibrated
+   ensemble trained by the walk-forward on the two months before it
+   (``services.demo.activate_ensemble``, as ``scoreline demo`` trains it; a
+   version an earlier run registered for the same window is reused); the
+   ensemble serves, or Dixon-Coles alone with ``--model dixon-coles``;
 3. two users with fresh random passwords (an admin and a trader, printed) and
    the trader's portfolio with a demo bankroll;
 4. the last three weeks replayed as a live feed *on the wall clock*
    (``providers.replay_clock``): their matches kick off over the coming
-   minutes, so the live board fills with upcoming fixtures, prices move,
-   predictions follow, results settle bets;
+   minutes, each announced when the match day before its own begins, so the
+   live board always holds the next round; prices move, predictions follow,
+   results settle bets;
 5. API, dashboard, Socket.IO, ML worker and ingestion in this one process, at
    http://127.0.0.1:8000.
 
-Only Dixon-Coles serves here: the ensemble's features count days between
-matches, and three years of history moved onto today's calendar would feed it
-gaps it never saw. ``scoreline demo`` shows the ensemble on the same sample.
+Only the book's clock is compressed: every replayed fixture keeps its true
+kick-off beside the wall-clock one (``fixtures.true_kickoff_utc``), so the
+ensemble's rest days, form windows and ratings see the gaps the matches had in
+history, and a refit trains on true dates.
 """
 
 from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,6 +43,13 @@ if TYPE_CHECKING:  # imported when the command runs (see scoreline.cli)
 __all__ = ["up"]
 
 DEMO_DIR = Path("var/demo")
+
+
+class ServedModel(StrEnum):
+    """Which model the demo serves."""
+
+    ENSEMBLE = "ensemble"
+    DIXON_COLES = "dixon-coles"
 
 
 @handle_errors
@@ -57,15 +71,20 @@ def up(
     data: Annotated[
         Path | None, typer.Option(help="Folder of season files; default the bundled sample.")
     ] = None,
+    model: Annotated[
+        ServedModel,
+        typer.Option(help="The model that serves: the calibrated ensemble, or Dixon-Coles alone."),
+    ] = ServedModel.ENSEMBLE,
 ) -> None:
     """Everything on the embedded defaults: data, model, users, a live replay, the dashboard."""
     from scoreline.cli.console import console, progress_bar
     from scoreline.config import get_settings
     from scoreline.platform import Platform
     from scoreline.providers.replay import replay_events
-    from scoreline.providers.replay_clock import onto_clock
+    from scoreline.providers.replay_clock import announce_ahead, onto_clock
     from scoreline.services import demo as demo_service
     from scoreline.services import ingest as ingest_service
+    from scoreline.services import model_versions
     from scoreline.services.fitting import fit_dixon_coles
 
     platform = Platform(_demo_settings(get_settings(), keep=keep))
@@ -84,14 +103,21 @@ def up(
         fitted = fit_dixon_coles(
             platform.unit_of_work, artifacts_dir=platform.artifacts_dir, as_of=cut
         )
-    console.print(
-        f"fitted and activated dixon-coles {fitted.version} on {fitted.matches:,} matches"
-    )
+    console.print(f"fitted dixon-coles {fitted.version} on {fitted.matches:,} matches")
+    if model is ServedModel.ENSEMBLE:
+        with console.status("training the ensemble (walk-forward, two months before the cut-off)"):
+            trained = demo_service.activate_ensemble(
+                platform.unit_of_work, folder=folder, cut=cut, artifacts_dir=platform.artifacts_dir
+            )
+        done = "reused" if trained.reused else "trained"
+        console.print(f"{done} the ensemble {trained.version}")
+    serving = model_versions.active(platform.unit_of_work)
+    console.print(f"serving {serving.name} {serving.version}")
     passwords = demo_service.seed_users(platform.unit_of_work)
     demo_service.seed_portfolio(platform.unit_of_work)
     history = replay_events([folder], start=cut.date(), end=latest.date())
     events = onto_clock(
-        history,
+        announce_ahead(history),
         origin=datetime.now(UTC) + timedelta(seconds=4),
         speed=speed,
         max_idle_seconds=max_idle,

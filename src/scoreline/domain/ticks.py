@@ -13,13 +13,20 @@ Wire form of an odds tick (every price a string or number of decimal odds)::
      "kickoff": "2026-11-28T15:00:00Z", "bookmaker": "pinnacle",
      "market": "1x2" | "over_under" | "asian_handicap", "line": null | "2.5" | "-0.75",
      "prices": {"home": "2.10", "draw": "3.40", "away": "3.60"},
-     "captured_at": "2026-11-27T09:00:00Z", "kind": "prematch" | "closing"}
+     "captured_at": "2026-11-27T09:00:00Z", "kind": "prematch" | "closing",
+     "true_kickoff": "2024-04-27T14:00:00Z"}      # optional, see below
 
 and of a result::
 
     {"type": "result", "provider": "replay", "competition": "E0",
      "home_team": "Arsenal", "away_team": "Chelsea",
      "kickoff": "2026-11-28T15:00:00Z", "home_goals": 2, "away_goals": 1}
+
+An odds tick's ``true_kickoff`` is sent only by a replay moved onto the wall clock
+(``providers.replay_clock``): ``kickoff`` is then the compressed wall-clock time
+the book's rules use, and ``true_kickoff`` the time the match was really
+played, which the features and fits read (``fixtures.true_kickoff_utc``). A
+live provider leaves it out: its kick-off is true.
 """
 
 from __future__ import annotations
@@ -70,6 +77,7 @@ class RawTick(TypedDict):
     prices: dict[str, str]
     captured_at: str
     kind: NotRequired[str]
+    true_kickoff: NotRequired[str]
 
 
 class RawResult(TypedDict):
@@ -100,6 +108,7 @@ class OddsTick:
     prices: Mapping[Selection, Decimal]
     captured_at: datetime
     kind: PriceKind = PriceKind.PREMATCH
+    true_kickoff: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +226,7 @@ def _odds(raw: Mapping[str, Any]) -> OddsTick:
         prices=prices,
         captured_at=_time(raw, "captured_at"),
         kind=kind,
+        true_kickoff=None if raw.get("true_kickoff") is None else _time(raw, "true_kickoff"),
     )
 
 

@@ -13,18 +13,76 @@ exactly when its closing odds arrive, its result follows ``result_delay / speed`
 later, and prices taken before kick-off are stamped before it. Played back with
 ``play(..., speed=1.0, max_idle_seconds=None)`` the events arrive at their new
 times.
+
+Only the book's clock is compressed. Every odds tick also carries the match's
+``true_kickoff`` (its historical time), which the platform stores beside the
+wall-clock kick-off (``fixtures.true_kickoff_utc``): features, ratings and refits
+read the true time, so a team's rest days and form windows are the ones it had
+in history, not the minutes between two compressed kick-offs.
+
+``announce_ahead`` runs first: it sends each match's pre-match prices when the
+match day before its own begins (football-data's Tuesday or Friday capture is
+often later), so a fixture is on the board for the whole previous match day and
+the next round is always announced before the current one is played::
+
+    Fri 19:45 ──── Sat 12:30 ... 17:30 ──── Sun 13:00 ...
+    Sat's games ►  Sun's games ►            Mon's games ►   (pre-match prices)
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 from scoreline.domain.ticks import RawResult, RawTick
 from scoreline.providers.replay_events import ReplayEvent
 
-__all__ = ["onto_clock"]
+__all__ = ["ANNOUNCE_MARGIN", "announce_ahead", "onto_clock"]
+
+ANNOUNCE_MARGIN = timedelta(minutes=1)
+"""How long before the previous match day's first kick-off a match is announced: its
+pre-match prices arrive before that day's first closing prices, not in the same moment."""
+
+
+def announce_ahead(events: Sequence[ReplayEvent]) -> list[ReplayEvent]:
+    """``events`` with each match's pre-match ticks sent (and stamped) no later than the
+    first kick-off of the previous match day, less ``ANNOUNCE_MARGIN``; in time order.
+
+    A match day is a UTC date on which some replayed match kicks off (any league).
+    Matches of the first match day keep their capture times: nothing is replayed
+    before them. A tick already earlier than that keeps its time. Closing ticks and
+    results never move: kick-offs and scores are history.
+    """
+    firsts: dict[date, datetime] = {}
+    for event in events:
+        payload = event.payload
+        if payload["type"] == "odds" and payload.get("kind") == "closing":
+            kickoff = event.at
+            day = kickoff.date()
+            if day not in firsts or kickoff < firsts[day]:
+                firsts[day] = kickoff
+    days = sorted(firsts)
+    announce: dict[date, datetime] = {
+        day: firsts[before] - ANNOUNCE_MARGIN for before, day in itertools.pairwise(days)
+    }
+    moved: list[ReplayEvent] = []
+    for event in events:
+        payload = event.payload
+        if payload["type"] != "odds" or payload.get("kind") == "closing":
+            moved.append(event)
+            continue
+        kickoff = datetime.fromisoformat(payload["kickoff"].replace("Z", "+00:00"))
+        at = announce.get(kickoff.date())
+        if at is None or at >= event.at:
+            moved.append(event)
+            continue
+        tick: RawTick = {**payload, "captured_at": _iso(at)}
+        moved.append(replace(event, at=at, payload=tick))
+    moved.sort(key=lambda e: e.at)  # stable: ties keep their order
+    return moved
 
 
 def onto_clock(
@@ -72,8 +130,7 @@ def onto_clock(
         out = cache.get(iso)
         if out is None:
             moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-            out = cache[iso] = mapped(moment).astimezone(UTC).isoformat(timespec="milliseconds")
-            out = cache[iso] = out.replace("+00:00", "Z")
+            out = cache[iso] = _iso(mapped(moment))
         return out
 
     moved: list[ReplayEvent] = []
@@ -84,9 +141,15 @@ def onto_clock(
                 **payload,
                 "kickoff": text(payload["kickoff"]),
                 "captured_at": text(payload["captured_at"]),
+                "true_kickoff": payload.get("true_kickoff", payload["kickoff"]),
             }
             moved.append(ReplayEvent(mapped(event.at), tick))
         else:
             result: RawResult = {**payload, "kickoff": text(payload["kickoff"])}
             moved.append(ReplayEvent(mapped(event.at), result))
     return moved
+
+
+def _iso(moment: datetime) -> str:
+    """``2026-12-03T10:15:04.250Z``: milliseconds, as compressed times need them."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -212,6 +212,7 @@ class LiveIngest:
             home_id=home,
             away_id=away,
             kickoff=kickoff,
+            true_kickoff=tick.true_kickoff if isinstance(tick, OddsTick) else None,
         )
         return batch.fixtures[key]
 

@@ -127,6 +127,11 @@ class FixtureRow(Base):
     away_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     match_date: Mapped[date] = mapped_column(Date, index=True)
     kickoff_utc: Mapped[datetime]
+    # The kick-off the match was really played at, when a replay moved ``kickoff_utc``
+    # onto the wall clock (``scoreline up``); NULL when ``kickoff_utc`` is true. Features
+    # and fits read ``coalesce(true_kickoff_utc, kickoff_utc)``; the book's time rules
+    # (upcoming, too late to bet, a result's earliest time) read ``kickoff_utc``.
+    true_kickoff_utc: Mapped[datetime | None]
     has_kickoff_time: Mapped[bool] = mapped_column(Boolean)
     neutral: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12))

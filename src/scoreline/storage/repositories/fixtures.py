@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from scoreline.domain import FixtureStatus
@@ -27,8 +27,9 @@ from scoreline.storage.tables import (
     SeasonRow,
     TeamRow,
 )
+from scoreline.storage.types import UTCDateTime
 
-__all__ = ["FixtureRepository", "with_names"]
+__all__ = ["FixtureRepository", "played_at", "with_names"]
 
 
 class FixtureRepository:
@@ -70,8 +71,11 @@ class FixtureRepository:
         home_id: int,
         away_id: int,
         kickoff: datetime,
+        true_kickoff: datetime | None = None,
     ) -> int:
-        """Add a scheduled fixture first seen on a live feed; its id."""
+        """Add a scheduled fixture first seen on a live feed; its id. ``true_kickoff`` is
+        the time a replayed match was really played (``kickoff`` is then on the wall
+        clock); None for a live feed, whose kick-off is true."""
         fixture = FixtureRow(
             competition_id=competition_id,
             season_id=season_id,
@@ -79,6 +83,7 @@ class FixtureRepository:
             away_team_id=away_id,
             match_date=kickoff.date(),
             kickoff_utc=kickoff,
+            true_kickoff_utc=None if true_kickoff == kickoff else true_kickoff,
             has_kickoff_time=True,
             neutral=False,
             status=FixtureStatus.SCHEDULED.value,
@@ -172,12 +177,18 @@ class FixtureRepository:
 
         ``finished_only`` keeps played matches (what a model fits on); otherwise
         unplayed fixtures come too, without goals (what the feature engine rates).
+        ``before`` is on the wall clock (what has kicked off by then), but each
+        row's ``date`` is the time the match was really played (``played_at``):
+        a replayed match keeps the gaps it had in history, so rest days, form
+        windows and rating decay see them, and a fit's training window names
+        true dates. Rows come in that order.
         """
         home, away = aliased(TeamRow), aliased(TeamRow)
+        played = played_at()
         statement = (
             select(
                 FixtureRow.id,
-                FixtureRow.kickoff_utc,
+                played,
                 FixtureRow.neutral,
                 CompetitionRow.code,
                 SeasonRow.label,
@@ -204,7 +215,7 @@ class FixtureRepository:
             statement = statement.where(CompetitionRow.code.in_(competitions))
         if before is not None:
             statement = statement.where(FixtureRow.kickoff_utc < before)
-        rows = self.session.execute(statement.order_by(FixtureRow.kickoff_utc, FixtureRow.id))
+        rows = self.session.execute(statement.order_by(played, FixtureRow.id))
         return [HistoryRow(*row) for row in rows]
 
     def latest_kickoff(self) -> datetime | None:
@@ -249,6 +260,14 @@ class FixtureRepository:
             )
             found.update({int(fixture_id): kickoff for fixture_id, kickoff in rows})
         return found
+
+
+def played_at() -> ColumnElement[datetime]:
+    """When a fixture is (or was) really played: its true kick-off where a replay moved it
+    onto the wall clock, else its kick-off. The one home of that rule in SQL."""
+    return func.coalesce(
+        FixtureRow.true_kickoff_utc, FixtureRow.kickoff_utc, type_=UTCDateTime(timezone=True)
+    )
 
 
 def with_names(*columns: Any) -> Select[*tuple[Any, ...]]:
