@@ -297,7 +297,8 @@ def _is_number(value: object) -> bool:
 
 
 def score_grid(unit_of_work: UnitOfWorkFactory, fixture_id: int) -> ScoreGridRecord:
-    """The exact-score grid of the active model's newest prediction of the fixture.
+    """The exact-score grid of the fixture's prediction (``catalog.latest_prediction``: the
+    active model's newest, else an earlier version's).
 
     Rebuilt as a Dixon-Coles grid from the prediction's expected goals, which are
     that grid's Poisson rates (tau leaves both means unchanged), and its rho.

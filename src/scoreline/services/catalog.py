@@ -140,12 +140,21 @@ def latest_predictions(
 
 
 def latest_prediction(unit_of_work: UnitOfWorkFactory, fixture_id: int) -> PredictionRecord:
-    """The active model's newest prediction of one fixture; ``NotFoundError`` when there is
-    none (an unknown fixture has none either)."""
+    """The active model's newest prediction of one fixture, else the newest by any version
+    (labelled with its model and version); ``NotFoundError`` when there is none (an
+    unknown fixture has none either).
+
+    A refit activates a version that has predicted nothing yet: a finished fixture
+    keeps showing what an earlier version said of it rather than "no prediction".
+    """
     found = latest_predictions(unit_of_work, fixture_ids=[fixture_id])
-    if not found:
+    if found:
+        return found[0]
+    with unit_of_work() as uow:
+        newest, _ = uow.predictions.history(fixture_id, limit=1, offset=0)
+    if not newest:
         raise NotFoundError(f"no prediction of fixture {fixture_id} yet")
-    return found[0]
+    return newest[0]
 
 
 def prediction_history(

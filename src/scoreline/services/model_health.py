@@ -1,5 +1,12 @@
 """Model health from settled matches: calibration by bins, rolling scores against the market, drift.
 
+The record is the platform's, not one version's: each finished match is judged
+on the prediction that served it (the latest made before kick-off, by whichever
+version was active then), and ``versions`` splits it by version. A refit or a
+roll-back adds a version and leaves the record of the matches already played
+as it was; only the drift is the active version's (it compares that version's
+recent predictions with its own training reference).
+
 ``health`` reads what it needs in a bounded number of queries, whatever the
 window holds, and hands arrays to the pure computations below it, so the numbers
 can be checked by hand. Every probability matrix has shape (n, 3), columns home,
@@ -13,7 +20,7 @@ import logging
 import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -42,6 +49,7 @@ __all__ = [
     "ReliabilityBin",
     "RollingPoint",
     "RollingScore",
+    "VersionRecord",
     "drift_status",
     "health",
     "market_prices",
@@ -122,9 +130,24 @@ class RollingPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """The finished matches of the window one model version served, and its mean scores
+    on them against the market's (None where none of them had prices)."""
+
+    model: str
+    version: str
+    n_matches: int
+    rps_model: float
+    rps_market: float | None
+    log_loss_model: float
+    log_loss_market: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class HealthReport:
-    """How the active model did on the finished matches of a window, and whether it drifts;
-    ``model`` is None (and everything empty) before any model is active."""
+    """How the served predictions did on the finished matches of a window, by version too,
+    and whether the active model (``model``, ``version``) drifts; ``model`` is None (and
+    everything empty) before any model is active."""
 
     model: str | None
     version: str | None
@@ -134,6 +157,7 @@ class HealthReport:
     reliability: list[ReliabilityBin]
     rolling: list[RollingPoint]
     drift: Drift
+    versions: list[VersionRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +168,7 @@ class _Settled:
     model: FloatArray  # (n, 3)
     market: FloatArray  # (n, 3), NaN rows where unpriced
     outcomes: IntArray  # (n,)
+    version_ids: IntArray  # (n,): the version whose prediction served each match
 
 
 # -- the use case ---------------------------------------------------------------------------
@@ -152,8 +177,9 @@ class _Settled:
 def health(
     unit_of_work: UnitOfWorkFactory, *, days: int, window: int, artifacts_dir: Path
 ) -> HealthReport:
-    """Calibration, rolling RPS and log loss against the closing market, and prediction drift
-    of the active model, over the ``days`` before the latest finished match.
+    """Calibration, rolling RPS and log loss against the closing market of the predictions
+    that served, each version's share of them, and prediction drift of the active model,
+    over the ``days`` before the latest finished match.
 
     The window is anchored on the data, not on today, so a database of past seasons
     still shows its last months. ``artifacts_dir`` is the model registry to find the
@@ -167,7 +193,7 @@ def health(
         start = None if end is None else end - timedelta(days=days)
         settled, quotes = [], []
         if start is not None and end is not None:
-            settled = uow.predictions.list_settled(model_version_id=active.id, start=start, end=end)
+            settled = uow.predictions.list_settled(model_version_id=None, start=start, end=end)
             quotes = uow.odds.list_match_odds_of_finished(
                 start=start,
                 end=end,
@@ -177,6 +203,11 @@ def health(
         recent_home = uow.predictions.list_recent_home_probabilities(
             model_version_id=active.id, limit=DRIFT_SAMPLE
         )
+        names = {
+            version_id: (found.name, found.version)
+            for version_id in sorted({r.model_version_id for r in settled})
+            if (found := uow.model_versions.get(version_id)) is not None
+        }
     root = Path(active.artifact_path).parents[1] if active.artifact_path else artifacts_dir
     drift = prediction_drift(
         _reference(root, active.name, active.version), np.array(recent_home, dtype=np.float64)
@@ -202,7 +233,35 @@ def health(
             for p in rolling
         ],
         drift=drift,
+        versions=_version_records(matches, names),
     )
+
+
+def _version_records(matches: _Settled, names: dict[int, tuple[str, str]]) -> list[VersionRecord]:
+    """Each version's share of the served record, in the order versions first served."""
+    records = []
+    order = dict.fromkeys(int(v) for v in matches.version_ids)  # first-served order
+    for version_id in order:
+        rows = matches.version_ids == version_id
+        model_rps, model_ll = _scores(matches.model[rows], matches.outcomes[rows])
+        priced = np.isfinite(matches.market[rows]).all(axis=1)
+        market_rps = market_ll = None
+        if priced.any():
+            q_rps, q_ll = _scores(matches.market[rows][priced], matches.outcomes[rows][priced])
+            market_rps, market_ll = float(q_rps.mean()), float(q_ll.mean())
+        name, version = names.get(version_id, ("unknown", str(version_id)))
+        records.append(
+            VersionRecord(
+                model=name,
+                version=version,
+                n_matches=int(rows.sum()),
+                rps_model=float(model_rps.mean()),
+                rps_market=market_rps,
+                log_loss_model=float(model_ll.mean()),
+                log_loss_market=market_ll,
+            )
+        )
+    return records
 
 
 def _settled(rows: Sequence[SettledPrediction], prices: dict[int, tuple[float, ...]]) -> _Settled:
@@ -214,6 +273,7 @@ def _settled(rows: Sequence[SettledPrediction], prices: dict[int, tuple[float, .
         model=model,
         market=market_probabilities(odds.reshape(-1, 3)),
         outcomes=np.array([_outcome(r.home_goals, r.away_goals) for r in rows], dtype=np.int64),
+        version_ids=np.array([r.model_version_id for r in rows], dtype=np.int64),
     )
 
 

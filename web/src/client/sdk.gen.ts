@@ -357,14 +357,16 @@ export const oddsHistoryApiV1FixturesFixtureIdOddsHistoryGet = <ThrowOnError ext
 /**
  * Latest Prediction
  *
- * The active model's newest prediction of the fixture, with every market (cached).
+ * The active model's newest prediction of the fixture (else the newest of an earlier
+ * version, which it names), with every market (cached).
  */
 export const latestPredictionApiV1FixturesFixtureIdPredictionGet = <ThrowOnError extends boolean = true>(options: Options<LatestPredictionApiV1FixturesFixtureIdPredictionGetData, ThrowOnError>) => (options.client ?? client).get<LatestPredictionApiV1FixturesFixtureIdPredictionGetResponses, LatestPredictionApiV1FixturesFixtureIdPredictionGetErrors, ThrowOnError>({ url: '/api/v1/fixtures/{fixture_id}/prediction', ...options });
 
 /**
  * Prediction Grid
  *
- * The exact-score grid of the active model's newest prediction of the fixture.
+ * The exact-score grid of the fixture's prediction (the active model's newest, else an
+ * earlier version's).
  *
  * Rebuilt as a Dixon-Coles grid from the prediction's expected goals, which
  * are that grid's Poisson rates (tau leaves both means unchanged), and its rho.
@@ -423,8 +425,10 @@ export const modelsApiV1ModelsGet = <ThrowOnError extends boolean = true>(option
 /**
  * Health
  *
- * Calibration, rolling RPS and log loss against the closing market, and prediction drift
- * of the active model, over the ``days`` before the latest finished match.
+ * Calibration, rolling RPS and log loss against the closing market of the predictions
+ * that served (each match judged on the version active before its kick-off, every
+ * version's share listed), and prediction drift of the active model, over the ``days``
+ * before the latest finished match.
  *
  * The window is anchored on the data, not on today, so a database of past
  * seasons still shows its last months.

@@ -1348,7 +1348,9 @@ export type LimitationRead = {
 /**
  * ModelHealthRead
  *
- * How the active model has done on the latest finished matches, and whether it drifts.
+ * How the predictions that served did on the latest finished matches, by version too,
+ * and whether the active model (``model``, ``version``) drifts. A refit adds a version
+ * and leaves the record of the matches already played as it was.
  */
 export type ModelHealthRead = {
     drift: DriftRead;
@@ -1372,6 +1374,10 @@ export type ModelHealthRead = {
      * Version
      */
     version: string | null;
+    /**
+     * Versions
+     */
+    versions: Array<VersionRecordRead>;
     /**
      * Window End
      */
@@ -2452,6 +2458,43 @@ export type ValueBetRead = {
      * Suggested Stake Minor
      */
     suggested_stake_minor: number;
+};
+
+/**
+ * VersionRecordRead
+ *
+ * The finished matches of the window one version served, and its mean scores on them
+ * against the market's (null where none had prices).
+ */
+export type VersionRecordRead = {
+    /**
+     * Log Loss Market
+     */
+    log_loss_market: number | null;
+    /**
+     * Log Loss Model
+     */
+    log_loss_model: number;
+    /**
+     * Model
+     */
+    model: string;
+    /**
+     * N Matches
+     */
+    n_matches: number;
+    /**
+     * Rps Market
+     */
+    rps_market: number | null;
+    /**
+     * Rps Model
+     */
+    rps_model: number;
+    /**
+     * Version
+     */
+    version: string;
 };
 
 export type ListDeadLettersApiV1AdminDeadLettersGetData = {

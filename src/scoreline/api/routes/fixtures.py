@@ -97,7 +97,8 @@ def odds_history(
 
 @router.get("/{fixture_id}/prediction", response_model=PredictionRead)
 def latest_prediction(fixture_id: FixtureId, state: State, _: Reader) -> Response:
-    """The active model's newest prediction of the fixture, with every market (cached)."""
+    """The active model's newest prediction of the fixture (else the newest of an earlier
+    version, which it names), with every market (cached)."""
 
     def load() -> bytes:
         found = catalog.latest_prediction(state.unit_of_work, fixture_id)
@@ -124,7 +125,8 @@ def prediction_history(
 
 @router.get("/{fixture_id}/prediction/grid", response_model=ScoreGridRead, responses=errors(409))
 def prediction_grid(fixture_id: FixtureId, state: State, _: Reader) -> ScoreGridRead:
-    """The exact-score grid of the active model's newest prediction of the fixture.
+    """The exact-score grid of the fixture's prediction (the active model's newest, else an
+    earlier version's).
 
     Rebuilt as a Dixon-Coles grid from the prediction's expected goals, which
     are that grid's Poisson rates (tau leaves both means unchanged), and its rho.

@@ -34,8 +34,10 @@ def health(
     days: Annotated[int, Query(ge=1, le=3660)] = 90,
     window: Annotated[int, Query(ge=1, le=2000)] = 50,
 ) -> ModelHealthRead:
-    """Calibration, rolling RPS and log loss against the closing market, and prediction drift
-    of the active model, over the ``days`` before the latest finished match.
+    """Calibration, rolling RPS and log loss against the closing market of the predictions
+    that served (each match judged on the version active before its kick-off, every
+    version's share listed), and prediction drift of the active model, over the ``days``
+    before the latest finished match.
 
     The window is anchored on the data, not on today, so a database of past
     seasons still shows its last months.

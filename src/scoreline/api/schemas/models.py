@@ -17,6 +17,7 @@ __all__ = [
     "ModelVersionRead",
     "ReliabilityBin",
     "RollingPoint",
+    "VersionRecordRead",
 ]
 
 
@@ -83,8 +84,23 @@ class DriftRead(BaseModel):
     status: Literal["stable", "watch", "drift", "unknown"]
 
 
+class VersionRecordRead(BaseModel):
+    """The finished matches of the window one version served, and its mean scores on them
+    against the market's (null where none had prices)."""
+
+    model: str
+    version: str
+    n_matches: int
+    rps_model: float
+    rps_market: float | None
+    log_loss_model: float
+    log_loss_market: float | None
+
+
 class ModelHealthRead(BaseModel):
-    """How the active model has done on the latest finished matches, and whether it drifts."""
+    """How the predictions that served did on the latest finished matches, by version too,
+    and whether the active model (``model``, ``version``) drifts. A refit adds a version
+    and leaves the record of the matches already played as it was."""
 
     model: str | None
     version: str | None
@@ -94,3 +110,4 @@ class ModelHealthRead(BaseModel):
     reliability: list[ReliabilityBin]
     rolling: list[RollingPoint]
     drift: DriftRead
+    versions: list[VersionRecordRead]

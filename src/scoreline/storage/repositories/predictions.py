@@ -50,13 +50,14 @@ class NewPrediction:
 
 
 class SettledPrediction(NamedTuple):
-    """A finished match, its score, and the 1X2 probabilities a version gave it."""
+    """A finished match, its score, and the 1X2 probabilities a version gave it (which)."""
 
     fixture_id: int
     kickoff: datetime
     home_goals: int
     away_goals: int
     probabilities: tuple[float, float, float]
+    model_version_id: int
 
 
 class PredictionRepository:
@@ -175,13 +176,17 @@ class PredictionRepository:
         return self.session.scalar(select(func.max(PredictionRow.created_at)))
 
     def list_settled(
-        self, *, model_version_id: int, start: datetime, end: datetime
+        self, *, model_version_id: int | None, start: datetime, end: datetime
     ) -> list[SettledPrediction]:
         """Finished matches kicking off in [start, end] that the version predicted, in kick-off
         order, each with its latest prediction made before kick-off (else its latest at all).
 
         Two choices in one query: what the model said in time is what it is judged on,
         and a match predicted only afterwards (a backfill) still counts with what it has.
+        ``model_version_id`` None takes every version's predictions: each match then
+        comes with the prediction that served it (the latest before kick-off, by
+        whichever version was active then), so a refit or a roll-back leaves the
+        record of the matches already played as it was.
         """
         in_window = (
             FixtureRow.status == FixtureStatus.FINISHED.value,
@@ -197,10 +202,12 @@ class PredictionRepository:
                 func.max(PredictionRow.id).label("latest"),
             )
             .join(FixtureRow, FixtureRow.id == PredictionRow.fixture_id)
-            .where(PredictionRow.model_version_id == model_version_id, *in_window)
+            .where(*in_window)
             .group_by(PredictionRow.fixture_id)
-            .subquery()
         )
+        if model_version_id is not None:
+            chosen = chosen.where(PredictionRow.model_version_id == model_version_id)
+        chosen_rows = chosen.subquery()
         rows = self.session.execute(
             select(
                 FixtureRow.id,
@@ -210,15 +217,17 @@ class PredictionRepository:
                 PredictionRow.p_home,
                 PredictionRow.p_draw,
                 PredictionRow.p_away,
+                PredictionRow.model_version_id,
             )
-            .join(chosen, chosen.c.fixture_id == FixtureRow.id)
+            .join(chosen_rows, chosen_rows.c.fixture_id == FixtureRow.id)
             .join(ResultRow, ResultRow.fixture_id == FixtureRow.id)
             .join(
-                PredictionRow, PredictionRow.id == func.coalesce(chosen.c.before, chosen.c.latest)
+                PredictionRow,
+                PredictionRow.id == func.coalesce(chosen_rows.c.before, chosen_rows.c.latest),
             )
             .order_by(FixtureRow.kickoff_utc, FixtureRow.id)
         )
-        return [SettledPrediction(r[0], r[1], r[2], r[3], (r[4], r[5], r[6])) for r in rows]
+        return [SettledPrediction(r[0], r[1], r[2], r[3], (r[4], r[5], r[6]), r[7]) for r in rows]
 
     def list_recent_home_probabilities(self, *, model_version_id: int, limit: int) -> list[float]:
         """The home probabilities of the version's newest ``limit`` predictions, newest first."""

@@ -52,6 +52,45 @@ function DriftPanel({ health }: { health: ModelHealth }) {
   );
 }
 
+function VersionRecords({ health }: { health: ModelHealth }) {
+  return (
+    <Panel title="Record by version">
+      {health.versions.length === 0 ? (
+        <EmptyState title="No settled predictions">Each version's record appears as its matches finish.</EmptyState>
+      ) : (
+        <TableFrame label="Record by version">
+          <table className={tableClass}>
+            <thead>
+              <tr>
+                <th scope="col" className={th}>Model</th>
+                <th scope="col" className={`${th} text-right`}>Matches served</th>
+                <th scope="col" className={`${th} text-right`}>RPS model</th>
+                <th scope="col" className={`${th} text-right`}>RPS market</th>
+                <th scope="col" className={`${th} text-right`}>Log loss model</th>
+                <th scope="col" className={`${th} text-right`}>Log loss market</th>
+              </tr>
+            </thead>
+            <tbody>
+              {health.versions.map((record) => (
+                <tr key={`${record.model} ${record.version}`} className={rowClass} data-testid="version-record">
+                  <td className={td}>
+                    {record.model} <span className="text-muted">{record.version}</span>
+                  </td>
+                  <td className={`${td} text-right tabular-nums`}>{record.n_matches}</td>
+                  <td className={`${td} text-right tabular-nums`}>{formatDecimal(record.rps_model, 4)}</td>
+                  <td className={`${td} text-right tabular-nums`}>{formatDecimal(record.rps_market, 4)}</td>
+                  <td className={`${td} text-right tabular-nums`}>{formatDecimal(record.log_loss_model, 4)}</td>
+                  <td className={`${td} text-right tabular-nums`}>{formatDecimal(record.log_loss_market, 4)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
+      )}
+    </Panel>
+  );
+}
+
 function metricPreview(metrics: Record<string, unknown>): string {
   return Object.entries(metrics)
     .filter(([, value]) => typeof value === 'number' || typeof value === 'string')
@@ -176,6 +215,7 @@ export function ModelHealthPage() {
               <RollingChart points={health.data.rolling} metric="log_loss" />
             </Panel>
           </div>
+          <VersionRecords health={health.data} />
         </div>
       )}
       <div className="mt-4">
