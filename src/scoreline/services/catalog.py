@@ -140,9 +140,9 @@ def latest_predictions(
 
 
 def latest_prediction(unit_of_work: UnitOfWorkFactory, fixture_id: int) -> PredictionRecord:
-    """The active model's newest prediction of one fixture, else the newest by any version
-    (labelled with its model and version); ``NotFoundError`` when there is none (an
-    unknown fixture has none either).
+    """The active model's newest prediction of one fixture, else the newest by an earlier
+    version (labelled with its model and version); ``NotFoundError`` when there is none,
+    or no model is active yet (an unknown fixture has none either).
 
     A refit activates a version that has predicted nothing yet: a finished fixture
     keeps showing what an earlier version said of it rather than "no prediction".
@@ -151,7 +151,8 @@ def latest_prediction(unit_of_work: UnitOfWorkFactory, fixture_id: int) -> Predi
     if found:
         return found[0]
     with unit_of_work() as uow:
-        newest, _ = uow.predictions.history(fixture_id, limit=1, offset=0)
+        served = uow.model_versions.active() is not None
+        newest = uow.predictions.history(fixture_id, limit=1, offset=0)[0] if served else []
     if not newest:
         raise NotFoundError(f"no prediction of fixture {fixture_id} yet")
     return newest[0]

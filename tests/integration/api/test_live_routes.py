@@ -727,6 +727,15 @@ def test_model_health_scores_calibration_and_the_market(seeded: Seeded) -> None:
         ACTIVE_VERSION,
         n,
     )
+    [record] = health["versions"]  # one version served every match
+    assert (record["model"], record["version"], record["n_matches"]) == (
+        "test-model",
+        ACTIVE_VERSION,
+        n,
+    )
+    assert record["rps_model"] == pytest.approx(
+        sum(rps(history.model[k], history.outcomes[k]) for k in range(n)) / n
+    )
     assert datetime.fromisoformat(health["window_end"]) == history.end
     assert datetime.fromisoformat(health["window_start"]) == history.end - timedelta(days=90)
 
@@ -833,6 +842,7 @@ def test_model_health_without_data_or_model(seeded: Seeded) -> None:
         "reliability": [],
         "rolling": [],
         "drift": {"prediction_psi": None, "n_recent": 0, "status": "unknown"},
+        "versions": [],
     }
     for params in ({"days": 0}, {"window": 0}, {"days": "x"}):
         assert (

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import SAMPLE_DATA
 from scoreline.providers.replay import ReplayEvent, replay_events
-from scoreline.providers.replay_clock import onto_clock
+from scoreline.providers.replay_clock import ANNOUNCE_MARGIN, announce_ahead, onto_clock
 
 ORIGIN = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -67,3 +67,56 @@ def test_bad_arguments_are_refused(history: list[ReplayEvent]) -> None:
     with pytest.raises(ValueError, match="time-zone aware"):
         onto_clock(history, origin=datetime(2026, 1, 1), speed=10)
     assert onto_clock([], origin=ORIGIN, speed=10) == []
+
+
+def test_every_tick_names_the_true_kick_off_beside_the_wall_clock_one(
+    history: list[ReplayEvent],
+) -> None:
+    events = onto_clock(history, origin=ORIGIN, speed=300, max_idle_seconds=60)
+    for old, new in zip(history, events, strict=True):
+        if new.payload["type"] == "odds":
+            assert new.payload["true_kickoff"] == old.payload["kickoff"]
+            assert when(new.payload["kickoff"]) >= ORIGIN
+
+
+def test_a_match_is_announced_when_the_match_day_before_its_own_begins() -> None:
+    history = replay_events(
+        [SAMPLE_DATA / "E0" / "2022-2023.csv", SAMPLE_DATA / "SP1" / "2022-2023.csv"],
+        start=date(2023, 5, 20),
+        end=date(2023, 5, 28),
+    )
+    events = announce_ahead(history)
+    assert len(events) == len(history)
+    assert all(a.at <= b.at for a, b in itertools.pairwise(events))
+    closing = [
+        e for e in events if e.payload["type"] == "odds" and e.payload.get("kind") == "closing"
+    ]
+    firsts: dict[date, datetime] = {}
+    for event in closing:
+        firsts[event.at.date()] = min(firsts.get(event.at.date(), event.at), event.at)
+    days = sorted(firsts)
+    announced: dict[str, datetime] = {}
+    for event in events:
+        payload = event.payload
+        if payload["type"] == "odds" and payload.get("kind") != "closing":
+            assert when(payload["captured_at"]) == event.at  # sent when stamped
+            announced[payload["kickoff"]] = min(
+                announced.get(payload["kickoff"], event.at), event.at
+            )
+    for kickoff_text, at in announced.items():
+        day = when(kickoff_text).date()
+        if day == days[0]:
+            continue
+        before = days[days.index(day) - 1]
+        # On the board before the previous match day's first kick-off, hours ahead of its own.
+        assert at <= firsts[before] - ANNOUNCE_MARGIN
+        assert when(kickoff_text) - at >= timedelta(hours=12)
+    # The board never empties: whenever a match day begins, the next one is announced.
+    for day, following in itertools.pairwise(days):
+        next_kickoffs = [k for k in announced if when(k).date() == following]
+        assert next_kickoffs
+        assert all(announced[k] < firsts[day] for k in next_kickoffs)
+    # Kick-offs and results do not move.
+    assert [e for e in events if e.payload["type"] == "result"] == [
+        e for e in history if e.payload["type"] == "result"
+    ]
