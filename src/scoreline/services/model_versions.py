@@ -1,11 +1,12 @@
 """Model versions: which one serves, making one serve, loading it, and refitting.
 
-One version is active platform-wide. ``scoreline fit`` and a refit activate
-the Dixon-Coles fit they save; ``activate`` makes any registered version the
-active one (an ensemble from ``scoreline backtest --register``, or an older
-version to roll back to). Workers follow the active version on their own
-(``pipeline.worker``); the gateway's admin API is the only place that changes
-it over the network. Every question "which model serves?" is answered here.
+One version is active platform-wide. ``scoreline fit`` activates the
+Dixon-Coles fit it saves, and a refit the new version of the kind that serves;
+``activate`` makes any registered version the active one (an ensemble from
+``scoreline backtest --register``, or an older version to roll back to).
+Workers follow the active version on their own (``pipeline.worker``); the
+gateway's admin API is the only place that changes it over the network. Every
+question "which model serves?" is answered here.
 """
 
 from __future__ import annotations
@@ -113,11 +114,29 @@ def load_active(unit_of_work: UnitOfWorkFactory, *, artifacts_dir: Path) -> Load
 
 
 def refit(unit_of_work: UnitOfWorkFactory, *, artifacts_dir: Path) -> ModelVersionRecord:
-    """Fit Dixon-Coles on every finished match before now, save it and make it the active
-    version; ``DataError`` when there is nothing to fit on. Workers follow on their own."""
-    summary = fitting.fit_dixon_coles(unit_of_work, artifacts_dir=artifacts_dir)
+    """Refit the kind of model that serves on every finished match before now (true dates:
+    a replayed match keeps its historical one), save it and make it the active version.
+
+    An active ensemble gets its Dixon-Coles member refitted and keeps the rest
+    (``fitting.refit_ensemble``); otherwise Dixon-Coles is fitted alone. Earlier
+    versions and their predictions stay: model health keeps their record.
+    ``DataError`` when there is nothing to fit on. Workers follow on their own.
+    """
     with unit_of_work() as uow:
-        record = uow.model_versions.get_by_name(name=fitting.MODEL_NAME, version=summary.version)
+        serving = uow.model_versions.active()
+    if serving is not None and serving.name == "ensemble":
+        summary = fitting.refit_ensemble(
+            unit_of_work,
+            artifacts_dir=_registry_of(serving, artifacts_dir),
+            name=serving.name,
+            version=serving.version,
+        )
+        name = serving.name
+    else:
+        summary = fitting.fit_dixon_coles(unit_of_work, artifacts_dir=artifacts_dir)
+        name = fitting.MODEL_NAME
+    with unit_of_work() as uow:
+        record = uow.model_versions.get_by_name(name=name, version=summary.version)
     assert record is not None  # just written
     return record
 
@@ -129,6 +148,12 @@ def loader(unit_of_work: UnitOfWorkFactory, *, artifacts_dir: Path) -> Callable[
         return load_active(unit_of_work, artifacts_dir=artifacts_dir)
 
     return load
+
+
+def _registry_of(record: ModelVersionRecord, artifacts_dir: Path) -> Path:
+    """The registry a version was saved in (its artifact path's grandparent), else the
+    default one."""
+    return Path(record.artifact_path).parents[1] if record.artifact_path else artifacts_dir
 
 
 def _date(value: object) -> date | None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from conftest import FIT_BEFORE, SEASON, Loaded
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
+from scoreline.models.registry import ModelArtifact, ModelRegistry
 from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.services import catalog, model_health, model_versions
 from scoreline.services.ingest import ingest_football_data
@@ -118,3 +119,36 @@ def test_a_refit_trains_on_the_true_dates_of_replayed_matches(
     assert stored == {wall: true, live: None}
     dates = {(r.home_team, r.away_team, r.home_goals): r.date for r in history[-2:]}
     assert dates == {("Arsenal", "Chelsea", 0): true, ("Leeds", "Everton", None): live}
+
+
+def test_a_refit_of_a_serving_ensemble_refits_its_ratings_and_keeps_its_members(
+    loaded: Loaded,
+) -> None:
+    registry = ModelRegistry(loaded.artifacts)
+    fitted = registry.latest("dixon-coles")
+    parent = registry.save(
+        ModelArtifact(
+            name="ensemble",
+            params={"members": ["dixon_coles", "xgboost"]},
+            feature_names=["rest_days_home"],
+            trained_from=fitted.trained_from,
+            trained_to=fitted.trained_to,
+            seed=0,
+            estimators={"dixon_coles": fitted.estimators["dixon_coles"], "xgboost": "kept"},
+        )
+    )
+    model_versions.activate(
+        loaded.unit_of_work, artifacts_dir=loaded.artifacts, name="ensemble", version=parent
+    )
+
+    record = model_versions.refit(loaded.unit_of_work, artifacts_dir=loaded.artifacts)
+
+    assert (record.name, record.is_active) == ("ensemble", True)
+    assert record.params["refit_of"] == parent
+    assert record.metrics["refit"]["matches"] == 380  # the whole season, May included
+    assert record.trained_to == date(2022, 5, 22)  # its last match day
+    child = registry.load("ensemble", record.version)
+    assert child.estimators["xgboost"] == "kept"
+    assert child.feature_names == ["rest_days_home"]
+    assert child.estimators["dixon_coles"] is not fitted.estimators["dixon_coles"]
+    assert child.estimators["dixon_coles"].xi == fitted.estimators["dixon_coles"].xi
