@@ -88,6 +88,8 @@ def test_up_serves_a_live_board_and_prints_who_may_sign_in(tmp_path: Path) -> No
             board = _call(f"{base}/api/v1/board?portfolio_id={portfolios[0]['id']}", token=token)
         predicted = [row for row in board["items"] if row["prediction_id"]]
         assert predicted, "no upcoming fixture was predicted"
+        assert {row["model"] for row in predicted} == {"ensemble"}  # the calibrated ensemble
+        assert re.search(r"trained the ensemble \S+", "".join(output))
         now = datetime.now(UTC)
         for row in predicted:
             kickoff = datetime.fromisoformat(row["kickoff"].replace("Z", "+00:00"))
