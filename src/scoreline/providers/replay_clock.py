@@ -32,7 +32,6 @@ the next round is always announced before the current one is played::
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -47,15 +46,19 @@ ANNOUNCE_MARGIN = timedelta(minutes=1)
 pre-match prices arrive before that day's first closing prices, not in the same moment."""
 
 
-def announce_ahead(events: Sequence[ReplayEvent]) -> list[ReplayEvent]:
+def announce_ahead(events: Sequence[ReplayEvent], *, match_days: int = 1) -> list[ReplayEvent]:
     """``events`` with each match's pre-match ticks sent (and stamped) no later than the
-    first kick-off of the previous match day, less ``ANNOUNCE_MARGIN``; in time order.
+    first kick-off of the match day ``match_days`` before its own, less
+    ``ANNOUNCE_MARGIN``; in time order.
 
     A match day is a UTC date on which some replayed match kicks off (any league).
     Matches of the first match day keep their capture times: nothing is replayed
-    before them. A tick already earlier than that keeps its time. Closing ticks and
-    results never move: kick-offs and scores are history.
+    before them; those of the next ``match_days - 1`` are announced with the first
+    day's. A tick already earlier keeps its time. Closing ticks and results never
+    move: kick-offs and scores are history.
     """
+    if match_days < 1:
+        raise ValueError(f"match_days must be at least 1, got {match_days}")
     firsts: dict[date, datetime] = {}
     for event in events:
         payload = event.payload
@@ -66,7 +69,9 @@ def announce_ahead(events: Sequence[ReplayEvent]) -> list[ReplayEvent]:
                 firsts[day] = kickoff
     days = sorted(firsts)
     announce: dict[date, datetime] = {
-        day: firsts[before] - ANNOUNCE_MARGIN for before, day in itertools.pairwise(days)
+        day: firsts[days[max(i - match_days, 0)]] - ANNOUNCE_MARGIN
+        for i, day in enumerate(days)
+        if i
     }
     moved: list[ReplayEvent] = []
     for event in events:

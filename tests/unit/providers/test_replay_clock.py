@@ -67,6 +67,8 @@ def test_bad_arguments_are_refused(history: list[ReplayEvent]) -> None:
     with pytest.raises(ValueError, match="time-zone aware"):
         onto_clock(history, origin=datetime(2026, 1, 1), speed=10)
     assert onto_clock([], origin=ORIGIN, speed=10) == []
+    with pytest.raises(ValueError, match="match_days must be at least 1"):
+        announce_ahead(history, match_days=0)
 
 
 def test_every_tick_names_the_true_kick_off_beside_the_wall_clock_one(
@@ -79,13 +81,14 @@ def test_every_tick_names_the_true_kick_off_beside_the_wall_clock_one(
             assert when(new.payload["kickoff"]) >= ORIGIN
 
 
-def test_a_match_is_announced_when_the_match_day_before_its_own_begins() -> None:
+@pytest.mark.parametrize("match_days", [1, 2])
+def test_a_match_is_announced_when_the_match_day_before_its_own_begins(match_days: int) -> None:
     history = replay_events(
         [SAMPLE_DATA / "E0" / "2022-2023.csv", SAMPLE_DATA / "SP1" / "2022-2023.csv"],
         start=date(2023, 5, 20),
         end=date(2023, 5, 28),
     )
-    events = announce_ahead(history)
+    events = announce_ahead(history, match_days=match_days)
     assert len(events) == len(history)
     assert all(a.at <= b.at for a, b in itertools.pairwise(events))
     closing = [
@@ -107,7 +110,7 @@ def test_a_match_is_announced_when_the_match_day_before_its_own_begins() -> None
         day = when(kickoff_text).date()
         if day == days[0]:
             continue
-        before = days[days.index(day) - 1]
+        before = days[max(days.index(day) - match_days, 0)]
         # On the board before the previous match day's first kick-off, hours ahead of its own.
         assert at <= firsts[before] - ANNOUNCE_MARGIN
         assert when(kickoff_text) - at >= timedelta(hours=12)
