@@ -1,9 +1,11 @@
 """Refits asked for over the API: one at a time per process, in a background thread.
 
-A fit of Dixon-Coles on every finished match takes seconds; the request that
-starts it answers at once (202) and ``GET /admin/refit`` tells how it went.
-The fit itself is ``services.model_versions.refit``, which makes the new version
-the active one; every worker follows the active version within a few seconds
+A refit (of the kind that serves, on every finished match before now, dated
+when really played) takes seconds; the request that starts it answers at once
+(202) and ``GET /admin/refit`` tells how it went. The fit itself is
+``services.model_versions.refit``, which makes the new version the active one
+and leaves earlier versions and their predictions (model health's record);
+every worker follows the active version within a few seconds
 (``WorkerConfig.follow_every_s``), so one refit reaches every worker process
 without calling each of them. This is the only refit runner: the gateway's admin
 API is the only admin surface.

@@ -4,7 +4,9 @@
    seasons up to a cut-off a fortnight before the sample ends: the world as it
    was then;
 2. trains the ensemble (Dixon-Coles, XGBoost, blend, calibration) by the
-   walk-forward on the two months before the cut-off, and activates it;
+   walk-forward on the two months before the cut-off, and activates it
+   (``services.demo.activate_ensemble``, which ``scoreline up`` shares; a version
+   the registry holds for the same window is reused);
 3. replays the last fortnight as a live feed (pre-match odds, closing odds at
    kick-off, results) through the ingestion engine, the in-process bus and the
    ML worker, at full speed unless ``--speed`` says otherwise;

@@ -84,8 +84,10 @@ def _streams(state: ApiContext) -> tuple[list[StreamStatus], str | None, int]:
 
 @router.post("/refit", response_model=RefitRead, status_code=202, responses=errors(409))
 def start_refit(state: State, _: Admin) -> RefitRead:
-    """Fit Dixon-Coles on every finished match and make it the active version; runs in
-    the background (``GET /admin/refit``), and the workers switch to it on their own."""
+    """Refit the kind of model that serves (an ensemble's Dixon-Coles ratings, else
+    Dixon-Coles) on every finished match before now, dated when really played, and make
+    it the active version; runs in the background (``GET /admin/refit``), and the
+    workers switch to it on their own. Model health keeps the earlier versions' record."""
     started = state.refits.start()
     if started is None:
         raise ConflictError("a refit is already running")
