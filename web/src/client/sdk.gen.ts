@@ -108,8 +108,10 @@ export const refitStateApiV1AdminRefitGet = <ThrowOnError extends boolean = true
 /**
  * Start Refit
  *
- * Fit Dixon-Coles on every finished match and make it the active version; runs in
- * the background (``GET /admin/refit``), and the workers switch to it on their own.
+ * Refit the kind of model that serves (an ensemble's Dixon-Coles ratings, else
+ * Dixon-Coles) on every finished match before now, dated when really played, and make
+ * it the active version; runs in the background (``GET /admin/refit``), and the
+ * workers switch to it on their own. Model health keeps the earlier versions' record.
  */
 export const startRefitApiV1AdminRefitPost = <ThrowOnError extends boolean = true>(options?: Options<StartRefitApiV1AdminRefitPostData, ThrowOnError>) => (options?.client ?? client).post<StartRefitApiV1AdminRefitPostResponses, StartRefitApiV1AdminRefitPostErrors, ThrowOnError>({ url: '/api/v1/admin/refit', ...options });
 
