@@ -300,6 +300,26 @@ class OddsRepository:
         ).all()
         return [_record(odds, code) for odds, code in rows]
 
+    def list_match_odds_of_finished_by(
+        self, *, start: datetime, end: datetime, bookmakers: Collection[str]
+    ) -> list[OddsRecord]:
+        """Pre-match and closing 1X2 snapshots of ``bookmakers`` (codes) for the matches
+        finished with kick-off in [start, end], in id order; one query."""
+        rows = self.session.execute(
+            select(OddsRow, Bookmaker.code)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .join(FixtureRow, FixtureRow.id == OddsRow.fixture_id)
+            .where(
+                OddsRow.market == Market.MATCH_ODDS.value,
+                FixtureRow.status == FixtureStatus.FINISHED.value,
+                FixtureRow.kickoff_utc >= start,
+                FixtureRow.kickoff_utc <= end,
+                Bookmaker.code.in_(bookmakers),
+            )
+            .order_by(OddsRow.id)
+        ).all()
+        return [_record(odds, code) for odds, code in rows]
+
     def last_live_captured_at(self) -> datetime | None:
         """When the newest snapshot from a live feed was captured, or None."""
         return self.session.scalar(
