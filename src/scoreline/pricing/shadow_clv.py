@@ -57,7 +57,7 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 TIME_BUCKETS: tuple[str, ...] = (">24h", "6-24h", "1-6h", "<1h")
-"""Time from the prediction to kick-off, earliest first: (24, inf), (6, 24], (1, 6], [0, 1] hours."""
+"""Hours from the prediction to kick-off, earliest first: (24, inf), (6, 24], (1, 6], [0, 1]."""
 _BUCKET_EDGES_HOURS = (24.0, 6.0, 1.0)
 
 
@@ -119,9 +119,9 @@ def shadow_bets(model: npt.ArrayLike, prematch: npt.ArrayLike, close: npt.ArrayL
         )
     if not ((p >= 0) & (p <= 1)).all():
         raise DataError("model probabilities must lie in [0, 1]")
-    priced = np.isfinite(q).all(axis=1) & np.isfinite(c).all(axis=1)
+    priced = np.asarray(np.isfinite(q).all(axis=1) & np.isfinite(c).all(axis=1), dtype=np.bool_)
     with np.errstate(invalid="ignore"):
-        backed = priced[:, None] & (p > q)
+        backed = np.asarray(priced[:, None] & np.greater(p, q), dtype=np.bool_)
     fair_odds = 1.0 / np.where(backed, p, 1.0)
     clv = np.where(backed, closing_line_value(fair_odds, np.where(backed, c, 0.0)), np.nan)
     return ShadowBets(backed=backed, clv=clv)
@@ -199,4 +199,5 @@ def time_bucket(hours_before: npt.ArrayLike) -> npt.NDArray[np.str_]:
     index = (hours <= _BUCKET_EDGES_HOURS[0]).astype(int)
     index += hours <= _BUCKET_EDGES_HOURS[1]
     index += hours <= _BUCKET_EDGES_HOURS[2]
-    return np.asarray(TIME_BUCKETS, dtype=str)[index]
+    labels: npt.NDArray[np.str_] = np.asarray(TIME_BUCKETS, dtype=str)[index]
+    return labels

@@ -29,7 +29,7 @@ from scoreline.errors import ConfigError
 from scoreline.pricing import log_loss_per_row, rps_per_row
 from scoreline.services.evaluation import CLOSING, PREMATCH, ScoredRows
 
-__all__ = ["PREDICTION_COLUMNS", "predictions_format", "prediction_table", "write_predictions"]
+__all__ = ["PREDICTION_COLUMNS", "prediction_table", "predictions_format", "write_predictions"]
 
 TableFormat = Literal["csv", "parquet"]
 PREDICTION_COLUMNS = (

@@ -112,9 +112,7 @@ def shadow_clv(unit_of_work: UnitOfWorkFactory, *, days: int) -> ShadowClvReport
         moments = uow.predictions.list_moments_of_finished(
             model_version_id=active.id, start=start, end=end
         )
-        quotes = uow.odds.list_match_odds_of_finished_by(
-            start=start, end=end, bookmakers=_SOURCES
-        )
+        quotes = uow.odds.list_match_odds_of_finished_by(start=start, end=end, bookmakers=_SOURCES)
     latest = _latest_per_bucket(moments)
     model = np.array([m.probabilities for m in latest], dtype=np.float64).reshape(-1, 3)
     model /= model.sum(axis=1, keepdims=True)  # stored rounded: each row sums to 1
@@ -266,10 +264,9 @@ def backtest_shadow_clv(
     return {
         "model": name,
         "definition": DEFINITION,
-        "predictions": int(len(bets.backed)),
+        "predictions": len(bets.backed),
         "overall": figures(ALL, clv),
         "by_league": [
-            figures(league, clv[by_league == league])
-            for league in sorted(set(by_league.tolist()))
+            figures(league, clv[by_league == league]) for league in sorted(set(by_league.tolist()))
         ],
     }
