@@ -16,8 +16,8 @@ from typer.testing import CliRunner, Result
 from scoreline.cli.app import app
 from scoreline.config import get_settings
 from scoreline.models.registry import ModelRegistry
-from scoreline.services.prediction_table import PREDICTION_COLUMNS
 from scoreline.services.history import load_history
+from scoreline.services.prediction_table import PREDICTION_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "football-data"
 # The ensemble needs XGBoost predictions made before the window to fit its blend, and the
