@@ -68,6 +68,12 @@ def _probabilities(i: int) -> tuple[float, float, float]:
     return (home, 0.26, 1 - home - 0.26)
 
 
+def _prices(row: OddsRow) -> list[float]:
+    prices = [row.home, row.draw, row.away]
+    assert all(p is not None for p in prices)
+    return [float(p or 0) for p in prices]
+
+
 def _seed(unit_of_work: Callable[[], UnitOfWork]) -> tuple[dict[str, list[float]], datetime]:
     """Predictions of the last 40 finished matches at every moment, and what should count."""
     expected: dict[str, list[float]] = {}
@@ -114,9 +120,8 @@ def _seed(unit_of_work: Callable[[], UnitOfWork]) -> tuple[dict[str, list[float]
                 if hours not in COUNTED or not known or not closing:
                     continue
                 pre = max(known, key=lambda q: (q.captured_at, q.id))
-                q_fair = remove_margin([[float(pre.home), float(pre.draw), float(pre.away)]])[0]
-                close = closing[-1]
-                c = remove_margin([[float(close.home), float(close.draw), float(close.away)]])[0]
+                q_fair = remove_margin([_prices(pre)])[0]
+                c = remove_margin([_prices(closing[-1])])[0]
                 backed = p / p.sum() > q_fair
                 expected.setdefault(BUCKET_OF[hours], []).extend(
                     (c[backed] / (p / p.sum())[backed] - 1).tolist()
