@@ -43,6 +43,14 @@ def backtest(
     kelly_fraction: Annotated[float, typer.Option(help="Fraction of full Kelly staked.")] = 0.25,
     min_edge: Annotated[float, typer.Option(help="Smallest edge bet (0.02 = 2%).")] = 0.02,
     seed: Annotated[int, typer.Option(help="Seed for models and the bootstrap.")] = 0,
+    predictions_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="Also write every scored prediction, one row per match and model "
+            "(the markets included): .csv or .parquet.",
+        ),
+    ] = None,
     register: Annotated[
         bool,
         typer.Option(help="Save the last refit's models to the registry (SCORELINE_DATA_DIR)."),
@@ -62,11 +70,14 @@ def backtest(
     from scoreline.platform import Platform
     from scoreline.pricing.kelly import StakingPolicy
     from scoreline.services.backtesting import BacktestOptions, run_backtest
+    from scoreline.services.prediction_table import predictions_format, write_predictions
     from scoreline.services.report_html import render_backtest_html
 
     for root in data:
         if not root.exists():
             raise ConfigError(f"--data {root} does not exist")
+    if predictions_path is not None:
+        predictions_format(predictions_path)  # an unknown suffix fails before the long run
     chosen = tuple(split_codes(models) or ())
     options = BacktestOptions(
         start=_day(start, "--start"),
@@ -96,6 +107,8 @@ def backtest(
     json_path.write_text(json.dumps(outcome.report, indent=2) + "\n", encoding="utf-8")
     if html_path is not None:
         html_path.write_text(render_backtest_html(outcome.report, outcome.series), encoding="utf-8")
+    if predictions_path is not None:
+        write_predictions(outcome.table, predictions_path)
     _render(outcome.report)
     if "model_version" in outcome.report:
         console.print(f"registered ensemble {outcome.report['model_version']}")
@@ -129,6 +142,25 @@ def _render(report: dict[str, Any]) -> None:
         f"max drawdown {_pct(betting['max_drawdown'])}, CLV mean {_pct(betting['clv_mean'])}, "
         f"CLV > 0 on {_pct(betting['clv_positive_share'])} of bets"
     )
+    for pair, entry in report.get("paired_differences", {}).items():
+        console.print(
+            f"{pair}: RPS {_difference(entry['rps'])}, log loss {_difference(entry['log_loss'])}"
+        )
+    shadow = report.get("shadow_clv")
+    if shadow is not None:
+        overall = shadow["overall"]
+        lo, hi = overall["ci95"]
+        console.print(
+            f"shadow CLV of {shadow['model']}: {_pct(overall['mean'])} over "
+            f"{overall['n_bets']} bets (95% CI {_pct(lo)} to {_pct(hi)}), "
+            f"bets needed to prove it {overall['bets_needed'] or '-'}"
+        )
+
+
+def _difference(entry: dict[str, Any]) -> str:
+    """A paired difference's mean and bootstrap interval, to five places."""
+    lo, hi = entry["ci95"] or [None, None]
+    return f"{_number(entry['mean'])} (95% CI {_number(lo)} to {_number(hi)})"
 
 
 def _number(value: object) -> str:

@@ -14,6 +14,11 @@ The t quantile is a table for 1 to 30 degrees of freedom and, beyond, the
 Cornish-Fisher expansion in the normal quantile (Abramowitz and Stegun 26.7.5),
 which is within 1e-7 of the exact value there: no statistics library is loaded
 for two numbers.
+
+``bootstrap_mean_interval`` is the percentile bootstrap (B. Efron and R.
+Tibshirani, "An Introduction to the Bootstrap", 1993, ch. 13) of the mean of
+float values, such as the per-match difference of two forecasts' scores: the
+pairing is kept by resampling the differences, not each forecast's scores.
 """
 
 from __future__ import annotations
@@ -23,7 +28,16 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import Literal
 
-__all__ = ["ConfidenceInterval", "mean_interval", "share_interval", "t_quantile_975"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "ConfidenceInterval",
+    "bootstrap_mean_interval",
+    "mean_interval",
+    "share_interval",
+    "t_quantile_975",
+]
 
 _RATIO = Context(prec=28, rounding=ROUND_HALF_EVEN)
 Z_975 = 1.959963984540054
@@ -89,3 +103,25 @@ def share_interval(successes: int, n: int) -> ConfidenceInterval | None:
         low = Decimal(0) if successes == 0 else max(centre - half, Decimal(0))
         high = Decimal(1) if successes == n else min(centre + half, Decimal(1))
         return ConfidenceInterval(low, high, "wilson")
+
+
+def bootstrap_mean_interval(
+    values: npt.ArrayLike, *, seed: int, n_resamples: int = 2000
+) -> tuple[float, float] | None:
+    """95% percentile bootstrap interval of the mean of ``values``; None when there are none.
+
+    Resamples the values with replacement ``n_resamples`` times (seeded, so the
+    same seed gives the same interval) in chunks that keep memory near 16 MB.
+    """
+    array = np.asarray(values, dtype=np.float64).ravel()
+    m = len(array)
+    if m == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 2_000_000 // m)
+    means = np.empty(n_resamples)
+    for start in range(0, n_resamples, chunk):
+        stop = min(start + chunk, n_resamples)
+        means[start:stop] = array[rng.integers(0, m, size=(stop - start, m))].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return (float(low), float(high))

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from scoreline.models.backtest import (
     ENSEMBLE_COLUMNS,
@@ -32,12 +33,15 @@ from scoreline.models.calibration import IsotonicCalibrator
 from scoreline.models.drift import ReferenceDistribution
 from scoreline.models.features import FEATURE_COLUMNS
 from scoreline.models.registry import ModelArtifact, ModelRegistry
-from scoreline.pricing import reliability_table, remove_margin
+from scoreline.pricing import log_loss_per_row, reliability_table, remove_margin, rps_per_row
 from scoreline.pricing.bankroll import BankrollResult, BetCandidates, simulate
+from scoreline.pricing.intervals import bootstrap_mean_interval
 from scoreline.pricing.kelly import StakingPolicy
 from scoreline.services.evaluation import MODEL_COLUMNS, ScoredRows, metrics, score_rows
 from scoreline.services.history import load_history
+from scoreline.services.prediction_table import prediction_table
 from scoreline.services.report_html import BacktestSeries, ReliabilityBins
+from scoreline.services.shadow_clv import backtest_shadow_clv
 
 __all__ = ["BacktestOptions", "BacktestOutcome", "run_backtest"]
 
@@ -45,6 +49,10 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 MODEL_NAMES = {"dixon-coles": "dixon_coles", "ensemble": "ensemble"}
+ECE_BINNING = (
+    "10 equal-width bins on [0, 1]; the home, draw and away probabilities of every match "
+    "pooled as 3n one-vs-rest forecasts (pricing.scoring.reliability_table, target 'all')"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +85,13 @@ class BacktestOptions:
 
 @dataclass(frozen=True, slots=True)
 class BacktestOutcome:
-    """The JSON report, the chart series and the per-match predictions."""
+    """The JSON report, the chart series, the per-match predictions and the scored table
+    (``services.prediction_table``: one row per scored match and model)."""
 
     report: dict[str, Any]
     series: BacktestSeries
     predictions: pd.DataFrame
+    table: pl.DataFrame
 
 
 def run_backtest(
@@ -108,6 +118,9 @@ def run_backtest(
         "matches": len(evaluated),
         "seconds": round(time.perf_counter() - started, 2),
         "models": {name: metrics(p, scored.outcomes) for name, p in scored.probabilities.items()},
+        "ece_binning": ECE_BINNING,
+        "paired_differences": _paired_differences(scored, options.seed),
+        "shadow_clv": _shadow_clv(scored, bettor),
         "by_league": _by_league(scored),
         "betting": _betting_summary(bankroll, bettor, options),
         "rows": scored.excluded | {"scored": len(scored.outcomes)},
@@ -127,7 +140,41 @@ def run_backtest(
     report = _json_safe(report)
     series = _series(bankroll, scored, report, options)
     logger.info("backtest: %d matches in %.1fs", len(evaluated), report["seconds"])
-    return BacktestOutcome(report, series, frame)
+    return BacktestOutcome(report, series, frame, prediction_table(frame, scored))
+
+
+def _paired_differences(scored: ScoredRows, seed: int) -> dict[str, Any]:
+    """Per-match score differences of each model against each market, with a paired
+    bootstrap 95% interval of their mean: negative means the model scored better.
+
+    Both scores of a pair are on the same match, so the matches are resampled, not
+    each model's scores apart; the interval excluding zero is the claim's proof.
+    """
+    y = scored.outcomes
+    out: dict[str, Any] = {}
+    models = [n for n in scored.probabilities if not n.startswith("market_")]
+    for name in models:
+        for market in ("market_prematch", "market_closing"):
+            p, q = scored.probabilities[name], scored.probabilities[market]
+            entry: dict[str, Any] = {"n": len(y)}
+            for score, per_row in (("rps", rps_per_row), ("log_loss", log_loss_per_row)):
+                if not len(y):
+                    entry[score] = {"mean": None, "ci95": None}
+                    continue
+                difference = per_row(p, y) - per_row(q, y)
+                interval = bootstrap_mean_interval(difference, seed=seed)
+                entry[score] = {"mean": float(difference.mean()), "ci95": interval}
+            out[f"{name}-{market}"] = entry
+    return out
+
+
+def _shadow_clv(scored: ScoredRows, bettor: str) -> dict[str, Any]:
+    """The bettor's shadow CLV: its walk-forward prices at Pinnacle's pre-match against
+    Pinnacle's de-margined close (``services.shadow_clv``)."""
+    p = scored.probabilities
+    return backtest_shadow_clv(
+        p[bettor], p["market_prematch"], p["market_closing"], scored.leagues, name=bettor
+    )
 
 
 def _register(

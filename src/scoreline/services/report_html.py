@@ -12,8 +12,14 @@ The ``report`` mapping::
      "by_league": {"E0": {"dixon_coles": M, ...}, ...},
      "betting": {"bets": int, "staked": float, "profit": float, "roi": float,
                  "roi_ci95": [lo, hi], "max_drawdown": float, "clv_mean": float,
-                 "clv_positive_share": float}}
+                 "clv_positive_share": float},
+     "ece_binning": str,
+     "paired_differences": {"ensemble-market_prematch": {"n": int, "rps": D, "log_loss": D}},
+     "shadow_clv": {"model": str, "definition": str, "overall": S, "by_league": [S, ...]}}
     M = {"n": int, "rps": float, "log_loss": float, "brier": float, "ece": float}
+    D = {"mean": float, "ci95": [lo, hi]}        (model minus market, per match)
+    S = {"league": str, "market": str, "bucket": str, "n_bets": int, "mean": float,
+         "ci95": [lo, hi], "bets_needed": int}
 
 Money is in units, ratios (ROI, drawdown, CLV) are fractions shown as percents.
 A missing or non-finite number is shown as a dash.
@@ -125,7 +131,13 @@ def render_backtest_html(report: Mapping[str, Any], series: BacktestSeries) -> s
     models: Mapping[str, Mapping[str, float]] = report.get("models", {})
     betting: Mapping[str, Any] = report.get("betting", {})
     sections = [
-        _section("Forecast quality", _metrics_table(models)),
+        _section("Forecast quality", _metrics_table(models) + _note(report.get("ece_binning"))),
+        *(
+            [_section("Against the market, match by match", _paired_table(report))]
+            if report.get("paired_differences")
+            else []
+        ),
+        *([_section("Shadow CLV", _shadow_table(report))] if report.get("shadow_clv") else []),
         _section("Betting", _betting_table(betting)),
         _figure(_profit_chart(series)),
         _figure(_drawdown_chart(series)),
@@ -163,6 +175,48 @@ def _metrics_table(models: Mapping[str, Mapping[str, float]]) -> str:
         rows.append(f"<tr>{''.join(cells)}</tr>")
     header = "".join(f"<th>{_esc(label)}</th>" for label in ("Model", "n", *dict(columns).values()))
     return _table(header, rows)
+
+
+def _paired_table(report: Mapping[str, Any]) -> str:
+    """Mean per-match score difference (model minus market) with its paired bootstrap
+    95% interval; below zero the model scored better."""
+    pairs: Mapping[str, Mapping[str, Any]] = report.get("paired_differences", {})
+    rows = []
+    for pair, entry in pairs.items():
+        cells = [f"<td>{_esc(pair.replace('-', ' − '))}</td>", f"<td>{_count(entry.get('n'))}</td>"]
+        for score in ("rps", "log_loss"):
+            figures = entry.get(score) or {}
+            low, high = figures.get("ci95") or [None, None]
+            cells.append(
+                f"<td>{_fixed(figures.get('mean'), 5)}</td>"
+                f"<td>{_fixed(low, 5)} to {_fixed(high, 5)}</td>"
+            )
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    labels = ("Pair", "n", "ΔRPS", "95% interval", "Δlog loss", "95% interval")
+    note = _note("Paired bootstrap (2,000 resamples of matches); below zero the model is better.")
+    return _table("".join(f"<th>{label}</th>" for label in labels), rows) + note
+
+
+def _shadow_table(report: Mapping[str, Any]) -> str:
+    """The bettor's shadow CLV overall and per league, with interval and bets needed."""
+    shadow: Mapping[str, Any] = report.get("shadow_clv") or {}
+    lines = [shadow["overall"], *shadow.get("by_league", [])] if shadow.get("overall") else []
+    rows = []
+    for line in lines:
+        low, high = line.get("ci95") or [None, None]
+        rows.append(
+            f"<tr><td>{_esc(str(line.get('league')))}</td><td>{_count(line.get('n_bets'))}</td>"
+            f"<td>{_percent(line.get('mean'))}</td>"
+            f"<td>{_percent(low)} to {_percent(high)}</td>"
+            f"<td>{_count(line.get('bets_needed'))}</td></tr>"
+        )
+    labels = ("League", "Bets", "Mean CLV", "95% interval", "Bets needed")
+    header = "".join(f"<th>{label}</th>" for label in labels)
+    return _table(header, rows) + _note(shadow.get("definition"))
+
+
+def _note(text: object) -> str:
+    return f'<p class="lede">{_esc(text)}</p>' if isinstance(text, str) else ""
 
 
 def _betting_table(betting: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -16,6 +17,7 @@ from scoreline.cli.app import app
 from scoreline.config import get_settings
 from scoreline.models.registry import ModelRegistry
 from scoreline.services.history import load_history
+from scoreline.services.prediction_table import PREDICTION_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "football-data"
 # The ensemble needs XGBoost predictions made before the window to fit its blend, and the
@@ -74,14 +76,18 @@ def _backtest(folder: Path, *options: str) -> Run:
 @pytest.fixture(scope="module")
 def both_models(environment: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
     folder = tmp_path_factory.mktemp("both")
-    return _backtest(folder, "--start", START, "--end", END, "--leagues", ",".join(LEAGUES))
+    leagues = ",".join(LEAGUES)
+    predictions = str(folder / "predictions.parquet")
+    return _backtest(
+        folder, "--start", START, "--end", END, "--leagues", leagues, "--predictions", predictions
+    )
 
 
 @pytest.fixture(scope="module")
 def dixon_coles_only(environment: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
     folder = tmp_path_factory.mktemp("dc")
     options = ("--start", START, "--end", END, "--leagues", "E0", "--models", "dixon-coles")
-    return _backtest(folder, *options)
+    return _backtest(folder, *options, "--predictions", str(folder / "predictions.csv"))
 
 
 def _assert_metrics(block: dict[str, Any]) -> None:
@@ -179,6 +185,78 @@ def test_dixon_coles_alone_is_reported_with_the_market(dixon_coles_only: Run) ->
     assert set(report["betting"]) >= BETTING
 
 
+def _check_predictions(table: pl.DataFrame, report: dict[str, Any]) -> None:
+    """One row per scored match and model; each model's mean scores are the report's."""
+    assert tuple(table.columns) == PREDICTION_COLUMNS
+    models = report["models"]
+    n = models["market_prematch"]["n"]
+    assert table.height == n * len(models)
+    assert set(table["model"].unique()) == set(models)
+    for name, block in models.items():
+        rows = table.filter(pl.col("model") == name)
+        assert rows.height == n
+        assert rows["match_id"].n_unique() == n
+        assert rows["rps"].mean() == pytest.approx(block["rps"], rel=1e-12)
+        assert rows["log_loss"].mean() == pytest.approx(block["log_loss"], rel=1e-12)
+        sums = (rows["p_home"] + rows["p_draw"] + rows["p_away"]).to_numpy()
+        assert sums == pytest.approx(1.0, abs=1e-6)
+    assert set(table["result"].unique()) <= {"H", "D", "A"}
+    assert set(table["league"].unique()) <= set(LEAGUES)
+    assert (table["closing_home"] > 1).all()
+    assert (table["prematch_away"] > 1).all()
+
+
+@pytest.mark.slow
+def test_the_predictions_parquet_adds_up_to_the_report(both_models: Run) -> None:
+    assert both_models.result.exit_code == 0, both_models.result.output
+    table = pl.read_parquet(both_models.json_path.parent / "predictions.parquet")
+    assert str(table.schema["kickoff"]) == "Datetime(time_unit='us', time_zone='UTC')"
+    _check_predictions(table, both_models.report())
+
+
+@pytest.mark.slow
+def test_the_predictions_csv_adds_up_to_the_report(dixon_coles_only: Run) -> None:
+    assert dixon_coles_only.result.exit_code == 0, dixon_coles_only.result.output
+    table = pl.read_csv(dixon_coles_only.json_path.parent / "predictions.csv")
+    _check_predictions(table, dixon_coles_only.report())
+
+
+@pytest.mark.slow
+def test_paired_differences_and_shadow_clv_agree_with_the_predictions(both_models: Run) -> None:
+    assert both_models.result.exit_code == 0, both_models.result.output
+    report = both_models.report()
+    table = pl.read_parquet(both_models.json_path.parent / "predictions.parquet")
+    models = report["models"]
+    pair = report["paired_differences"]["ensemble-market_prematch"]
+    for score in ("rps", "log_loss"):
+        expected = models["ensemble"][score] - models["market_prematch"][score]
+        assert pair[score]["mean"] == pytest.approx(expected, abs=1e-12)
+        low, high = pair[score]["ci95"]
+        assert low < pair[score]["mean"] < high
+    assert "10 equal-width bins" in report["ece_binning"]
+
+    # Shadow CLV from the file: the ensemble backs what it rates above Pinnacle's
+    # pre-match price, at its fair odds, against the de-margined close.
+    wide = {
+        name: table.filter(pl.col("model") == name).sort("match_id")
+        for name in ("ensemble", "market_prematch", "market_closing")
+    }
+    clv = []
+    for side in ("p_home", "p_draw", "p_away"):
+        p = wide["ensemble"][side].to_numpy()
+        q = wide["market_prematch"][side].to_numpy()
+        c = wide["market_closing"][side].to_numpy()
+        clv.extend((c[p > q] / p[p > q] - 1).tolist())
+    shadow = report["shadow_clv"]
+    assert shadow["model"] == "ensemble"
+    overall = shadow["overall"]
+    assert overall["n_bets"] == len(clv)
+    assert overall["mean"] == pytest.approx(sum(clv) / len(clv), abs=1e-12)
+    assert overall["ci95"][0] < overall["mean"] < overall["ci95"][1]
+    assert sum(line["n_bets"] for line in shadow["by_league"]) == len(clv)
+    assert {line["league"] for line in shadow["by_league"]} == set(LEAGUES)
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -194,8 +272,12 @@ def test_dixon_coles_alone_is_reported_with_the_market(dixon_coles_only: Run) ->
             ("--start", START, "--end", END, "--leagues", "E0", "--models", "foo"),
             "error: unknown models ['foo']; choose from dixon-coles, ensemble",
         ),
+        (
+            ("--start", START, "--end", END, "--predictions", "out.xlsx"),
+            "error: --predictions out.xlsx: unknown suffix '.xlsx'; use .csv or .parquet",
+        ),
     ],
-    ids=["bad-start", "missing-data", "unknown-model"],
+    ids=["bad-start", "missing-data", "unknown-model", "unknown-suffix"],
 )
 def test_bad_input_exits_1_with_a_one_line_error(
     environment: None, tmp_path: Path, options: tuple[str, ...], message: str

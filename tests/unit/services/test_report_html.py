@@ -168,3 +168,38 @@ def test_date_ticks_fall_on_month_starts() -> None:
     ticks = _svg.date_ticks(date(2023, 8, 12), date(2024, 5, 19))
     assert [label for _, label in ticks] == ["2023-09", "2023-11", "2024-01", "2024-03", "2024-05"]
     assert ticks[0][0] == date(2023, 9, 1).toordinal()
+
+
+def test_paired_differences_and_shadow_clv_are_shown_when_reported() -> None:
+    shadow_line = {
+        "market": "1x2",
+        "bucket": "pre-match",
+        "n_bets": 2500,
+        "mean": -0.0123,
+        "ci95": [-0.0150, -0.0096],
+        "bets_needed": 310,
+    }
+    report = REPORT | {
+        "ece_binning": "10 equal-width bins",
+        "paired_differences": {
+            "ensemble-market_prematch": {
+                "n": 3800,
+                "rps": {"mean": -0.00012, "ci95": [-0.00031, 0.00007]},
+                "log_loss": {"mean": 0.00021, "ci95": [0.00002, 0.00040]},
+            }
+        },
+        "shadow_clv": {
+            "model": "ensemble",
+            "definition": "close/p - 1",
+            "overall": shadow_line | {"league": "all"},
+            "by_league": [shadow_line | {"league": "E0"}],
+        },
+    }
+    page = render_backtest_html(report, _series())
+    parsed = _parse(page)
+    assert parsed.tags.count("table") == 4
+    text = " ".join(parsed.text)
+    for shown in ("-0.00012", "-0.00031 to 0.00007", "0.00021", "-1.23%", "-1.50% to -0.96%"):
+        assert shown in text, shown
+    assert "310" in text
+    assert "10 equal-width bins" in text

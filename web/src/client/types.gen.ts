@@ -2253,6 +2253,90 @@ export type SetupRead = {
 };
 
 /**
+ * ShadowClvRead
+ *
+ * Shadow CLV over the finished matches of the window: overall, the edge-decay curve
+ * (every league by bucket, earliest first) and per league, market and bucket.
+ */
+export type ShadowClvRead = {
+    /**
+     * Decay
+     */
+    decay: Array<ShadowClvRowRead>;
+    /**
+     * Definition
+     */
+    definition: string;
+    /**
+     * Model
+     */
+    model: string | null;
+    /**
+     * N Predictions
+     */
+    n_predictions: number;
+    overall: ShadowClvRowRead;
+    /**
+     * Rows
+     */
+    rows: Array<ShadowClvRowRead>;
+    /**
+     * Version
+     */
+    version: string | null;
+    /**
+     * Window End
+     */
+    window_end: string | null;
+    /**
+     * Window Start
+     */
+    window_start: string | null;
+};
+
+/**
+ * ShadowClvRowRead
+ *
+ * Mean shadow CLV of one league, market and time-to-kick-off bucket (``all`` for every
+ * one), as a fraction (0.01 is 1%), with its 95% t-interval and the bets needed for an
+ * interval that excludes zero at an edge of this size; nulls where there are too few bets.
+ */
+export type ShadowClvRowRead = {
+    /**
+     * Bets Needed
+     */
+    bets_needed: number | null;
+    /**
+     * Bucket
+     */
+    bucket: string;
+    /**
+     * Ci95 High
+     */
+    ci95_high: number | null;
+    /**
+     * Ci95 Low
+     */
+    ci95_low: number | null;
+    /**
+     * League
+     */
+    league: string;
+    /**
+     * Market
+     */
+    market: string;
+    /**
+     * Mean
+     */
+    mean: number | null;
+    /**
+     * N Bets
+     */
+    n_bets: number;
+};
+
+/**
  * SourceFileRead
  *
  * A loaded season file.
@@ -5026,6 +5110,66 @@ export type HealthApiV1ModelsHealthGetResponses = {
 };
 
 export type HealthApiV1ModelsHealthGetResponse = HealthApiV1ModelsHealthGetResponses[keyof HealthApiV1ModelsHealthGetResponses];
+
+export type ShadowClvReportApiV1ModelsHealthShadowClvGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Days
+         */
+        days?: number;
+    };
+    url: '/api/v1/models/health/shadow-clv';
+};
+
+export type ShadowClvReportApiV1ModelsHealthShadowClvGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ShadowClvReportApiV1ModelsHealthShadowClvGetError = ShadowClvReportApiV1ModelsHealthShadowClvGetErrors[keyof ShadowClvReportApiV1ModelsHealthShadowClvGetErrors];
+
+export type ShadowClvReportApiV1ModelsHealthShadowClvGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: ShadowClvRead;
+};
+
+export type ShadowClvReportApiV1ModelsHealthShadowClvGetResponse = ShadowClvReportApiV1ModelsHealthShadowClvGetResponses[keyof ShadowClvReportApiV1ModelsHealthShadowClvGetResponses];
 
 export type ListPortfoliosApiV1PortfoliosGetData = {
     body?: never;

@@ -45,6 +45,8 @@ import type {
   Scope,
   ScoreGridRead,
   SetupRead,
+  ShadowClvRead,
+  ShadowClvRowRead,
   UserCreate,
   UserRead,
   UserUpdate,
@@ -95,6 +97,8 @@ export type RefitState = RefitRead;
 export type ReplayOutcome = ReplayOutcomeRead;
 export type ScoreGridOut = ScoreGridRead;
 export type SetupState = SetupRead;
+export type ShadowClv = ShadowClvRead;
+export type ShadowClvRow = ShadowClvRowRead;
 export type UserChange = UserUpdate;
 export type UserIn = UserCreate;
 export type UserOut = UserRead;

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query
 from scoreline.api.routes.common import ERRORS, Limit, Offset, Reader, State
 from scoreline.api.schemas.common import Page
 from scoreline.api.schemas.models import ModelHealthRead, ModelVersionRead
-from scoreline.services import model_health, model_versions
+from scoreline.api.schemas.shadow_clv import ShadowClvRead
+from scoreline.services import model_health, model_versions, shadow_clv
 
 router = APIRouter(prefix="/models", tags=["models"], responses=ERRORS)
 
@@ -49,3 +50,17 @@ def health(
         artifacts_dir=state.settings.data_dir / "models",
     )
     return ModelHealthRead.model_validate(report, from_attributes=True)
+
+
+# -- shadow CLV (services.shadow_clv) --------------------------------------------------------
+
+
+@router.get("/health/shadow-clv", response_model=ShadowClvRead)
+def shadow_clv_report(
+    state: State, _: Reader, days: Annotated[int, Query(ge=1, le=3660)] = 90
+) -> ShadowClvRead:
+    """Shadow CLV of the active model's stored predictions: the closing-line value its fair
+    prices would have had against the de-margined close, per league, market and time to
+    kick-off, over the ``days`` before the latest finished match (``definition`` says how)."""
+    report = shadow_clv.shadow_clv(state.unit_of_work, days=days)
+    return ShadowClvRead.model_validate(report, from_attributes=True)

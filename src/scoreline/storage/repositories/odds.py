@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from scoreline.domain import (
@@ -276,6 +276,28 @@ class OddsRepository:
         """1X2 snapshots of the matches finished with kick-off in [start, end], in id order:
         the closing prices of the bookmakers ``closing_from`` and the pre-match prices of
         every code but ``prematch_except``."""
+        return self._match_odds_of_finished(
+            start,
+            end,
+            or_(
+                and_(OddsRow.kind == PriceKind.CLOSING.value, Bookmaker.code.in_(closing_from)),
+                and_(
+                    OddsRow.kind == PriceKind.PREMATCH.value,
+                    Bookmaker.code.not_in(prematch_except),
+                ),
+            ),
+        )
+
+    def list_match_odds_of_finished_by(
+        self, *, start: datetime, end: datetime, bookmakers: Collection[str]
+    ) -> list[OddsRecord]:
+        """Pre-match and closing 1X2 snapshots of ``bookmakers`` (codes) for the matches
+        finished with kick-off in [start, end], in id order; one query."""
+        return self._match_odds_of_finished(start, end, Bookmaker.code.in_(bookmakers))
+
+    def _match_odds_of_finished(
+        self, start: datetime, end: datetime, which: ColumnElement[bool]
+    ) -> list[OddsRecord]:
         rows = self.session.execute(
             select(OddsRow, Bookmaker.code)
             .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
@@ -285,16 +307,7 @@ class OddsRepository:
                 FixtureRow.status == FixtureStatus.FINISHED.value,
                 FixtureRow.kickoff_utc >= start,
                 FixtureRow.kickoff_utc <= end,
-                or_(
-                    and_(
-                        OddsRow.kind == PriceKind.CLOSING.value,
-                        Bookmaker.code.in_(closing_from),
-                    ),
-                    and_(
-                        OddsRow.kind == PriceKind.PREMATCH.value,
-                        Bookmaker.code.not_in(prematch_except),
-                    ),
-                ),
+                which,
             )
             .order_by(OddsRow.id)
         ).all()

@@ -21,7 +21,7 @@ from scoreline.storage.tables import (
     ResultRow,
 )
 
-__all__ = ["NewPrediction", "PredictionRepository", "SettledPrediction"]
+__all__ = ["NewPrediction", "PredictionMoment", "PredictionRepository", "SettledPrediction"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,16 @@ class SettledPrediction(NamedTuple):
     away_goals: int
     probabilities: tuple[float, float, float]
     model_version_id: int
+
+
+class PredictionMoment(NamedTuple):
+    """A prediction made before its match kicked off: when, of what, and what it said."""
+
+    fixture_id: int
+    league: str
+    kickoff: datetime
+    created_at: datetime
+    probabilities: tuple[float, float, float]
 
 
 class PredictionRepository:
@@ -228,6 +238,34 @@ class PredictionRepository:
             .order_by(FixtureRow.kickoff_utc, FixtureRow.id)
         )
         return [SettledPrediction(r[0], r[1], r[2], r[3], (r[4], r[5], r[6]), r[7]) for r in rows]
+
+    def list_moments_of_finished(
+        self, *, model_version_id: int, start: datetime, end: datetime
+    ) -> list[PredictionMoment]:
+        """Every prediction by the version made before kick-off of the finished matches
+        kicking off in [start, end], in id order; one query."""
+        rows = self.session.execute(
+            select(
+                PredictionRow.fixture_id,
+                CompetitionRow.code,
+                FixtureRow.kickoff_utc,
+                PredictionRow.created_at,
+                PredictionRow.p_home,
+                PredictionRow.p_draw,
+                PredictionRow.p_away,
+            )
+            .join(FixtureRow, FixtureRow.id == PredictionRow.fixture_id)
+            .join(CompetitionRow, CompetitionRow.id == FixtureRow.competition_id)
+            .where(
+                PredictionRow.model_version_id == model_version_id,
+                PredictionRow.created_at <= FixtureRow.kickoff_utc,
+                FixtureRow.status == FixtureStatus.FINISHED.value,
+                FixtureRow.kickoff_utc >= start,
+                FixtureRow.kickoff_utc <= end,
+            )
+            .order_by(PredictionRow.id)
+        )
+        return [PredictionMoment(r[0], r[1], r[2], r[3], (r[4], r[5], r[6])) for r in rows]
 
     def list_recent_home_probabilities(self, *, model_version_id: int, limit: int) -> list[float]:
         """The home probabilities of the version's newest ``limit`` predictions, newest first."""

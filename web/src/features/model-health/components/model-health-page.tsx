@@ -9,6 +9,7 @@ import { hasRole, useUser } from '@/lib/auth';
 import { formatDate, formatDecimal, formatKickoff } from '@/lib/format';
 import { useActivateModel, useModelHealth, useModelVersions } from '@/features/model-health/api/health';
 import { ReliabilityChart, RollingChart } from './health-charts';
+import { ShadowClvPanel } from './shadow-clv-panel';
 
 const DRIFT_TONE = { stable: 'up', watch: 'warn', drift: 'down', unknown: 'neutral' } as const;
 const DRIFT_TEXT = {
@@ -216,6 +217,7 @@ export function ModelHealthPage() {
             </Panel>
           </div>
           <VersionRecords health={health.data} />
+          <ShadowClvPanel days={days} />
         </div>
       )}
       <div className="mt-4">
