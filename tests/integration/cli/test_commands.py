@@ -105,7 +105,7 @@ def test_demo_replays_the_last_fortnight_through_the_pipeline(
     # Again: the same model is reused, the replayed odds are duplicates, nothing doubles.
     again = runner.invoke(app, ["demo", "--data", str(SAMPLE)])
     assert again.exit_code == 0, again.output
-    assert "reusing it" in again.output
+    assert "reused and activated ensemble" in again.output
     assert f"0 odds stored, 0 unchanged, {stored:,} duplicates" in again.output
     assert "115 matches: RPS" in again.output
     with engine.connect() as connection:
