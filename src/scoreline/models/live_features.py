@@ -151,7 +151,7 @@ class LiveFeatures:
         self._clear([str(c) for c in history.columns])
         if history.empty:
             return
-        self._take(history, dixon_coles)
+        self._take(history, dixon_coles, _records(history))
         self._advance(_NO_DAY, self._latest_played())
 
     def update(self, history: pd.DataFrame, *, dixon_coles: pd.DataFrame | None = None) -> Change:
@@ -167,14 +167,15 @@ class LiveFeatures:
                 f"live features: the update has columns {list(history.columns)},"
                 f" the rebuild had {self._columns}"
             )
-        pairs = zip(_ids(history), _records(history), strict=True)
+        records = _records(history)
+        pairs = zip(_ids(history), records, strict=True)
         changed = [i for i, (f, r) in enumerate(pairs) if self._records.get(f) != r]
         if not changed:
             return Change.NOTHING
         history = history.iloc[changed]
         fresh = _ids(history)
         touched = [self._day[f] for f in fresh if f in self._day]
-        self._take(history, dixon_coles)
+        self._take(history, dixon_coles, [records[i] for i in changed])
         earliest = min([*touched, *(self._day[f] for f in fresh)])
         if earliest < self._last:
             self._rebuild_from_records()
@@ -199,16 +200,21 @@ class LiveFeatures:
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _take(self, history: pd.DataFrame, dixon_coles: pd.DataFrame | None) -> None:
-        """Store the rows, index them by day and write their own columns (market, DC)."""
+    def _take(
+        self,
+        history: pd.DataFrame,
+        dixon_coles: pd.DataFrame | None,
+        records: list[tuple[Hashable, ...]],
+    ) -> None:
+        """Store the rows (``records``: ``_records(history)``), index them by day and write
+        their own columns (market, Dixon-Coles)."""
         ids = _ids(history)
         days = kickoff_days(history).tolist()
-        stamps = pd.to_datetime(history["date"], utc=True).dt.tz_localize(None).to_numpy()
-        kickoffs = stamps.astype("datetime64[ns]").astype(np.int64).tolist()
+        kickoffs = _nanoseconds(history["date"]).tolist()
         goals = history[["home_goals", "away_goals"]].to_numpy(dtype=np.float64)
         played = (~np.isnan(goals).all(axis=1)).tolist()
         for f, record, day, kickoff, is_played in zip(
-            ids, _records(history), days, kickoffs, played, strict=True
+            ids, records, days, kickoffs, played, strict=True
         ):
             old = self._day.get(f)
             if old is not None:
@@ -226,7 +232,8 @@ class LiveFeatures:
             self._index.update({f: start + i for i, f in enumerate(new)})
             needed = len(self._index)
             if needed > len(self._values):
-                grown = np.full((max(needed, 2 * len(self._values)), len(FEATURE_COLUMNS)), np.nan)
+                room = max(needed, len(self._values) + len(self._values) // 8 + 1024)
+                grown = np.full((room, len(FEATURE_COLUMNS)), np.nan)
                 grown[: len(self._values)] = self._values
                 self._values = grown
         rows = np.fromiter((self._index[f] for f in ids), dtype=np.intp, count=len(ids))
@@ -285,7 +292,7 @@ class LiveFeatures:
         old_index, old_values = self._index, self._values
         frame = self._frame(sorted(self._records))
         self._clear(self._columns)
-        self._take(frame, None)
+        self._take(frame, None, _records(frame))
         ids = list(old_index)
         new_rows = [self._index[f] for f in ids]
         old_rows = [old_index[f] for f in ids]
@@ -302,7 +309,7 @@ class LiveFeatures:
         frame = pd.DataFrame.from_records(
             [self._records[f] for f in ordered], columns=self._columns
         )
-        frame["date"] = pd.to_datetime(frame["date"], utc=True)
+        frame["date"] = pd.to_datetime(frame["date"].astype(np.int64), unit="ns", utc=True)
         for column in ("home_goals", "away_goals"):
             frame[column] = pd.to_numeric(frame[column]).astype(np.float64)
         return frame
@@ -326,8 +333,20 @@ def _ids(history: pd.DataFrame) -> list[int]:
 
 
 def _records(history: pd.DataFrame) -> list[tuple[Hashable, ...]]:
-    """Rows as tuples that compare equal when the rows are the same (NaN as None)."""
-    return [
-        tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row)
-        for row in history.itertuples(index=False, name=None)
-    ]
+    """Rows as tuples of plain values that compare equal when the rows are the same: the
+    kick-off in nanoseconds since 1970 (UTC), a missing value as None."""
+    columns: list[list[Hashable]] = []
+    for name in history.columns:
+        series = history[name]
+        if name == "date":
+            columns.append(_nanoseconds(series).tolist())
+        else:
+            columns.append(series.astype(object).where(series.notna(), None).tolist())
+    return list(zip(*columns, strict=True))
+
+
+def _nanoseconds(dates: pd.Series) -> npt.NDArray[np.int64]:
+    """Kick-offs (naive ones taken as UTC) as nanoseconds since 1970."""
+    naive = pd.to_datetime(dates, utc=True).dt.tz_localize(None).to_numpy()
+    ns: npt.NDArray[np.int64] = naive.astype("datetime64[ns]").astype(np.int64)
+    return ns
