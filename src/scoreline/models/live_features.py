@@ -335,14 +335,10 @@ def _ids(history: pd.DataFrame) -> list[int]:
 def _records(history: pd.DataFrame) -> list[tuple[Hashable, ...]]:
     """Rows as tuples of plain values that compare equal when the rows are the same: the
     kick-off in nanoseconds since 1970 (UTC), a missing value as None."""
-    columns: list[list[Hashable]] = []
-    for name in history.columns:
-        series = history[name]
-        if name == "date":
-            columns.append(_nanoseconds(series).tolist())
-        else:
-            columns.append(series.astype(object).where(series.notna(), None).tolist())
-    return list(zip(*columns, strict=True))
+    values = history.to_numpy(dtype=object)
+    values[pd.isna(values)] = None
+    values[:, history.columns.get_loc("date")] = _nanoseconds(history["date"])
+    return [tuple(row) for row in values.tolist()]
 
 
 def _nanoseconds(dates: pd.Series) -> npt.NDArray[np.int64]:

@@ -3,7 +3,7 @@ feeds it, gives every fixture the row ``build_features`` gives on the whole hist
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Hashable, Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,7 @@ def model(matches: pd.DataFrame) -> LiveModel:
     return LiveModel(name="dixon-coles", version="1", dixon_coles=DixonColes().fit(first))
 
 
-def history_row(match: dict[str, Any], *, played: bool) -> HistoryRow:
+def history_row(match: Mapping[Hashable, Any], *, played: bool) -> HistoryRow:
     """The row ``FixtureRepository.history`` reads for the match, before or after its result."""
     goals = {
         name: (int(match[name]) if played and pd.notna(match[name]) else None)
@@ -89,7 +89,7 @@ def expected_rows(model: LiveModel, rows: list[HistoryRow]) -> dict[int, FloatAr
 
 
 def events(
-    matches: pd.DataFrame, *, late: set[int] = frozenset(), late_by: timedelta = timedelta(0)
+    matches: pd.DataFrame, *, late: Collection[int] = frozenset(), late_by: timedelta = timedelta(0)
 ) -> Iterator[tuple[datetime, int, str, int]]:
     """(time, order, kind, fixture): each day's fixtures scheduled together three days
     ahead, each looked up at its kick-off, its result in two hours after it (``late_by``
