@@ -16,7 +16,7 @@ import pytest
 from scoreline.domain.fixtures import FORM_STATISTICS, HistoryRow
 from scoreline.models import DixonColes
 from scoreline.models.feature_table import Change, FeatureTable
-from scoreline.models.features import FEATURE_COLUMNS, build_features
+from scoreline.models.features import build_features
 from scoreline.models.live_features import LiveFeatures
 from scoreline.models.serving import LiveModel
 from scoreline.services.history import load_history
@@ -25,15 +25,12 @@ FloatArray = npt.NDArray[np.float64]
 
 SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "football-data"
 NO_MARKET = np.full((1, 5), np.nan)
-# The walk's columns must be equal to the bit; the Dixon-Coles ones are the fitted model's
-# forecast of the pair, which differs in the last bit between a batch of one and of many.
-DC = [FEATURE_COLUMNS.index(c) for c in FEATURE_COLUMNS if c.startswith("dc_")]
-WALK = [i for i in range(len(FEATURE_COLUMNS)) if i not in DC]
 
 
 def assert_same(got: FloatArray, expected: FloatArray, what: str) -> None:
-    np.testing.assert_array_equal(got[..., WALK], expected[..., WALK], err_msg=what)
-    np.testing.assert_allclose(got[..., DC], expected[..., DC], rtol=0, atol=1e-12, err_msg=what)
+    """Equal to the last bit, the Dixon-Coles columns included (they do not depend on the
+    batch a fixture is priced in: ``LiveModel.dixon_coles_columns``)."""
+    np.testing.assert_array_equal(got, expected, err_msg=what)
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +199,15 @@ def test_an_update_with_other_columns_is_refused() -> None:
     live.rebuild(first)
     with pytest.raises(Exception, match="columns"):
         live.update(first.drop(columns=["season"]).assign(fixture_id=2))
+
+
+def test_dixon_coles_columns_do_not_depend_on_the_batch(
+    matches: pd.DataFrame, model: LiveModel
+) -> None:
+    # A new fixture is priced alone, a rebuild prices every fixture at once: the worker's
+    # row and its feature hash must be those of ``scoreline predict``.
+    fixtures = matches[["home_team", "away_team"]].assign(neutral=False)
+    whole = model.dixon_coles_columns(fixtures).to_numpy()
+    for start, size in [(0, 1), (17, 1), (500, 1), (3, 2), (40, 3), (100, 9), (200, 65)]:
+        part = model.dixon_coles_columns(fixtures.iloc[start : start + size]).to_numpy()
+        np.testing.assert_array_equal(part, whole[start : start + size])
