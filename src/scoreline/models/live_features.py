@@ -152,7 +152,7 @@ class LiveFeatures:
         if history.empty:
             return
         self._take(history, dixon_coles, _records(history))
-        self._advance(_NO_DAY, self._latest_played())
+        self._walk_all(history)
 
     def update(self, history: pd.DataFrame, *, dixon_coles: pd.DataFrame | None = None) -> Change:
         """Take new or changed fixtures (same columns as the rebuild's; rows known as they are
@@ -244,14 +244,27 @@ class LiveFeatures:
         """The latest kick-off day with a result (``_NO_DAY`` when none)."""
         return max((self._day[f] for f, played in self._played.items() if played), default=_NO_DAY)
 
-    def _advance(self, first: int, last: int) -> None:
+    def _walk_all(self, history: pd.DataFrame) -> None:
+        """Step a fresh state over every day up to the last played one, from ``history``
+        itself (every stored row) rather than a frame made again from the records."""
+        last = self._latest_played()
+        if last == _NO_DAY:
+            self._advance(_NO_DAY, last)
+            return
+        order = np.lexsort((history["fixture_id"].to_numpy(), _nanoseconds(history["date"])))
+        ordered = history.iloc[order]
+        self._advance(_NO_DAY, last, ordered[kickoff_days(ordered) <= last])
+
+    def _advance(self, first: int, last: int, frame: pd.DataFrame | None = None) -> None:
         """Step every day from ``first`` to ``last`` (a copy kept before ``last``), write
-        their rows, and leave the fixtures after ``last`` pending, to be read again."""
+        their rows, and leave the fixtures after ``last`` pending, to be read again.
+        ``frame``, when given, holds those days' rows by kick-off then fixture id."""
         if last == _NO_DAY:  # no result at all: every fixture is pending
             self._stale = bool(self._pending)
             return
-        ids = [f for d in sorted(self._days) if first <= d <= last for f in self._days[d]]
-        frame = self._frame(ids)
+        if frame is None:
+            days = sorted(d for d in self._days if first <= d <= last)
+            frame = self._frame([f for d in days for f in self._days[d]])
         m = coded_matches(frame, self._state)
         raw = np.full((len(frame), RAW_WIDTH), np.nan)
         for start, end in m.day_starts():
@@ -301,7 +314,7 @@ class LiveFeatures:
         self._values[new_rows, _POSITION["dc_goal_diff"]] = old_values[
             old_rows, _POSITION["dc_goal_diff"]
         ]
-        self._advance(_NO_DAY, self._latest_played())
+        self._walk_all(frame)
 
     def _frame(self, ids: Iterable[int]) -> pd.DataFrame:
         """The stored rows of fixtures, by kick-off then fixture id."""
