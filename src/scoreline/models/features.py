@@ -8,6 +8,10 @@ team playing twice on one day has both rows read the pre-day state and both
 updates applied). The match's own pre-match prices are used; its goals,
 statistics and closing prices never are.
 
+The walk is ``models._form.State``, stepped one day at a time. The live worker
+keeps one such state alive (``models.live_features.LiveFeatures``) and steps it
+as results arrive, so served features and backtest features are one code.
+
 =================================  ===========================================================
 columns                            meaning
 =================================  ===========================================================
