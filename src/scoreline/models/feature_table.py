@@ -1,10 +1,12 @@
 """Serving's feature engine: every fixture's base features and its live 1X2 market.
 
 Base features (ratings, form, rest, league rates, Dixon-Coles columns) change
-only when a result or a new fixture arrives, so they are computed for every
-fixture at once with ``build_features`` (point in time: a fixture never sees
-its own result or later ones) and kept as a matrix. The market columns change
-with every 1X2 price and are filled per prediction from ``MarketBook``.
+only when a result or a new fixture arrives. ``FeatureTable`` keeps them in a
+``models.live_features.LiveFeatures``: the walk ``build_features`` makes over
+the history, kept alive, so a new fixture is a read of the current state and a
+result a step of it, never a rebuild of every fixture (point in time: a fixture
+never sees its own result or later ones). The market columns change with every
+1X2 price and are filled per prediction from ``MarketBook``.
 
 ``MarketBook`` holds each fixture's latest 1X2 prices by bookmaker, applied in
 odds-id order from the stored rows rather than from the ticks a worker happens
@@ -26,11 +28,12 @@ import pandas as pd
 
 from scoreline.domain.bookmakers import SHARP
 from scoreline.domain.fixtures import HistoryRow
-from scoreline.models.features import FEATURE_COLUMNS, build_features
+from scoreline.models.features import FEATURE_COLUMNS
+from scoreline.models.live_features import Change, LiveFeatures
 from scoreline.models.serving import LiveModel
 from scoreline.pricing import consensus
 
-__all__ = ["FeatureTable", "MarketBook", "MarketQuote"]
+__all__ = ["Change", "FeatureTable", "MarketBook", "MarketQuote"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -39,31 +42,43 @@ _NO_PRICES = (np.nan, np.nan, np.nan)
 
 
 class FeatureTable:
-    """Base features of every fixture in the database, by fixture id."""
+    """Base features of every fixture in the database, by fixture id, kept current."""
 
     def __init__(self, model: LiveModel) -> None:
         self.model = model
-        self._row: dict[int, int] = {}
-        self._values: FloatArray = np.empty((0, len(FEATURE_COLUMNS)))
-        self.fixtures = 0
+        self.live = LiveFeatures()
+
+    @property
+    def fixtures(self) -> int:
+        """How many fixtures have a row."""
+        return self.live.fixtures
 
     def rebuild(self, history: Sequence[HistoryRow]) -> None:
-        """Recompute from every fixture's history row (``FixtureRepository.history``)."""
+        """Walk every fixture's history row (``FixtureRepository.history``) afresh."""
         if not history:
-            self._row, self._values, self.fixtures = {}, np.empty((0, len(FEATURE_COLUMNS))), 0
+            self.live = LiveFeatures()
             return
-        frame = pd.DataFrame.from_records(list(history), columns=HistoryRow._fields)
-        frame["date"] = pd.to_datetime(frame["date"], utc=True)
-        for column in ("home_goals", "away_goals"):
-            frame[column] = pd.to_numeric(frame[column]).astype("float64")
-        dc = self.model.dixon_coles_columns(frame)
-        features = build_features(frame, dixon_coles=dc)
-        self._values = features[list(FEATURE_COLUMNS)].to_numpy(dtype=np.float64)
-        self._row = {int(f): i for i, f in enumerate(frame["fixture_id"])}
-        self.fixtures = len(self._row)
+        frame = _frame(history)
+        self.live.rebuild(frame, dixon_coles=self.model.dixon_coles_columns(frame))
+
+    def update(self, history: Sequence[HistoryRow]) -> Change:
+        """Take new or changed fixtures' history rows (new fixtures, results, moves);
+        what it took (``LiveFeatures.update``)."""
+        if not history:
+            return Change.NOTHING
+        frame = _frame(history)
+        return self.live.update(frame, dixon_coles=self.model.dixon_coles_columns(frame))
+
+    def unplayed(self) -> list[int]:
+        """The fixtures held without a result: where the next results will come."""
+        return self.live.unplayed()
+
+    def latest_id(self) -> int:
+        """The highest fixture id held: fixtures above it are new."""
+        return self.live.latest_id()
 
     def __contains__(self, fixture_id: object) -> bool:
-        return fixture_id in self._row
+        return fixture_id in self.live
 
     def rows(self, fixture_ids: Sequence[int], market: FloatArray) -> FloatArray:
         """Feature rows (``FEATURE_COLUMNS`` order) of fixtures, market columns from ``market``.
@@ -71,9 +86,17 @@ class FeatureTable:
         ``market`` has shape (n, 5), columns ``pricing.consensus.MARKET_FEATURES``:
         NaN where the fixture has no valid 1X2 price yet.
         """
-        values = self._values[[self._row[f] for f in fixture_ids]].copy()
+        values = self.live.rows(fixture_ids)
         values[:, _MARKET_POSITIONS] = market
         return values
+
+
+def _frame(history: Sequence[HistoryRow]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(list(history), columns=HistoryRow._fields)
+    frame["date"] = pd.to_datetime(frame["date"], utc=True)
+    for column in ("home_goals", "away_goals"):
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    return frame
 
 
 @dataclass(frozen=True, slots=True)

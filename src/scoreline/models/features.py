@@ -8,6 +8,10 @@ team playing twice on one day has both rows read the pre-day state and both
 updates applied). The match's own pre-match prices are used; its goals,
 statistics and closing prices never are.
 
+The walk is ``models._form.State``, stepped one day at a time. The live worker
+keeps one such state alive (``models.live_features.LiveFeatures``) and steps it
+as results arrive, so served features and backtest features are one code.
+
 =================================  ===========================================================
 columns                            meaning
 =================================  ===========================================================
@@ -73,10 +77,27 @@ import numpy.typing as npt
 import pandas as pd
 
 from scoreline.errors import DataError, ModelError
-from scoreline.models._form import FORM_BLOCKS, FORM_STATS, STAT_NAMES, Matches, Walk, form_values
+from scoreline.models._form import (
+    FORM_BLOCKS,
+    FORM_STATS,
+    RAW_WIDTH,
+    STAT_NAMES,
+    Matches,
+    State,
+    derive,
+    form_values,
+)
 from scoreline.pricing import consensus
 
-__all__ = ["FEATURE_COLUMNS", "FeatureConfig", "build_features"]
+__all__ = [
+    "FEATURE_COLUMNS",
+    "FeatureConfig",
+    "build_features",
+    "check_history",
+    "coded_matches",
+    "kickoff_days",
+    "static_columns",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -200,40 +221,64 @@ def build_features(
         numbers >= 0, or ``dixon_coles`` lacks a column or has a repeated index.
     """
     config = config or FeatureConfig()
-    missing = [c for c in _REQUIRED if c not in history.columns]
-    if missing:
-        raise DataError(f"history is missing column(s) {missing}; features need {_REQUIRED}")
+    check_history(history)
     values = np.full((len(history), len(FEATURE_COLUMNS)), np.nan)
     if history.empty:
         return pd.DataFrame(values, index=history.index, columns=list(FEATURE_COLUMNS))
-    matches = _matches(history)
+    state = State(config)
+    matches = coded_matches(history, state)
+    raw = np.full((len(history), RAW_WIDTH), np.nan)
+    for start, end in matches.day_starts():
+        state.step(matches, start, end, raw)
     position = {name: i for i, name in enumerate(FEATURE_COLUMNS)}
-    for name, column in [
-        *Walk(matches, config).run(),
-        *_market(history),
-        *_dixon_coles(history, dixon_coles),
-    ]:
+    for name, column in derive(raw, matches.day, matches.at_home, config):
+        values[matches.order, position[name]] = column
+    for name, column in static_columns(history, dixon_coles):
         values[:, position[name]] = column
     return pd.DataFrame(values, index=history.index, columns=list(FEATURE_COLUMNS))
 
 
-def _matches(history: pd.DataFrame) -> Matches:
-    """The history's columns in kick-off-day order, checked."""
+def static_columns(
+    history: pd.DataFrame, dixon_coles: pd.DataFrame | None
+) -> list[tuple[str, FloatArray]]:
+    """The columns a match's own row decides, in ``history``'s row order: the market
+    consensus of its pre-match prices and the caller's Dixon-Coles forecast."""
+    return [*_market(history), *_dixon_coles(history, dixon_coles)]
+
+
+def check_history(history: pd.DataFrame) -> None:
+    """Raise ``DataError`` when ``history`` lacks a column features need."""
+    missing = [c for c in _REQUIRED if c not in history.columns]
+    if missing:
+        raise DataError(f"history is missing column(s) {missing}; features need {_REQUIRED}")
+
+
+def kickoff_days(history: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """Each row's kick-off day (UTC), as days since 1970-01-01: the walk's unit of time."""
+    stamps = pd.to_datetime(history["date"], utc=True)
+    days: npt.NDArray[np.int64] = (
+        stamps.dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
+    )
+    return days
+
+
+def coded_matches(history: pd.DataFrame, state: State) -> Matches:
+    """The history's columns in kick-off-day order, checked, coded for ``state`` (rows of
+    one day keep their order in ``history``): what ``State.step`` and ``read_ahead`` take."""
     blank = history[list(_REQUIRED[:5])].isna().any(axis=1).to_numpy()
     if blank.any():
         raise DataError(
             f"history has {int(blank.sum())} row(s) without a date, league, season or team,"
             f" first at row {int(np.flatnonzero(blank)[0])}"
         )
-    stamps = pd.to_datetime(history["date"], utc=True)
-    day = stamps.dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
+    day = kickoff_days(history)
     order = np.argsort(day, kind="stable")
     n = len(history)
-    teams, _ = pd.factorize(
-        np.concatenate([_text(history, "home_team"), _text(history, "away_team")])
+    teams = state.codes(
+        "team", np.concatenate([_text(history, "home_team"), _text(history, "away_team")])
     )
-    leagues, league_names = pd.factorize(_text(history, "league"))
-    seasons, _ = pd.factorize(_text(history, "season"))
+    leagues = state.codes("league", _text(history, "league"))
+    seasons = state.codes("season", _text(history, "season"))
     columns = {c: _floats(history, c) for _, h, a in FORM_STATS for c in (h, a) if c}
     # Both goals missing marks a match not played yet (the live worker's fixtures):
     # it reads the state like any other and leaves it unchanged.
@@ -269,8 +314,6 @@ def _matches(history: pd.DataFrame) -> Matches:
         home_form=home_form[order],
         away_form=away_form[order],
         league_form=np.column_stack([draw, total])[order],
-        n_teams=int(teams.max()) + 1,
-        n_leagues=len(league_names),
     )
 
 

@@ -105,14 +105,25 @@ class LiveModel:
         )
 
     def dixon_coles_columns(self, fixtures: pd.DataFrame) -> pd.DataFrame:
-        """The dc_* feature columns of fixtures (home_team, away_team, neutral)."""
+        """The dc_* feature columns of fixtures (home_team, away_team, neutral).
+
+        Each fixture's columns are the same to the last bit whatever batch it comes in: the
+        worker reads a new fixture alone, a rebuild reads every fixture at once, and both
+        must give the row (and the feature hash) ``scoreline predict`` gives.
+        """
+        pairs = fixtures[["home_team", "away_team", "neutral"]]
+        if len(pairs) == 1:
+            # numpy sums the Poisson columns of one fixture pairwise and those of several
+            # row by row: a lone fixture is read as two (itself twice).
+            pairs = pd.concat([pairs, pairs])
         with warnings.catch_warnings():
             # A promoted team is priced by the newcomer prior; the fit reported it.
             warnings.simplefilter("ignore", UnseenTeamWarning)
-            grid = self.dixon_coles.predict(fixtures[["home_team", "away_team", "neutral"]])
-        p = grid.probabilities("1x2")
+            grid = self.dixon_coles.predict(pairs)
+        p = _one_x_two(grid.probabilities("correct_score"))
         goals = grid.probabilities("expected_goals")
-        return pd.DataFrame(np.column_stack([p, goals]), index=fixtures.index, columns=list(_DC))
+        columns = np.column_stack([p, goals])[: len(fixtures)]
+        return pd.DataFrame(columns, index=fixtures.index, columns=list(_DC))
 
     def serve(self, x: FloatArray) -> ServedBatch:
         """Calibrated probabilities and every market for feature rows in ``FEATURE_COLUMNS``
@@ -183,3 +194,20 @@ class LiveModel:
             }
             for i in range(len(probabilities))
         ]
+
+
+def _one_x_two(cells: FloatArray) -> FloatArray:
+    """Home win, draw and away win mass of (n, g, g) score grids, (n, 3), the cells of each
+    fixture added one by one in a fixed order.
+
+    ``ScoreGrid.probabilities("1x2")`` sums a whole batch in one matrix product, and a
+    numpy reduction picks its order by the array's shape: either way the last bit depends
+    on the batch's size. Adding cell columns in turn is elementwise, so it does not.
+    """
+    n, g = cells.shape[0], cells.shape[1]
+    sums = np.zeros((3, n))
+    for home in range(g):
+        for away in range(g):
+            outcome = 0 if home > away else 1 if home == away else 2
+            sums[outcome] += cells[:, home, away]
+    return sums.T.copy()

@@ -12,7 +12,7 @@ The worker is a composition of small parts::
               ModelFollower      reload when another version became active
               StreamGauges       lag, pending, stream lengths
               DriftMonitor       PSI against the training reference
-              refresh + score    rebuild features on new results; SettledScorer
+              refresh + score    step the features by new results; SettledScorer
 
 A crash before the commit leaves the entries pending for another worker; a
 crash after it leads to a harmless redelivery (predictions are unique per
@@ -322,7 +322,8 @@ class Worker:
             self.reload_model()
 
     def _refresh(self) -> None:
-        """Rebuild the base features when results came in, and score the settled fixtures."""
+        """Bring the base features up to date when results came in (a step of the live
+        state, not a rebuild: ``Predictor.refresh``), and score the settled fixtures."""
         started = time.perf_counter()
         if self.predictor.refresh(force=False):
             self.status.fixtures = self.predictor.fixtures

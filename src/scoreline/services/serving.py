@@ -5,8 +5,12 @@ once per model version rather than once per tick:
 
 - the version (``services.model_versions.LoadedModel``): every prediction is
   stored under the id of the version that made it;
-- the base features of every fixture (``models.feature_table.FeatureTable``),
-  rebuilt when results or fixtures change;
+- the base features of every fixture (``models.feature_table.FeatureTable``):
+  walked over the whole history once per model version, then kept current as
+  results and fixtures arrive (``refresh`` reads only the rows that can have
+  changed: the fixtures held unplayed and those added since; a tick of a fixture
+  not held yet reads that fixture). The walk is ``build_features``'s own, so a
+  served row is the row the backtest would compute;
 - each fixture's latest 1X2 prices by bookmaker (``MarketBook``), brought up to
   date from the stored rows in odds-id order, from which the market columns
   are computed by the consensus rule training uses.
@@ -30,7 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from scoreline.models.feature_table import FeatureTable, MarketBook, MarketQuote
+from scoreline.models.feature_table import Change, FeatureTable, MarketBook, MarketQuote
 from scoreline.models.serving import ServedBatch
 from scoreline.services.model_versions import LoadedModel
 from scoreline.storage.repositories.predictions import NewPrediction
@@ -94,6 +98,7 @@ class Predictor:
         self.table = FeatureTable(self.model)
         self._bookmakers: dict[int, str] = {}
         self._results_seen: tuple[int, date | None] | None = None
+        self.last_change = Change.REBUILT  # what the latest update of the table took
         self.refresh(force=True)
 
     @property
@@ -106,16 +111,45 @@ class Predictor:
         return fixture_id in self.table
 
     def refresh(self, *, force: bool) -> bool:
-        """Rebuild the base features when results changed (or when ``force``); whether it did."""
+        """Bring the base features up to date when results changed, or walk every fixture
+        afresh when ``force`` (a model loaded); whether anything was read.
+
+        Results are noticed by ``results_version``; then the rows of the fixtures held
+        unplayed and of the fixtures added since are read and given to the table, which
+        steps its state (``models.live_features``). A fixture held unplayed that is no
+        longer in the history (an awarded match) makes it walk everything again.
+        """
         with self.unit_of_work() as uow:
             results = uow.fixtures.results_version()
             if not force and results == self._results_seen:
                 return False
-            history = uow.fixtures.history()
-        table = FeatureTable(self.model)
-        table.rebuild(history)
-        self.table, self._results_seen = table, results
+            if force:
+                history = uow.fixtures.history()
+            else:
+                unplayed = self.table.unplayed()
+                changed = uow.fixtures.history(fixture_ids=unplayed)
+                changed += uow.fixtures.history(after_id=self.table.latest_id())
+                if set(unplayed) - {row.fixture_id for row in changed}:
+                    force, history = True, uow.fixtures.history()
+        if force:
+            table = FeatureTable(self.model)
+            table.rebuild(history)
+            self.table = table
+        else:
+            self.last_change = self.table.update(changed)
+        self._results_seen = results
         return True
+
+    def _take_new(self, fixture_ids: Sequence[int]) -> None:
+        """Read fixtures the table does not hold (scheduled since) into it: new results
+        first, then the fixtures themselves, each a read of the state, not a rebuild."""
+        self.refresh(force=False)
+        missing = sorted({f for f in fixture_ids if not self.knows(f)})
+        if not missing:
+            return
+        with self.unit_of_work() as uow:
+            rows = uow.fixtures.history(fixture_ids=missing)
+        self.last_change = self.table.update(rows)
 
     # -- predicting ---------------------------------------------------------------------
 
@@ -123,7 +157,7 @@ class Predictor:
         """Predict each odds snapshot from the market as it stood at that snapshot, and store
         the predictions (a snapshot predicted before is skipped: streams redeliver)."""
         if any(not self.knows(t.fixture_id) for t in ticks):
-            self.refresh(force=True)  # a fixture scheduled since the table was built
+            self._take_new([t.fixture_id for t in ticks])  # scheduled since the table was built
         unknown = sorted({t.fixture_id for t in ticks if not self.knows(t.fixture_id)})
         known = sorted((t for t in ticks if self.knows(t.fixture_id)), key=lambda t: t.odds_id)
         with self.unit_of_work() as uow:

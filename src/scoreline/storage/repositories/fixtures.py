@@ -172,6 +172,8 @@ class FixtureRepository:
         finished_only: bool = False,
         competitions: Sequence[str] | None = None,
         before: datetime | None = None,
+        fixture_ids: Sequence[int] | None = None,
+        after_id: int | None = None,
     ) -> list[HistoryRow]:
         """Fixtures as the models read them, oldest first (awarded ones never).
 
@@ -182,6 +184,9 @@ class FixtureRepository:
         a replayed match keeps the gaps it had in history, so rest days, form
         windows and rating decay see them, and a fit's training window names
         true dates. Rows come in that order.
+        ``fixture_ids`` keeps those fixtures, ``after_id`` those with a higher id:
+        how the live feature engine asks for what changed (results of the fixtures
+        it holds unplayed, fixtures added since) without reading every fixture.
         """
         home, away = aliased(TeamRow), aliased(TeamRow)
         played = played_at()
@@ -215,8 +220,16 @@ class FixtureRepository:
             statement = statement.where(CompetitionRow.code.in_(competitions))
         if before is not None:
             statement = statement.where(FixtureRow.kickoff_utc < before)
-        rows = self.session.execute(statement.order_by(played, FixtureRow.id))
-        return [HistoryRow(*row) for row in rows]
+        if after_id is not None:
+            statement = statement.where(FixtureRow.id > after_id)
+        if fixture_ids is None:
+            rows = self.session.execute(statement.order_by(played, FixtureRow.id))
+            return [HistoryRow(*row) for row in rows]
+        found: list[HistoryRow] = []
+        for chunk in chunks(sorted(set(fixture_ids))):
+            picked = statement.where(FixtureRow.id.in_(chunk))
+            found += [HistoryRow(*row) for row in self.session.execute(picked)]
+        return sorted(found, key=lambda row: (row.date, row.fixture_id))
 
     def latest_kickoff(self) -> datetime | None:
         """The latest kick-off stored, or None for an empty database."""
