@@ -1,6 +1,7 @@
 import { useState } from 'react';
 
 import { Button } from '@/components/ui/button';
+import { useConfirm } from '@/components/ui/confirm-dialog';
 import { SelectField, TextField } from '@/components/ui/field';
 import { Badge, PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
@@ -64,13 +65,18 @@ function ModelVersions() {
   const versions = useModelVersions();
   const isAdmin = hasRole(useUser().data, 'admin');
   const activate = useActivateModel();
-  const confirmActivate = (model: ModelVersionOut) => {
-    if (window.confirm(`Serve ${model.name} ${model.version} from now on?`)) {
-      activate.mutate({ name: model.name, version: model.version });
-    }
-  };
+  const confirm = useConfirm();
+  const confirmActivate = (model: ModelVersionOut) =>
+    confirm.ask({
+      title: `Serve ${model.name} ${model.version}?`,
+      message: 'The workers switch to it for every new prediction from now on.',
+      confirmLabel: 'Activate',
+      tone: 'primary',
+      onConfirm: () => activate.mutate({ name: model.name, version: model.version }),
+    });
   return (
     <Panel title="Model versions">
+      {confirm.dialog}
       <InlineError message={activate.error?.message} />
       {versions.isPending ? (
         <Spinner />
