@@ -232,9 +232,9 @@ def check_page(page: Page, path: str, name: str, ready: str, widths: tuple[int, 
         page.goto(path)
         _settle(page, ready)
         label = f"{name} at {width} px"
+        page.screenshot(path=str(ARTIFACTS / f"layout-{name}-{width}.png"), full_page=True)
         assert_fits(page, label)
         problems = page.evaluate(TABLES_FIT, width >= 1280)
-        page.screenshot(path=str(ARTIFACTS / f"layout-{name}-{width}.png"), full_page=True)
         assert problems == [], f"{label}: {problems}"
         if width in (390, 1440):
             violations = serious_violations(page)

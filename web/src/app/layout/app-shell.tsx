@@ -60,7 +60,7 @@ export function AppShell() {
         Skip to content
       </a>
       <header className="border-b border-line bg-panel">
-        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 gap-y-2 px-3 py-2 sm:px-4">
+        <div className="mx-auto flex max-w-[112rem] flex-wrap items-center gap-x-4 gap-y-2 px-3 py-2 sm:px-4">
           <span className="flex items-center gap-2 font-semibold tracking-tight">
             <img src="/favicon.svg" alt="" width={22} height={22} />
             Scoreline
@@ -113,7 +113,7 @@ export function AppShell() {
           </div>
         </div>
       </header>
-      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-3 py-4 outline-none sm:px-4">
+      <main id="main" tabIndex={-1} className="mx-auto max-w-[112rem] px-3 py-4 outline-none sm:px-4">
         <Outlet />
       </main>
     </div>

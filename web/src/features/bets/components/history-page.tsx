@@ -11,7 +11,7 @@ import { SelectField, TextField } from '@/components/ui/field';
 import { PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { EmptyState, ErrorState, Spinner } from '@/components/ui/states';
 import type { BetHistoryOut } from '@/lib/api-types';
-import { formatKickoff, formatMoney, formatOdds } from '@/lib/format';
+import { formatBookmaker, formatKickoff, formatMoney, formatOdds } from '@/lib/format';
 import { useCompetitions, usePortfolios } from '@/lib/queries';
 import {
   FILTER_NAMES,
@@ -60,7 +60,7 @@ function HistoryTable({ bets }: { bets: BetHistoryOut[] }) {
               <td className={`${td} text-right`} data-testid="history-close">{closingText(bet)}</td>
               <td className={`${td} text-right`}>{formatMoney(bet.stake_minor, bet.currency)}</td>
               <td className={td}>{selectionText(bet)}</td>
-              <td className={td}>{bet.bookmaker ?? '—'}</td>
+              <td className={td}>{formatBookmaker(bet.bookmaker)}</td>
               <td className={td}>{formatKickoff(bet.placed_at)}</td>
             </tr>
           ))}

@@ -127,7 +127,7 @@ export function ExposurePanel({ portfolio }: { portfolio: PortfolioOut }) {
         <EmptyState title="Nothing at risk">No open stake on any fixture.</EmptyState>
       ) : (
         <div className="grid gap-3 lg:grid-cols-3">
-          <div className="lg:col-span-2">
+          <div className="min-w-0 lg:col-span-2">
             <TableFrame label="Exposure by fixture">
               <table className={tableClass}>
                 <caption className="px-2 py-1 text-left text-xs text-muted">By fixture</caption>
