@@ -295,3 +295,90 @@ def test_the_api_docs_fit_a_phone(trader: Page, desk: Desk) -> None:
     expect(viewport).to_have_attribute("content", re.compile("width=device-width"))
     assert_fits(trader, "/docs at 390 px")
     trader.screenshot(path=str(ARTIFACTS / "layout-docs-390.png"), full_page=True)
+
+
+def test_the_navigation_is_a_menu_on_a_phone(admin: Page, desk: Desk) -> None:
+    admin.set_viewport_size(PHONE)
+    admin.goto("/")
+    expect(admin.get_by_test_id("board-row").first).to_be_visible(timeout=10_000)
+    menu = admin.get_by_role("button", name="Menu")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(admin.get_by_role("link", name="Model health")).to_be_hidden()
+    menu.click()
+    for name in ("Live board", "Portfolio", "History", "Accounts", "Performance", "Model health"):
+        link = admin.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+    admin_link = admin.get_by_role("link", name="Admin", exact=True)
+    box = admin_link.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert_fits(admin, "the open menu")
+    admin.screenshot(path=str(ARTIFACTS / "layout-menu-390.png"), full_page=True)
+    assert serious_violations(admin) == []
+    admin_link.click()
+    expect(admin).to_have_url(re.compile("/admin$"))
+    expect(admin.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "false")
+
+
+def test_the_board_and_the_bet_dialog_work_from_the_keyboard(trader: Page, desk: Desk) -> None:
+    page = trader
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"/?portfolio={desk.portfolio}")
+    rows = page.get_by_test_id("board-row")
+    expect(rows.first).to_be_visible(timeout=10_000)
+    page.keyboard.press("?")
+    shortcuts = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(shortcuts).to_contain_text("Bet on the marked selection")
+    page.screenshot(path=str(ARTIFACTS / "layout-shortcuts-1440.png"))
+    page.keyboard.press("Escape")
+    expect(shortcuts).to_be_hidden()
+    open_before = page.request.get(
+        api_url(desk.platform, f"/portfolios/{desk.portfolio}/bets"), params={"status": "open"}
+    ).json()["total"]
+    # j marks the first fixture's first selection (Arsenal at 2.10, an edge): b opens the
+    # dialog on it, Esc closes it, b again, type a stake, Enter places the bet.
+    page.keyboard.press("j")
+    first = rows.first
+    expect(first).to_be_focused()
+    expect(first.locator("td[data-active]")).to_have_attribute("data-label", "Arsenal")
+    page.keyboard.press("l")
+    expect(first.locator("td[data-active]")).to_have_attribute("data-label", "Draw")
+    page.keyboard.press("h")
+    page.keyboard.press("b")
+    dialog = page.get_by_role("dialog", name="Place bet")
+    expect(dialog).to_contain_text("Arsenal · Arsenal v Chelsea")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(first).to_be_focused()
+    page.keyboard.press("b")
+    expect(dialog.get_by_label(re.compile("Stake"))).to_be_focused()
+    page.keyboard.type("5")
+    page.screenshot(path=str(ARTIFACTS / "layout-bet-dialog-1440.png"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="placed")).to_be_visible(timeout=10_000)
+    open_after = page.request.get(
+        api_url(desk.platform, f"/portfolios/{desk.portfolio}/bets"), params={"status": "open"}
+    ).json()["total"]
+    assert open_after == open_before + 1
+
+
+def test_voiding_asks_in_an_accessible_dialog(trader: Page, desk: Desk) -> None:
+    page = trader
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        page.goto("/portfolio")
+        row = page.locator(f"[data-testid=bet-row][data-bet-id='{desk.open_bet}']")
+        expect(row).to_be_visible(timeout=10_000)
+        row.get_by_role("button", name=f"Void bet {desk.open_bet}").click()
+        asked = page.get_by_role("alertdialog", name=f"Void bet {desk.open_bet}?")
+        expect(asked).to_contain_text("Match result · Arsenal on Arsenal v Chelsea")
+        expect(asked.get_by_role("button", name="Cancel")).to_be_focused()
+        page.screenshot(path=str(ARTIFACTS / f"layout-confirm-{viewport['width']}.png"))
+        assert serious_violations(page) == []
+        page.keyboard.press("Escape")
+        expect(asked).to_be_hidden()
+        expect(row).to_be_visible()
+    row.get_by_role("button", name=f"Void bet {desk.open_bet}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Void bet").click()
+    expect(row).to_be_hidden(timeout=10_000)
+    bet = page.request.get(api_url(desk.platform, f"/bets/{desk.open_bet}")).json()["bet"]
+    assert bet["status"] == "void"

@@ -91,7 +91,8 @@ describe('app shell', () => {
     expect(menu).toHaveAttribute('aria-expanded', 'false');
     await people.click(menu);
     expect(screen.getByRole('button', { name: 'Close menu' })).toHaveAttribute('aria-expanded', 'true');
-    await people.click(screen.getByRole('link', { name: 'Admin' }));
+    expect(screen.getByRole('link', { name: 'Admin' })).toBeInTheDocument();
+    await people.click(screen.getByRole('link', { name: 'Live board' }));
     expect(screen.getByRole('button', { name: 'Menu' })).toHaveAttribute('aria-expanded', 'false');
   });
 

@@ -123,6 +123,8 @@ describe('markets and selections as a bettor says them', () => {
     expect(formatMarket('1x2')).toBe('Match result');
     expect(formatMarket('over_under')).toBe('Total goals');
     expect(formatMarket('asian_handicap')).toBe('Asian handicap');
+    expect(formatMarket('btts')).toBe('Both teams to score');
+    expect(formatSelection({ market: 'btts', selection: 'yes' })).toBe('Yes');
     expect(formatBetName({ market: 'over_under', selection: 'over', line: '2.50' })).toBe('Total goals · Over 2.5');
     expect(formatBetName({ market: '1x2', selection: 'away', ...teams })).toBe('Match result · Chelsea');
   });

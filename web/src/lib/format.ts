@@ -132,6 +132,7 @@ const MARKET_NAMES: Record<string, string> = {
   '1x2': 'Match result',
   over_under: 'Total goals',
   asian_handicap: 'Asian handicap',
+  btts: 'Both teams to score',
 };
 
 export function formatMarket(market: string): string {
@@ -191,6 +192,7 @@ export function formatSelection({ market, selection, line, home, away }: Selecti
     if (value === null || side === null) return side ?? selection;
     return `${side} ${formatHandicap(selection === 'away' ? -value : value)}`;
   }
+  if (selection === 'yes' || selection === 'no') return selection === 'yes' ? 'Yes' : 'No';
   return side ?? selection.replace(/_/g, ' ');
 }
 

@@ -207,7 +207,7 @@ describe('LiveBoard', () => {
     renderWithProviders(<LiveBoard onBet={onBet} />, { route: '/?portfolio=1' });
     await screen.findAllByTestId('board-row');
     expect(within(row(1)).queryByRole('button', { name: /Bet Draw/ })).not.toBeInTheDocument();
-    await user.click(within(row(3)).getByRole('button', { name: 'Bet Home, Home 3 v Away 3, at 2.40' }));
+    await user.click(within(row(3)).getByRole('button', { name: 'Bet Home 3, Home 3 v Away 3, at 2.40' }));
     expect(onBet).toHaveBeenCalledWith(
       expect.objectContaining({ selection: expect.objectContaining({ odds_snapshot_id: 31, selection: 'home' }) }),
       1,
