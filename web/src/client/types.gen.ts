@@ -2257,7 +2257,15 @@ export type SourceFileRead = {
      */
     loaded_at: string;
     /**
+     * Partial
+     *
+     * Only part of it was loaded (up to a moment, or without early results).
+     */
+    partial?: boolean;
+    /**
      * Path
+     *
+     * The file's path, or the name an upload was sent with.
      */
     path: string;
     /**
@@ -2266,6 +2274,8 @@ export type SourceFileRead = {
     provider: string;
     /**
      * Rows
+     *
+     * The matches loaded from it.
      */
     rows: number;
 };
