@@ -55,7 +55,8 @@ TABLES_FIT = """
   for (const table of document.querySelectorAll('table')) {
     const box = table.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
-    const name = (table.querySelector('caption')?.textContent || table.getAttribute('aria-label') || 'a table').trim();
+    const caption = table.querySelector('caption')?.textContent;
+    const name = (caption || table.getAttribute('aria-label') || 'a table').trim();
     let panel = table.parentElement;
     while (panel && panel !== document.body) {
       const overflow = getComputedStyle(panel).overflowX;
@@ -63,19 +64,27 @@ TABLES_FIT = """
       panel = panel.parentElement;
     }
     if (!panel || panel === document.body) {
-      if (box.left < -0.5 || box.right > width + 0.5) problems.push(`${name}: cut off, not in a scroll panel`);
+      if (box.left < -0.5 || box.right > width + 0.5) {
+        problems.push(`${name}: cut off, not in a scroll panel`);
+      }
       continue;
     }
     if (!panel.getAttribute('aria-label') && !panel.getAttribute('aria-labelledby')) {
       problems.push(`${name}: its scroll panel has no label`);
     }
     const frame = panel.getBoundingClientRect();
-    if (frame.left < -0.5 || frame.right > width + 0.5) problems.push(`${name}: its panel leaves the viewport`);
+    if (frame.left < -0.5 || frame.right > width + 0.5) {
+      problems.push(`${name}: its panel leaves the viewport`);
+    }
     const scrolls = panel.scrollWidth > panel.clientWidth + 1;
-    if (scrolls && strict) problems.push(`${name}: clipped (${panel.scrollWidth} > ${panel.clientWidth} px)`);
+    if (scrolls && strict) {
+      problems.push(`${name}: clipped (${panel.scrollWidth} > ${panel.clientWidth} px)`);
+    }
     if (scrolls) {
       const first = table.querySelector('tbody tr > :first-child');
-      if (first && getComputedStyle(first).position !== 'sticky') problems.push(`${name}: scrolls without its first column pinned`);
+      if (first && getComputedStyle(first).position !== 'sticky') {
+        problems.push(`${name}: scrolls without its first column pinned`);
+      }
     }
   }
   return problems;
@@ -146,7 +155,7 @@ def _place(page: Page, platform: Platform, portfolio: int, fixture: int, stake: 
 
 
 @pytest.fixture(scope="module")
-def desk(browser: Browser, platform: Platform) -> Iterator[Desk]:
+def desk(browser: Browser, platform: Platform) -> Desk:
     """A trader's book: an open bet on Arsenal v Chelsea, a settled one on Brighton v Fulham,
     a bet taken at Smarkets (Asian handicap) and its account; totals and handicap prices."""
     context = browser.new_context(base_url=platform.base_url, viewport=DESKTOP)
@@ -188,7 +197,7 @@ def desk(browser: Browser, platform: Platform) -> Iterator[Desk]:
         assert time.monotonic() < deadline, "the bet was not settled from the result"
         time.sleep(0.2)
     context.close()
-    yield Desk(platform, portfolio, open_bet, settled, arsenal)
+    return Desk(platform, portfolio, open_bet, settled, arsenal)
 
 
 def _context_page(browser: Browser, platform: Platform, email: str) -> Iterator[Page]:
@@ -310,7 +319,9 @@ def test_the_navigation_is_a_menu_on_a_phone(admin: Page, desk: Desk) -> None:
         expect(link).to_be_visible()
     admin_link = admin.get_by_role("link", name="Admin", exact=True)
     box = admin_link.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"]
     assert_fits(admin, "the open menu")
     admin.screenshot(path=str(ARTIFACTS / "layout-menu-390.png"), full_page=True)
     assert serious_violations(admin) == []

@@ -31,7 +31,8 @@ _DOCS_PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Scoreline API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/docs/swagger-ui.css"><link rel="stylesheet" href="/docs/fit.css"></head>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="stylesheet" href="/docs/fit.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script>
 </body></html>
@@ -47,7 +48,9 @@ _DOCS_FIT = """.swagger-ui .wrapper { padding: 0 8px; box-sizing: border-box; }
 .swagger-ui .opblock .opblock-summary-path { word-break: break-all; max-width: 100%; }
 .swagger-ui .opblock-summary-description { word-break: break-word; }
 .swagger-ui pre, .swagger-ui .microlight { white-space: pre-wrap; word-break: break-word; }
-.swagger-ui table, .swagger-ui .model-box, .swagger-ui .responses-inner { display: block; max-width: 100%; overflow-x: auto; }
+.swagger-ui table, .swagger-ui .model-box, .swagger-ui .responses-inner {
+  display: block; max-width: 100%; overflow-x: auto;
+}
 .swagger-ui .info .title { word-break: break-word; }
 .swagger-ui .scheme-container .schemes { flex-wrap: wrap; }
 """

@@ -67,7 +67,7 @@ describe('app shell', () => {
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     expect(screen.getByRole('link', { name: 'Skip to content' })).toHaveAttribute('href', '#main');
     expect(await seriousViolations()).toEqual([]);
-  });
+  }, 15_000); // axe over the whole shell and board: seconds on a busy 2-core runner
 
   it('names the theme the toggle switches to, in either theme', async () => {
     renderShell('trader');

@@ -158,9 +158,7 @@ def _ingest(state: ApiContext, filename: str, data: bytes) -> IngestRead:
         path = FilePath(folder) / filename
         path.write_bytes(data)
         # Listed by the name it was sent with, not the temporary folder it is read from.
-        report = ingest.ingest_football_data(
-            state.unit_of_work, [path], names={path: filename}
-        )
+        report = ingest.ingest_football_data(state.unit_of_work, [path], names={path: filename})
     outcome = report.files[0]
     if outcome.status == "rejected":
         # Named as it was sent, not by the temporary folder it was read from.
