@@ -23,6 +23,7 @@ from platform_fixtures import (
     DESKTOP,
     PASSWORD,
     PHONE,
+    SAMPLE_DATA,
     Platform,
     api_url,
     assert_fits,
@@ -40,6 +41,7 @@ __all__ = ["browser", "platform"]  # fixtures, imported for pytest
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 TRADER = "desk@example.com"
+UPLOADED = SAMPLE_DATA / "D1" / "2021-2022.csv"  # another country's season: the board is unmoved
 ADMIN = "admin@example.com"
 WIDE: ViewportSize = {"width": 1920, "height": 1080}
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
@@ -393,3 +395,23 @@ def test_voiding_asks_in_an_accessible_dialog(trader: Page, desk: Desk) -> None:
     expect(row).to_be_hidden(timeout=10_000)
     bet = page.request.get(api_url(desk.platform, f"/bets/{desk.open_bet}")).json()["bet"]
     assert bet["status"] == "void"
+
+
+def test_the_admin_status_tells_the_truth(admin: Page, desk: Desk) -> None:
+    page = admin
+    page.set_viewport_size(DESKTOP)
+    page.goto("/admin")
+    results = page.get_by_test_id("stream-row").filter(has_text=re.compile(r":results\b"))
+    # Settlement reads the results stream in the API process: its group is there, consumed.
+    expect(results).to_contain_text("settlement", timeout=10_000)
+    expect(results.get_by_role("cell").nth(3)).to_have_text("1")
+    expect(results).not_to_contain_text("not created")
+    upload = page.get_by_role("form", name="Upload football-data CSV")
+    upload.get_by_label("Football-data CSV").set_input_files(str(UPLOADED))
+    upload.get_by_role("button", name="Upload").click()
+    expect(page.get_by_test_id("ingest-report")).to_contain_text("loaded", timeout=30_000)
+    files = page.get_by_test_id("source-file")
+    # Listed by the name it was sent with, beside the file loaded at start, not a temp path.
+    expect(files.filter(has_text=re.compile(f"^{UPLOADED.name}$"))).to_have_count(1, timeout=10_000)
+    assert not [t for t in files.all_inner_texts() if "scoreline-upload" in t]
+    page.screenshot(path=str(ARTIFACTS / "layout-admin-status-1440.png"), full_page=True)

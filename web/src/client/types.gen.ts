@@ -1223,6 +1223,12 @@ export type GroupStatus = {
      */
     consumers: number;
     /**
+     * Exists
+     *
+     * False until a consumer has created the group.
+     */
+    exists?: boolean;
+    /**
      * Lag
      */
     lag: number;

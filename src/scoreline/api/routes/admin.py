@@ -72,7 +72,13 @@ def _streams(state: ApiContext) -> tuple[list[StreamStatus], str | None, int]:
                     name=stream,
                     length=bus.length(stream),
                     groups=[
-                        GroupStatus(name=g, consumers=i.consumers, pending=i.pending, lag=i.lag)
+                        GroupStatus(
+                            name=g,
+                            consumers=i.consumers,
+                            pending=i.pending,
+                            lag=i.lag,
+                            exists=i.exists,
+                        )
                         for g, i in infos
                     ],
                 )

@@ -37,6 +37,7 @@ class GroupStatus(BaseModel):
     consumers: int
     pending: int
     lag: int
+    exists: bool = Field(default=True, description="False until a consumer has created the group.")
 
 
 class StreamStatus(BaseModel):

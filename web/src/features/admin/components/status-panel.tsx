@@ -82,10 +82,18 @@ export function StatusPanel() {
               <tbody>
                 {status.data.streams.flatMap((stream) =>
                   (stream.groups.length ? stream.groups : [null]).map((group) => (
-                    <tr key={`${stream.name}-${group?.name ?? ''}`} className={rowClass}>
+                    <tr key={`${stream.name}-${group?.name ?? ''}`} className={rowClass} data-testid="stream-row">
                       <td className={td}>{stream.name}</td>
                       <td className={`${td} text-right`}>{formatCount(stream.length)}</td>
-                      <td className={td}>{group?.name ?? '—'}</td>
+                      <td className={td} data-testid="stream-group">
+                        {group ? group.name : '—'}
+                        {group && !group.exists ? (
+                          <>
+                            {' '}
+                            <Badge tone="warn">not created yet</Badge>
+                          </>
+                        ) : null}
+                      </td>
                       <td className={`${td} text-right`}>{group?.consumers ?? '—'}</td>
                       <td className={`${td} text-right ${group && group.pending > 0 ? 'text-warn' : ''}`}>{group?.pending ?? '—'}</td>
                       <td className={`${td} text-right`}>{group?.lag ?? '—'}</td>
