@@ -20,7 +20,7 @@ export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest; o
   const messageId = useId();
   return (
     <Modal title={request.title} onClose={onClose} role="alertdialog" describedBy={messageId}>
-      <p id={messageId} className="text-sm">
+      <p id={messageId} className="text-sm break-words">
         {request.message}
       </p>
       <div className="mt-4 flex justify-end gap-2">

@@ -82,8 +82,8 @@ function ModelVersions() {
   const confirm = useConfirm();
   const confirmActivate = (model: ModelVersionOut) =>
     confirm.ask({
-      title: `Serve ${model.name} ${model.version}?`,
-      message: 'The workers switch to it for every new prediction from now on.',
+      title: `Serve ${model.name} ${formatVersion(model.version)}?`,
+      message: `The workers switch to ${model.version} for every new prediction from now on.`,
       confirmLabel: 'Activate',
       tone: 'primary',
       onConfirm: () => activate.mutate({ name: model.name, version: model.version }),
@@ -156,7 +156,7 @@ export function ModelHealthPage() {
       <PageHeader title="Model health">
         {health.data?.model ? (
           <Badge tone="accent">
-            {health.data.model} {health.data.version}
+            {health.data.model} {formatVersion(health.data.version)}
           </Badge>
         ) : null}
       </PageHeader>
