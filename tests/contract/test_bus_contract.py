@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scoreline.messaging.bus import Bus
+from scoreline.messaging.bus import Bus, GroupInfo
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.redis_bus import RedisBus
 
@@ -74,6 +74,13 @@ def test_two_groups_each_see_every_entry(bus: Bus, stream: str) -> None:
     for group in ("one", "two"):
         got = bus.read(stream, group, "c", count=5, block_ms=0)
         assert [d.payload for d in got] == [b"x", b"y"]
+
+
+def test_a_group_nobody_created_is_reported_missing(bus: Bus, stream: str) -> None:
+    bus.publish(stream, [b"1"])
+    assert bus.group_info(stream, "nobody") == GroupInfo(0, 0, 0, exists=False)
+    bus.ensure_group(stream, "g")
+    assert bus.group_info(stream, "g").exists
 
 
 def test_pending_until_acked_and_group_info_counts(bus: Bus, stream: str) -> None:

@@ -66,7 +66,7 @@ def test_a_bet_recorded_from_another_bookmaker_settles(
     form.get_by_role("button", name="Record bet").click()
     expect(page.get_by_role("status")).to_contain_text("Recorded", timeout=10_000)
     bet = page.get_by_test_id("recent-bet").first
-    expect(bet).to_contain_text("Smarkets · Asian handicap -0.75 · home at 1.95")
+    expect(bet).to_contain_text("Smarkets · Asian handicap · Arsenal −0.75 at 1.95")
     expect(bet).to_contain_text("€100.00 · open")
     page.screenshot(path=str(ARTIFACTS / "accounts-recorded-desktop.png"), full_page=True)
 

@@ -61,7 +61,7 @@ def test_a_placed_suggestion_drops_to_nothing_and_an_over_cap_stake_is_refused(
     expect(dialog.get_by_label("Stake (EUR)")).to_have_value("500.00")
     dialog.get_by_role("button", name="Place bet").click()
     expect(page.get_by_role("status").filter(has_text="placed")).to_contain_text(
-        "Bet 1 placed: Away · Brighton v Fulham at 15.00", timeout=10_000
+        "Bet 1 placed: Fulham · Brighton v Fulham at 15.00", timeout=10_000
     )
 
     # The position is held: the same selection suggests nothing, and says why.

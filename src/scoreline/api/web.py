@@ -30,7 +30,9 @@ _MEDIA_TYPES = {
 _DOCS_PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Scoreline API</title>
-<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="stylesheet" href="/docs/fit.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script>
 </body></html>
@@ -39,8 +41,22 @@ _DOCS_INIT = """window.ui = SwaggerUIBundle({
   url: "/api/v1/openapi.json", dom_id: "#swagger-ui", deepLinking: true
 });
 """
+# Swagger UI is laid out for a desktop; on a phone its long paths, code and tables wrap or
+# scroll inside their own box instead of widening the page (a file: the CSP refuses inline CSS).
+_DOCS_FIT = """.swagger-ui .wrapper { padding: 0 8px; box-sizing: border-box; }
+.swagger-ui .opblock .opblock-summary { flex-wrap: wrap; }
+.swagger-ui .opblock .opblock-summary-path { word-break: break-all; max-width: 100%; }
+.swagger-ui .opblock-summary-description { word-break: break-word; }
+.swagger-ui pre, .swagger-ui .microlight { white-space: pre-wrap; word-break: break-word; }
+.swagger-ui table, .swagger-ui .model-box, .swagger-ui .responses-inner {
+  display: block; max-width: 100%; overflow-x: auto;
+}
+.swagger-ui .info .title { word-break: break-word; }
+.swagger-ui .scheme-container .schemes { flex-wrap: wrap; }
+"""
 _DOCS_MISSING = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Scoreline API</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>Scoreline API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main><h1>Scoreline API</h1>
 <p>The docs viewer is installed with the dashboard (<code>scripts/web.sh</code>).
 The OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
@@ -69,6 +85,10 @@ def mount_docs(app: FastAPI, folder: Path) -> None:
     @app.get("/docs/init.js", include_in_schema=False)
     def docs_init() -> Response:
         return Response(_DOCS_INIT, media_type="text/javascript")
+
+    @app.get("/docs/fit.css", include_in_schema=False)
+    def docs_fit() -> Response:
+        return Response(_DOCS_FIT, media_type="text/css")
 
     @app.get("/docs/{name}", include_in_schema=False)
     def docs_asset(name: str, request: Request) -> Response:

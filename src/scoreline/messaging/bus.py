@@ -65,11 +65,14 @@ class StreamEntry:
 
 @dataclass(frozen=True, slots=True)
 class GroupInfo:
-    """A consumer group's backlog: ``lag`` not yet delivered, ``pending`` not yet acked."""
+    """A consumer group's backlog: ``lag`` not yet delivered, ``pending`` not yet acked;
+    ``exists`` is False for a group nobody has created yet (its figures are then zeros, and
+    the admin status says so rather than show an idle group that is not there)."""
 
     lag: int
     pending: int
     consumers: int
+    exists: bool = True
 
 
 class Bus(Protocol):

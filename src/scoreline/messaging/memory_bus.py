@@ -171,6 +171,8 @@ class MemoryBus:
     def group_info(self, stream: str, group: str) -> GroupInfo:
         """Entries after the group's last delivered one, and its pending count."""
         with self._lock:
+            if group not in self._stream(stream).groups:
+                return GroupInfo(lag=0, pending=0, consumers=0, exists=False)
             g = self._group(stream, group)
             s = self._streams[stream]
             lag = len(s.ids) - bisect.bisect_right(s.ids, g.last)

@@ -189,7 +189,7 @@ class RedisBus:
             try:
                 groups = self._client.xinfo_groups(stream)
             except ResponseError:
-                return GroupInfo(lag=0, pending=0, consumers=0)
+                return GroupInfo(lag=0, pending=0, consumers=0, exists=False)
             for info in groups:
                 if _text(info["name"]) == group:
                     lag = info.get("lag")
@@ -198,7 +198,7 @@ class RedisBus:
                         pending=int(info["pending"]),
                         consumers=int(info["consumers"]),
                     )
-            return GroupInfo(lag=0, pending=0, consumers=0)
+            return GroupInfo(lag=0, pending=0, consumers=0, exists=False)
 
         return self._call("XINFO GROUPS", run)
 

@@ -20,7 +20,7 @@ import dataclasses
 import hashlib
 import logging
 import multiprocessing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +39,7 @@ from scoreline.providers.football_data import (
 )
 from scoreline.storage.db import make_engine, shared_database_url, unit_of_work_factory
 from scoreline.storage.repositories import fixture_sync, odds_sync
+from scoreline.storage.repositories.source_files import PARTIAL
 from scoreline.storage.unit_of_work import UnitOfWork
 
 __all__ = ["FileOutcome", "IngestReport", "ingest_football_data"]
@@ -110,6 +111,7 @@ def ingest_football_data(
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _utcnow,
     workers: int = 1,
+    names: Mapping[Path, str] | None = None,
 ) -> IngestReport:
     """Load every season file under ``paths``, one transaction per file.
 
@@ -122,9 +124,13 @@ def ingest_football_data(
     ``workers`` above 1 loads on PostgreSQL in that many processes, each with its
     own connection (``_ingest_in_processes``); the rows written are the same as a
     serial load's. SQLite, or files of one country only, load serially.
+
+    ``names`` records a file under another name than its path (an upload is read from a
+    temporary folder but listed by the name it was sent with); such a load is serial.
+    A partial load is listed too, marked as such (``PARTIAL``), and read again next time.
     """
     files = find_season_files(paths)
-    if workers > 1:
+    if workers > 1 and not names:
         groups = _country_groups(_to_load(unit_of_work, files, force=force, before=before))
         url = shared_database_url(unit_of_work) if len(groups) > 1 else None
         if url is not None:
@@ -141,7 +147,13 @@ def ingest_football_data(
             _log_report(report)
             return report
     report = _ingest_serially(
-        unit_of_work, files, force=force, before=before, progress=progress, clock=clock
+        unit_of_work,
+        files,
+        force=force,
+        before=before,
+        progress=progress,
+        clock=clock,
+        names=names or {},
     )
     _log_report(report)
     return report
@@ -155,6 +167,7 @@ def _ingest_serially(
     before: datetime | None,
     progress: Progress | None,
     clock: Callable[[], datetime],
+    names: Mapping[Path, str],
 ) -> IngestReport:
     report = IngestReport()
     # Parse the next file while this one is written: the database works outside
@@ -182,6 +195,7 @@ def _ingest_serially(
                         force=force,
                         partial=before is not None,
                         now=clock(),
+                        name=names.get(path),
                     )
                 )
             if progress is not None:
@@ -286,6 +300,7 @@ def _load_group(
             before=before,
             progress=None,
             clock=lambda: now,
+            names={},
         )
     finally:
         engine.dispose()
@@ -324,6 +339,7 @@ def _ingest_file(
     force: bool,
     partial: bool = False,
     now: datetime,
+    name: str | None = None,
 ) -> FileOutcome:
     if isinstance(parsed, DataError):
         logger.warning("%s", parsed)
@@ -347,23 +363,22 @@ def _ingest_file(
         if previous == parsed.sha256 and not (force or partial):
             outcome.status = "unchanged"
             return outcome
-        # Part of the file (or the file without its early results) is written but not
-        # recorded as the file's load, so that loading it again reads it again.
+        # Part of the file (or the file without its early results) is written and listed
+        # as a partial load, without its hash, so that loading it again reads it again.
         _write(uow, parsed, competition_id, season_id, outcome, is_new=previous is None)
-        if not partial:
-            uow.source_files.record(
-                provider=PROVIDER,
-                season_id=season_id,
-                path=str(path),
-                sha256=parsed.sha256,
-                loaded_at=datetime.now(UTC),
-                rows=len(parsed.rows),
-                padding_rows=parsed.skipped_padding,
-                problems=[
-                    *((p.line, "row_skipped", p.reason) for p in parsed.problems),
-                    *((c.line, "cell_dropped", c.message) for c in parsed.dropped_cells),
-                ],
-            )
+        uow.source_files.record(
+            provider=PROVIDER,
+            season_id=season_id,
+            path=name or str(path),
+            sha256=PARTIAL if partial else parsed.sha256,
+            loaded_at=datetime.now(UTC),
+            rows=len(parsed.rows),
+            padding_rows=parsed.skipped_padding,
+            problems=[
+                *((p.line, "row_skipped", p.reason) for p in parsed.problems),
+                *((c.line, "cell_dropped", c.message) for c in parsed.dropped_cells),
+            ],
+        )
         uow.commit()
     for problem in [*outcome.problems, *outcome.dropped_cells]:
         logger.warning("%s", problem)

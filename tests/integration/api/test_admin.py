@@ -120,7 +120,10 @@ def test_an_uploaded_file_loads_then_is_unchanged_and_bad_ones_are_refused(
     assert bad_name.status_code == 422
     assert "filename" in bad_name.json()["detail"][0]["msg"]
     status = client.get("/api/v1/admin/status", headers=admin).json()
-    assert [f["rows"] for f in status["source_files"]] == [380]
+    # Listed by the name it was sent with, not the temporary folder it was read from.
+    assert [(f["path"], f["rows"], f["partial"]) for f in status["source_files"]] == [
+        ("2022-2023.csv", 380, False)
+    ]
 
 
 def test_a_refit_runs_in_the_background_and_becomes_the_active_model(

@@ -330,12 +330,17 @@ def test_results_after_the_clock_are_refused_until_kick_off_then_loaded(
         statuses = uow.session.execute(
             select(FixtureRow.status, func.count()).group_by(FixtureRow.status)
         ).all()
-        assert uow.source_files.sha256_of(provider="football-data", season_id=1) is None
+        # Listed as a partial load (the admin status shows it), without its hash.
+        assert uow.source_files.sha256_of(provider="football-data", season_id=1) == "partial"
+        (listed,) = uow.source_files.list_recent(limit=5)
+        assert (listed.path, listed.rows, listed.partial) == (str(E0_2223), 380, True)
     assert dict(statuses) == {"finished": played, "scheduled": 380 - played}
     # Loaded again once the season is over: the same file is read again and completes it.
     later = ingest_service.ingest_football_data(unit_of_work, [E0_2223])
     assert (later.files[0].status, later.files[0].problems) == ("loaded", [])
     assert _counts(unit_of_work)[:2] == (380, 380)
+    with unit_of_work() as uow:
+        assert [f.partial for f in uow.source_files.list_recent(limit=5)] == [False]
 
 
 def test_bulk_written_rows_read_back_as_the_file_says(unit_of_work: UowFactory) -> None:

@@ -84,6 +84,13 @@ def test_api_docs_load_swagger_ui_from_the_gateway(tmp_path: Path) -> None:
     assert 'src="/docs/swagger-ui-bundle.js"' in page.text
     assert "http" not in page.text  # nothing from another host
     assert "<script>" not in page.text  # no inline script: the CSP forbids it
+    assert "<style" not in page.text  # nor inline style
+    # A phone lays it out at its own width, not a desktop's.
+    for html in (page.text, missing.text):
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    fit = client.get("/docs/fit.css")
+    assert fit.headers["content-type"].startswith("text/css")
+    assert ".swagger-ui" in fit.text
     init = client.get("/docs/init.js")
     assert init.headers["content-type"].startswith("text/javascript")
     assert "/api/v1/openapi.json" in init.text

@@ -67,6 +67,33 @@ describe('app shell', () => {
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     expect(screen.getByRole('link', { name: 'Skip to content' })).toHaveAttribute('href', '#main');
     expect(await seriousViolations()).toEqual([]);
+  }, 15_000); // axe over the whole shell and board: seconds on a busy 2-core runner
+
+  it('names the theme the toggle switches to, in either theme', async () => {
+    renderShell('trader');
+    await screen.findAllByTestId('board-row');
+    const people = userEvent.setup();
+    const before = document.documentElement.classList.contains('dark');
+    const toggle = screen.getByTestId('theme-toggle');
+    expect(toggle).toHaveTextContent(before ? 'Light theme' : 'Dark theme');
+    await people.click(toggle);
+    expect(document.documentElement.classList.contains('dark')).toBe(!before);
+    expect(toggle).toHaveTextContent(before ? 'Dark theme' : 'Light theme');
+    await people.click(toggle);
+    expect(toggle).toHaveTextContent(before ? 'Light theme' : 'Dark theme');
+  });
+
+  it('opens the navigation as a menu', async () => {
+    renderShell('admin');
+    await screen.findAllByTestId('board-row');
+    const people = userEvent.setup();
+    const menu = screen.getByRole('button', { name: 'Menu' });
+    expect(menu).toHaveAttribute('aria-expanded', 'false');
+    await people.click(menu);
+    expect(screen.getByRole('button', { name: 'Close menu' })).toHaveAttribute('aria-expanded', 'true');
+    expect(screen.getByRole('link', { name: 'Admin' })).toBeInTheDocument();
+    await people.click(screen.getByRole('link', { name: 'Live board' }));
+    expect(screen.getByRole('button', { name: 'Menu' })).toHaveAttribute('aria-expanded', 'false');
   });
 
   it('hides Admin from traders', async () => {

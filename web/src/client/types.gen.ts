@@ -1223,6 +1223,12 @@ export type GroupStatus = {
      */
     consumers: number;
     /**
+     * Exists
+     *
+     * False until a consumer has created the group.
+     */
+    exists?: boolean;
+    /**
      * Lag
      */
     lag: number;
@@ -2347,7 +2353,15 @@ export type SourceFileRead = {
      */
     loaded_at: string;
     /**
+     * Partial
+     *
+     * Only part of it was loaded (up to a moment, or without early results).
+     */
+    partial?: boolean;
+    /**
      * Path
+     *
+     * The file's path, or the name an upload was sent with.
      */
     path: string;
     /**
@@ -2356,6 +2370,8 @@ export type SourceFileRead = {
     provider: string;
     /**
      * Rows
+     *
+     * The matches loaded from it.
      */
     rows: number;
 };

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 
 import {
   dateInputToIso,
+  formatBetName,
+  formatBookmaker,
+  formatCount,
+  formatFraction,
+  formatGoalLine,
+  formatHandicap,
+  formatMarket,
   formatMoney,
+  formatOutcome,
+  formatSelection,
+  formatVersion,
+  isAggregate,
   formatOdds,
   formatPercent,
   formatSignedMoney,
@@ -64,5 +75,105 @@ describe('percent and odds', () => {
     expect(dateInputToIso('2025-03-01')).toBe('2025-03-01T00:00:00Z');
     expect(dateInputToIso('2025-03-31', true)).toBe('2025-03-31T23:59:59Z');
     expect(dateInputToIso('')).toBeUndefined();
+  });
+});
+
+describe('markets and selections as a bettor says them', () => {
+  const teams = { home: 'Arsenal', away: 'Chelsea' };
+
+  it('names the 1X2 sides by team, and the draw', () => {
+    expect(formatSelection({ market: '1x2', selection: 'home', ...teams })).toBe('Arsenal');
+    expect(formatSelection({ market: '1x2', selection: 'draw', ...teams })).toBe('Draw');
+    expect(formatSelection({ market: '1x2', selection: 'away', ...teams })).toBe('Chelsea');
+    expect(formatSelection({ market: '1x2', selection: 'home' })).toBe('Home');
+    expect(formatSelection({ market: '1x2', selection: 'away', home: null, away: null })).toBe('Away');
+  });
+
+  it('names totals by their goal line, half, whole and quarter', () => {
+    expect(formatSelection({ market: 'over_under', selection: 'over', line: '2.50' })).toBe('Over 2.5');
+    expect(formatSelection({ market: 'over_under', selection: 'under', line: 2.5 })).toBe('Under 2.5');
+    expect(formatSelection({ market: 'over_under', selection: 'over', line: '3.00' })).toBe('Over 3');
+    expect(formatSelection({ market: 'over_under', selection: 'under', line: '2.25' })).toBe('Under 2.25');
+    expect(formatSelection({ market: 'over_under', selection: 'over', line: '0.75' })).toBe('Over 0.75');
+    expect(formatSelection({ market: 'over_under', selection: 'over', line: null })).toBe('Over');
+  });
+
+  it('names Asian handicap sides with their own handicap and a real minus sign', () => {
+    const ah = (selection: string, line: string | number) =>
+      formatSelection({ market: 'asian_handicap', selection, line, ...teams });
+    // quarter lines
+    expect(ah('home', '-0.25')).toBe('Arsenal −0.25');
+    expect(ah('away', '-0.25')).toBe('Chelsea +0.25');
+    expect(ah('home', '0.75')).toBe('Arsenal +0.75');
+    expect(ah('away', '0.75')).toBe('Chelsea −0.75');
+    expect(ah('home', '-1.25')).toBe('Arsenal −1.25');
+    // half lines
+    expect(ah('home', '-0.50')).toBe('Arsenal −0.5');
+    expect(ah('away', '-1.5')).toBe('Chelsea +1.5');
+    expect(ah('home', 1.5)).toBe('Arsenal +1.5');
+    // whole lines and level
+    expect(ah('home', '-1.00')).toBe('Arsenal −1');
+    expect(ah('away', '2')).toBe('Chelsea −2');
+    expect(ah('home', '0.00')).toBe('Arsenal 0');
+    expect(ah('away', 0)).toBe('Chelsea 0');
+    expect(formatSelection({ market: 'asian_handicap', selection: 'home', line: '-0.25' })).toBe('Home −0.25');
+  });
+
+  it('names the markets and joins market and selection', () => {
+    expect(formatMarket('1x2')).toBe('Match result');
+    expect(formatMarket('over_under')).toBe('Total goals');
+    expect(formatMarket('asian_handicap')).toBe('Asian handicap');
+    expect(formatMarket('btts')).toBe('Both teams to score');
+    expect(formatSelection({ market: 'btts', selection: 'yes' })).toBe('Yes');
+    expect(formatBetName({ market: 'over_under', selection: 'over', line: '2.50' })).toBe('Total goals · Over 2.5');
+    expect(formatBetName({ market: '1x2', selection: 'away', ...teams })).toBe('Match result · Chelsea');
+  });
+
+  it('formats handicaps and goal lines on their own', () => {
+    expect(formatHandicap('-0.25')).toBe('−0.25');
+    expect(formatHandicap('0.50')).toBe('+0.5');
+    expect(formatHandicap(0)).toBe('0');
+    expect(formatHandicap(null)).toBe('—');
+    expect(formatGoalLine('2.50')).toBe('2.5');
+    expect(formatGoalLine('bad')).toBe('—');
+  });
+});
+
+describe('bookmakers, counts, fractions and versions', () => {
+  it('labels the aggregate columns as market figures', () => {
+    expect(formatBookmaker('MAX')).toBe('Best price');
+    expect(formatBookmaker('AVG')).toBe('Market average');
+    expect(formatBookmaker('PS')).toBe('PS');
+    expect(formatBookmaker(null)).toBe('—');
+    expect(isAggregate('MAX')).toBe(true);
+    expect(isAggregate('B365')).toBe(false);
+  });
+
+  it('shows counts as whole numbers', () => {
+    expect(formatCount(7038)).toBe('7,038');
+    expect(formatCount('7038.0000')).toBe('7,038');
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(null)).toBe('—');
+  });
+
+  it('shows Kelly fractions and caps as percentages', () => {
+    expect(formatFraction('0.2500')).toBe('25%');
+    expect(formatFraction(0.05)).toBe('5%');
+    expect(formatFraction('0.0125')).toBe('1.25%');
+    expect(formatFraction('0.025')).toBe('2.5%');
+    expect(formatFraction(1)).toBe('100%');
+    expect(formatFraction(undefined)).toBe('—');
+  });
+
+  it('shortens registry versions for a board row', () => {
+    expect(formatVersion('20261203T100026123456Z-0123456789ab')).toBe('2026-12-03 10:00');
+    expect(formatVersion('v2')).toBe('v2');
+    expect(formatVersion('a-very-long-version-name')).toBe('a-very-long…');
+    expect(formatVersion(null)).toBe('');
+  });
+
+  it('names outcomes in words', () => {
+    expect(formatOutcome('half_won')).toBe('half won');
+    expect(formatOutcome(null)).toBe('—');
   });
 });

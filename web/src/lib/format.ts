@@ -109,3 +109,124 @@ export function dateInputToIso(value: string, endOfDay = false): string | undefi
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
   return `${value}T${endOfDay ? '23:59:59' : '00:00:00'}Z`;
 }
+
+/** A count as a whole number with thousands separators: 7038 -> "7,038" (never "7038.0000"). */
+export function formatCount(value: number | string | null | undefined): string {
+  const number = toNumber(value);
+  return number === null ? '—' : Math.round(number).toLocaleString('en-GB');
+}
+
+/**
+ * A fraction setting (Kelly fraction, a stake cap) as a percentage with no more digits than it
+ * has: 0.25 -> "25%", 0.025 -> "2.5%", 0.0125 -> "1.25%".
+ */
+export function formatFraction(fraction: number | string | null | undefined): string {
+  const value = toNumber(fraction);
+  if (value === null) return '—';
+  const percent = Number((value * 100).toFixed(4));
+  return `${String(percent).replace('-', '−')}%`;
+}
+
+/** The markets as a bettor names them. */
+const MARKET_NAMES: Record<string, string> = {
+  '1x2': 'Match result',
+  over_under: 'Total goals',
+  asian_handicap: 'Asian handicap',
+  btts: 'Both teams to score',
+};
+
+export function formatMarket(market: string): string {
+  return MARKET_NAMES[market] ?? market.replace(/_/g, ' ');
+}
+
+/** A goal line without trailing zeros: "2.50" -> "2.5", "3.00" -> "3", "2.25" stays. */
+function lineNumber(line: number | string): number | null {
+  return toNumber(line);
+}
+
+/**
+ * A handicap as it is quoted: a real minus sign, a plus on positive lines, "0" for level:
+ * -0.25 -> "−0.25", 0.5 -> "+0.5", -1 -> "−1", 0 -> "0".
+ */
+export function formatHandicap(line: number | string | null | undefined): string {
+  if (line === null || line === undefined) return '—';
+  const value = lineNumber(line);
+  if (value === null) return '—';
+  if (value === 0) return '0';
+  const body = String(Math.abs(value));
+  return value > 0 ? `+${body}` : `−${body}`;
+}
+
+/** A totals line: "2.50" -> "2.5". */
+export function formatGoalLine(line: number | string | null | undefined): string {
+  if (line === null || line === undefined) return '—';
+  const value = lineNumber(line);
+  return value === null ? '—' : String(value);
+}
+
+export interface SelectionName {
+  market: string;
+  selection: string;
+  /** Totals: the goal line; Asian handicap: the home side's handicap (the API's convention). */
+  line?: number | string | null;
+  home?: string | null;
+  away?: string | null;
+}
+
+/**
+ * A selection as a bettor says it: "Arsenal", "Draw", "Over 2.5", "Arsenal −0.25" (the away
+ * side of a home −0.25 line is "Chelsea +0.25"). Team names fall back to "Home"/"Away".
+ */
+export function formatSelection({ market, selection, line, home, away }: SelectionName): string {
+  const side = selection === 'home' ? home || 'Home' : selection === 'away' ? away || 'Away' : null;
+  if (market === '1x2') {
+    if (selection === 'draw') return 'Draw';
+    return side ?? selection;
+  }
+  if (market === 'over_under') {
+    const name = selection === 'over' ? 'Over' : selection === 'under' ? 'Under' : selection;
+    return line === null || line === undefined ? name : `${name} ${formatGoalLine(line)}`;
+  }
+  if (market === 'asian_handicap') {
+    const value = line === null || line === undefined ? null : toNumber(line);
+    if (value === null || side === null) return side ?? selection;
+    return `${side} ${formatHandicap(selection === 'away' ? -value : value)}`;
+  }
+  if (selection === 'yes' || selection === 'no') return selection === 'yes' ? 'Yes' : 'No';
+  return side ?? selection.replace(/_/g, ' ');
+}
+
+/** The market and the selection together: "Total goals · Over 2.5". */
+export function formatBetName(bet: SelectionName): string {
+  return `${formatMarket(bet.market)} · ${formatSelection(bet)}`;
+}
+
+/** Aggregate columns of the odds files are market figures, not bookmakers one can bet with. */
+const AGGREGATE_NAMES: Record<string, string> = { MAX: 'Best price', AVG: 'Market average' };
+
+export function isAggregate(bookmaker: string | null | undefined): boolean {
+  return Boolean(bookmaker && bookmaker in AGGREGATE_NAMES);
+}
+
+/** A bookmaker code as shown: "PS" stays, "MAX" -> "Best price", "AVG" -> "Market average". */
+export function formatBookmaker(bookmaker: string | null | undefined): string {
+  if (!bookmaker) return '—';
+  return AGGREGATE_NAMES[bookmaker] ?? bookmaker;
+}
+
+/**
+ * A model version short enough for a board row: registry versions are timestamps
+ * ("20261203T100026123456Z") shown as their date and minute ("2026-12-03 10:00"); others are
+ * cut to 12 characters.
+ */
+export function formatVersion(version: string | null | undefined): string {
+  if (!version) return '';
+  const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})/.exec(version);
+  if (stamp) return `${stamp[1]}-${stamp[2]}-${stamp[3]} ${stamp[4]}:${stamp[5]}`;
+  return version.length > 12 ? `${version.slice(0, 11)}…` : version;
+}
+
+/** An outcome word: "half_won" -> "half won". */
+export function formatOutcome(outcome: string | null | undefined): string {
+  return outcome ? outcome.replace(/_/g, ' ') : '—';
+}

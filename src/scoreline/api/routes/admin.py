@@ -72,7 +72,13 @@ def _streams(state: ApiContext) -> tuple[list[StreamStatus], str | None, int]:
                     name=stream,
                     length=bus.length(stream),
                     groups=[
-                        GroupStatus(name=g, consumers=i.consumers, pending=i.pending, lag=i.lag)
+                        GroupStatus(
+                            name=g,
+                            consumers=i.consumers,
+                            pending=i.pending,
+                            lag=i.lag,
+                            exists=i.exists,
+                        )
                         for g, i in infos
                     ],
                 )
@@ -159,7 +165,8 @@ def _ingest(state: ApiContext, filename: str, data: bytes) -> IngestRead:
     with tempfile.TemporaryDirectory(prefix="scoreline-upload-") as folder:
         path = FilePath(folder) / filename
         path.write_bytes(data)
-        report = ingest.ingest_football_data(state.unit_of_work, [path])
+        # Listed by the name it was sent with, not the temporary folder it is read from.
+        report = ingest.ingest_football_data(state.unit_of_work, [path], names={path: filename})
     outcome = report.files[0]
     if outcome.status == "rejected":
         # Named as it was sent, not by the temporary folder it was read from.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from scoreline.api.schemas.models import ActiveModel
 
@@ -37,6 +37,7 @@ class GroupStatus(BaseModel):
     consumers: int
     pending: int
     lag: int
+    exists: bool = Field(default=True, description="False until a consumer has created the group.")
 
 
 class StreamStatus(BaseModel):
@@ -51,9 +52,13 @@ class SourceFileRead(BaseModel):
     """A loaded season file."""
 
     provider: str
-    path: str
+    path: str = Field(description="The file's path, or the name an upload was sent with.")
     loaded_at: datetime
-    rows: int
+    rows: int = Field(description="The matches loaded from it.")
+    partial: bool = Field(
+        default=False,
+        description="Only part of it was loaded (up to a moment, or without early results).",
+    )
 
 
 class AdminStatusRead(BaseModel):

@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 
 from scoreline.storage.tables import IngestProblem, SourceFile
 
-__all__ = ["SourceFileRecord", "SourceFileRepository"]
+__all__ = ["PARTIAL", "SourceFileRecord", "SourceFileRepository"]
+
+PARTIAL = "partial"
+"""The hash a partial load is recorded with (only the matches before a moment, or without
+results refused as early): it matches no file, so loading the file again reads it again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,7 @@ class SourceFileRecord:
     path: str
     loaded_at: datetime
     rows: int
+    partial: bool = False
 
 
 class SourceFileRepository:
@@ -95,7 +100,10 @@ class SourceFileRepository:
         rows = self.session.scalars(
             select(SourceFile).order_by(SourceFile.loaded_at.desc()).limit(limit)
         )
-        return [SourceFileRecord(r.provider, r.path, r.loaded_at, r.rows) for r in rows]
+        return [
+            SourceFileRecord(r.provider, r.path, r.loaded_at, r.rows, r.sha256 == PARTIAL)
+            for r in rows
+        ]
 
     def signature(self) -> tuple[int, datetime | None]:
         """How many files are loaded and when the last was: changes with every (re)load."""

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 
 import { Button } from '@/components/ui/button';
@@ -17,7 +17,7 @@ const links = [
 ];
 
 function navClass({ isActive }: { isActive: boolean }): string {
-  return `whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm ${
+  return `block whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm ${
     isActive ? 'bg-panel-2 font-semibold text-ink' : 'text-muted hover:text-ink'
   }`;
 }
@@ -27,6 +27,9 @@ export function AppShell() {
   const signOut = useSignOut();
   const navigate = useNavigate();
   const [theme, setThemeState] = useState<Theme>(currentTheme);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuId = useId();
+  const closeMenu = () => setMenuOpen(false); // a link followed in the drawer closes it
 
   useEffect(() => {
     connectSocket();
@@ -57,45 +60,60 @@ export function AppShell() {
         Skip to content
       </a>
       <header className="border-b border-line bg-panel">
-        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 gap-y-2 px-3 py-2 sm:px-4">
+        <div className="mx-auto flex max-w-[112rem] flex-wrap items-center gap-x-4 gap-y-2 px-3 py-2 sm:px-4">
           <span className="flex items-center gap-2 font-semibold tracking-tight">
             <img src="/favicon.svg" alt="" width={22} height={22} />
             Scoreline
           </span>
-          <nav aria-label="Main" className="order-3 w-full overflow-x-auto sm:order-none sm:w-auto">
-            <ul className="flex gap-1">
-              {links.map((link) => (
-                <li key={link.to}>
-                  <NavLink to={link.to} end={link.end} className={navClass}>
-                    {link.label}
-                  </NavLink>
-                </li>
-              ))}
-              {user?.role === 'admin' ? (
-                <li>
-                  <NavLink to="/admin" className={navClass}>
-                    Admin
-                  </NavLink>
-                </li>
+          <Button
+            size="sm"
+            className="ml-auto lg:hidden"
+            aria-expanded={menuOpen}
+            aria-controls={menuId}
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            {menuOpen ? 'Close menu' : 'Menu'}
+          </Button>
+          {/* One navigation: a row on a wide screen, a drawer under the header on a phone. */}
+          <div
+            id={menuId}
+            className={`${menuOpen ? 'flex' : 'hidden'} order-3 w-full flex-col gap-3 lg:order-none lg:flex lg:w-auto lg:flex-1 lg:flex-row lg:items-center`}
+          >
+            <nav aria-label="Main">
+              <ul className="flex flex-col gap-1 lg:flex-row">
+                {links.map((link) => (
+                  <li key={link.to}>
+                    <NavLink to={link.to} end={link.end} className={navClass} onClick={closeMenu}>
+                      {link.label}
+                    </NavLink>
+                  </li>
+                ))}
+                {user?.role === 'admin' ? (
+                  <li>
+                    <NavLink to="/admin" className={navClass} onClick={closeMenu}>
+                      Admin
+                    </NavLink>
+                  </li>
+                ) : null}
+              </ul>
+            </nav>
+            <div className="flex flex-wrap items-center gap-2 lg:ml-auto">
+              {user ? (
+                <span className="text-xs text-muted lg:hidden xl:inline" data-testid="current-user">
+                  {user.email} · {user.role}
+                </span>
               ) : null}
-            </ul>
-          </nav>
-          <div className="ml-auto flex items-center gap-2">
-            {user ? (
-              <span className="hidden text-xs text-muted md:inline" data-testid="current-user">
-                {user.email} · {user.role}
-              </span>
-            ) : null}
-            <Button size="sm" variant="ghost" onClick={toggleTheme} aria-pressed={theme === 'light'}>
-              Light theme
-            </Button>
-            <Button size="sm" onClick={leave} disabled={signOut.isPending}>
-              Sign out
-            </Button>
+              <Button size="sm" variant="ghost" onClick={toggleTheme} data-testid="theme-toggle">
+                {theme === 'dark' ? 'Light theme' : 'Dark theme'}
+              </Button>
+              <Button size="sm" onClick={leave} disabled={signOut.isPending}>
+                Sign out
+              </Button>
+            </div>
           </div>
         </div>
       </header>
-      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-3 py-4 outline-none sm:px-4">
+      <main id="main" tabIndex={-1} className="mx-auto max-w-[112rem] px-3 py-4 outline-none sm:px-4">
         <Outlet />
       </main>
     </div>

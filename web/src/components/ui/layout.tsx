@@ -67,7 +67,7 @@ export function TableFrame({ children, label }: { children: ReactNode; label: st
   return (
     // A focusable scroll region is reachable by keyboard (axe: scrollable-region-focusable).
     // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
-    <div className="relative overflow-x-auto rounded-md border border-line" tabIndex={0} role="region" aria-label={label}>
+    <div className="table-frame relative overflow-x-auto rounded-md border border-line" tabIndex={0} role="region" aria-label={label}>
       {children}
     </div>
   );

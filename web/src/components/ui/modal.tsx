@@ -8,10 +8,15 @@ export function Modal({
   title,
   onClose,
   children,
+  role = 'dialog',
+  describedBy,
 }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
+  /** `alertdialog` for a question that interrupts (a confirmation). */
+  role?: 'dialog' | 'alertdialog';
+  describedBy?: string;
 }) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
@@ -22,11 +27,26 @@ export function Modal({
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const first =
+      panel.current?.querySelector<HTMLElement>('[data-autofocus]') ??
       panel.current?.querySelector<HTMLElement>('input, select, textarea') ??
       panel.current?.querySelector<HTMLElement>('button');
     first?.focus();
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') onCloseRef.current();
+      if (event.key === 'Tab' && panel.current) {
+        // Focus stays inside the dialog while it is open.
+        const items = [...panel.current.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href]')].filter(
+          (item) => !item.hasAttribute('disabled'),
+        );
+        const [head, tail] = [items[0], items[items.length - 1]];
+        if (event.shiftKey && document.activeElement === head) {
+          event.preventDefault();
+          tail?.focus();
+        } else if (!event.shiftKey && document.activeElement === tail) {
+          event.preventDefault();
+          head?.focus();
+        }
+      }
     };
     document.addEventListener('keydown', onKey);
     return () => {
@@ -38,9 +58,10 @@ export function Modal({
     <div className="fixed inset-0 z-50 flex items-end justify-center bg-black/60 p-2 sm:items-center">
       <div
         ref={panel}
-        role="dialog"
+        role={role}
         aria-modal="true"
         aria-labelledby={titleId}
+        aria-describedby={describedBy}
         className="w-full max-w-md rounded-lg border border-line bg-panel p-4 shadow-xl"
       >
         <div className="mb-3 flex items-center justify-between gap-2">

@@ -13,6 +13,7 @@ export function SortableHeader<K extends string>({
   onSort,
   className = '',
   align = 'left',
+  hint,
 }: {
   label: string;
   sortKey: K;
@@ -20,6 +21,8 @@ export function SortableHeader<K extends string>({
   onSort: (key: K) => void;
   className?: string;
   align?: 'left' | 'right';
+  /** Read after the label by screen readers: what the column sorts by ("probability"). */
+  hint?: string;
 }) {
   const active = sort.key === sortKey;
   const ariaSort = active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none';
@@ -36,6 +39,7 @@ export function SortableHeader<K extends string>({
         className={`inline-flex items-center gap-1 rounded px-1 uppercase hover:text-ink ${active ? 'text-ink' : 'text-muted'}`}
       >
         {label}
+        {hint ? <span className="sr-only"> {hint}</span> : null}
         <span aria-hidden="true" className="text-[10px]">
           {arrow}
         </span>

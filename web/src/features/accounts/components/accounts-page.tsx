@@ -5,7 +5,18 @@ import { SelectField, TextField } from '@/components/ui/field';
 import { PageHeader, Panel } from '@/components/ui/layout';
 import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
 import type { AccountReport, ExternalBetIn } from '@/lib/api-types';
-import { formatMoney, formatOdds, formatPercent, formatSignedMoney, toMinorUnits } from '@/lib/format';
+import {
+  formatBetName,
+  formatBookmaker,
+  formatMarket,
+  formatMoney,
+  formatOdds,
+  formatOutcome,
+  formatPercent,
+  formatSelection,
+  formatSignedMoney,
+  toMinorUnits,
+} from '@/lib/format';
 import { usePortfolios } from '@/lib/queries';
 import {
   useAccountReport,
@@ -25,11 +36,6 @@ const SIDES: Record<Market, Side[]> = {
   over_under: ['over', 'under'],
 };
 
-const MARKET_NAMES: Record<Market, string> = {
-  '1x2': '1X2',
-  asian_handicap: 'Asian handicap',
-  over_under: 'Over/under',
-};
 
 /** Bookmaker accounts and the bets taken at them: record a bet placed anywhere, keep each
  * account's balance and known maximum stake, log limitations, and read P&L and CLV per account. */
@@ -158,7 +164,9 @@ function RecordBetPanel({ portfolioId, currency }: { portfolioId: number; curren
       },
       {
         onSuccess: (bet) => {
-          setDone(`Recorded: ${bet.bookmaker ?? ''} ${bet.selection} at ${formatOdds(bet.odds)}, ${formatMoney(bet.stake_minor, currency)}.`);
+          const fixture = fixtures.data?.items.find((item) => item.id === bet.fixture_id);
+          const name = formatSelection({ ...bet, home: fixture?.home_team, away: fixture?.away_team });
+          setDone(`Recorded: ${bet.bookmaker ?? ''} ${name} at ${formatOdds(bet.odds)}, ${formatMoney(bet.stake_minor, currency)}.`);
           setStake('');
           setPrice('');
         },
@@ -189,7 +197,7 @@ function RecordBetPanel({ portfolioId, currency }: { portfolioId: number; curren
           >
             {(Object.keys(SIDES) as Market[]).map((name) => (
               <option key={name} value={name}>
-                {MARKET_NAMES[name]}
+                {formatMarket(name)}
               </option>
             ))}
           </SelectField>
@@ -335,6 +343,11 @@ function LimitationPanel({ portfolioId, currency }: { portfolioId: number; curre
 
 function RecentBetsPanel({ portfolioId, currency }: { portfolioId: number; currency: string }) {
   const bets = useRecentBets(portfolioId);
+  const fixtures = useUpcomingFixtures();
+  const teams = (fixtureId: number) => {
+    const found = fixtures.data?.items.find((item) => item.id === fixtureId);
+    return { home: found?.home_team, away: found?.away_team };
+  };
   if (bets.isPending) return <Spinner />;
   if (bets.isError) return <ErrorState error={bets.error} />;
   return (
@@ -343,12 +356,12 @@ function RecentBetsPanel({ portfolioId, currency }: { portfolioId: number; curre
         {bets.data.items.map((bet) => (
           <li key={bet.id} className="flex flex-wrap justify-between gap-2 py-2" data-testid="recent-bet">
             <span>
-              {bet.bookmaker ?? 'placed here'} · {MARKET_NAMES[bet.market as Market] ?? bet.market}
-              {bet.line ? ` ${bet.line}` : ''} · {bet.selection} at {formatOdds(bet.odds)}
+              {bet.bookmaker ? formatBookmaker(bet.bookmaker) : 'placed here'} ·{' '}
+              {formatBetName({ ...bet, ...teams(bet.fixture_id) })} at {formatOdds(bet.odds)}
             </span>
             <span className="tabular-nums">
               {formatMoney(bet.stake_minor, currency)} · {bet.status}
-              {bet.outcome ? ` (${bet.outcome.replace('_', ' ')})` : ''}
+              {bet.outcome ? ` (${formatOutcome(bet.outcome)})` : ''}
               {bet.payout_minor != null ? ` · paid ${formatMoney(bet.payout_minor, currency)}` : ''}
             </span>
           </li>

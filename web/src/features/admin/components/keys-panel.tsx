@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 
 import type { AdminKeyOut, ApiKeyCreated, ApiKeyOut, Scope } from '@/lib/api-types';
 import { Button } from '@/components/ui/button';
+import { useConfirm } from '@/components/ui/confirm-dialog';
 import { TextField } from '@/components/ui/field';
 import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
@@ -147,9 +148,6 @@ function KeysTable({
   );
 }
 
-function confirmRevoke(key: ApiKeyOut): boolean {
-  return window.confirm(`Revoke the key "${key.name}"? Programs using it stop working at once.`);
-}
 
 export function KeysPanel() {
   const own = useOwnKeys();
@@ -157,9 +155,18 @@ export function KeysPanel() {
   const revokeOwn = useRevokeKey('own');
   const revokeAny = useRevokeKey('any');
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
+  const confirm = useConfirm();
+  const confirmRevoke = (key: ApiKeyOut, revoke: (id: number) => void) =>
+    confirm.ask({
+      title: `Revoke the key "${key.name}"?`,
+      message: 'Programs using it stop working at once.',
+      confirmLabel: 'Revoke key',
+      onConfirm: () => revoke(key.id),
+    });
 
   return (
     <Panel title="API keys">
+      {confirm.dialog}
       <h3 className="mb-2 text-sm font-semibold">Your keys</h3>
       {created ? <SecretOnce created={created} onDone={() => setCreated(null)} /> : null}
       <CreateKeyForm onCreated={setCreated} />
@@ -176,7 +183,7 @@ export function KeysPanel() {
             keys={own.data.items}
             label="Your API keys"
             busy={revokeOwn.isPending}
-            onRevoke={(key) => confirmRevoke(key) && revokeOwn.mutate(key.id)}
+            onRevoke={(key) => confirmRevoke(key, (id) => revokeOwn.mutate(id))}
           />
         )}
       </div>
@@ -192,7 +199,7 @@ export function KeysPanel() {
           keys={all.data.items}
           label="Every user's API keys"
           busy={revokeAny.isPending}
-          onRevoke={(key) => confirmRevoke(key) && revokeAny.mutate(key.id)}
+          onRevoke={(key) => confirmRevoke(key, (id) => revokeAny.mutate(id))}
         />
       )}
     </Panel>

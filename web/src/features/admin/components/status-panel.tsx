@@ -5,7 +5,7 @@ import { Button } from '@/components/ui/button';
 import { inputClass } from '@/components/ui/field';
 import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { ErrorState, InlineError, Spinner } from '@/components/ui/states';
-import { formatKickoff } from '@/lib/format';
+import { formatCount, formatKickoff, formatVersion } from '@/lib/format';
 import { STATUS_REFRESH_MS, useAdminStatus, useStartRefit, useUploadFootballData } from '@/features/admin/api/admin';
 
 const REFIT_TONE = { idle: 'neutral', running: 'warn', done: 'up', failed: 'down' } as const;
@@ -51,11 +51,11 @@ export function StatusPanel() {
           ) : null}
           <dl className="grid grid-cols-2 gap-2 text-sm tabular-nums md:grid-cols-5">
             {[
-              ['Active model', status.data.active_model ? `${status.data.active_model.name} ${status.data.active_model.version}` : 'none'],
+              ['Active model', status.data.active_model ? `${status.data.active_model.name} ${formatVersion(status.data.active_model.version)}` : 'none'],
               ['Last odds', formatKickoff(status.data.last_odds_at)],
               ['Last prediction', formatKickoff(status.data.last_prediction_at)],
-              ['Dead letters', String(status.data.dead_letters)],
-              ['Odds outbox', String(status.data.odds_outbox)],
+              ['Dead letters', formatCount(status.data.dead_letters)],
+              ['Odds outbox', formatCount(status.data.odds_outbox)],
             ].map(([label, value]) => (
               <div key={label} className="rounded-md border border-line bg-panel-2 p-2">
                 <dt className="text-xs text-muted">{label}</dt>
@@ -82,10 +82,18 @@ export function StatusPanel() {
               <tbody>
                 {status.data.streams.flatMap((stream) =>
                   (stream.groups.length ? stream.groups : [null]).map((group) => (
-                    <tr key={`${stream.name}-${group?.name ?? ''}`} className={rowClass}>
+                    <tr key={`${stream.name}-${group?.name ?? ''}`} className={rowClass} data-testid="stream-row">
                       <td className={td}>{stream.name}</td>
-                      <td className={`${td} text-right`}>{stream.length}</td>
-                      <td className={td}>{group?.name ?? '—'}</td>
+                      <td className={`${td} text-right`}>{formatCount(stream.length)}</td>
+                      <td className={td} data-testid="stream-group">
+                        {group ? group.name : '—'}
+                        {group && !group.exists ? (
+                          <>
+                            {' '}
+                            <Badge tone="warn">not created yet</Badge>
+                          </>
+                        ) : null}
+                      </td>
                       <td className={`${td} text-right`}>{group?.consumers ?? '—'}</td>
                       <td className={`${td} text-right ${group && group.pending > 0 ? 'text-warn' : ''}`}>{group?.pending ?? '—'}</td>
                       <td className={`${td} text-right`}>{group?.lag ?? '—'}</td>
@@ -97,12 +105,14 @@ export function StatusPanel() {
           </TableFrame>
           <TableFrame label="Source files">
             <table className={tableClass}>
-              <caption className="px-2 py-1 text-left text-xs text-muted">Loaded source files</caption>
+              <caption className="px-2 py-1 text-left text-xs text-muted">
+                Loaded source files{status.data.source_files.length ? ` (${formatCount(status.data.source_files.length)} most recent)` : ''}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col" className={th}>Provider</th>
                   <th scope="col" className={th}>File</th>
-                  <th scope="col" className={`${th} text-right`}>Rows</th>
+                  <th scope="col" className={`${th} text-right`}>Matches</th>
                   <th scope="col" className={th}>Loaded</th>
                 </tr>
               </thead>
@@ -117,8 +127,16 @@ export function StatusPanel() {
                   status.data.source_files.map((file) => (
                     <tr key={`${file.provider}-${file.path}`} className={rowClass}>
                       <td className={td}>{file.provider}</td>
-                      <td className={`${td} font-mono text-xs`}>{file.path}</td>
-                      <td className={`${td} text-right`}>{file.rows}</td>
+                      <td className={`${td} font-mono text-xs whitespace-normal break-all`} data-testid="source-file">
+                        {file.path}
+                        {file.partial ? (
+                          <>
+                            {' '}
+                            <Badge tone="warn">partial</Badge>
+                          </>
+                        ) : null}
+                      </td>
+                      <td className={`${td} text-right`}>{formatCount(file.rows)}</td>
                       <td className={td}>{formatKickoff(file.loaded_at)}</td>
                     </tr>
                   ))
@@ -153,7 +171,7 @@ function IngestReport({ report }: { report: IngestOut }) {
         {counts.map(([label, value]) => (
           <div key={label}>
             <dt className="text-xs text-muted">{label}</dt>
-            <dd>{value}</dd>
+            <dd>{formatCount(value)}</dd>
           </div>
         ))}
       </dl>

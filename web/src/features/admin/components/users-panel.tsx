@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 
 import type { Role } from '@/lib/api-types';
 import { Button } from '@/components/ui/button';
+import { useConfirm } from '@/components/ui/confirm-dialog';
 import { inputClass, SelectField, TextField } from '@/components/ui/field';
 import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
@@ -74,8 +75,10 @@ export function UsersPanel() {
   const users = useUsers();
   const me = useUser().data;
   const change = useChangeUser();
+  const confirm = useConfirm();
   return (
     <Panel title="Users">
+      {confirm.dialog}
       <InlineError message={change.error?.message} />
       {users.isPending ? (
         <Spinner />
@@ -130,9 +133,15 @@ export function UsersPanel() {
                           disabled={change.isPending}
                           onClick={() => {
                             const verb = user.is_active ? 'Disable' : 'Enable';
-                            if (window.confirm(`${verb} ${user.email}?`)) {
-                              change.mutate({ id: user.id, change: { is_active: !user.is_active } });
-                            }
+                            confirm.ask({
+                              title: `${verb} ${user.email}?`,
+                              message: user.is_active
+                                ? 'They are signed out and can no longer sign in or use their keys.'
+                                : 'They can sign in again.',
+                              confirmLabel: verb,
+                              tone: user.is_active ? 'danger' : 'primary',
+                              onConfirm: () => change.mutate({ id: user.id, change: { is_active: !user.is_active } }),
+                            });
                           }}
                         >
                           {user.is_active ? 'Disable' : 'Enable'} <span className="sr-only">{user.email}</span>

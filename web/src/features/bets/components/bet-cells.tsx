@@ -1,7 +1,7 @@
 /** How the history and a bet's page show a bet's result, close and CLV. */
 import { Badge } from '@/components/ui/layout';
 import type { BetHistoryOut } from '@/lib/api-types';
-import { formatOdds, formatPercent, formatSignedMoney, toNumber } from '@/lib/format';
+import { formatBetName, formatBookmaker, formatOdds, formatOutcome, formatPercent, formatSignedMoney, toNumber } from '@/lib/format';
 
 export function tone(value: number | string | null | undefined): string {
   const number = toNumber(value);
@@ -15,13 +15,13 @@ export function ResultBadge({ bet }: { bet: BetHistoryOut }) {
   const outcome = bet.outcome ?? 'settled';
   const good = outcome === 'won' || outcome === 'half_won';
   const bad = outcome === 'lost' || outcome === 'half_lost';
-  return <Badge tone={good ? 'up' : bad ? 'down' : 'neutral'}>{outcome.replace('_', ' ')}</Badge>;
+  return <Badge tone={good ? 'up' : bad ? 'down' : 'neutral'}>{formatOutcome(outcome)}</Badge>;
 }
 
 /** "2.00 (PS, market)": the close and whose it is. */
 export function closingText(bet: BetHistoryOut): string {
   if (bet.closing_odds === null || bet.closing_odds === undefined) return '—';
-  const whose = bet.closing_source === 'market' ? `${bet.closing_bookmaker ?? ''}, market` : 'own book';
+  const whose = bet.closing_source === 'market' ? `${formatBookmaker(bet.closing_bookmaker)}, market` : 'own book';
   return `${formatOdds(bet.closing_odds)} (${whose})`;
 }
 
@@ -36,5 +36,5 @@ export function profitText(bet: BetHistoryOut): string {
 }
 
 export function selectionText(bet: BetHistoryOut): string {
-  return `${bet.market} · ${bet.selection}${bet.line ? ` ${bet.line}` : ''}`;
+  return formatBetName({ ...bet, home: bet.home_team, away: bet.away_team });
 }

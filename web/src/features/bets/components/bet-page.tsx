@@ -8,7 +8,7 @@ import { Link } from 'react-router';
 import { PageHeader, Panel } from '@/components/ui/layout';
 import { ErrorState, Spinner } from '@/components/ui/states';
 import type { BetHistoryOut } from '@/lib/api-types';
-import { formatKickoff, formatMoney, formatOdds } from '@/lib/format';
+import { formatBookmaker, formatKickoff, formatMoney, formatOdds } from '@/lib/format';
 import { useBetPage } from '@/features/bets/api/history';
 import { closingText, clvText, profitText, ResultBadge, selectionText, tone } from './bet-cells';
 
@@ -25,7 +25,7 @@ function Facts({ bet }: { bet: BetHistoryOut }) {
     ['Fixture', `${bet.home_team} v ${bet.away_team} (${bet.competition})`],
     ['Kick-off', formatKickoff(bet.kickoff)],
     ['Selection', selectionText(bet)],
-    ['Bookmaker', bet.bookmaker ?? '—'],
+    ['Bookmaker', formatBookmaker(bet.bookmaker)],
     ['Odds taken', formatOdds(bet.odds)],
     ['Close', closingText(bet)],
     ['CLV', clvText(bet), tone(bet.clv)],

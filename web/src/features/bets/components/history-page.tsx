@@ -11,7 +11,7 @@ import { SelectField, TextField } from '@/components/ui/field';
 import { PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { EmptyState, ErrorState, Spinner } from '@/components/ui/states';
 import type { BetHistoryOut } from '@/lib/api-types';
-import { formatKickoff, formatMoney, formatOdds } from '@/lib/format';
+import { formatBookmaker, formatKickoff, formatMoney, formatOdds } from '@/lib/format';
 import { useCompetitions, usePortfolios } from '@/lib/queries';
 import {
   FILTER_NAMES,
@@ -27,7 +27,7 @@ const pinned = 'sticky left-0 z-[1] bg-panel';
 function HistoryTable({ bets }: { bets: BetHistoryOut[] }) {
   return (
     <TableFrame label="Bet history">
-      <table className={tableClass}>
+      <table className={`${tableClass} stack-on-phone`}>
         <thead>
           <tr>
             <th scope="col" className={`${th} ${pinned}`}>Fixture</th>
@@ -51,17 +51,17 @@ function HistoryTable({ bets }: { bets: BetHistoryOut[] }) {
                 </Link>{' '}
                 <span className="text-xs font-normal text-muted">{bet.competition}</span>
               </th>
-              <td className={`${td} text-right ${tone(bet.clv)}`} data-testid="history-clv">{clvText(bet)}</td>
-              <td className={`${td} text-right ${tone(bet.profit_minor)}`} data-testid="history-pnl">{profitText(bet)}</td>
-              <td className={td}>
+              <td className={`${td} text-right ${tone(bet.clv)}`} data-testid="history-clv" data-label="CLV">{clvText(bet)}</td>
+              <td className={`${td} text-right ${tone(bet.profit_minor)}`} data-testid="history-pnl" data-label="P&L">{profitText(bet)}</td>
+              <td className={td} data-label="Result">
                 <ResultBadge bet={bet} />
               </td>
-              <td className={`${td} text-right`}>{formatOdds(bet.odds)}</td>
-              <td className={`${td} text-right`} data-testid="history-close">{closingText(bet)}</td>
-              <td className={`${td} text-right`}>{formatMoney(bet.stake_minor, bet.currency)}</td>
-              <td className={td}>{selectionText(bet)}</td>
-              <td className={td}>{bet.bookmaker ?? '—'}</td>
-              <td className={td}>{formatKickoff(bet.placed_at)}</td>
+              <td className={`${td} text-right`} data-label="Odds">{formatOdds(bet.odds)}</td>
+              <td className={`${td} text-right`} data-testid="history-close" data-label="Close">{closingText(bet)}</td>
+              <td className={`${td} text-right`} data-label="Stake">{formatMoney(bet.stake_minor, bet.currency)}</td>
+              <td className={td} data-label="Selection">{selectionText(bet)}</td>
+              <td className={td} data-label="Bookmaker">{formatBookmaker(bet.bookmaker)}</td>
+              <td className={td} data-label="Placed">{formatKickoff(bet.placed_at)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,12 +1,21 @@
 import { Link } from 'react-router';
 
 import { Button } from '@/components/ui/button';
-import { tableClass, TableFrame, th } from '@/components/ui/layout';
+import { tableClass, TableFrame } from '@/components/ui/layout';
 import { SortableHeader, type SortState } from '@/components/ui/sortable-header';
 import type { BoardRow, BoardSelection } from '@/lib/api-types';
-import { formatKickoff, formatMoney, formatOdds, formatPercent, toNumber } from '@/lib/format';
+import {
+  formatBookmaker,
+  formatKickoff,
+  formatMoney,
+  formatOdds,
+  formatPercent,
+  formatSelection,
+  formatVersion,
+  toNumber,
+} from '@/lib/format';
 import type { Slot } from '@/features/board/api/board';
-import { findSelection, type BoardSortKey } from '@/features/board/api/board-view';
+import { bestEdge, findSelection, type BoardSortKey } from '@/features/board/api/board-view';
 import { cellKey, type FlashDirection } from '@/features/board/api/live-patch';
 
 export interface BetIntent {
@@ -24,15 +33,8 @@ interface Props {
   flashes: Record<string, FlashDirection>;
   currency: string | null;
   onBet?: (intent: BetIntent) => void;
-}
-
-/** The match column stays in view while the prices scroll sideways on a phone. */
-const sticky = 'sticky left-0 z-10 border-r border-line';
-
-/** Registry versions are long timestamps; the first 15 characters tell them apart on screen. */
-function shortVersion(version: string | null): string {
-  if (!version) return '';
-  return version.length > 16 ? `${version.slice(0, 15)}…` : version;
+  /** The row and selection the keyboard has reached, if any. */
+  active?: { row: number; slot: number } | null;
 }
 
 function Arrow({ direction }: { direction: FlashDirection | undefined }) {
@@ -48,16 +50,12 @@ function Arrow({ direction }: { direction: FlashDirection | undefined }) {
 function ProbCell({ row, slot, flash }: { row: BoardRow; slot: Slot; flash: FlashDirection | undefined }) {
   const item = findSelection(row, slot);
   return (
-    <td
-      data-testid={`prob-${slot.market}-${slot.selection}`}
-      data-flash={flash}
-      className="border-l border-line px-2 py-1.5 text-right text-sm tabular-nums whitespace-nowrap"
-    >
+    <div data-testid={`prob-${slot.market}-${slot.selection}`} data-flash={flash} className="rounded px-1">
       <div className="font-medium">
         <Arrow direction={flash} /> {formatPercent(item?.probability ?? null)}
       </div>
       <div className="text-xs text-muted">fair {formatOdds(item?.fair_odds ?? null)}</div>
-    </td>
+    </div>
   );
 }
 
@@ -76,17 +74,14 @@ function PriceCell({
 }) {
   const item = findSelection(row, slot);
   const edge = toNumber(item?.edge);
-  const canBet = Boolean(onBet && item && edge !== null && edge > 0 && item.odds_snapshot_id);
+  const canBet = Boolean(onBet && betIntent(row, slot));
+  const name = selectionName(row, slot);
   return (
-    <td
-      data-testid={`price-${slot.market}-${slot.selection}`}
-      data-flash={flash}
-      className="px-2 py-1.5 text-right text-sm tabular-nums whitespace-nowrap"
-    >
+    <div data-testid={`price-${slot.market}-${slot.selection}`} data-flash={flash} className="rounded px-1">
       <div className="font-semibold">
         <Arrow direction={flash} /> <span data-testid="best-price">{formatOdds(item?.best_price ?? null)}</span>
       </div>
-      <div className="text-xs text-muted">{item?.bookmaker ?? '—'}</div>
+      <div className="text-xs text-muted">{item?.bookmaker ? formatBookmaker(item.bookmaker) : '—'}</div>
       <div className="flex items-center justify-end gap-1 text-xs">
         <span className={edge === null ? 'text-muted' : edge > 0 ? 'text-up' : 'text-down'}>
           {formatPercent(edge, { signed: true })}
@@ -96,8 +91,9 @@ function PriceCell({
             size="sm"
             variant="primary"
             className="px-1.5 py-0 text-[11px]"
-            aria-label={`Bet ${slot.label}, ${row.home_team} v ${row.away_team}, at ${formatOdds(item.best_price)}`}
-            onClick={() => onBet({ row, selection: item, label: slot.label })}
+            data-bet-button=""
+            aria-label={`Bet ${name}, ${row.home_team} v ${row.away_team}, at ${formatOdds(item.best_price)}`}
+            onClick={() => onBet({ row, selection: item, label: name })}
           >
             Bet
           </Button>
@@ -113,8 +109,27 @@ function PriceCell({
           {STAKE_REASONS[item.stake_reason] ?? 'no stake'}
         </div>
       ) : null}
-    </td>
+    </div>
   );
+}
+
+/** The selection as a bettor names it on this row: the team for 1X2 sides, "Over 2.5"... */
+export function selectionName(row: BoardRow, slot: Slot): string {
+  return formatSelection({
+    market: slot.market,
+    selection: slot.selection,
+    line: slot.line,
+    home: row.home_team,
+    away: row.away_team,
+  });
+}
+
+/** What the Bet button (or the "b" key) hands over: only a priced selection with an edge. */
+export function betIntent(row: BoardRow, slot: Slot): BetIntent | null {
+  const item = findSelection(row, slot);
+  const edge = toNumber(item?.edge);
+  if (!item || edge === null || edge <= 0 || !item.odds_snapshot_id) return null;
+  return { row, selection: item, label: selectionName(row, slot) };
 }
 
 /** Short words for why a selection with an edge suggests no stake; the full sentence is the title. */
@@ -129,104 +144,100 @@ const STAKE_REASONS: Record<string, string> = {
   cap_cash: 'no cash',
 };
 
-export function BoardTable({ rows, slots, sort, onSort, flashes, currency, onBet }: Props) {
+/**
+ * One column per selection (its probability over its best price), so the five fit a 1280 px
+ * screen; on a phone each row stacks into a card (index.css, `.board-table`). The keyboard
+ * marks one row and one selection as active (`active`): the board's shortcuts move it.
+ */
+export function BoardTable({ rows, slots, sort, onSort, flashes, currency, onBet, active }: Props) {
   return (
     <TableFrame label="Live board">
-      <table className={tableClass}>
+      <table className={`${tableClass} board-table`}>
         <caption className="sr-only">
           Upcoming fixtures with the model&apos;s probabilities, the best prices and edges
         </caption>
         <thead>
           <tr>
-            <th scope="colgroup" colSpan={3} className={th}>
-              <span className="sr-only">Fixture</span>
-            </th>
-            {slots.map((slot) => (
-              <th
-                key={slot.selection}
-                scope="colgroup"
-                colSpan={2}
-                className={`${th} border-l border-line text-center`}
-              >
-                {slot.label}
-              </th>
-            ))}
-          </tr>
-          <tr>
-            <SortableHeader label="Match" sortKey="match" sort={sort} onSort={onSort} className={`${sticky} bg-panel`} />
+            <SortableHeader label="Match" sortKey="match" sort={sort} onSort={onSort} />
             <SortableHeader label="Kickoff" sortKey="kickoff" sort={sort} onSort={onSort} />
             <SortableHeader label="Best edge" sortKey="edge" sort={sort} onSort={onSort} align="right" />
-            {slots.map((slot) => [
+            {slots.map((slot) => (
               <SortableHeader
-                key={`${slot.selection}-prob`}
-                label={`${slot.label} prob`}
+                key={slot.selection}
+                label={slot.label}
                 sortKey={`prob-${slot.selection}` as BoardSortKey}
                 sort={sort}
                 onSort={onSort}
                 align="right"
                 className="border-l border-line"
-              />,
-              <th key={`${slot.selection}-price`} scope="col" className={`${th} text-right`}>
-                {slot.label} price
-              </th>,
-            ])}
+                hint="probability"
+              />
+            ))}
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => {
-            const edges = slots
-              .map((slot) => toNumber(findSelection(row, slot)?.edge))
-              .filter((edge): edge is number => edge !== null);
-            const best = edges.length > 0 ? Math.max(...edges) : null;
+          {rows.map((row, rowIndex) => {
+            const best = bestEdge(row, slots);
+            const isActive = active?.row === rowIndex;
             return (
               <tr
                 key={row.fixture_id}
                 data-testid="board-row"
                 data-fixture-id={row.fixture_id}
-                className="border-t border-line align-top hover:bg-panel-2"
+                data-active={isActive ? '' : undefined}
+                tabIndex={-1}
+                aria-current={isActive ? 'true' : undefined}
+                className="border-t border-line align-top hover:bg-panel-2 data-[active]:bg-panel-2"
               >
-                <th scope="row" className={`${sticky} bg-panel px-2 py-1.5 text-left text-sm font-normal`}>
+                <th scope="row" className="bg-panel px-2 py-1.5 text-left text-sm font-normal">
                   <Link
                     to={`/fixtures/${row.fixture_id}`}
-                    className="block max-w-[9.5rem] font-medium text-ink underline-offset-2 hover:underline sm:max-w-none sm:whitespace-nowrap"
+                    className="font-medium text-ink underline-offset-2 hover:underline"
                   >
                     {row.home_team} v {row.away_team}
                   </Link>
                   <div
-                    className="hidden max-w-56 truncate text-xs text-muted sm:block"
+                    className="text-xs text-muted"
                     title={row.model ? `${row.model} ${row.version ?? ''}` : undefined}
                   >
-                    {row.model ? `${row.model} ${shortVersion(row.version)}` : 'no prediction'}
+                    {row.model ? `${row.model} ${formatVersion(row.version)}` : 'no prediction'}
                   </div>
                 </th>
-                <td className="px-2 py-1.5 text-sm tabular-nums whitespace-nowrap">
-                  <div>{formatKickoff(row.kickoff)}</div>
+                <td className="px-2 py-1.5 text-sm tabular-nums">
+                  <div className="whitespace-nowrap">{formatKickoff(row.kickoff)}</div>
                   <div className="text-xs text-muted">{row.competition}</div>
                 </td>
                 <td
                   data-testid="best-edge"
+                  data-label="Best edge"
                   className={`px-2 py-1.5 text-right text-sm font-semibold tabular-nums ${
                     best === null ? 'text-muted' : best > 0 ? 'text-up' : 'text-down'
                   }`}
                 >
                   {formatPercent(best, { signed: true })}
                 </td>
-                {slots.map((slot) => [
-                  <ProbCell
-                    key={`${slot.selection}-prob`}
-                    row={row}
-                    slot={slot}
-                    flash={flashes[cellKey(row.fixture_id, slot.market, slot.selection, 'prob')]}
-                  />,
-                  <PriceCell
-                    key={`${slot.selection}-price`}
-                    row={row}
-                    slot={slot}
-                    flash={flashes[cellKey(row.fixture_id, slot.market, slot.selection, 'price')]}
-                    currency={currency}
-                    onBet={onBet}
-                  />,
-                ])}
+                {slots.map((slot, slotIndex) => (
+                  <td
+                    key={slot.selection}
+                    data-label={selectionName(row, slot)}
+                    data-market={slot.market}
+                    data-active={isActive && active?.slot === slotIndex ? '' : undefined}
+                    className="board-selection border-l border-line px-1 py-1.5 text-right text-sm tabular-nums whitespace-nowrap"
+                  >
+                    <ProbCell
+                      row={row}
+                      slot={slot}
+                      flash={flashes[cellKey(row.fixture_id, slot.market, slot.selection, 'prob')]}
+                    />
+                    <PriceCell
+                      row={row}
+                      slot={slot}
+                      flash={flashes[cellKey(row.fixture_id, slot.market, slot.selection, 'price')]}
+                      currency={currency}
+                      onBet={onBet}
+                    />
+                  </td>
+                ))}
               </tr>
             );
           })}

@@ -207,11 +207,43 @@ describe('LiveBoard', () => {
     renderWithProviders(<LiveBoard onBet={onBet} />, { route: '/?portfolio=1' });
     await screen.findAllByTestId('board-row');
     expect(within(row(1)).queryByRole('button', { name: /Bet Draw/ })).not.toBeInTheDocument();
-    await user.click(within(row(3)).getByRole('button', { name: 'Bet Home, Home 3 v Away 3, at 2.40' }));
+    await user.click(within(row(3)).getByRole('button', { name: 'Bet Home 3, Home 3 v Away 3, at 2.40' }));
     expect(onBet).toHaveBeenCalledWith(
       expect.objectContaining({ selection: expect.objectContaining({ odds_snapshot_id: 31, selection: 'home' }) }),
       1,
     );
     await waitFor(() => expect(screen.getByLabelText('Stakes for portfolio')).toHaveValue('1'));
+  });
+
+  it('moves between rows and selections with the keyboard and bets with b', async () => {
+    setup();
+    const onBet = vi.fn();
+    const user = userEvent.setup();
+    renderWithProviders(<LiveBoard onBet={onBet} />, { route: '/?portfolio=1' });
+    await screen.findAllByTestId('board-row');
+    await user.keyboard('?');
+    const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    expect(help).toHaveTextContent('Bet on the marked selection');
+    await user.keyboard('b'); // ignored while a dialog is open
+    expect(onBet).not.toHaveBeenCalled();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    const target = fixtureIds().indexOf('3');
+    for (let step = 0; step <= target; step += 1) await user.keyboard('j');
+    expect(row(3)).toHaveFocus();
+    expect(row(3).querySelector('td[data-active]')).toHaveAttribute('data-label', 'Home 3');
+    await user.keyboard('l');
+    expect(row(3).querySelector('td[data-active]')).toHaveAttribute('data-label', 'Draw');
+    await user.keyboard('h');
+    await user.keyboard('b');
+    expect(onBet).toHaveBeenCalledWith(
+      expect.objectContaining({ label: 'Home 3', selection: expect.objectContaining({ odds_snapshot_id: 31 }) }),
+      1,
+    );
+    // keys typed into a field are the field's
+    onBet.mockClear();
+    await user.click(screen.getByLabelText('Minimum edge (%)'));
+    await user.keyboard('b');
+    expect(onBet).not.toHaveBeenCalled();
   });
 });

@@ -18,6 +18,7 @@ import {
   type MarketFilter,
 } from '@/features/board/api/board-view';
 import { useBoardLive } from '@/features/board/api/use-board-live';
+import { ShortcutsDialog, useBoardKeys } from './board-keys';
 import { BoardTable, type BetIntent } from './board-table';
 
 const MARKETS: { value: MarketFilter; label: string }[] = [
@@ -78,12 +79,18 @@ export function LiveBoard({ onBet }: LiveBoardProps) {
   const portfolio = portfolios.data?.items.find((item) => item.id === portfolioId);
   const noModel = rows.length > 0 && rows.every((row) => row.prediction_id === null);
   const total = board.data?.total ?? 0;
+  const handBet = onBet ? (intent: BetIntent) => onBet(intent, portfolioId ?? null) : undefined;
+  const keys = useBoardKeys(shown, slots, handBet);
 
   return (
     <>
       <PageHeader title="Live board">
+        <Button size="sm" variant="ghost" onClick={keys.openHelp} aria-keyshortcuts="?">
+          Shortcuts <kbd className="font-mono">?</kbd>
+        </Button>
         <LiveStatus />
       </PageHeader>
+      {keys.helpOpen ? <ShortcutsDialog onClose={keys.closeHelp} /> : null}
 
       <form
         role="search"
@@ -164,7 +171,8 @@ export function LiveBoard({ onBet }: LiveBoardProps) {
               onSort={(key) => setSort((current) => nextSort(current, key, key === 'kickoff' || key === 'match' ? 'asc' : 'desc'))}
               flashes={flashes}
               currency={portfolio?.currency ?? null}
-              onBet={onBet ? (intent) => onBet(intent, portfolioId ?? null) : undefined}
+              onBet={handBet}
+              active={keys.active}
             />
           )}
           <div className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm text-muted">

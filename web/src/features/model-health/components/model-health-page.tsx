@@ -1,12 +1,13 @@
 import { useState } from 'react';
 
 import { Button } from '@/components/ui/button';
+import { useConfirm } from '@/components/ui/confirm-dialog';
 import { SelectField, TextField } from '@/components/ui/field';
 import { Badge, PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
 import type { ModelHealth, ModelVersionOut } from '@/lib/api-types';
 import { hasRole, useUser } from '@/lib/auth';
-import { formatDate, formatDecimal, formatKickoff } from '@/lib/format';
+import { formatCount, formatDate, formatDecimal, formatKickoff, formatVersion } from '@/lib/format';
 import { useActivateModel, useModelHealth, useModelVersions } from '@/features/model-health/api/health';
 import { ReliabilityChart, RollingChart } from './health-charts';
 import { ShadowClvPanel } from './shadow-clv-panel';
@@ -16,8 +17,18 @@ const DRIFT_TEXT = {
   stable: 'Stable: recent predictions look like the reference period.',
   watch: 'Watch: predictions are shifting; keep an eye on calibration.',
   drift: 'Drift: predictions differ markedly from the reference; consider a refit.',
-  unknown: 'Unknown: too few recent predictions to tell.',
 } as const;
+
+/**
+ * Why drift is unknown, in agreement with the count beside it: the service says "unknown" when
+ * nothing is recent, or when there are recent predictions but no training reference to
+ * compare them with (a Dixon-Coles fit saves none).
+ */
+export function driftText(status: ModelHealth['drift']['status'], recent: number): string {
+  if (status !== 'unknown') return DRIFT_TEXT[status];
+  if (recent === 0) return 'Unknown: no recent predictions to compare.';
+  return `Unknown: the active model was saved without a reference distribution, so its ${formatCount(recent)} recent predictions have nothing to be compared with.`;
+}
 
 function DriftPanel({ health }: { health: ModelHealth }) {
   const { drift } = health;
@@ -27,7 +38,7 @@ function DriftPanel({ health }: { health: ModelHealth }) {
         <Badge tone={DRIFT_TONE[drift.status]} testId="drift-status">
           {drift.status}
         </Badge>
-        <span>{DRIFT_TEXT[drift.status]}</span>
+        <span data-testid="drift-text">{driftText(drift.status, drift.n_recent)}</span>
       </p>
       <dl className="mt-3 grid grid-cols-2 gap-2 text-sm tabular-nums">
         <div>
@@ -36,11 +47,11 @@ function DriftPanel({ health }: { health: ModelHealth }) {
         </div>
         <div>
           <dt className="text-xs text-muted">Recent predictions</dt>
-          <dd>{drift.n_recent}</dd>
+          <dd>{formatCount(drift.n_recent)}</dd>
         </div>
         <div>
           <dt className="text-xs text-muted">Settled matches scored</dt>
-          <dd>{health.n_matches}</dd>
+          <dd>{formatCount(health.n_matches)}</dd>
         </div>
         <div>
           <dt className="text-xs text-muted">Window</dt>
@@ -96,7 +107,11 @@ function metricPreview(metrics: Record<string, unknown>): string {
   return Object.entries(metrics)
     .filter(([, value]) => typeof value === 'number' || typeof value === 'string')
     .slice(0, 4)
-    .map(([key, value]) => `${key} ${typeof value === 'number' ? formatDecimal(value) : String(value)}`)
+    .map(([key, value]) => {
+      // counts ("matches 7,038") as whole numbers, scores to four places
+      const shown = typeof value === 'number' ? (Number.isInteger(value) ? formatCount(value) : formatDecimal(value)) : String(value);
+      return `${key.replace(/_/g, ' ')} ${shown}`;
+    })
     .join(' · ');
 }
 
@@ -104,13 +119,18 @@ function ModelVersions() {
   const versions = useModelVersions();
   const isAdmin = hasRole(useUser().data, 'admin');
   const activate = useActivateModel();
-  const confirmActivate = (model: ModelVersionOut) => {
-    if (window.confirm(`Serve ${model.name} ${model.version} from now on?`)) {
-      activate.mutate({ name: model.name, version: model.version });
-    }
-  };
+  const confirm = useConfirm();
+  const confirmActivate = (model: ModelVersionOut) =>
+    confirm.ask({
+      title: `Serve ${model.name} ${formatVersion(model.version)}?`,
+      message: `The workers switch to ${model.version} for every new prediction from now on.`,
+      confirmLabel: 'Activate',
+      tone: 'primary',
+      onConfirm: () => activate.mutate({ name: model.name, version: model.version }),
+    });
   return (
     <Panel title="Model versions">
+      {confirm.dialog}
       <InlineError message={activate.error?.message} />
       {versions.isPending ? (
         <Spinner />
@@ -134,13 +154,16 @@ function ModelVersions() {
               {versions.data.items.map((model) => (
                 <tr key={model.id} className={rowClass} data-testid="model-row">
                   <td className={td}>
-                    {model.name} <span className="text-muted">{model.version}</span>
+                    {model.name}{' '}
+                    <span className="text-muted" title={model.version}>
+                      {formatVersion(model.version)}
+                    </span>
                   </td>
                   <td className={td}>{formatKickoff(model.created_at)}</td>
                   <td className={td}>
                     {formatDate(model.trained_from)} – {formatDate(model.trained_to)}
                   </td>
-                  <td className={`${td} text-xs text-muted`}>{metricPreview(model.metrics) || '—'}</td>
+                  <td className={`${td} min-w-48 text-xs whitespace-normal text-muted`}>{metricPreview(model.metrics) || '—'}</td>
                   <td className={td}>
                     {model.is_active ? (
                       <Badge tone="up">active</Badge>
@@ -173,7 +196,7 @@ export function ModelHealthPage() {
       <PageHeader title="Model health">
         {health.data?.model ? (
           <Badge tone="accent">
-            {health.data.model} {health.data.version}
+            {health.data.model} {formatVersion(health.data.version)}
           </Badge>
         ) : null}
       </PageHeader>

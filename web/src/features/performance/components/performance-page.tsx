@@ -5,7 +5,16 @@ import { SelectField, TextField } from '@/components/ui/field';
 import { PageHeader, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { EmptyState, ErrorState, Spinner } from '@/components/ui/states';
 import type { Figures, PerformanceOut } from '@/lib/api-types';
-import { dateInputToIso, formatMoney, formatPercent, formatSignedMoney, toNumber } from '@/lib/format';
+import {
+  dateInputToIso,
+  formatBookmaker,
+  formatCount,
+  formatMarket,
+  formatMoney,
+  formatPercent,
+  formatSignedMoney,
+  toNumber,
+} from '@/lib/format';
 import { usePortfolios } from '@/lib/queries';
 import { buildPerformanceCsv, downloadCsv } from '@/features/performance/api/csv';
 import { drawdownPoints, worstDrawdown } from '@/features/performance/api/drawdown';
@@ -70,7 +79,18 @@ function SummaryFigures({ performance, currency }: { performance: PerformanceOut
   );
 }
 
-function FiguresTable({ title, rows, currency }: { title: string; rows: Record<string, Figures>; currency: string }) {
+function FiguresTable({
+  title,
+  rows,
+  currency,
+  name = (key) => key,
+}: {
+  title: string;
+  rows: Record<string, Figures>;
+  currency: string;
+  /** How a key is shown: a market by its name, an aggregate as a market figure. */
+  name?: (key: string) => string;
+}) {
   const keys = Object.keys(rows).sort();
   return (
     <Panel title={title} headingLevel={3}>
@@ -96,8 +116,8 @@ function FiguresTable({ title, rows, currency }: { title: string; rows: Record<s
                 if (!figures) return null;
                 return (
                   <tr key={key} className={rowClass}>
-                    <th scope="row" className={`${td} text-left font-medium`}>{key}</th>
-                    <td className={`${td} text-right`}>{figures.n_bets}</td>
+                    <th scope="row" className={`${td} text-left font-medium`}>{name(key)}</th>
+                    <td className={`${td} text-right`}>{formatCount(figures.n_bets)}</td>
                     <td className={`${td} text-right`}>{formatMoney(figures.staked_minor, currency)}</td>
                     <td className={`${td} text-right ${tone(figures.profit_minor)}`}>
                       {formatSignedMoney(figures.profit_minor, currency)}
@@ -137,10 +157,10 @@ function Report({ performance, currency, filename }: { performance: PerformanceO
       <Panel title="Closing-line value">
         <ClvChart performance={performance} />
       </Panel>
-      <section aria-label="Breakdowns" className="grid gap-4 lg:grid-cols-3">
+      <section aria-label="Breakdowns" className="grid gap-4 xl:grid-cols-2 min-[1700px]:grid-cols-3">
         <FiguresTable title="By competition" rows={performance.by_competition} currency={currency} />
-        <FiguresTable title="By market" rows={performance.by_market} currency={currency} />
-        <FiguresTable title="By bookmaker" rows={performance.by_bookmaker} currency={currency} />
+        <FiguresTable title="By market" rows={performance.by_market} currency={currency} name={formatMarket} />
+        <FiguresTable title="By bookmaker" rows={performance.by_bookmaker} currency={currency} name={formatBookmaker} />
       </section>
     </div>
   );

@@ -103,6 +103,7 @@ export function PlaceBetForm({
       <TextField
         label={`Stake (${currency})`}
         name="stake"
+        data-autofocus
         inputMode="decimal"
         autoComplete="off"
         value={stake}

@@ -4,7 +4,7 @@ import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/field';
 import { InlineError } from '@/components/ui/states';
 import type { PortfolioOut, PortfolioSettingsIn } from '@/lib/api-types';
-import { formatMoney, toMinorUnits } from '@/lib/format';
+import { formatFraction, formatMoney, toMinorUnits, toNumber } from '@/lib/format';
 import { useCreatePortfolio, useDeposit, useUpdateSettings } from '@/features/portfolio/api/portfolio';
 
 type Settings = {
@@ -41,6 +41,17 @@ export function checkSettings(settings: Settings): string | null {
   return null;
 }
 
+/** A stored fraction ("0.2500") as it is typed ("0.25"). */
+function trimmed(fraction: string): string {
+  const value = toNumber(fraction);
+  return value === null ? fraction : String(value);
+}
+
+/** What a typed fraction means: "25% of full Kelly"; empty when it is not a number yet. */
+function asPercent(fraction: string, what: string): string {
+  return toNumber(fraction) === null ? what : `${formatFraction(fraction)} ${what}`;
+}
+
 function SettingsFields({ value, onChange }: { value: Settings; onChange: (next: Settings) => void }) {
   return (
     <>
@@ -48,33 +59,35 @@ function SettingsFields({ value, onChange }: { value: Settings; onChange: (next:
         label="Kelly fraction"
         inputMode="decimal"
         value={value.kelly_fraction}
-        hint="0.25 stakes a quarter of full Kelly."
+        hint={`${asPercent(value.kelly_fraction, 'of full Kelly')} (0.25 stakes a quarter of it).`}
         onChange={(event) => onChange({ ...value, kelly_fraction: event.target.value })}
       />
       <TextField
         label="Maximum stake (fraction of bankroll)"
         inputMode="decimal"
         value={value.max_stake_fraction}
+        hint={asPercent(value.max_stake_fraction, 'of the bankroll per bet')}
         onChange={(event) => onChange({ ...value, max_stake_fraction: event.target.value })}
       />
       <TextField
         label="Fixture cap (open on one fixture)"
         inputMode="decimal"
         value={value.max_fixture_fraction}
+        hint={asPercent(value.max_fixture_fraction, 'of the bankroll per fixture')}
         onChange={(event) => onChange({ ...value, max_fixture_fraction: event.target.value })}
       />
       <TextField
         label="Day cap (open on one kick-off day)"
         inputMode="decimal"
         value={value.max_day_fraction}
-        hint="Suggested stakes shrink to the room left under both caps."
+        hint={`${asPercent(value.max_day_fraction, 'of the bankroll per day')}; suggested stakes shrink to the room left under both caps.`}
         onChange={(event) => onChange({ ...value, max_day_fraction: event.target.value })}
       />
       <TextField
         label="Minimum edge"
         inputMode="decimal"
         value={value.min_edge}
-        hint="0.02 bets only at 2% or more over the fair price."
+        hint={`${asPercent(value.min_edge, 'over the fair price')} (0.02 bets only at 2% or more).`}
         onChange={(event) => onChange({ ...value, min_edge: event.target.value })}
       />
     </>
@@ -141,11 +154,11 @@ export function CreatePortfolioForm({ onCreated }: { onCreated: (portfolio: Port
 
 export function SettingsForm({ portfolio }: { portfolio: PortfolioOut }) {
   const [settings, setSettings] = useState<Settings>({
-    kelly_fraction: portfolio.kelly_fraction,
-    max_stake_fraction: portfolio.max_stake_fraction,
-    max_fixture_fraction: portfolio.max_fixture_fraction,
-    max_day_fraction: portfolio.max_day_fraction,
-    min_edge: portfolio.min_edge,
+    kelly_fraction: trimmed(portfolio.kelly_fraction),
+    max_stake_fraction: trimmed(portfolio.max_stake_fraction),
+    max_fixture_fraction: trimmed(portfolio.max_fixture_fraction),
+    max_day_fraction: trimmed(portfolio.max_day_fraction),
+    min_edge: trimmed(portfolio.min_edge),
   });
   const [problem, setProblem] = useState<string | null>(null);
   const update = useUpdateSettings(portfolio.id);

@@ -78,17 +78,23 @@ describe('PortfolioPage', () => {
     expect(await screen.findByText(/No price in E0 beats the model/)).toBeInTheDocument();
   });
 
-  it('voids a bet only after confirmation', async () => {
+  it('voids a bet only after the in-app confirmation', async () => {
     const api = setup();
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true);
+    const confirm = vi.spyOn(window, 'confirm');
     render();
     const row = (await screen.findAllByTestId('bet-row'))[0]!;
     const people = userEvent.setup();
     await people.click(within(row).getByRole('button', { name: 'Void bet 5' }));
+    const asked = screen.getByRole('alertdialog', { name: 'Void bet 5?' });
+    expect(asked).toHaveTextContent('Match result · Arsenal on Arsenal v Chelsea: the stake of €12.50 goes back to the bankroll.');
+    expect(within(asked).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await people.keyboard('{Escape}');
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
     expect(api.callsTo('POST', '/api/v1/bets/5/void')).toHaveLength(0);
     await people.click(within(row).getByRole('button', { name: 'Void bet 5' }));
+    await people.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Void bet' }));
     await waitFor(() => expect(api.callsTo('POST', '/api/v1/bets/5/void')).toHaveLength(1));
-    expect(confirm).toHaveBeenLastCalledWith('Void bet 5? The stake of €12.50 goes back to the bankroll.');
+    expect(confirm).not.toHaveBeenCalled();
   });
 
   it('refreshes when a bet is settled', async () => {

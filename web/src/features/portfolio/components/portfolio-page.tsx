@@ -8,7 +8,7 @@ import { EmptyState, ErrorState, Spinner } from '@/components/ui/states';
 import type { BetSettled } from '@/lib/live-events';
 import type { PortfolioOut } from '@/lib/api-types';
 import { canTrade, useUser } from '@/lib/auth';
-import { formatMoney, formatOdds, formatPercent, formatSignedMoney } from '@/lib/format';
+import { formatFraction, formatMoney, formatOdds, formatPercent, formatSignedMoney } from '@/lib/format';
 import { portfoliosQueryKey, usePortfolios } from '@/lib/queries';
 import { BET_SETTLED, useSocketEvent } from '@/lib/socket';
 import { CreatePortfolioForm, DepositForm, SettingsForm } from './portfolio-forms';
@@ -35,7 +35,7 @@ function Summary({ portfolio }: { portfolio: PortfolioOut }) {
         value={formatMoney(portfolio.open_stakes_minor, portfolio.currency)}
         testId="open-stakes"
       />
-      <Figure label="Kelly fraction" value={portfolio.kelly_fraction} />
+      <Figure label="Kelly fraction" value={formatFraction(portfolio.kelly_fraction)} />
       <Figure label="Minimum edge" value={formatPercent(portfolio.min_edge)} />
     </dl>
   );

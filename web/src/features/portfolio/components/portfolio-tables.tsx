@@ -2,11 +2,21 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 
 import { Button } from '@/components/ui/button';
+import { useConfirm } from '@/components/ui/confirm-dialog';
 import { SelectField } from '@/components/ui/field';
 import { Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
 import type { BetOut, ExposureOut, PortfolioOut, ValueBet } from '@/lib/api-types';
-import { formatKickoff, formatMoney, formatOdds, formatPercent } from '@/lib/format';
+import {
+  formatBetName,
+  formatBookmaker,
+  formatCount,
+  formatKickoff,
+  formatMoney,
+  formatOdds,
+  formatPercent,
+  formatSelection,
+} from '@/lib/format';
 import { useCompetitions } from '@/lib/queries';
 import { useBets, useExposure, useFixtureNames, useValueBets, useVoidBet } from '@/features/portfolio/api/portfolio';
 
@@ -21,15 +31,28 @@ export function OpenBets({ portfolio, canTrade }: { portfolio: PortfolioOut; can
   const voidBet = useVoidBet(portfolio.id);
   const [voiding, setVoiding] = useState<number | null>(null);
 
+  const confirm = useConfirm();
+  const betName = (bet: BetOut) => {
+    const teams = exposure.data?.by_fixture.find((item) => item.fixture_id === bet.fixture_id);
+    return formatBetName({ ...bet, home: teams?.home_team, away: teams?.away_team });
+  };
+
   const confirmVoid = (bet: BetOut) => {
     const stake = formatMoney(bet.stake_minor, portfolio.currency);
-    if (!window.confirm(`Void bet ${bet.id}? The stake of ${stake} goes back to the bankroll.`)) return;
-    setVoiding(bet.id);
-    voidBet.mutate(bet.id, { onSettled: () => setVoiding(null) });
+    confirm.ask({
+      title: `Void bet ${bet.id}?`,
+      message: `${betName(bet)} on ${fixtureLabel(exposure.data, bet.fixture_id)}: the stake of ${stake} goes back to the bankroll.`,
+      confirmLabel: 'Void bet',
+      onConfirm: () => {
+        setVoiding(bet.id);
+        voidBet.mutate(bet.id, { onSettled: () => setVoiding(null) });
+      },
+    });
   };
 
   return (
     <Panel title={`Open bets${bets.data ? ` (${bets.data.total})` : ''}`}>
+      {confirm.dialog}
       <InlineError message={voidBet.error?.message} />
       {bets.isPending ? (
         <Spinner />
@@ -39,7 +62,7 @@ export function OpenBets({ portfolio, canTrade }: { portfolio: PortfolioOut; can
         <EmptyState title="No open bets">Place one from the live board or the value bets below.</EmptyState>
       ) : (
         <TableFrame label="Open bets">
-          <table className={tableClass}>
+          <table className={`${tableClass} stack-on-phone`}>
             <thead>
               <tr>
                 <th scope="col" className={th}>Placed</th>
@@ -54,19 +77,18 @@ export function OpenBets({ portfolio, canTrade }: { portfolio: PortfolioOut; can
             <tbody>
               {bets.data.items.map((bet) => (
                 <tr key={bet.id} data-testid="bet-row" data-bet-id={bet.id} className={rowClass}>
-                  <td className={td}>{formatKickoff(bet.placed_at)}</td>
-                  <td className={td}>
+                  <td className={td} data-label="Placed">{formatKickoff(bet.placed_at)}</td>
+                  <td className={td} data-label="Fixture">
                     <Link className="underline-offset-2 hover:underline" to={`/fixtures/${bet.fixture_id}`}>
                       {fixtureLabel(exposure.data, bet.fixture_id)}
                     </Link>
                   </td>
-                  <td className={td}>
-                    {bet.market} · {bet.selection}
-                    {bet.line ? ` ${bet.line}` : ''}
+                  <td className={td} data-label="Selection">
+                    {betName(bet)}
                   </td>
-                  <td className={`${td} text-right`}>{formatOdds(bet.odds)}</td>
-                  <td className={`${td} text-right`}>{formatMoney(bet.stake_minor, portfolio.currency)}</td>
-                  <td className={`${td} text-right`}>
+                  <td className={`${td} text-right`} data-label="Odds">{formatOdds(bet.odds)}</td>
+                  <td className={`${td} text-right`} data-label="Stake">{formatMoney(bet.stake_minor, portfolio.currency)}</td>
+                  <td className={`${td} text-right`} data-label="Returns">
                     {formatMoney(Math.floor(bet.stake_minor * Number(bet.odds)), portfolio.currency)}
                   </td>
                   {canTrade ? (
@@ -105,7 +127,7 @@ export function ExposurePanel({ portfolio }: { portfolio: PortfolioOut }) {
         <EmptyState title="Nothing at risk">No open stake on any fixture.</EmptyState>
       ) : (
         <div className="grid gap-3 lg:grid-cols-3">
-          <div className="lg:col-span-2">
+          <div className="min-w-0 lg:col-span-2">
             <TableFrame label="Exposure by fixture">
               <table className={tableClass}>
                 <caption className="px-2 py-1 text-left text-xs text-muted">By fixture</caption>
@@ -128,7 +150,7 @@ export function ExposurePanel({ portfolio }: { portfolio: PortfolioOut }) {
                         </Link>{' '}
                         <span className="text-xs text-muted">{item.competition}</span>
                       </td>
-                      <td className={`${td} text-right`}>{item.bets}</td>
+                      <td className={`${td} text-right`}>{formatCount(item.bets)}</td>
                       <td className={`${td} text-right`}>{money(item.stake_minor)}</td>
                       <td className={`${td} text-right`}>{money(item.potential_payout_minor)}</td>
                     </tr>
@@ -151,7 +173,7 @@ export function ExposurePanel({ portfolio }: { portfolio: PortfolioOut }) {
                 {exposure.data.by_competition.map((item) => (
                   <tr key={item.competition} className={rowClass}>
                     <td className={td}>{item.competition}</td>
-                    <td className={`${td} text-right`}>{item.bets}</td>
+                    <td className={`${td} text-right`}>{formatCount(item.bets)}</td>
                     <td className={`${td} text-right`}>{money(item.stake_minor)}</td>
                   </tr>
                 ))}
@@ -180,7 +202,13 @@ export function ValueBets({
   const describe = (bet: ValueBet) => {
     const fixture = names.data?.get(bet.fixture_id);
     const match = fixture ? `${fixture.home_team} v ${fixture.away_team}` : `Fixture ${bet.fixture_id}`;
-    return `${bet.selection} · ${match}`;
+    const selection = formatSelection({
+      market: '1x2',
+      selection: bet.selection,
+      home: fixture?.home_team,
+      away: fixture?.away_team,
+    });
+    return `${selection} · ${match}`;
   };
 
   return (
@@ -210,7 +238,7 @@ export function ValueBets({
         </EmptyState>
       ) : (
         <TableFrame label="Value bets">
-          <table className={tableClass}>
+          <table className={`${tableClass} stack-on-phone`}>
             <thead>
               <tr>
                 <th scope="col" className={th}>Kickoff</th>
@@ -226,17 +254,17 @@ export function ValueBets({
             <tbody>
               {valueBets.data.items.map((bet) => (
                 <tr key={`${bet.odds_snapshot_id}-${bet.selection}`} data-testid="value-bet-row" className={rowClass}>
-                  <td className={td}>{formatKickoff(names.data?.get(bet.fixture_id)?.kickoff)}</td>
-                  <td className={td}>
+                  <td className={td} data-label="Kickoff">{formatKickoff(names.data?.get(bet.fixture_id)?.kickoff)}</td>
+                  <td className={td} data-label="Bet">
                     <Link className="underline-offset-2 hover:underline" to={`/fixtures/${bet.fixture_id}`}>
                       {describe(bet)}
                     </Link>
                   </td>
-                  <td className={td}>{bet.bookmaker}</td>
-                  <td className={`${td} text-right`}>{formatOdds(bet.price)}</td>
-                  <td className={`${td} text-right`}>{formatPercent(bet.probability)}</td>
-                  <td className={`${td} text-right text-up`}>{formatPercent(bet.edge, { signed: true })}</td>
-                  <td className={`${td} text-right`}>{formatMoney(bet.suggested_stake_minor, portfolio.currency)}</td>
+                  <td className={td} data-label="Bookmaker">{formatBookmaker(bet.bookmaker)}</td>
+                  <td className={`${td} text-right`} data-label="Price">{formatOdds(bet.price)}</td>
+                  <td className={`${td} text-right`} data-label="Probability">{formatPercent(bet.probability)}</td>
+                  <td className={`${td} text-right text-up`} data-label="Edge">{formatPercent(bet.edge, { signed: true })}</td>
+                  <td className={`${td} text-right`} data-label="Suggested stake">{formatMoney(bet.suggested_stake_minor, portfolio.currency)}</td>
                   {onPlace ? (
                     <td className={td}>
                       <Button
