@@ -26,7 +26,7 @@ def test_each_mode_picks_its_probabilities_and_the_edge_follows() -> None:
     price = Decimal("2.20")
     edges = {}
     for mode in ("model", "market", "blend"):
-        rule = FairRule(mode=mode, method="multiplicative")  # type: ignore[arg-type]
+        rule = FairRule(mode=mode, method="multiplicative")
         fair = fair_probabilities(rule, model=MODEL, market=market)
         assert fair is not None
         edges[mode] = kelly.money_edge(fair[0], price).quantize(Decimal("0.0001"))
