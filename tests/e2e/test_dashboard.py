@@ -186,8 +186,9 @@ def test_switching_the_fair_price_changes_the_edge_shown_to_the_expected_figure(
 
 
 def _percent(edge: Decimal) -> str:
-    """An edge as the board shows it: signed, one decimal, a true minus sign."""
-    text = f"{edge.quantize(Decimal('0.0001')) * 100:.1f}%"
+    """An edge as the board shows it: the API's four places, times 100 in floating point and
+    to one decimal as JavaScript's toFixed rounds it, signed, with a true minus sign."""
+    text = f"{float(edge.quantize(Decimal('0.0001'))) * 100:.1f}%"
     return ("+" + text if edge > 0 else text).replace("-", "\u2212")
 
 
