@@ -13,6 +13,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scoreline.pricing.devig import DevigMethod
+from scoreline.pricing.fair import DEFAULT_BLEND_WEIGHT, FairMode
+
 __all__ = ["Settings", "get_settings"]
 
 
@@ -39,8 +42,10 @@ class Settings(BaseSettings):
     football-data file upload's (``api.hygiene``, before authentication).
     ``login_workers`` passwords are checked at once per API process and
     ``login_queue`` more may wait; past that a sign-in is a 429 (each check holds
-    64 MiB and a core for ~0.1 s: ``services.passwords.PasswordChecker``). Secrets
-    never appear in ``repr`` or logs.
+    64 MiB and a core for ~0.1 s: ``services.passwords.PasswordChecker``).
+    ``fair_mode``, ``fair_devig_method`` and ``fair_blend_weight`` are the board's
+    and value bets' default fair price (``pricing.fair``) where a request names none.
+    Secrets never appear in ``repr`` or logs.
     """
 
     model_config = SettingsConfigDict(
@@ -65,6 +70,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     login_workers: int = Field(default=1, ge=1, le=64)
     login_queue: int = Field(default=8, ge=0, le=1024)
+    fair_mode: FairMode = "model"
+    fair_devig_method: DevigMethod = "power"
+    fair_blend_weight: float = Field(default=DEFAULT_BLEND_WEIGHT, gt=0, lt=1)
 
     @field_validator("database_url")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -144,6 +145,51 @@ def test_a_tick_injected_into_the_pipeline_shows_up_on_the_board(
     expect(cell).to_contain_text("4.35", timeout=5_000)
     expect(cell).to_have_attribute("data-flash", "up")
     assert watched.errors == []
+
+
+def test_switching_the_fair_price_changes_the_edge_shown_to_the_expected_figure(
+    watched: Watched, platform: Platform
+) -> None:
+    page = watched.page
+    _user(platform, page.request, "fair@example.com")
+    _sign_in(page, platform, "fair@example.com")
+    fixture_id = _fixture_id(page, platform, "Liverpool", "Everton")
+    # Pinnacle quotes the draw at 3.40 (the platform's tick); William Hill now offers 3.60.
+    # (Not Arsenal v Chelsea: its odds chart is drawn later from Pinnacle's moves alone.)
+    platform.tick("Liverpool", "Everton", ("2.00", "3.60", "3.80"), bookmaker="WH")
+    page.goto("/?fair=model")
+    row = page.locator(f'[data-testid="board-row"][data-fixture-id="{fixture_id}"]')
+    cell = row.get_by_test_id("price-1x2-draw")
+    expect(cell).to_contain_text("3.60", timeout=10_000)
+    expect(page.get_by_test_id("fair-label")).to_have_text("fair: model")
+    board = page.request.get(f"{platform.base_url}/api/v1/board", params={"fair": "model"}).json()
+    model_draw = next(
+        s["probability"]
+        for r in board["items"]
+        if r["fixture_id"] == fixture_id
+        for s in r["selections"]
+        if s["selection"] == "draw"
+    )
+    expect(cell).to_contain_text(_percent(Decimal(str(round(model_draw, 6))) * Decimal("3.60") - 1))
+
+    page.get_by_label("Fair price").select_option("market")
+    page.get_by_label("De-margin method").select_option("multiplicative")
+    expect(page.get_by_test_id("fair-label")).to_have_text("fair: Pinnacle, multiplicative method")
+    # Pinnacle's 2.10 / 3.40 / 3.70 without its margin, by one common factor.
+    implied = [1 / Decimal(p) for p in ("2.10", "3.40", "3.70")]
+    market_draw = round(float(implied[1] / sum(implied)), 6)
+    expected = Decimal(str(market_draw)) * Decimal("3.60") - 1
+    expect(cell).to_contain_text(_percent(expected))
+    assert "fair=market" in page.url
+    assert "devig=multiplicative" in page.url
+    _accessible(page, "board-fair-market", watched)
+
+
+def _percent(edge: Decimal) -> str:
+    """An edge as the board shows it: the API's four places, times 100 in floating point and
+    to one decimal as JavaScript's toFixed rounds it, signed, with a true minus sign."""
+    text = f"{float(edge.quantize(Decimal('0.0001'))) * 100:.1f}%"
+    return ("+" + text if edge > 0 else text).replace("-", "\u2212")
 
 
 def test_a_bet_placed_from_a_value_bet_shows_in_the_portfolio(

@@ -43,6 +43,11 @@ market_home/draw/away              the pre-match 1X2 consensus with the margin r
                                    (``avg_*``); NaN when neither is
 market_overround                   ``sum(1 / price) - 1`` of the prices used
 market_is_pinnacle                 1 when the prices were Pinnacle's, 0 the average, NaN none
+market_home_rate, market_away_rate the goal rates the match's de-margined 1X2, over/under 2.5
+                                   (``ps_over``...) and Asian handicap (``ah_line``,
+                                   ``ps_ah_home``...) imply jointly (``models.market_rates``),
+                                   each market Pinnacle's where valid, else the average's;
+                                   NaN where they do not determine the rates or disagree
 dc_home/draw/away,                 passed through from ``dixon_coles`` (point-in-time fits made
 dc_home_goals, dc_away_goals       by the caller); NaN when it is not given
 dc_goal_diff                       dc_home_goals - dc_away_goals
@@ -87,6 +92,7 @@ from scoreline.models._form import (
     derive,
     form_values,
 )
+from scoreline.models.market_rates import RATE_FEATURES, rate_features
 from scoreline.pricing import consensus
 
 __all__ = [
@@ -122,6 +128,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "market_away",
     "market_overround",
     "market_is_pinnacle",
+    *RATE_FEATURES,
     *DC_COLUMNS,
     "dc_goal_diff",
     "home_played",
@@ -318,9 +325,28 @@ def coded_matches(history: pd.DataFrame, state: State) -> Matches:
 
 
 def _market(history: pd.DataFrame) -> list[tuple[str, FloatArray]]:
-    """The consensus market features of each match's pre-match prices (``pricing.consensus``)."""
+    """The consensus market features of each match's pre-match prices (``pricing.consensus``),
+    and the goal rates its 1X2, over/under 2.5 and handicap imply (``models.market_rates``)."""
     values = consensus.market_features(_prices(history, "ps"), _prices(history, "avg"))
-    return [(name, values[:, i]) for i, name in enumerate(consensus.MARKET_FEATURES)]
+    columns = [(name, values[:, i]) for i, name in enumerate(consensus.MARKET_FEATURES)]
+    over = consensus.line_probability(
+        _pair(history, "ps_over", "ps_under"), _pair(history, "avg_over", "avg_under")
+    )
+    home = consensus.line_probability(
+        _pair(history, "ps_ah_home", "ps_ah_away"), _pair(history, "avg_ah_home", "avg_ah_away")
+    )
+    rates = rate_features(
+        values[:, :3],
+        totals_line=2.5,
+        over=over,
+        handicap_line=_floats(history, "ah_line"),
+        home=home,
+    )
+    return [*columns, *((name, rates[:, i]) for i, name in enumerate(RATE_FEATURES))]
+
+
+def _pair(history: pd.DataFrame, first: str, second: str) -> FloatArray:
+    return np.column_stack([_floats(history, first), _floats(history, second)])
 
 
 def _dixon_coles(

@@ -49,6 +49,27 @@ _MARKET_POSITIONS = [FEATURE_COLUMNS.index(c) for c in _MARKET]
 _DC_POSITIONS = [FEATURE_COLUMNS.index(c) for c in _DC]
 
 
+def _trained_columns(
+    boosting: BoostedClassifier | None, artifact: ModelArtifact
+) -> tuple[int, ...] | None:
+    """Where XGBoost's training columns sit in today's ``FEATURE_COLUMNS``; None when they
+    are today's columns in today's order. ``ModelError`` naming any column this version no
+    longer computes (such an artifact cannot be served: refit it)."""
+    if boosting is None:
+        return None
+    names = getattr(boosting, "feature_names_in_", None)
+    trained = [str(n) for n in names] if names is not None else list(artifact.feature_names)
+    if not trained or trained == list(FEATURE_COLUMNS):
+        return None
+    missing = [name for name in trained if name not in FEATURE_COLUMNS]
+    if missing:
+        raise ModelError(
+            f"model {artifact.name} {artifact.version} was trained on feature column(s) "
+            f"{missing} that this version does not compute; refit it"
+        )
+    return tuple(FEATURE_COLUMNS.index(name) for name in trained)
+
+
 @dataclass(frozen=True)
 class ServedBatch:
     """A batch's served probabilities, goal expectations, priced markets and feature hashes."""
@@ -73,6 +94,9 @@ class LiveModel:
     blend_plain: LogLinearBlend | None = None
     calibrator_market: IsotonicCalibrator | None = None
     calibrator_plain: IsotonicCalibrator | None = None
+    boosting_columns: tuple[int, ...] | None = None
+    """Positions in ``FEATURE_COLUMNS`` of the columns XGBoost was trained on, in its order:
+    an artifact saved before a feature column was added is served the columns it knows."""
 
     @classmethod
     def from_artifact(cls, artifact: ModelArtifact) -> LiveModel:
@@ -86,11 +110,13 @@ class LiveModel:
             value = est.get(key)
             return value if isinstance(value, kind) else None
 
+        boosting = typed("xgboost", BoostedClassifier)
         return cls(
             name=artifact.name,
             version=str(artifact.version),
             dixon_coles=dc,
-            boosting=typed("xgboost", BoostedClassifier),
+            boosting=boosting,
+            boosting_columns=_trained_columns(boosting, artifact),
             blend_market=typed("blend[dc+xgb+market]", LogLinearBlend),
             blend_plain=typed("blend[dc+xgb]", LogLinearBlend),
             calibrator_market=typed("calibrator[dc+xgb+market]", IsotonicCalibrator),
@@ -134,7 +160,10 @@ class LiveModel:
         probabilities = dc.copy()
         members = "dc"
         if self.is_ensemble and self.boosting is not None:
-            boosted = self.boosting.predict_proba_trusted(x)
+            columns = self.boosting_columns
+            boosted = self.boosting.predict_proba_trusted(
+                x if columns is None else np.ascontiguousarray(x[:, columns])
+            )
             for rows, blend, calibrator, label in (
                 (has_market, self.blend_market, self.calibrator_market, "dc+xgb+market"),
                 (~has_market, self.blend_plain, self.calibrator_plain, "dc+xgb"),

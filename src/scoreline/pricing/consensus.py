@@ -31,7 +31,14 @@ import numpy.typing as npt
 from scoreline.domain.bookmakers import AVERAGE, is_bookmaker
 from scoreline.pricing.devig import remove_margin
 
-__all__ = ["MARKET_FEATURES", "Triple", "average_price", "is_valid", "market_features"]
+__all__ = [
+    "MARKET_FEATURES",
+    "Triple",
+    "average_price",
+    "is_valid",
+    "line_probability",
+    "market_features",
+]
 
 FloatArray = npt.NDArray[np.float64]
 Triple = tuple[float, float, float]
@@ -100,6 +107,24 @@ def market_features(sharp: npt.ArrayLike, average: npt.ArrayLike) -> FloatArray:
     out[priced, :3] = remove_margin(odds, method="power")
     out[priced, 3] = (1.0 / odds).sum(axis=1) - 1.0
     out[priced, 4] = is_sharp[priced].astype(np.float64)
+    return out
+
+
+def line_probability(sharp: npt.ArrayLike, average: npt.ArrayLike) -> FloatArray:
+    """Side 0's de-margined probability (over, or home) of a two-way line market, shape (n,).
+
+    The 1X2's rule on a pair of prices: the sharp book's two prices where both
+    are valid, else the market average's, de-margined by the power method; NaN
+    where neither pair is valid. ``sharp`` and ``average`` have shape (n, 2).
+    """
+    sharp_odds = np.asarray(sharp, dtype=np.float64).reshape(-1, 2)
+    average_odds = np.asarray(average, dtype=np.float64).reshape(-1, 2)
+    is_sharp = _valid_rows(sharp_odds)
+    priced = is_sharp | _valid_rows(average_odds)
+    out = np.full(len(sharp_odds), np.nan)
+    if priced.any():
+        odds = np.where(is_sharp[:, None], sharp_odds, average_odds)[priced]
+        out[priced] = remove_margin(odds, method="power")[:, 0]
     return out
 
 

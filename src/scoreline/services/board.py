@@ -2,11 +2,13 @@
 
 The board is every upcoming fixture with the active model's newest prediction
 against the best price of a real bookmaker, for five selections (1X2 and over/under
-2.5), with the edge and, for one of the caller's portfolios, the stake it would
-still add (``services.stake_sizing``: the fixture's selections sized together
-against what is open, each market by simultaneous Kelly) or, where none, why. Each
-read costs a bounded number of queries (never one per fixture), so a page costs
-the same whatever it holds.
+2.5), with the edge against the fair probability the caller chose (the model, the
+sharp book's de-margined price or their blend: ``services.fair_prices``) and, for
+one of the caller's portfolios, the stake it would still add
+(``services.stake_sizing``: the fixture's selections sized together against what
+is open, each market by simultaneous Kelly) or, where none, why. Each read costs
+a bounded number of queries (never one per fixture), so a page costs the same
+whatever it holds.
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ from decimal import Decimal
 import numpy as np
 
 from scoreline.domain import FixtureStatus, placement
+from scoreline.domain.bookmakers import SHARP
 from scoreline.domain.fixtures import FixtureRecord
 from scoreline.domain.odds import OddsRecord
 from scoreline.domain.predictions import PredictionRecord
 from scoreline.errors import ConflictError, DataError
 from scoreline.models.grid import ScoreGrid
 from scoreline.pricing import kelly
+from scoreline.pricing.fair import FairRule
 from scoreline.services import catalog, portfolios, stake_sizing
+from scoreline.services.fair_prices import FairPrice, FixtureFair
 from scoreline.services.stake_sizing import Leg, StakeSizer, Suggestion
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
@@ -58,9 +63,13 @@ _EDGE_PLACES = Decimal("0.0001")
 
 @dataclass(frozen=True, slots=True)
 class BoardSelection:
-    """One selection of an upcoming fixture: the model's view against the best price.
+    """One selection of an upcoming fixture: the model's view, the fair probability under
+    the board's rule, and the best price.
 
-    ``edge`` is ``probability * best_price - 1`` to four places;
+    ``probability`` is the model's; ``fair_probability`` the rule's (equal to it under
+    the model rule) and ``fair_odds`` its inverse; ``fair_from_rates`` says the market
+    side was priced from the sharp book's implied goal rates, as it quotes no price of
+    its own at the line. ``edge`` is ``fair_probability * best_price - 1`` to four places;
     ``suggested_stake_minor`` is None without a portfolio. Where it is 0,
     ``stake_reason`` (a ``stake_sizing.Reason`` code) and ``stake_message`` say why.
     """
@@ -69,6 +78,8 @@ class BoardSelection:
     line: str | None
     selection: str
     probability: float | None
+    fair_probability: float | None
+    fair_from_rates: bool
     fair_odds: float | None
     best_price: Decimal | None
     bookmaker: str | None
@@ -130,12 +141,13 @@ def board(
     offset: int,
     now: datetime | None = None,
     max_price_age: timedelta = placement.MAX_PRICE_AGE,
+    fair_rule: FairRule | None = None,
 ) -> tuple[list[BoardRow], int]:
     """Upcoming fixtures by kick-off with the model's probabilities, the best prices and
-    edges; with one of ``owner_id``'s portfolios, the stakes it would suggest
-    (``NotFoundError`` for anyone else's); a price captured more than ``max_price_age``
-    ago is shown but suggests nothing, as placement would refuse it. And how many
-    upcoming fixtures there are."""
+    edges against ``fair_rule`` (default: the model's); with one of ``owner_id``'s
+    portfolios, the stakes it would suggest (``NotFoundError`` for anyone else's); a
+    price captured more than ``max_price_age`` ago is shown but suggests nothing, as
+    placement would refuse it. And how many upcoming fixtures there are."""
     start = now or datetime.now(UTC)
     with unit_of_work() as uow:
         staking = None
@@ -158,13 +170,34 @@ def board(
             else []
         )
         snapshots = uow.odds.list_latest_prematch(fixture_ids=ids, totals_quarters=_TOTALS_QUARTERS)
+        chosen = fair_rule or FairRule()
+        sharp = (
+            uow.odds.list_latest_prematch_of(fixture_ids=ids, bookmaker=SHARP)
+            if chosen.uses_market
+            else []
+        )
     predictions = {p.fixture_id: p for p in found}
     quotes = _best_quotes(snapshots)
+    sharp_by_fixture: dict[int, list[OddsRecord]] = {}
+    for record in sharp:
+        sharp_by_fixture.setdefault(record.fixture_id, []).append(record)
 
     def stale(captured_at: datetime) -> bool:
         return placement.is_stale(captured_at, now=start, max_age=max_price_age)
 
-    rows = [_board_row(row, predictions.get(row.id), quotes, staking, stale) for row in fixtures]
+    rows = [
+        _board_row(
+            row,
+            fair=FixtureFair(
+                chosen, prediction=predictions.get(row.id), sharp=sharp_by_fixture.get(row.id, [])
+            ),
+            prediction=predictions.get(row.id),
+            quotes=quotes,
+            staking=staking,
+            stale=stale,
+        )
+        for row in fixtures
+    ]
     return rows, total
 
 
@@ -183,16 +216,14 @@ def _best_quotes(snapshots: Sequence[OddsRecord]) -> dict[tuple[int, str, str], 
 
 def _board_row(
     fixture: FixtureRecord,
+    *,
+    fair: FixtureFair,
     prediction: PredictionRecord | None,
     quotes: Mapping[tuple[int, str, str], _Quote],
     staking: StakeSizer | None,
     stale: Callable[[datetime], bool],
 ) -> BoardRow:
-    probabilities = _slot_probabilities(prediction)
-    slots = [
-        (slot, probabilities.get(slot[2]), quotes.get((fixture.id, slot[0], slot[2])))
-        for slot in SLOTS
-    ]
+    slots = [(slot, fair.get(*slot), quotes.get((fixture.id, slot[0], slot[2]))) for slot in SLOTS]
     suggestions = _suggestions(fixture, slots, staking, stale)
     return BoardRow(
         fixture_id=fixture.id,
@@ -205,15 +236,21 @@ def _board_row(
         version=None if prediction is None else prediction.version,
         predicted_at=None if prediction is None else prediction.created_at,
         selections=[
-            _selection(slot, probability=probability, quote=quote, suggestion=suggestions.get(i))
-            for i, (slot, probability, quote) in enumerate(slots)
+            _selection(
+                slot,
+                probability=fair.model(*slot),
+                fair=fair_price,
+                quote=quote,
+                suggestion=suggestions.get(i),
+            )
+            for i, (slot, fair_price, quote) in enumerate(slots)
         ],
     )
 
 
 def _suggestions(
     fixture: FixtureRecord,
-    slots: Sequence[tuple[tuple[str, str | None, str], float | None, _Quote | None]],
+    slots: Sequence[tuple[tuple[str, str | None, str], FairPrice | None, _Quote | None]],
     staking: StakeSizer | None,
     stale: Callable[[datetime], bool],
 ) -> dict[int, Suggestion]:
@@ -227,14 +264,14 @@ def _suggestions(
                 market,
                 _quarters(line),
                 selection,
-                probability,
+                fair.probability,
                 quote.price,
                 is_stale=stale(quote.captured_at),
                 bookmaker=quote.bookmaker,
             ),
         )
-        for i, ((market, line, selection), probability, quote) in enumerate(slots)
-        if probability is not None and quote is not None
+        for i, ((market, line, selection), fair, quote) in enumerate(slots)
+        if fair is not None and quote is not None
     ]
     found = staking.suggest(
         [leg for _, leg in priced], fixture_id=fixture.id, kickoff=fixture.kickoff
@@ -246,37 +283,27 @@ def _quarters(line: str | None) -> int:
     return 0 if line is None else int(Decimal(line) * 4)
 
 
-def _slot_probabilities(prediction: PredictionRecord | None) -> dict[str, float]:
-    """1X2 from the prediction's columns; over/under 2.5 from its priced markets, when stored
-    (predictions made outside the live worker carry no markets)."""
-    if prediction is None:
-        return {}
-    out = dict(zip(("home", "draw", "away"), prediction.probabilities, strict=True))
-    markets = prediction.markets
-    totals = markets.get("over_under") if isinstance(markets, Mapping) else None
-    pair = totals.get(_TOTALS_LINE) if isinstance(totals, Mapping) else None
-    if isinstance(pair, list) and len(pair) == 2 and all(_is_number(v) for v in pair):
-        out["over"], out["under"] = float(pair[0]), float(pair[1])
-    return out
-
-
 def _selection(
     slot: tuple[str, str | None, str],
     *,
     probability: float | None,
+    fair: FairPrice | None,
     quote: _Quote | None,
     suggestion: Suggestion | None,
 ) -> BoardSelection:
     edge = None
-    if probability is not None and quote is not None:
-        edge = kelly.money_edge(probability, quote.price).quantize(_EDGE_PLACES)
+    if fair is not None and quote is not None:
+        edge = kelly.money_edge(fair.probability, quote.price).quantize(_EDGE_PLACES)
+    fair_probability = None if fair is None else round(fair.probability, 6)
     market, line, selection = slot
     return BoardSelection(
         market=market,
         line=line,
         selection=selection,
         probability=probability,
-        fair_odds=round(1 / probability, 4) if probability else None,
+        fair_probability=fair_probability,
+        fair_from_rates=fair is not None and fair.from_rates,
+        fair_odds=round(1 / fair_probability, 4) if fair_probability else None,
         best_price=None if quote is None else quote.price,
         bookmaker=None if quote is None else quote.bookmaker,
         odds_snapshot_id=None if quote is None else quote.odds_snapshot_id,

@@ -19,6 +19,12 @@ psc_home/psc_draw/psc_away   Pinnacle closing (``PSCH``…)
 best_home/…                  best pre-match price over individual bookmakers
 avg_home/…                   market average pre-match (``BbAv``/``Avg``, else the mean of
                              the bookmakers quoting all three: ``pricing.consensus``)
+ps_over/ps_under             Pinnacle pre-match over/under 2.5 (``P>2.5``, from 2019-2020)
+avg_over/avg_under           market average over/under 2.5 (``BbAv>2.5``/``Avg>2.5``)
+ah_line                      the pre-match Asian handicap line, the HOME handicap
+                             (``BbAHh``/``AHh``: one line per match for every book)
+ps_ah_home/ps_ah_away        Pinnacle's prices at that line (``PAHH``, from 2019-2020)
+avg_ah_home/avg_ah_away      the market average's (``BbAvAHH``/``AvgAHH``)
 ===========================  =====================================================
 """
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 import csv
 import logging
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +41,25 @@ import numpy as np
 import pandas as pd
 
 from scoreline.domain import FixtureStatus, Market, PriceKind, Selection
-from scoreline.domain.bookmakers import SHARP, is_bookmaker
+from scoreline.domain.bookmakers import AVERAGE, SHARP, is_bookmaker
 from scoreline.domain.fixtures import FORM_STATISTICS
 from scoreline.pricing import consensus
 from scoreline.providers.football_data import find_season_files, read_season_file
 
-__all__ = ["HISTORY_COLUMNS", "load_history"]
+__all__ = ["HISTORY_COLUMNS", "LINE_COLUMNS", "load_history"]
+
+LINE_COLUMNS = (
+    "ps_over",
+    "ps_under",
+    "avg_over",
+    "avg_under",
+    "ah_line",
+    "ps_ah_home",
+    "ps_ah_away",
+    "avg_ah_home",
+    "avg_ah_away",
+)
+"""The over/under 2.5 and Asian handicap columns (the market-implied goal rates read them)."""
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +77,9 @@ HISTORY_COLUMNS = (
     "away_goals",
     *_STATS,
     *(f"{prefix}_{side}" for prefix in ("ps", "psc", "best", "avg") for side in _SIDES.values()),
+    *LINE_COLUMNS,
 )
+_TOTALS_LINE = Decimal("2.5")
 
 
 def _prices(odds: Sequence[Any]) -> dict[str, float]:
@@ -68,6 +90,7 @@ def _prices(odds: Sequence[Any]) -> dict[str, float]:
     best: dict[str, list[float]] = {side: [] for side in _SIDES.values()}
     for quote in odds:
         if quote.market is not Market.MATCH_ODDS:
+            out.update(_line_price(quote))
             continue
         side = _SIDES[quote.selection]
         price = float(quote.price)
@@ -88,6 +111,20 @@ def _prices(odds: Sequence[Any]) -> dict[str, float]:
     if average is not None:
         out.update(zip(("avg_home", "avg_draw", "avg_away"), average, strict=True))
     return out
+
+
+def _line_price(quote: Any) -> dict[str, float]:
+    """The line column(s) of one pre-match over/under 2.5 or handicap quote of Pinnacle
+    or the market average; nothing for any other quote."""
+    if quote.kind is not PriceKind.PREMATCH or quote.bookmaker not in (SHARP, AVERAGE):
+        return {}
+    prefix = "ps" if quote.bookmaker == SHARP else "avg"
+    price = float(quote.price)
+    if quote.market is Market.OVER_UNDER:
+        if quote.line != _TOTALS_LINE:
+            return {}
+        return {f"{prefix}_{quote.selection.value}": price}
+    return {"ah_line": float(quote.line), f"{prefix}_ah_{quote.selection.value}": price}
 
 
 def _division(path: Path) -> str | None:

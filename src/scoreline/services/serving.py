@@ -11,9 +11,10 @@ once per model version rather than once per tick:
   changed: the fixtures held unplayed and those added since; a tick of a fixture
   not held yet reads that fixture). The walk is ``build_features``'s own, so a
   served row is the row the backtest would compute;
-- each fixture's latest 1X2 prices by bookmaker (``MarketBook``), brought up to
+- each fixture's latest 1X2 prices by bookmaker, and the over/under 2.5 and
+  handicap prices the goal-rate features read (``MarketBook``), brought up to
   date from the stored rows in odds-id order, from which the market columns
-  are computed by the consensus rule training uses.
+  are computed by the rules training uses.
 
 The worker predicts the ticks of the ``odds`` stream with it
 (``predict_ticks``, one prediction per snapshot, trigger ``odds:<id>``), and
@@ -29,6 +30,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -187,7 +189,7 @@ class Predictor:
         return dataclasses.replace(batch, unknown=unknown)
 
     def market(self, fixture_ids: Sequence[int]) -> FloatArray:
-        """The market columns (n, 5) of fixtures as the book last saw them (NaN: no price)."""
+        """The market columns (n, 7) of fixtures as the book last saw them (NaN: no price)."""
         return MarketBook.features([self.book.quote(f) for f in fixture_ids])
 
     def latest_probabilities(self, fixture_ids: Sequence[int]) -> dict[int, FloatArray]:
@@ -206,23 +208,36 @@ class Predictor:
         if not ticks:
             return []
         fixtures = sorted({t.fixture_id for t in ticks})
-        rows = uow.odds.match_odds_since(
-            fixture_ids=fixtures,
-            after_id=min(self.book.seen(f) for f in fixtures),
-            up_to_id=ticks[-1].odds_id,
+        after_id, up_to_id = min(self.book.seen(f) for f in fixtures), ticks[-1].odds_id
+        match_rows = uow.odds.match_odds_since(
+            fixture_ids=fixtures, after_id=after_id, up_to_id=up_to_id
         )
-        if any(r[2] not in self._bookmakers for r in rows):
+        line_rows = uow.odds.line_odds_since(
+            fixture_ids=fixtures, after_id=after_id, up_to_id=up_to_id
+        )
+        if any(r[2] not in self._bookmakers for r in [*match_rows, *line_rows]):
             self._bookmakers = uow.bookmakers.codes_by_id()
+        # Both kinds of row in one id order, so the book's "seen" id only ever rises.
+        rows: list[tuple[Any, ...]] = sorted([*match_rows, *line_rows], key=lambda r: int(r[0]))
         quotes: list[MarketQuote | None] = []
         position = 0
         for tick in ticks:
-            while position < len(rows) and rows[position][0] <= tick.odds_id:
-                odds_id, fixture_id, bookmaker_id, home, draw, away = rows[position]
-                bookmaker = self._bookmakers.get(bookmaker_id, str(bookmaker_id))
-                self.book.apply(odds_id, fixture_id, bookmaker, (home, draw, away))
+            while position < len(rows) and int(rows[position][0]) <= tick.odds_id:
+                self._apply(rows[position])
                 position += 1
             quotes.append(self.book.quote(tick.fixture_id))
         return quotes
+
+    def _apply(self, row: tuple[Any, ...]) -> None:
+        """One stored row into the book: a 1X2 row has six fields, a line row seven."""
+        bookmaker = self._bookmakers.get(row[2], str(row[2]))
+        if len(row) == 6:
+            self.book.apply(row[0], row[1], bookmaker, (row[3], row[4], row[5]))
+            return
+        line = Decimal(row[4]) / 4
+        self.book.apply_line(
+            row[0], row[1], bookmaker, market=row[3], line=line, prices=(row[5], row[6])
+        )
 
     def _serve(
         self, features: FloatArray, fixture_ids: list[int], odds_ids: Sequence[int | None]

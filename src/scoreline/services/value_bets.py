@@ -1,4 +1,8 @@
-"""Value bets: upcoming 1X2 prices whose edge over the active model clears a portfolio's minimum.
+"""Value bets: upcoming 1X2 prices whose edge clears a portfolio's minimum.
+
+The edge is measured against the fair probability of the caller's rule (the
+active model's, the sharp book's de-margined price or their blend:
+``services.fair_prices``), as on the board.
 
 Each comes with the stake the portfolio should still add
 (``services.stake_sizing``): the bookmaker's three 1X2 prices sized together by
@@ -20,7 +24,8 @@ from scoreline.domain.fixtures import has_kicked_off
 from scoreline.domain.markets import SELECTIONS, Market
 from scoreline.domain.odds import OddsRecord, PriceKind
 from scoreline.pricing import kelly
-from scoreline.services import portfolios, stake_sizing
+from scoreline.pricing.fair import FairRule
+from scoreline.services import fair_prices, portfolios, stake_sizing
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["EDGE_PLACES", "list_"]
@@ -40,10 +45,12 @@ def list_(
     limit: int,
     offset: int,
     now: datetime | None = None,
+    fair_rule: FairRule | None = None,
 ) -> tuple[list[ValueBet], int]:
     """A page of the competition's value bets for one of the owner's portfolios, largest
-    edge first; and how many there are."""
+    edge first, edges against ``fair_rule`` (default: the model's); and how many there are."""
     now = now or datetime.now(UTC)
+    chosen = fair_rule or FairRule()
     found: list[ValueBet] = []
     with unit_of_work() as uow:
         portfolio = portfolios.owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
@@ -59,13 +66,20 @@ def list_(
         for fixture_id, kickoff in sorted(kickoffs.items()):
             if has_kicked_off(kickoff, now=now):
                 continue
-            probabilities = predictions[fixture_id].probabilities
-            for quote in uow.odds.latest(fixture_id):
+            quotes = uow.odds.latest(fixture_id)
+            fair = fair_prices.FixtureFair(
+                chosen,
+                prediction=predictions[fixture_id],
+                sharp=fair_prices.sharp_prematch(quotes),
+            )
+            probabilities = [fair.get(Market.MATCH_ODDS.value, None, s.value) for s in _OUTCOMES]
+            if any(p is None for p in probabilities):
+                continue  # the rule's fair price is missing (no sharp 1X2 to de-margin)
+            trio = tuple(p.probability for p in probabilities if p is not None)
+            for quote in quotes:
                 if _is_bettable(quote):
                     found.extend(
-                        _value_bets(
-                            quote, probabilities, sizer, portfolio.settings.min_edge, kickoff
-                        )
+                        _value_bets(quote, trio, sizer, portfolio.settings.min_edge, kickoff)
                     )
     found.sort(key=lambda bet: bet.edge, reverse=True)
     return found[offset : offset + limit], len(found)
@@ -82,7 +96,7 @@ def _is_bettable(quote: OddsRecord) -> bool:
 
 def _value_bets(
     quote: OddsRecord,
-    probabilities: tuple[float, float, float],
+    probabilities: tuple[float, ...],
     sizer: stake_sizing.StakeSizer,
     min_edge: Decimal,
     kickoff: datetime,

@@ -9,14 +9,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from conftest import SAMPLE_DATA
 from scoreline.errors import ConflictError, DataError, NotFoundError
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
+from scoreline.models.grid import ScoreGrid
+from scoreline.models.market_rates import DEFAULT_RHO
 from scoreline.pipeline.ingestion import IngestionEngine
+from scoreline.pricing.devig import remove_margin
+from scoreline.pricing.fair import FairRule
 from scoreline.services import admin_status, board, catalog, model_versions
+from scoreline.services.board import BoardSelection
 from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.tables import ModelVersion, PredictionRow
 from scoreline.storage.unit_of_work import UnitOfWork
@@ -215,3 +221,55 @@ def test_a_refit_fits_every_finished_match_and_becomes_the_active_version(
     assert (record.name, record.is_active, record.metrics["matches"]) == ("dixon-coles", True, 380)
     assert model_versions.active(unit_of_work) == record
     assert Path(str(record.artifact_path)).is_relative_to(tmp_path)
+
+
+def test_the_boards_edges_follow_the_fair_price_chosen(
+    unit_of_work: Callable[[], UnitOfWork],
+) -> None:
+    fixture_id = _upcoming(unit_of_work)
+    engine = IngestionEngine(MemoryBus(), unit_of_work, streams=Streams(prefix="read-side-fair"))
+    # Bet365 quotes over/under 2.5; Pinnacle does not, so the market prices it from rates.
+    assert (
+        engine.submit(
+            [_tick("B365", {"over": "1.90", "under": "1.95"}, market="over_under", line="2.5")]
+        ).stored
+        == 1
+    )
+    _predict(unit_of_work, fixture_id, _model(unit_of_work, active=True))
+
+    def home_and_over(rule: FairRule) -> tuple[BoardSelection, BoardSelection]:
+        rows, _ = board.board(
+            unit_of_work,
+            owner_id=1,
+            competition="E0",
+            portfolio_id=None,
+            limit=10,
+            offset=0,
+            fair_rule=rule,
+        )
+        return rows[0].selections[0], rows[0].selections[3]
+
+    def edge(probability: float, price: str) -> Decimal:
+        return (Decimal(str(round(probability, 6))) * Decimal(price) - 1).quantize(
+            Decimal("0.0001")
+        )
+
+    home, over = home_and_over(FairRule("model"))
+    assert (home.fair_probability, home.edge) == (0.5, Decimal("0.1000"))  # 0.5 * 2.20 - 1
+    assert over.fair_probability is None  # the stored prediction carries no totals
+
+    pinnacle = remove_margin([2.10, 3.50, 3.60], method="shin")[0]
+    home, over = home_and_over(FairRule("market", "shin"))
+    assert home.probability == 0.5  # the model's own stays on show
+    assert home.fair_probability == pytest.approx(pinnacle[0], abs=1e-6)
+    assert home.edge == edge(pinnacle[0], "2.20")
+    grid = ScoreGrid.from_1x2(pinnacle, rho=DEFAULT_RHO)
+    implied_over = float(grid.probabilities("over_under", 2.5)[0, 0])
+    assert over.fair_from_rates
+    assert over.fair_probability == pytest.approx(implied_over, abs=1e-6)
+    assert over.edge == edge(implied_over, "1.90")
+
+    home, _ = home_and_over(FairRule("blend", "shin", 0.5))
+    pooled = np.sqrt(np.array([0.5, 0.3, 0.2]) * pinnacle)
+    assert home.fair_probability == pytest.approx(pooled[0] / pooled.sum(), abs=1e-6)
+    assert home.edge == edge(pooled[0] / pooled.sum(), "2.20")

@@ -23,7 +23,7 @@ from scoreline.models.backtest import (
     outcomes,
     run_walk_forward,
 )
-from scoreline.services.history import HISTORY_COLUMNS
+from scoreline.services.history import HISTORY_COLUMNS, LINE_COLUMNS
 
 FloatArray = npt.NDArray[np.float64]
 SIDES = ("home", "draw", "away")
@@ -137,6 +137,8 @@ def synthetic_history(seed: int = 0, *, seasons: int = 5, first_year: int = 2018
     frame = frame.sort_values(["date", "league", "home_team"], kind="stable")
     frame = frame.reset_index(drop=True)
     frame.insert(0, "match_id", np.arange(len(frame), dtype=np.int64))
+    for name in LINE_COLUMNS:  # no over/under or handicap prices: the 1X2 alone sets the rates
+        frame[name] = np.nan
     return frame[list(HISTORY_COLUMNS)]
 
 

@@ -162,7 +162,7 @@ def test_features_de_margin_each_quote_by_the_power_method() -> None:
         MarketQuote(sharp=None, average=(1.50, 4.20, 7.00)),
     ]
     out = MarketBook.features(quotes)
-    assert out.shape == (3, 5)
+    assert out.shape == (3, 7)
     odds = np.array([[2.10, 3.40, 3.80], [1.50, 4.20, 7.00]])
     np.testing.assert_allclose(out[[0, 2], :3], remove_margin(odds, method="power"), atol=1e-12)
     np.testing.assert_allclose(out[[0, 2], :3].sum(axis=1), 1.0, atol=1e-9)
@@ -181,9 +181,9 @@ def test_power_method_raises_each_implied_probability_to_one_power() -> None:
 
 def test_features_of_no_quotes_are_all_nan() -> None:
     out = MarketBook.features([None, None])
-    assert out.shape == (2, 5)
+    assert out.shape == (2, 7)
     assert np.isnan(out).all()
-    assert MarketBook.features([]).shape == (0, 5)
+    assert MarketBook.features([]).shape == (0, 7)
 
 
 # -- FeatureTable ---------------------------------------------------------------------------
@@ -268,7 +268,7 @@ def table(model: LiveModel) -> FeatureTable:
 
 
 def no_market(n: int) -> FloatArray:
-    return np.full((n, 5), np.nan)
+    return np.full((n, 7), np.nan)
 
 
 def test_rebuild_indexes_every_fixture_played_or_not(table: FeatureTable) -> None:
@@ -280,11 +280,13 @@ def test_rebuild_indexes_every_fixture_played_or_not(table: FeatureTable) -> Non
 
 
 def test_rows_carry_the_given_market_columns(table: FeatureTable) -> None:
-    market = np.array([[0.5, 0.3, 0.2, 0.04, 1.0], [np.nan] * 5])
+    market = np.array([[0.5, 0.3, 0.2, 0.04, 1.0, 1.6, 1.1], [np.nan] * 7])
     rows = table.rows([500, 501], market)
     base = table.rows([500, 501], no_market(2))
     np.testing.assert_array_equal(rows[:, [column(c) for c in MARKET_COLUMNS]], market[:, :4])
     np.testing.assert_array_equal(rows[:, column("market_is_pinnacle")], market[:, 4])
+    np.testing.assert_array_equal(rows[:, column("market_home_rate")], market[:, 5])
+    np.testing.assert_array_equal(rows[:, column("market_away_rate")], market[:, 6])
     others = [i for i, c in enumerate(FEATURE_COLUMNS) if not c.startswith("market_")]
     np.testing.assert_array_equal(rows[:, others], base[:, others])
     assert rows.shape == (2, len(FEATURE_COLUMNS))
@@ -292,7 +294,7 @@ def test_rows_carry_the_given_market_columns(table: FeatureTable) -> None:
 
 def test_rows_do_not_change_the_table(table: FeatureTable) -> None:
     before = table.rows([500], no_market(1))
-    table.rows([500], np.array([[0.4, 0.3, 0.3, 0.05, 0.0]]))
+    table.rows([500], np.array([[0.4, 0.3, 0.3, 0.05, 0.0, 1.2, 1.0]]))
     np.testing.assert_array_equal(table.rows([500], no_market(1)), before)
 
 

@@ -323,6 +323,7 @@ def test_market_uses_pinnacle_else_average_and_sums_to_one() -> None:
     assert math.isnan(features["market_is_pinnacle"].iloc[2])
 
 
+@settings(deadline=None)  # each example also solves the match's goal rates: timing varies
 @given(st.lists(st.floats(1.05, 30.0), min_size=3, max_size=3))
 def test_market_probabilities_sum_to_one(odds: list[float]) -> None:
     prices = dict(zip(("ps_home", "ps_draw", "ps_away"), [[o] for o in odds], strict=True))

@@ -15,7 +15,7 @@ import pytest
 
 from scoreline.domain.fixtures import FORM_STATISTICS, HistoryRow
 from scoreline.models import DixonColes
-from scoreline.models.feature_table import Change, FeatureTable
+from scoreline.models.feature_table import MARKET_COLUMNS, Change, FeatureTable
 from scoreline.models.features import build_features
 from scoreline.models.live_features import LiveFeatures
 from scoreline.models.serving import LiveModel
@@ -24,7 +24,7 @@ from scoreline.services.history import load_history
 FloatArray = npt.NDArray[np.float64]
 
 SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "football-data"
-NO_MARKET = np.full((1, 5), np.nan)
+NO_MARKET = np.full((1, len(MARKET_COLUMNS)), np.nan)
 
 
 def assert_same(got: FloatArray, expected: FloatArray, what: str) -> None:

@@ -1,6 +1,7 @@
 """Training and serving see the same market: the features ``build_features`` computes from the
 history frame equal, to 1e-9, those the live ``MarketBook`` computes from the replayed feed's
-pre-match 1X2 ticks of the same matches (one season of the five bundled leagues, 1,826 matches).
+pre-match 1X2, over/under and handicap ticks of the same matches (one season of the five
+bundled leagues, 1,826 matches), the implied goal rates included.
 
 Each branch of the consensus rule is compared on the whole season: the files as they are
 (Pinnacle quotes every match), without Pinnacle's columns (the market average), and without
@@ -18,9 +19,8 @@ import pytest
 
 from scoreline.domain import Market, PriceKind, Selection
 from scoreline.domain.ticks import OddsTick, parse_tick
-from scoreline.models.feature_table import MarketBook, MarketQuote
+from scoreline.models.feature_table import MARKET_COLUMNS, MarketBook, MarketQuote
 from scoreline.models.features import build_features
-from scoreline.pricing.consensus import MARKET_FEATURES
 from scoreline.providers.replay import replay_events
 from scoreline.services.history import load_history
 
@@ -54,7 +54,7 @@ def season_files(folder: Path, dropped: tuple[str, ...]) -> list[Path]:
 
 def training(history: pd.DataFrame) -> np.ndarray:
     """The market columns as the walk-forward trains on them."""
-    return build_features(history)[list(MARKET_FEATURES)].to_numpy()
+    return build_features(history)[list(MARKET_COLUMNS)].to_numpy()
 
 
 def serving(files: list[Path], history: pd.DataFrame) -> np.ndarray:
@@ -65,14 +65,26 @@ def serving(files: list[Path], history: pd.DataFrame) -> np.ndarray:
     book = MarketBook()
     for odds_id, event in enumerate(events, start=1):
         tick = parse_tick(event.payload)
-        if not (
-            isinstance(tick, OddsTick)
-            and tick.market is Market.MATCH_ODDS
-            and tick.kind is PriceKind.PREMATCH
-        ):
+        if not (isinstance(tick, OddsTick) and tick.kind is PriceKind.PREMATCH):
             continue
         key = (tick.competition, tick.home_team, tick.away_team, tick.kickoff.date())
         fixture_id = keys.setdefault(key, len(keys))
+        if tick.market is not Market.MATCH_ODDS:
+            sides = (
+                (Selection.OVER, Selection.UNDER)
+                if tick.market is Market.OVER_UNDER
+                else (Selection.HOME, Selection.AWAY)
+            )
+            assert tick.line is not None
+            book.apply_line(
+                odds_id,
+                fixture_id,
+                tick.bookmaker.upper()[:16],
+                market=tick.market.value,
+                line=tick.line,
+                prices=(tick.prices.get(sides[0]), tick.prices.get(sides[1])),
+            )
+            continue
         prices = (
             tick.prices.get(Selection.HOME),
             tick.prices.get(Selection.DRAW),
@@ -98,5 +110,9 @@ def test_training_and_serving_compute_the_same_market_features(branch: str, tmp_
     priced = np.isfinite(trained[:, 0])
     assert priced.mean() > 0.99  # nearly every match has prices: the comparison means something
     assert np.isfinite(served[:, 0]).sum() == priced.sum()
-    np.testing.assert_allclose(served, trained, rtol=0, atol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(served[:, :5], trained[:, :5], rtol=0, atol=1e-9, equal_nan=True)
+    # The rates are an iterative fit, stopped once no step moves them by 1e-11: the mean of
+    # the bookmakers' prices summed in another order (1e-16 apart) lands within 1e-8.
+    np.testing.assert_allclose(served[:, 5:], trained[:, 5:], rtol=0, atol=1e-7, equal_nan=True)
     assert set(trained[priced, 4].tolist()) == {1.0 if branch == "pinnacle" else 0.0}
+    assert np.isfinite(trained[:, 5]).mean() > 0.95  # the rates too: 1X2, totals and handicap

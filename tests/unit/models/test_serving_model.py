@@ -23,6 +23,7 @@ from scoreline.models.boosting import BoostedClassifier
 from scoreline.models.calibration import IsotonicCalibrator
 from scoreline.models.ensemble import LogLinearBlend
 from scoreline.models.features import FEATURE_COLUMNS
+from scoreline.models.market_rates import RATE_FEATURES
 from scoreline.models.registry import ModelArtifact, ModelRegistry
 from scoreline.models.serving import HANDICAP_LINES, OVER_UNDER_LINES, LiveModel
 
@@ -453,3 +454,44 @@ def test_a_saved_and_loaded_ensemble_serves_the_same(
     assert loaded.version == version
     x = ensemble_rows(ensemble, fixtures)
     np.testing.assert_array_equal(loaded.serve(x).probabilities, ensemble.serve(x).probabilities)
+
+
+def test_an_ensemble_saved_before_the_rate_columns_is_served_the_columns_it_knows(
+    dixon_coles: DixonColes, members: Members, fixtures: pd.DataFrame
+) -> None:
+    old_columns = [c for c in FEATURE_COLUMNS if c not in RATE_FEATURES]
+    rng = np.random.default_rng(13)
+    x_train = pd.DataFrame(rng.normal(size=(600, len(old_columns))), columns=old_columns)
+    y = np.where(x_train.iloc[:, 0] + rng.logistic(size=600) > 0.4, 0, 2)
+    y[::3] = 1
+    old_booster = BoostedClassifier(n_estimators=6, min_child_weight=1.0).fit(x_train, y)
+    estimators = {
+        "dixon_coles": dixon_coles,
+        "xgboost": old_booster,
+        "blend[dc+xgb+market]": members.blend_market,
+        "blend[dc+xgb]": members.blend_plain,
+    }
+    old = dataclasses.replace(artifact(estimators), feature_names=old_columns)
+    model = LiveModel.from_artifact(old)
+    x = ensemble_rows(model, fixtures)
+    served = model.serve(x)
+    keep = [column(c) for c in old_columns]
+    boosted = old_booster.predict_proba(pd.DataFrame(x[:, keep], columns=old_columns))
+    inputs = np.column_stack([x[:3, [column(c) for c in DC_COLUMNS[:3]]], boosted[:3]])
+    inputs = np.column_stack([inputs, x[:3, [column(c) for c in MARKET_COLUMNS]]])
+    np.testing.assert_allclose(
+        served.probabilities[:3], members.blend_market.predict_proba(inputs), rtol=1e-9
+    )
+
+
+def test_an_ensemble_trained_on_a_column_this_version_lacks_fails_naming_it(
+    dixon_coles: DixonColes, members: Members
+) -> None:
+    columns = [*FEATURE_COLUMNS[:-1], "market_moon_phase"]
+    rng = np.random.default_rng(14)
+    x_train = pd.DataFrame(rng.normal(size=(300, len(columns))), columns=columns)
+    booster = BoostedClassifier(n_estimators=3, min_child_weight=1.0).fit(
+        x_train, np.arange(300) % 3
+    )
+    with pytest.raises(ModelError, match=r"feature column\(s\) \['market_moon_phase'\]"):
+        LiveModel.from_artifact(artifact({"dixon_coles": dixon_coles, "xgboost": booster}))

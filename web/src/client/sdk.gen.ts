@@ -264,8 +264,9 @@ export const voidBetApiV1BetsBetIdVoidPost = <ThrowOnError extends boolean = tru
 /**
  * Board
  *
- * Upcoming fixtures by kick-off with the model's probabilities, the best prices and edges;
- * with one of the caller's portfolios, the stakes it would suggest.
+ * Upcoming fixtures by kick-off with the model's probabilities, the best prices and edges
+ * against the chosen fair price (``fair``, ``devig``); with one of the caller's portfolios,
+ * the stakes it would suggest.
  */
 export const boardApiV1BoardGet = <ThrowOnError extends boolean = true>(options?: Options<BoardApiV1BoardGetData, ThrowOnError>) => (options?.client ?? client).get<BoardApiV1BoardGetResponses, BoardApiV1BoardGetErrors, ThrowOnError>({ url: '/api/v1/board', ...options });
 
@@ -603,7 +604,8 @@ export const updateSettingsApiV1PortfoliosPortfolioIdSettingsPut = <ThrowOnError
 /**
  * Value Bets
  *
- * 1X2 prices whose edge over the active model clears the portfolio's minimum, with a
+ * 1X2 prices whose edge over the chosen fair price (``fair``, ``devig``: the model, the
+ * sharp book's de-margined price or their blend) clears the portfolio's minimum, with a
  * stake by the portfolio's fraction of Kelly, capped per bet and cut to the room left under
  * its caps on the fixture and the kick-off day (0 when none is left).
  */

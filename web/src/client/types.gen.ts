@@ -497,6 +497,31 @@ export type BetRead = {
 };
 
 /**
+ * BoardPage
+ *
+ * A page of the board, and the fair price its edges are measured against.
+ */
+export type BoardPage = {
+    fair: FairRead;
+    /**
+     * Items
+     */
+    items: Array<BoardRowRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Offset
+     */
+    offset: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
  * BoardRowRead
  *
  * An upcoming fixture with the active model's newest prediction and its five selections.
@@ -547,12 +572,19 @@ export type BoardRowRead = {
 /**
  * BoardSelection
  *
- * One selection of an upcoming fixture: the model's view against the best price.
+ * One selection of an upcoming fixture: the model's view, the fair probability and the
+ * best price.
+ *
+ * ``probability`` is the model's; ``fair_probability`` the one of the board's fair rule
+ * (``BoardPage.fair``: the model, the sharp book's de-margined price or their blend),
+ * ``fair_odds`` its inverse; ``fair_from_rates`` is true where the market side was
+ * priced from the goal rates the sharp book's other prices imply, as it quotes no
+ * price of its own at the line.
  *
  * ``best_price`` is the highest latest pre-match price of a real bookmaker
  * (never the MAX or AVG aggregates, which cannot be bet), and
  * ``odds_snapshot_id`` the stored snapshot holding it, so a bet can be placed
- * against it. ``edge`` is ``probability * best_price - 1`` to four places.
+ * against it. ``edge`` is ``fair_probability * best_price - 1`` to four places.
  * ``suggested_stake_minor`` is null without a portfolio; it is the stake still to
  * add on top of what is open (Kelly on equity, per market jointly). Where it is 0,
  * ``stake_reason`` is a code (``edge_below_minimum``, ``price_stale``,
@@ -576,9 +608,17 @@ export type BoardSelection = {
      */
     edge: string | null;
     /**
+     * Fair From Rates
+     */
+    fair_from_rates: boolean;
+    /**
      * Fair Odds
      */
     fair_odds: number | null;
+    /**
+     * Fair Probability
+     */
+    fair_probability: number | null;
     /**
      * Line
      */
@@ -1037,6 +1077,30 @@ export type ExternalBetCreate = {
      * Stake Minor
      */
     stake_minor: number;
+};
+
+/**
+ * FairRead
+ *
+ * The fair price edges are measured against, and what the board says of it.
+ */
+export type FairRead = {
+    /**
+     * Blend Weight
+     */
+    blend_weight: number;
+    /**
+     * Label
+     */
+    label: string;
+    /**
+     * Method
+     */
+    method: 'multiplicative' | 'additive' | 'power' | 'shin' | 'odds_ratio' | 'logarithmic';
+    /**
+     * Mode
+     */
+    mode: 'model' | 'market' | 'blend';
 };
 
 /**
@@ -1563,28 +1627,6 @@ export type PageBetRead = {
 };
 
 /**
- * Page[BoardRowRead]
- */
-export type PageBoardRowRead = {
-    /**
-     * Items
-     */
-    items: Array<BoardRowRead>;
-    /**
-     * Limit
-     */
-    limit: number;
-    /**
-     * Offset
-     */
-    offset: number;
-    /**
-     * Total
-     */
-    total: number;
-};
-
-/**
  * Page[CompetitionRead]
  */
 export type PageCompetitionRead = {
@@ -1768,28 +1810,6 @@ export type PageUserRead = {
      * Items
      */
     items: Array<UserRead>;
-    /**
-     * Limit
-     */
-    limit: number;
-    /**
-     * Offset
-     */
-    offset: number;
-    /**
-     * Total
-     */
-    total: number;
-};
-
-/**
- * Page[ValueBetRead]
- */
-export type PageValueBetRead = {
-    /**
-     * Items
-     */
-    items: Array<ValueBetRead>;
     /**
      * Limit
      */
@@ -2508,9 +2528,35 @@ export type UserUpdate = {
 };
 
 /**
+ * ValueBetPage
+ *
+ * A page of value bets, and the fair price their edges are measured against.
+ */
+export type ValueBetPage = {
+    fair: FairRead;
+    /**
+     * Items
+     */
+    items: Array<ValueBetRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Offset
+     */
+    offset: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
  * ValueBetRead
  *
- * A price whose edge over the active model clears the portfolio's minimum.
+ * A price whose edge over the fair price (``ValueBetPage.fair``) clears the portfolio's
+ * minimum; ``probability`` is that fair probability.
  *
  * ``suggested_stake_minor`` is the stake still to add on top of what is open; where
  * it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board); where
@@ -3870,6 +3916,18 @@ export type BoardApiV1BoardGetData = {
          */
         portfolio_id?: number | null;
         /**
+         * Fair
+         *
+         * Whose probability edges are measured against: the model, the sharp book's de-margined price (market) or their log-linear blend; default from settings
+         */
+        fair?: 'model' | 'market' | 'blend' | null;
+        /**
+         * Devig
+         *
+         * How the sharp book's margin is removed; default from settings
+         */
+        devig?: 'multiplicative' | 'additive' | 'power' | 'shin' | 'odds_ratio' | 'logarithmic' | null;
+        /**
          * Limit
          */
         limit?: number;
@@ -3914,7 +3972,7 @@ export type BoardApiV1BoardGetResponses = {
     /**
      * Successful Response
      */
-    200: PageBoardRowRead;
+    200: BoardPage;
 };
 
 export type BoardApiV1BoardGetResponse = BoardApiV1BoardGetResponses[keyof BoardApiV1BoardGetResponses];
@@ -6258,6 +6316,18 @@ export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetData = {
          */
         competition: string;
         /**
+         * Fair
+         *
+         * Whose probability edges are measured against: the model, the sharp book's de-margined price (market) or their log-linear blend; default from settings
+         */
+        fair?: 'model' | 'market' | 'blend' | null;
+        /**
+         * Devig
+         *
+         * How the sharp book's margin is removed; default from settings
+         */
+        devig?: 'multiplicative' | 'additive' | 'power' | 'shin' | 'odds_ratio' | 'logarithmic' | null;
+        /**
          * Limit
          */
         limit?: number;
@@ -6302,7 +6372,7 @@ export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponses = {
     /**
      * Successful Response
      */
-    200: PageValueBetRead;
+    200: ValueBetPage;
 };
 
 export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponse = ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponses[keyof ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetResponses];

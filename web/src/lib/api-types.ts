@@ -12,12 +12,14 @@ import type {
   BetHistoryRead,
   BetPageRead,
   BetRead,
+  BoardPage as BoardPageRead,
   BoardRowRead,
   BoardSelection,
   BookmakerAccountCreate,
   BookmakerAccountRead,
   BookmakerAccountReportRead,
   CompetitionRead,
+  FairRead,
   ConfidenceIntervalRead,
   Credentials,
   DeadLetterRead,
@@ -73,6 +75,10 @@ export type BetIn = BetCreate;
 export type BetOut = BetRead;
 export type BetPageOut = BetPageRead;
 export type BoardRow = BoardRowRead;
+export type BoardPage = BoardPageRead;
+export type Fair = FairRead;
+export type FairMode = FairRead['mode'];
+export type DevigMethod = FairRead['method'];
 export type AccountIn = BookmakerAccountCreate;
 export type AccountOut = BookmakerAccountRead;
 export type AccountReport = BookmakerAccountReportRead;

@@ -3,10 +3,14 @@ import type { BoardRow, BoardSelection, PortfolioOut } from '@/lib/api-types';
 type SelectionPatch = Partial<BoardSelection> & Pick<BoardSelection, 'market' | 'selection'>;
 
 export function selection(patch: SelectionPatch): BoardSelection {
+  // The model is the fair price unless the patch says otherwise, as on a default board.
+  const probability = patch.probability === undefined ? 0.3 : patch.probability;
   return {
     line: patch.market === 'over_under' ? '2.5' : null,
-    probability: 0.3,
-    fair_odds: 1 / 0.3,
+    probability,
+    fair_probability: probability,
+    fair_from_rates: false,
+    fair_odds: probability ? 1 / probability : null,
     best_price: '3.00',
     bookmaker: 'B365',
     odds_snapshot_id: 100,

@@ -9,26 +9,40 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from scoreline.api.routes.common import ERRORS, Limit, Offset, Reader, State
-from scoreline.api.schemas.board import BoardRowRead
-from scoreline.api.schemas.common import MAX_ID, Page
+from scoreline.api.routes.common import (
+    ERRORS,
+    DevigQuery,
+    FairModeQuery,
+    Limit,
+    Offset,
+    Reader,
+    State,
+)
+from scoreline.api.schemas.board import BoardPage, BoardRowRead
+from scoreline.api.schemas.common import MAX_ID
+from scoreline.api.schemas.fair import FairRead
 from scoreline.services import board as live_board
+from scoreline.services import fair_prices
 
 router = APIRouter(prefix="/board", tags=["board"], responses=ERRORS)
 
 
-@router.get("", response_model=Page[BoardRowRead])
+@router.get("", response_model=BoardPage)
 def board(
     *,
     state: State,
     principal: Reader,
     competition: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
     portfolio_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    fair: FairModeQuery = None,
+    devig: DevigQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[BoardRowRead]:
-    """Upcoming fixtures by kick-off with the model's probabilities, the best prices and edges;
-    with one of the caller's portfolios, the stakes it would suggest."""
+) -> BoardPage:
+    """Upcoming fixtures by kick-off with the model's probabilities, the best prices and edges
+    against the chosen fair price (``fair``, ``devig``); with one of the caller's portfolios,
+    the stakes it would suggest."""
+    rule = fair_prices.rule(state.settings, mode=fair, method=devig)
     rows, total = live_board.board(
         state.unit_of_work,
         owner_id=principal.user_id,
@@ -36,6 +50,13 @@ def board(
         portfolio_id=portfolio_id,
         limit=limit,
         offset=offset,
+        fair_rule=rule,
     )
     items = [BoardRowRead.model_validate(row, from_attributes=True) for row in rows]
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return BoardPage(
+        items=items,
+        total=total,
+        limit=limit,
+        offset=offset,
+        fair=FairRead.of(rule, fair_prices.describe(rule)),
+    )

@@ -23,11 +23,15 @@ from scoreline.api.context import ApiContext
 from scoreline.api.deps import context, current_principal, require
 from scoreline.api.schemas.common import MAX_ID, MAX_OFFSET, ErrorResponse
 from scoreline.domain.people import Principal, Scope
+from scoreline.pricing.devig import DevigMethod
+from scoreline.pricing.fair import FairMode
 
 __all__ = [
     "ERRORS",
     "Admin",
     "Caller",
+    "DevigQuery",
+    "FairModeQuery",
     "FixtureId",
     "Limit",
     "Offset",
@@ -45,6 +49,17 @@ Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 FixtureId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+FairModeQuery = Annotated[
+    FairMode | None,
+    Query(
+        description="Whose probability edges are measured against: the model, the sharp "
+        "book's de-margined price (market) or their log-linear blend; default from settings"
+    ),
+]
+DevigQuery = Annotated[
+    DevigMethod | None,
+    Query(description="How the sharp book's margin is removed; default from settings"),
+]
 
 _MEANINGS = {
     401: "Not signed in, or the credential is not valid",

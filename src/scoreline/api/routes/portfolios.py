@@ -12,9 +12,20 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from scoreline.api.routes._bet_filter import BetQuery
-from scoreline.api.routes.common import ERRORS, Limit, Offset, Reader, State, Trader, errors
-from scoreline.api.schemas.bets import BetCreate, BetRead, ValueBetRead
+from scoreline.api.routes.common import (
+    ERRORS,
+    DevigQuery,
+    FairModeQuery,
+    Limit,
+    Offset,
+    Reader,
+    State,
+    Trader,
+    errors,
+)
+from scoreline.api.schemas.bets import BetCreate, BetRead, ValueBetPage, ValueBetRead
 from scoreline.api.schemas.common import MAX_ID, Page
+from scoreline.api.schemas.fair import FairRead
 from scoreline.api.schemas.performance import (
     BankrollPoint,
     ClvPoint,
@@ -31,7 +42,7 @@ from scoreline.api.schemas.portfolios import (
 )
 from scoreline.domain import Selection
 from scoreline.pricing.performance import Performance
-from scoreline.services import bets, portfolios
+from scoreline.services import bets, fair_prices, portfolios
 from scoreline.services import performance as performance_service
 from scoreline.services import value_bets as value_bet_service
 
@@ -147,19 +158,23 @@ def list_bets(
     return Response(page.model_dump_json(), media_type="application/json")
 
 
-@router.get("/{portfolio_id}/value-bets", response_model=Page[ValueBetRead])
+@router.get("/{portfolio_id}/value-bets", response_model=ValueBetPage)
 def value_bets(
     portfolio_id: PortfolioId,
     *,
     state: State,
     principal: Reader,
     competition: Annotated[str, Query(min_length=1, max_length=16)],
+    fair: FairModeQuery = None,
+    devig: DevigQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[ValueBetRead]:
-    """1X2 prices whose edge over the active model clears the portfolio's minimum, with a
+) -> ValueBetPage:
+    """1X2 prices whose edge over the chosen fair price (``fair``, ``devig``: the model, the
+    sharp book's de-margined price or their blend) clears the portfolio's minimum, with a
     stake by the portfolio's fraction of Kelly, capped per bet and cut to the room left under
     its caps on the fixture and the kick-off day (0 when none is left)."""
+    rule = fair_prices.rule(state.settings, mode=fair, method=devig)
     found, total = value_bet_service.list_(
         state.unit_of_work,
         owner_id=principal.user_id,
@@ -167,9 +182,16 @@ def value_bets(
         competition=competition,
         limit=limit,
         offset=offset,
+        fair_rule=rule,
     )
     items = [ValueBetRead.model_validate(v) for v in found]
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return ValueBetPage(
+        items=items,
+        total=total,
+        limit=limit,
+        offset=offset,
+        fair=FairRead.of(rule, fair_prices.describe(rule)),
+    )
 
 
 @router.get("/{portfolio_id}/performance", response_model=PerformanceRead)

@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scoreline.api.schemas.common import MAX_BIG_ID, RequestBody
+from scoreline.api.schemas.common import MAX_BIG_ID, Page, RequestBody
+from scoreline.api.schemas.fair import FairRead
 from scoreline.domain.betting import BetRecord
 
 __all__ = [
@@ -71,7 +72,8 @@ class BetRead(BaseModel):
 
 
 class ValueBetRead(BaseModel):
-    """A price whose edge over the active model clears the portfolio's minimum.
+    """A price whose edge over the fair price (``ValueBetPage.fair``) clears the portfolio's
+    minimum; ``probability`` is that fair probability.
 
     ``suggested_stake_minor`` is the stake still to add on top of what is open; where
     it is 0, ``stake_reason`` and ``stake_message`` say why (codes as on the board); where
@@ -91,3 +93,9 @@ class ValueBetRead(BaseModel):
     suggested_stake_minor: int
     stake_reason: str | None
     stake_message: str | None
+
+
+class ValueBetPage(Page[ValueBetRead]):
+    """A page of value bets, and the fair price their edges are measured against."""
+
+    fair: FairRead

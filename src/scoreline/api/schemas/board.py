@@ -8,8 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from scoreline.api.schemas.common import Page
+from scoreline.api.schemas.fair import FairRead
+
 __all__ = [
     "BoardMarket",
+    "BoardPage",
     "BoardRowRead",
     "BoardSelection",
     "BoardSelectionName",
@@ -21,12 +25,19 @@ BoardSelectionName = Literal["home", "draw", "away", "over", "under"]
 
 
 class BoardSelection(BaseModel):
-    """One selection of an upcoming fixture: the model's view against the best price.
+    """One selection of an upcoming fixture: the model's view, the fair probability and the
+    best price.
+
+    ``probability`` is the model's; ``fair_probability`` the one of the board's fair rule
+    (``BoardPage.fair``: the model, the sharp book's de-margined price or their blend),
+    ``fair_odds`` its inverse; ``fair_from_rates`` is true where the market side was
+    priced from the goal rates the sharp book's other prices imply, as it quotes no
+    price of its own at the line.
 
     ``best_price`` is the highest latest pre-match price of a real bookmaker
     (never the MAX or AVG aggregates, which cannot be bet), and
     ``odds_snapshot_id`` the stored snapshot holding it, so a bet can be placed
-    against it. ``edge`` is ``probability * best_price - 1`` to four places.
+    against it. ``edge`` is ``fair_probability * best_price - 1`` to four places.
     ``suggested_stake_minor`` is null without a portfolio; it is the stake still to
     add on top of what is open (Kelly on equity, per market jointly). Where it is 0,
     ``stake_reason`` is a code (``edge_below_minimum``, ``price_stale``,
@@ -41,6 +52,8 @@ class BoardSelection(BaseModel):
     line: str | None
     selection: BoardSelectionName
     probability: float | None
+    fair_probability: float | None
+    fair_from_rates: bool
     fair_odds: float | None
     best_price: Decimal | None
     bookmaker: str | None
@@ -64,3 +77,9 @@ class BoardRowRead(BaseModel):
     version: str | None
     predicted_at: datetime | None
     selections: list[BoardSelection]
+
+
+class BoardPage(Page[BoardRowRead]):
+    """A page of the board, and the fair price its edges are measured against."""
+
+    fair: FairRead

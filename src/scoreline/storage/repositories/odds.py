@@ -265,6 +265,77 @@ class OddsRepository:
         ).all()
         return [_record(odds, code) for odds, code in rows]
 
+    def line_odds_since(
+        self, *, fixture_ids: Sequence[int], after_id: int, up_to_id: int
+    ) -> list[tuple[int, int, int, str, int, Decimal | None, Decimal | None]]:
+        """Over/under and Asian handicap rows of ``fixture_ids`` with ids in
+        (after_id, up_to_id], in id order, as ``match_odds_since`` gives the 1X2's.
+
+        Returns (id, fixture id, bookmaker id, market, line in quarters, side 0, side 1):
+        side 0 is the over (or the home side of a handicap), side 1 the under (or away).
+        """
+        rows = self.session.execute(
+            select(
+                OddsRow.id,
+                OddsRow.fixture_id,
+                OddsRow.bookmaker_id,
+                OddsRow.market,
+                OddsRow.line_quarters,
+                OddsRow.home,
+                OddsRow.away,
+                OddsRow.over,
+                OddsRow.under,
+            )
+            .where(
+                OddsRow.fixture_id.in_(fixture_ids),
+                OddsRow.market.in_([Market.OVER_UNDER.value, Market.ASIAN_HANDICAP.value]),
+                OddsRow.id > after_id,
+                OddsRow.id <= up_to_id,
+            )
+            .order_by(OddsRow.id)
+        )
+        return [
+            (
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                *((r[7], r[8]) if r[3] == Market.OVER_UNDER.value else (r[5], r[6])),
+            )
+            for r in rows
+        ]
+
+    def list_latest_prematch_of(
+        self, *, fixture_ids: Sequence[int], bookmaker: str
+    ) -> list[OddsRecord]:
+        """One bookmaker's newest pre-match snapshot per fixture, market and line, every
+        market and line it quotes, in id order; one query whatever the number of fixtures.
+
+        The board reads the sharp book's (``domain.bookmakers.SHARP``) this way: its
+        1X2, totals and handicap lines are the market's fair price (``pricing.fair``).
+        """
+        if not fixture_ids:
+            return []
+        newest = (
+            select(func.max(OddsRow.id).label("id"))
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(
+                OddsRow.fixture_id.in_(fixture_ids),
+                OddsRow.kind == PriceKind.PREMATCH.value,
+                Bookmaker.code == bookmaker,
+            )
+            .group_by(OddsRow.fixture_id, OddsRow.market, OddsRow.line_quarters)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(OddsRow, Bookmaker.code)
+            .join(newest, newest.c.id == OddsRow.id)
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .order_by(OddsRow.id)
+        ).all()
+        return [_record(odds, code) for odds, code in rows]
+
     def list_match_odds_of_finished(
         self,
         *,

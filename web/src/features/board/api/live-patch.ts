@@ -3,7 +3,7 @@
  * refetched shortly after (the server decides the true best price and snapshot id); these
  * patches only make the change visible at once and say which cells moved which way.
  */
-import type { BoardRow, BoardSelection, Page } from '@/lib/api-types';
+import type { BoardPage, BoardRow, BoardSelection, Page } from '@/lib/api-types';
 import type { OddsUpdate, PredictionUpdate } from '@/lib/live-events';
 
 export type FlashDirection = 'up' | 'down';
@@ -85,7 +85,7 @@ export function applyOddsUpdate(page: Page<BoardRow>, event: OddsUpdate): PatchR
         bookmaker: event.bookmaker,
         // The pushed entry's snapshot id is not in the event; the refetch brings it.
         odds_snapshot_id: null,
-        edge: edgeOf(slot.probability, price),
+        edge: edgeOf(slot.fair_probability, price),
       };
     });
     return changed ? { ...row, selections } : null;
@@ -110,10 +110,15 @@ function pushedProbabilities(event: PredictionUpdate): Map<string, number> {
   return found;
 }
 
-/** New probabilities, fair odds and edges for the pushed prediction's fixture. */
+/**
+ * New probabilities for the pushed prediction's fixture; where the model is the board's fair
+ * price, new fair odds and edges too (a market or blend fair price waits for the refetch).
+ */
 export function applyPredictionUpdate(page: Page<BoardRow>, event: PredictionUpdate): PatchResult {
   const flashes: Flash[] = [];
   const pushed = pushedProbabilities(event);
+  const fair = (page as Partial<BoardPage>).fair;
+  const modelIsFair = fair === undefined || fair.mode === 'model';
   const next = patchRows(page, event.fixture_id, (row) => {
     const selections = row.selections.map((slot): BoardSelection => {
       const line = slot.line === null ? '' : String(Number(slot.line));
@@ -126,10 +131,12 @@ export function applyPredictionUpdate(page: Page<BoardRow>, event: PredictionUpd
           direction: old === null || probability > old ? 'up' : 'down',
         });
       }
+      if (!modelIsFair) return { ...slot, probability };
       const price = slot.best_price === null ? null : Number(slot.best_price);
       return {
         ...slot,
         probability,
+        fair_probability: probability,
         fair_odds: probability > 0 ? 1 / probability : null,
         edge: edgeOf(probability, price),
       };

@@ -54,6 +54,30 @@ describe('LiveBoard', () => {
     expect(call?.url.searchParams.get('limit')).toBe('100');
   });
 
+  it('asks for the chosen fair price and de-margin method and says which is in use', async () => {
+    const api = mockFetch({
+      'GET /api/v1/board': {
+        ...page(rows),
+        fair: { mode: 'market', method: 'shin', blend_weight: 0.5, label: 'fair: Pinnacle, Shin method' },
+      },
+      'GET /api/v1/competitions': page([]),
+      'GET /api/v1/portfolios': page([]),
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<LiveBoard />);
+    await screen.findAllByTestId('board-row');
+    expect(screen.getByTestId('fair-label')).toHaveTextContent('fair: Pinnacle, Shin method');
+    await user.selectOptions(screen.getByLabelText('Fair price'), 'blend');
+    await user.selectOptions(screen.getByLabelText('De-margin method'), 'power');
+    await waitFor(() => {
+      const last = api.callsTo('GET', '/api/v1/board').at(-1);
+      expect(last?.url.searchParams.get('fair')).toBe('blend');
+      expect(last?.url.searchParams.get('devig')).toBe('power');
+    });
+    await user.selectOptions(screen.getByLabelText('Fair price'), 'model');
+    expect(screen.getByLabelText('De-margin method')).toBeDisabled();
+  });
+
   it('sorts by best edge when the header button is pressed', async () => {
     setup();
     const user = userEvent.setup();

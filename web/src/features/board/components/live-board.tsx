@@ -8,7 +8,14 @@ import { PageHeader } from '@/components/ui/layout';
 import { nextSort, type SortState } from '@/components/ui/sortable-header';
 import { EmptyState, ErrorState, Spinner } from '@/components/ui/states';
 import { useCompetitions, usePortfolios } from '@/lib/queries';
-import { BOARD_PAGE_SIZE, useBoard } from '@/features/board/api/board';
+import {
+  asDevigMethod,
+  asFairMode,
+  BOARD_PAGE_SIZE,
+  DEVIG_METHODS,
+  FAIR_MODES,
+  useBoard,
+} from '@/features/board/api/board';
 import {
   filterByEdge,
   parseMinEdge,
@@ -44,11 +51,20 @@ export function LiveBoard({ onBet }: LiveBoardProps) {
   const portfolioText = params.get('portfolio') ?? '';
   const portfolioId = portfolioText ? Number(portfolioText) : undefined;
   const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
+  const fairMode = asFairMode(params.get('fair'));
+  const devig = asDevigMethod(params.get('devig'));
   const [sort, setSort] = useState<SortState<BoardSortKey>>({ key: 'kickoff', direction: 'asc' });
 
   const competitions = useCompetitions();
   const portfolios = usePortfolios();
-  const board = useBoard({ competition: competition || undefined, portfolioId, offset });
+  const board = useBoard({
+    competition: competition || undefined,
+    portfolioId,
+    offset,
+    fair: fairMode,
+    devig,
+  });
+  const fair = board.data?.fair;
 
   const update = (key: string, value: string) => {
     setParams(
@@ -95,7 +111,7 @@ export function LiveBoard({ onBet }: LiveBoardProps) {
       <form
         role="search"
         aria-label="Board filters"
-        className="mb-3 grid grid-cols-2 gap-2 sm:grid-cols-4"
+        className="mb-3 grid grid-cols-2 gap-2 sm:grid-cols-6"
         onSubmit={(event) => event.preventDefault()}
       >
         <SelectField
@@ -138,7 +154,35 @@ export function LiveBoard({ onBet }: LiveBoardProps) {
             </option>
           ))}
         </SelectField>
+        <SelectField
+          label="Fair price"
+          value={fairMode ?? fair?.mode ?? ''}
+          onChange={(event) => update('fair', event.target.value)}
+        >
+          {FAIR_MODES.map((item) => (
+            <option key={item.value} value={item.value}>
+              {item.label}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField
+          label="De-margin method"
+          value={devig ?? fair?.method ?? ''}
+          disabled={(fairMode ?? fair?.mode) === 'model'}
+          onChange={(event) => update('devig', event.target.value)}
+        >
+          {DEVIG_METHODS.map((item) => (
+            <option key={item.value} value={item.value}>
+              {item.label}
+            </option>
+          ))}
+        </SelectField>
       </form>
+      {fair ? (
+        <p className="mb-3 text-sm text-muted" aria-live="polite">
+          Edges measured against <span data-testid="fair-label">{fair.label}</span>
+        </p>
+      ) : null}
 
       {board.isPending ? (
         <Spinner label="Loading the board…" />
