@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import {
   bootstrapApiV1AuthBootstrapPost,
@@ -61,10 +61,25 @@ export function useBootstrap() {
   });
 }
 
+/**
+ * Wait (at most ``limitMs``) until no query is fetching. A request still in flight when the
+ * session closes comes back 401, which the browser reports as an error on a page the user
+ * is leaving on purpose; the board's first load is several requests.
+ */
+export async function whenIdle(queryClient: QueryClient, limitMs = 3000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (queryClient.isFetching() > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export function useSignOut() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: deleteSession,
+    mutationFn: async () => {
+      await whenIdle(queryClient);
+      await deleteSession();
+    },
     onSettled: () => {
       queryClient.clear();
       queryClient.setQueryData(userQueryKey, null);
