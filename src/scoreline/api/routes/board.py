@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from scoreline.api.routes.common import ERRORS, Limit, Offset, Reader, State
+from scoreline.api.routes.common import ERRORS, FixtureId, Limit, Offset, Reader, State
 from scoreline.api.schemas.board import BoardRowRead
 from scoreline.api.schemas.common import MAX_ID, Page
 from scoreline.services import board as live_board
@@ -39,3 +39,23 @@ def board(
     )
     items = [BoardRowRead.model_validate(row, from_attributes=True) for row in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/fixtures/{fixture_id}", response_model=BoardRowRead)
+def fixture_selections(
+    fixture_id: FixtureId,
+    *,
+    state: State,
+    principal: Reader,
+    portfolio_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> BoardRowRead:
+    """One fixture as the board prices it, with every selection its prediction prices and a
+    bookmaker quotes (1X2, each over/under and Asian handicap line): what the fixture page
+    bets from, with the stakes one of the caller's portfolios would suggest."""
+    row = live_board.fixture_selections(
+        state.unit_of_work,
+        owner_id=principal.user_id,
+        fixture_id=fixture_id,
+        portfolio_id=portfolio_id,
+    )
+    return BoardRowRead.model_validate(row, from_attributes=True)
