@@ -586,7 +586,7 @@ export type BoardSelection = {
     /**
      * Market
      */
-    market: '1x2' | 'over_under';
+    market: '1x2' | 'over_under' | 'asian_handicap';
     /**
      * Odds Snapshot Id
      */
@@ -3918,6 +3918,71 @@ export type BoardApiV1BoardGetResponses = {
 };
 
 export type BoardApiV1BoardGetResponse = BoardApiV1BoardGetResponses[keyof BoardApiV1BoardGetResponses];
+
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Fixture Id
+         */
+        fixture_id: number;
+    };
+    query?: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id?: number | null;
+    };
+    url: '/api/v1/board/fixtures/{fixture_id}';
+};
+
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetError = FixtureSelectionsApiV1BoardFixturesFixtureIdGetErrors[keyof FixtureSelectionsApiV1BoardFixturesFixtureIdGetErrors];
+
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: BoardRowRead;
+};
+
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetResponse = FixtureSelectionsApiV1BoardFixturesFixtureIdGetResponses[keyof FixtureSelectionsApiV1BoardFixturesFixtureIdGetResponses];
 
 export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteData = {
     body?: never;
