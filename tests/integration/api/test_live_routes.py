@@ -570,6 +570,53 @@ def test_fixture_selections_price_every_line_with_the_boards_edges_and_stakes(
     assert (far["prediction_id"], far["selections"]) == (None, [])
 
 
+def test_value_bets_of_every_competition_by_default(seeded: Seeded) -> None:
+    """No competition named: every competition's value bets, largest edge first; one named:
+    only its own. Paging stays bounded by the ordinary limit."""
+    bayern = ("Bayern Munich", "Dortmund", "2099-08-22T15:00:00Z")
+    ingest_football_data(seeded.unit_of_work, [SAMPLE_DATA / "D1" / "2022-2023.csv"])
+    engine = IngestionEngine(MemoryBus(), seeded.unit_of_work, streams=Streams(prefix="live"))
+    german = tick(bayern, "B365", "1x2", {"home": "2.00", "draw": "4.00", "away": "5.00"})
+    assert engine.submit([{**german, "competition": "D1"}]).stored == 1
+    munich = _fixture_id(seeded.unit_of_work, bayern[2])
+    with seeded.unit_of_work() as uow:
+        uow.session.add(
+            _prediction(
+                munich, seeded.version_id, (0.6, 0.25, 0.15), created_at=datetime.now(UTC),
+                trigger="test",
+            )
+        )
+        uow.commit()
+    client = seeded.client
+    alice = signed_in(client, "alice@example.com")
+    mine = portfolio(client, alice, kelly_fraction="0.5", max_stake_fraction="0.1", min_edge="0.02")
+
+    def listed(**params: object) -> dict[str, Any]:
+        answer = client.get(f"/api/v1/portfolios/{mine}/value-bets", params=params, headers=alice)
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    every = listed()
+    found = [(v["fixture_id"], v["bookmaker"], v["selection"], v["edge"]) for v in every["items"]]
+    # 0.6 * 2.00 - 1 = 0.2 (D1); 0.55 * 2.05 - 1 = 0.1275 (E0, B365); PS's home at 2.00: 0.1.
+    assert found == [
+        (munich, "B365", "home", "0.2000"),
+        (seeded.near, "B365", "home", "0.1275"),
+        (seeded.near, "PS", "home", "0.1000"),
+    ]
+    assert (every["total"], every["limit"]) == (3, 100)
+    english = listed(competition="E0")
+    assert [v["fixture_id"] for v in english["items"]] == [seeded.near, seeded.near]
+    german_only = listed(competition="D1")
+    assert [v["fixture_id"] for v in german_only["items"]] == [munich]
+    paged = listed(limit=1, offset=1)
+    assert (paged["total"], [v["edge"] for v in paged["items"]]) == (3, ["0.1275"])
+    assert client.get(
+        f"/api/v1/portfolios/{mine}/value-bets", params={"limit": 10_000}, headers=alice
+    ).status_code == 422
+
+
 def test_board_refuses_another_users_portfolio_and_bad_queries(seeded: Seeded) -> None:
     client = seeded.client
     alice, bob = signed_in(client, "alice@example.com"), signed_in(client, "bob@example.com")

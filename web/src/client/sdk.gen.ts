@@ -612,7 +612,8 @@ export const updateSettingsApiV1PortfoliosPortfolioIdSettingsPut = <ThrowOnError
 /**
  * Value Bets
  *
- * 1X2 prices whose edge over the active model clears the portfolio's minimum, with a
+ * 1X2 prices of upcoming fixtures (of one competition, else of all) whose edge over the
+ * active model clears the portfolio's minimum, with a
  * stake by the portfolio's fraction of Kelly, capped per bet and cut to the room left under
  * its caps on the fixture and the kick-off day (0 when none is left).
  */

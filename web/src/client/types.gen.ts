@@ -6317,11 +6317,11 @@ export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetData = {
          */
         portfolio_id: number;
     };
-    query: {
+    query?: {
         /**
          * Competition
          */
-        competition: string;
+        competition?: string | null;
         /**
          * Limit
          */

@@ -153,11 +153,12 @@ def value_bets(
     *,
     state: State,
     principal: Reader,
-    competition: Annotated[str, Query(min_length=1, max_length=16)],
+    competition: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[ValueBetRead]:
-    """1X2 prices whose edge over the active model clears the portfolio's minimum, with a
+    """1X2 prices of upcoming fixtures (of one competition, else of all) whose edge over the
+    active model clears the portfolio's minimum, with a
     stake by the portfolio's fraction of Kelly, capped per bet and cut to the room left under
     its caps on the fixture and the kick-off day (0 when none is left)."""
     found, total = value_bet_service.list_(
