@@ -85,7 +85,9 @@ def test_bets_on_totals_and_handicap_lines_from_the_fixture_page(
         api_url(platform, "/fixtures"), params={"status": "scheduled", "limit": 500}
     ).json()
     fixture = next(
-        f["id"] for f in listed["items"] if (f["home_team"], f["away_team"]) == ("Liverpool", "Everton")
+        f["id"]
+        for f in listed["items"]
+        if (f["home_team"], f["away_team"]) == ("Liverpool", "Everton")
     )
     _line_tick(platform, "over_under", "2.5", {"over": "2.40", "under": "1.65"})
     _line_tick(platform, "asian_handicap", "-0.25", {"home": "2.30", "away": "1.70"})
@@ -106,6 +108,10 @@ def test_bets_on_totals_and_handicap_lines_from_the_fixture_page(
         expect(row.get_by_test_id("best-price")).to_have_text(price, timeout=10_000)
         expect(row.get_by_test_id("probability")).to_have_text(probability)
         assert probability != "—"
+        # The history lists changes, each with what moved it; counts are in words.
+        expect(page.get_by_test_id("prediction-summary")).to_contain_text("stored prediction")
+        expect(page.get_by_test_id("prediction-row").last).to_contain_text("First prediction")
+        expect(page.get_by_text("1 snapshots")).to_have_count(0)
         assert_fits(page, f"fixture page, {label}")
         page.screenshot(path=str(ARTIFACTS / f"fixture-bet-{label}.png"), full_page=True)
         assert serious_violations(page) == []
@@ -121,7 +127,15 @@ def test_bets_on_totals_and_handicap_lines_from_the_fixture_page(
         expect(page.get_by_role("status").filter(has_text="placed")).to_contain_text(
             f"{name} · Liverpool v Everton at {price}", timeout=10_000
         )
-        placed.append((market, line, selection, f"{float(expected['best_price']):.4f}", round(float(stake) * 100)))
+        placed.append(
+            (
+                market,
+                line,
+                selection,
+                f"{float(expected['best_price']):.4f}",
+                round(float(stake) * 100),
+            )
+        )
     bets = page.request.get(api_url(platform, f"/portfolios/{portfolio}/bets")).json()["items"]
     assert sorted(
         (b["market"], b["line"], b["selection"], b["odds"], b["stake_minor"]) for b in bets

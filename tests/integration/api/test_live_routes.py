@@ -582,7 +582,10 @@ def test_value_bets_of_every_competition_by_default(seeded: Seeded) -> None:
     with seeded.unit_of_work() as uow:
         uow.session.add(
             _prediction(
-                munich, seeded.version_id, (0.6, 0.25, 0.15), created_at=datetime.now(UTC),
+                munich,
+                seeded.version_id,
+                (0.6, 0.25, 0.15),
+                created_at=datetime.now(UTC),
                 trigger="test",
             )
         )
@@ -612,9 +615,12 @@ def test_value_bets_of_every_competition_by_default(seeded: Seeded) -> None:
     assert [v["fixture_id"] for v in german_only["items"]] == [munich]
     paged = listed(limit=1, offset=1)
     assert (paged["total"], [v["edge"] for v in paged["items"]]) == (3, ["0.1275"])
-    assert client.get(
-        f"/api/v1/portfolios/{mine}/value-bets", params={"limit": 10_000}, headers=alice
-    ).status_code == 422
+    assert (
+        client.get(
+            f"/api/v1/portfolios/{mine}/value-bets", params={"limit": 10_000}, headers=alice
+        ).status_code
+        == 422
+    )
 
 
 def test_board_refuses_another_users_portfolio_and_bad_queries(seeded: Seeded) -> None:
