@@ -22,16 +22,16 @@ from decimal import Decimal
 
 import numpy as np
 
-from scoreline.domain import FixtureStatus, placement
+from scoreline.domain import FixtureStatus, PriceKind, bookmakers, placement
 from scoreline.domain.bookmakers import SHARP
 from scoreline.domain.fixtures import FixtureRecord
 from scoreline.domain.odds import OddsRecord
 from scoreline.domain.predictions import PredictionRecord
-from scoreline.errors import ConflictError, DataError
+from scoreline.errors import ConflictError, DataError, NotFoundError
 from scoreline.models.grid import ScoreGrid
 from scoreline.pricing import kelly
 from scoreline.pricing.fair import FairRule
-from scoreline.services import catalog, portfolios, stake_sizing
+from scoreline.services import catalog, fair_prices, portfolios, stake_sizing
 from scoreline.services.fair_prices import FairPrice, FixtureFair
 from scoreline.services.stake_sizing import Leg, StakeSizer, Suggestion
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
@@ -43,6 +43,7 @@ __all__ = [
     "BoardSelection",
     "ScoreGridRecord",
     "board",
+    "fixture_selections",
     "score_grid",
 ]
 
@@ -199,6 +200,126 @@ def board(
         for row in fixtures
     ]
     return rows, total
+
+
+def fixture_selections(
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    owner_id: int,
+    fixture_id: int,
+    portfolio_id: int | None,
+    now: datetime | None = None,
+    max_price_age: timedelta = placement.MAX_PRICE_AGE,
+    fair_rule: FairRule | None = None,
+) -> BoardRow:
+    """One fixture as the board shows it, but with every selection its prediction prices
+    and a real bookmaker quotes: 1X2, each over/under line and each Asian handicap line.
+
+    The fixture page bets from here, so its probabilities, fair prices (``fair_rule``,
+    default the model's: ``services.fair_prices``), edges and suggested stakes are the
+    board's own (``_selection``, ``_suggestions``), the fixture's selections sized
+    together. The prediction is ``catalog.latest_prediction`` (the active model's, else
+    the newest), as the page shows; ``NotFoundError`` for an unknown fixture or someone
+    else's portfolio.
+    """
+    start = now or datetime.now(UTC)
+    fixture = catalog.fixture(unit_of_work, fixture_id)
+    try:
+        prediction: PredictionRecord | None = catalog.latest_prediction(unit_of_work, fixture_id)
+    except NotFoundError:
+        prediction = None
+    with unit_of_work() as uow:
+        staking = None
+        if portfolio_id is not None:
+            portfolio = portfolios.owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
+            staking = stake_sizing.sizer_for(uow, portfolio)
+        latest = uow.odds.latest(fixture_id)
+    snapshots = [
+        odds
+        for odds in latest
+        if odds.kind == PriceKind.PREMATCH.value and bookmakers.is_bookmaker(odds.bookmaker)
+    ]
+    fair = FixtureFair(
+        fair_rule or FairRule(), prediction=prediction, sharp=fair_prices.sharp_prematch(latest)
+    )
+    keys = priced_slots(prediction)
+    best: dict[tuple[str, int, str], _Quote] = {}
+    for odds in sorted(snapshots, key=lambda item: item.id):
+        quarters = _quarters(odds.line)
+        for selection, price in odds.prices.items():
+            key = (odds.market, quarters, selection)
+            if key in keys and (key not in best or price >= best[key].price):
+                best[key] = _Quote(price, odds.bookmaker, odds.id, odds.captured_at)
+    slots = [
+        ((key[0], None if key[0] == "1x2" else _line_text(key[1]), key[2]), best.get(key))
+        for key in sorted(keys, key=_slot_order)
+    ]
+    priced = [(slot, fair.get(*slot), quote) for slot, quote in slots]
+
+    def stale(captured_at: datetime) -> bool:
+        return placement.is_stale(captured_at, now=start, max_age=max_price_age)
+
+    suggestions = _suggestions(fixture, priced, staking, stale)
+    return BoardRow(
+        fixture_id=fixture.id,
+        competition=fixture.competition,
+        kickoff=fixture.kickoff,
+        home_team=fixture.home_team,
+        away_team=fixture.away_team,
+        prediction_id=None if prediction is None else prediction.id,
+        model=None if prediction is None else prediction.model,
+        version=None if prediction is None else prediction.version,
+        predicted_at=None if prediction is None else prediction.created_at,
+        selections=[
+            _selection(
+                slot,
+                probability=fair.model(*slot),
+                fair=fair_price,
+                quote=quote,
+                suggestion=suggestions.get(i),
+            )
+            for i, (slot, fair_price, quote) in enumerate(priced)
+        ],
+    )
+
+
+_MARKET_ORDER = {"1x2": 0, "over_under": 1, "asian_handicap": 2}
+_SELECTION_ORDER = {"home": 0, "draw": 1, "away": 2, "over": 0, "under": 1}
+
+
+def _slot_order(key: tuple[str, int, str]) -> tuple[int, int, int]:
+    market, quarters, selection = key
+    return _MARKET_ORDER[market], quarters, _SELECTION_ORDER[selection]
+
+
+def _line_text(quarters: int) -> str:
+    """A line as the odds carry it ("2.5", "-0.75", "0")."""
+    return str(Decimal(quarters) / 4)
+
+
+def priced_slots(prediction: PredictionRecord | None) -> set[tuple[str, int, str]]:
+    """Every selection a prediction prices, as (market, line in quarters, selection): 1X2
+    from its columns, over/under from ``markets["over_under"]`` and the Asian handicap from
+    ``markets["asian_handicap_fair_odds"]`` (the worker stores that market as fair prices
+    only). The probabilities themselves come from ``services.fair_prices`` (one home: its
+    model side turns a handicap's fair prices back into the push-free probabilities the
+    edge and Kelly use; the fixture page showed "—" for every handicap before)."""
+    if prediction is None:
+        return set()
+    out = {("1x2", 0, name) for name in ("home", "draw", "away")}
+    markets = prediction.markets if isinstance(prediction.markets, Mapping) else {}
+    for market, key, names in (
+        ("over_under", "over_under", ("over", "under")),
+        ("asian_handicap", "asian_handicap_fair_odds", ("home", "away")),
+    ):
+        lines = markets.get(key)
+        if not isinstance(lines, Mapping):
+            continue
+        for line, pair in lines.items():
+            if isinstance(pair, list) and len(pair) == 2 and all(_is_number(v) for v in pair):
+                quarters = _quarters(str(line))
+                out.update((market, quarters, name) for name in names)
+    return out
 
 
 def _best_quotes(snapshots: Sequence[OddsRecord]) -> dict[tuple[int, str, str], _Quote]:

@@ -35,20 +35,26 @@ EDGE_PLACES = Decimal("0.0001")
 
 _OUTCOMES = SELECTIONS[Market.MATCH_ODDS]  # home, draw, away: the prediction's order
 
+UPCOMING_CAP = 1000
+"""At most this many upcoming fixtures (the soonest) are searched for value bets: each costs
+one odds query, so even "all competitions" stays a bounded read whatever the page asked."""
+
 
 def list_(
     unit_of_work: UnitOfWorkFactory,
     *,
     owner_id: int,
     portfolio_id: int,
-    competition: str,
+    competition: str | None,
     limit: int,
     offset: int,
     now: datetime | None = None,
     fair_rule: FairRule | None = None,
 ) -> tuple[list[ValueBet], int]:
-    """A page of the competition's value bets for one of the owner's portfolios, largest
-    edge first, edges against ``fair_rule`` (default: the model's); and how many there are."""
+    """A page of the value bets of one competition (every competition when None) for one of
+    the owner's portfolios, largest edge first, edges against ``fair_rule`` (default: the
+    model's); and how many there are. Only fixtures yet to kick off are searched, the soonest
+    ``UPCOMING_CAP`` of them."""
     now = now or datetime.now(UTC)
     chosen = fair_rule or FairRule()
     found: list[ValueBet] = []
@@ -56,10 +62,15 @@ def list_(
         portfolio = portfolios.owned(uow, owner_id=owner_id, portfolio_id=portfolio_id)
         sizer = stake_sizing.sizer_for(uow, portfolio)
         active = uow.model_versions.active()
+        upcoming, _ = uow.fixtures.list_(
+            competition=competition, start=now, limit=UPCOMING_CAP, offset=0
+        )
         latest = (
             []
-            if active is None
-            else uow.predictions.latest(competition=competition, model_version_id=active.id)
+            if active is None or not upcoming
+            else uow.predictions.latest(
+                fixture_ids=[row.id for row in upcoming], model_version_id=active.id
+            )
         )
         predictions = {p.fixture_id: p for p in latest}
         kickoffs = uow.fixtures.kickoffs(list(predictions))

@@ -178,6 +178,7 @@ def test_nobody_reads_or_changes_another_users_book(
         ("GET", f"/api/v1/portfolios/{mine}/bets", None),
         ("GET", f"/api/v1/portfolios/{mine}/performance", None),
         ("GET", f"/api/v1/portfolios/{mine}/value-bets?competition=E0", None),
+        ("GET", f"/api/v1/portfolios/{mine}/value-bets", None),
         ("PUT", f"/api/v1/portfolios/{mine}/settings", {"kelly_fraction": "1"}),
         ("POST", f"/api/v1/portfolios/{mine}/deposits", {"amount_minor": -100_000}),
         (

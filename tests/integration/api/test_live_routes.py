@@ -452,6 +452,177 @@ def test_board_without_portfolio_pages_and_filters(seeded: Seeded) -> None:
     assert (other["total"], other["items"]) == (0, [])
 
 
+def test_fixture_selections_price_every_line_with_the_boards_edges_and_stakes(
+    seeded: Seeded,
+) -> None:
+    """The fixture page bets from here: every line the prediction prices and a real bookmaker
+    quotes, Asian handicap probabilities turned back from the stored fair prices."""
+    engine = IngestionEngine(MemoryBus(), seeded.unit_of_work, streams=Streams(prefix="live"))
+    handicap = [
+        tick(ARSENAL, "B365", "asian_handicap", {"home": "2.00", "away": "1.85"}, line="-0.5"),
+        tick(ARSENAL, "MAX", "asian_handicap", {"home": "2.40", "away": "2.40"}, line="-0.5"),
+    ]
+    assert engine.submit(handicap).stored == 2
+    markets = {
+        "over_under": {"2.5": list(NEAR_TOTALS)},
+        "asian_handicap_fair_odds": {"-0.5": [1.8182, 2.2222], "-0.25": [1.6, 2.6667]},
+    }
+    with seeded.unit_of_work() as uow:
+        uow.session.add(
+            _prediction(
+                seeded.near,
+                seeded.version_id,
+                NEAR_PROBABILITIES,
+                created_at=datetime.now(UTC) + timedelta(seconds=1),
+                trigger="handicap",
+                markets=markets,
+            )
+        )
+        uow.commit()
+    client = seeded.client
+    alice = signed_in(client, "alice@example.com")
+    mine = portfolio(client, alice, kelly_fraction="0.5", max_stake_fraction="0.1", min_edge="0.02")
+    answer = client.get(
+        f"/api/v1/board/fixtures/{seeded.near}", params={"portfolio_id": mine}, headers=alice
+    )
+    assert answer.status_code == 200, answer.text
+    row = answer.json()
+    assert (row["fixture_id"], row["home_team"], row["version"]) == (
+        seeded.near,
+        "Arsenal",
+        ACTIVE_VERSION,
+    )
+    found = {(s["market"], s["line"], s["selection"]): s for s in row["selections"]}
+    # Priced by the prediction only: PS's over/under 3.5 has no probability, so no row.
+    assert list(found) == [
+        ("1x2", None, "home"),
+        ("1x2", None, "draw"),
+        ("1x2", None, "away"),
+        ("over_under", "2.5", "over"),
+        ("over_under", "2.5", "under"),
+        ("asian_handicap", "-0.5", "home"),
+        ("asian_handicap", "-0.5", "away"),
+        ("asian_handicap", "-0.25", "home"),
+        ("asian_handicap", "-0.25", "away"),
+    ]
+    home = found[("asian_handicap", "-0.5", "home")]
+    assert home["probability"] == pytest.approx(1 / 1.8182)
+    assert home["fair_odds"] == pytest.approx(1.8182)
+    # MAX's 2.40 is an aggregate: the best real price is B365's 2.00.
+    assert (home["best_price"], home["bookmaker"]) == ("2.0000", "B365")
+    assert home["edge"] == "0.1000"  # 2.00 / 1.8182 - 1 = 0.09999
+    # Kelly alone: floor(100,000 * (2 / 1.8182 - 1) / (2 - 1) * 0.5) = 4999, and 1X2 home
+    # 6071 (the board's); sized together, the two are cut pro rata to the 10% fixture cap.
+    share = (Fraction(1 / 1.8182) * 2 - 1) / (2 - 1) * Fraction("0.5")
+    assert math.floor(100_000 * share) == 4999
+    cut = Fraction(10_000, 4999 + 6071)
+    assert home["suggested_stake_minor"] == math.floor(4999 * cut) == 4515, home
+    away = found[("asian_handicap", "-0.5", "away")]
+    assert away["probability"] == pytest.approx(1 / 2.2222)
+    assert (away["best_price"], away["edge"], away["suggested_stake_minor"]) == (
+        "1.8500",
+        "-0.1675",
+        0,
+    )
+    assert away["stake_reason"] == "edge_below_minimum"
+    unquoted = found[("asian_handicap", "-0.25", "home")]
+    assert (unquoted["best_price"], unquoted["odds_snapshot_id"], unquoted["edge"]) == (
+        None,
+        None,
+        None,
+    )
+    assert found[("1x2", None, "home")]["suggested_stake_minor"] == math.floor(6071 * cut) == 5484
+    over = found[("over_under", "2.5", "over")]
+    assert (over["edge"], over["suggested_stake_minor"], over["stake_reason"]) == (
+        "0.0140",
+        0,
+        "edge_below_minimum",
+    )
+    # A bet on the handicap goes through the ordinary placement, at the price shown.
+    bet = client.post(
+        f"/api/v1/portfolios/{mine}/bets",
+        json={
+            "odds_snapshot_id": home["odds_snapshot_id"],
+            "selection": "home",
+            "stake_minor": home["suggested_stake_minor"],
+        },
+        headers=alice,
+    )
+    assert bet.status_code == 201, bet.text
+    assert (bet.json()["market"], bet.json()["line"], bet.json()["odds"]) == (
+        "asian_handicap",
+        "-0.5",
+        "2.0000",
+    )
+    # Without a portfolio: figures, no stakes; an unknown fixture or another's portfolio: 404.
+    plain = client.get(f"/api/v1/board/fixtures/{seeded.near}", headers=alice).json()
+    assert {s["suggested_stake_minor"] for s in plain["selections"]} == {None}
+    missing = client.get("/api/v1/board/fixtures/999999", headers=alice)
+    assert missing.status_code == 404
+    assert missing.json()["detail"][0]["msg"] == "fixture 999999 not found"
+    bob = signed_in(client, "bob@example.com")
+    theirs = client.get(
+        f"/api/v1/board/fixtures/{seeded.near}", params={"portfolio_id": mine}, headers=bob
+    )
+    assert theirs.status_code == 404
+    # No prediction yet: the fixture with no priced selection.
+    far = client.get(f"/api/v1/board/fixtures/{seeded.far}", headers=alice).json()
+    assert (far["prediction_id"], far["selections"]) == (None, [])
+
+
+def test_value_bets_of_every_competition_by_default(seeded: Seeded) -> None:
+    """No competition named: every competition's value bets, largest edge first; one named:
+    only its own. Paging stays bounded by the ordinary limit."""
+    bayern = ("Bayern Munich", "Dortmund", "2099-08-22T15:00:00Z")
+    ingest_football_data(seeded.unit_of_work, [SAMPLE_DATA / "D1" / "2022-2023.csv"])
+    engine = IngestionEngine(MemoryBus(), seeded.unit_of_work, streams=Streams(prefix="live"))
+    german = tick(bayern, "B365", "1x2", {"home": "2.00", "draw": "4.00", "away": "5.00"})
+    assert engine.submit([{**german, "competition": "D1"}]).stored == 1
+    munich = _fixture_id(seeded.unit_of_work, bayern[2])
+    with seeded.unit_of_work() as uow:
+        uow.session.add(
+            _prediction(
+                munich,
+                seeded.version_id,
+                (0.6, 0.25, 0.15),
+                created_at=datetime.now(UTC),
+                trigger="test",
+            )
+        )
+        uow.commit()
+    client = seeded.client
+    alice = signed_in(client, "alice@example.com")
+    mine = portfolio(client, alice, kelly_fraction="0.5", max_stake_fraction="0.1", min_edge="0.02")
+
+    def listed(**params: object) -> dict[str, Any]:
+        answer = client.get(f"/api/v1/portfolios/{mine}/value-bets", params=params, headers=alice)
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    every = listed()
+    found = [(v["fixture_id"], v["bookmaker"], v["selection"], v["edge"]) for v in every["items"]]
+    # 0.6 * 2.00 - 1 = 0.2 (D1); 0.55 * 2.05 - 1 = 0.1275 (E0, B365); PS's home at 2.00: 0.1.
+    assert found == [
+        (munich, "B365", "home", "0.2000"),
+        (seeded.near, "B365", "home", "0.1275"),
+        (seeded.near, "PS", "home", "0.1000"),
+    ]
+    assert (every["total"], every["limit"]) == (3, 100)
+    english = listed(competition="E0")
+    assert [v["fixture_id"] for v in english["items"]] == [seeded.near, seeded.near]
+    german_only = listed(competition="D1")
+    assert [v["fixture_id"] for v in german_only["items"]] == [munich]
+    paged = listed(limit=1, offset=1)
+    assert (paged["total"], [v["edge"] for v in paged["items"]]) == (3, ["0.1275"])
+    assert (
+        client.get(
+            f"/api/v1/portfolios/{mine}/value-bets", params={"limit": 10_000}, headers=alice
+        ).status_code
+        == 422
+    )
+
+
 def test_board_refuses_another_users_portfolio_and_bad_queries(seeded: Seeded) -> None:
     client = seeded.client
     alice, bob = signed_in(client, "alice@example.com"), signed_in(client, "bob@example.com")

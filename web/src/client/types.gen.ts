@@ -626,7 +626,7 @@ export type BoardSelection = {
     /**
      * Market
      */
-    market: '1x2' | 'over_under';
+    market: '1x2' | 'over_under' | 'asian_handicap';
     /**
      * Odds Snapshot Id
      */
@@ -3977,6 +3977,83 @@ export type BoardApiV1BoardGetResponses = {
 
 export type BoardApiV1BoardGetResponse = BoardApiV1BoardGetResponses[keyof BoardApiV1BoardGetResponses];
 
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Fixture Id
+         */
+        fixture_id: number;
+    };
+    query?: {
+        /**
+         * Portfolio Id
+         */
+        portfolio_id?: number | null;
+        /**
+         * Fair
+         *
+         * Whose probability edges are measured against: the model, the sharp book's de-margined price (market) or their log-linear blend; default from settings
+         */
+        fair?: 'model' | 'market' | 'blend' | null;
+        /**
+         * Devig
+         *
+         * How the sharp book's margin is removed; default from settings
+         */
+        devig?: 'multiplicative' | 'additive' | 'power' | 'shin' | 'odds_ratio' | 'logarithmic' | null;
+    };
+    url: '/api/v1/board/fixtures/{fixture_id}';
+};
+
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetError = FixtureSelectionsApiV1BoardFixturesFixtureIdGetErrors[keyof FixtureSelectionsApiV1BoardFixturesFixtureIdGetErrors];
+
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: BoardRowRead;
+};
+
+export type FixtureSelectionsApiV1BoardFixturesFixtureIdGetResponse = FixtureSelectionsApiV1BoardFixturesFixtureIdGetResponses[keyof FixtureSelectionsApiV1BoardFixturesFixtureIdGetResponses];
+
 export type DeleteAccountApiV1BookmakerAccountsAccountIdDeleteData = {
     body?: never;
     headers?: {
@@ -6310,11 +6387,11 @@ export type ValueBetsApiV1PortfoliosPortfolioIdValueBetsGetData = {
          */
         portfolio_id: number;
     };
-    query: {
+    query?: {
         /**
          * Competition
          */
-        competition: string;
+        competition?: string | null;
         /**
          * Fair
          *

@@ -13,6 +13,7 @@ from scoreline.api.routes.common import (
     ERRORS,
     DevigQuery,
     FairModeQuery,
+    FixtureId,
     Limit,
     Offset,
     Reader,
@@ -60,3 +61,27 @@ def board(
         offset=offset,
         fair=FairRead.of(rule, fair_prices.describe(rule)),
     )
+
+
+@router.get("/fixtures/{fixture_id}", response_model=BoardRowRead)
+def fixture_selections(
+    fixture_id: FixtureId,
+    *,
+    state: State,
+    principal: Reader,
+    portfolio_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    fair: FairModeQuery = None,
+    devig: DevigQuery = None,
+) -> BoardRowRead:
+    """One fixture as the board prices it, with every selection its prediction prices and a
+    bookmaker quotes (1X2, each over/under and Asian handicap line): what the fixture page
+    bets from, with the stakes one of the caller's portfolios would suggest and edges
+    against the chosen fair price (``fair``, ``devig``: as on the board)."""
+    row = live_board.fixture_selections(
+        state.unit_of_work,
+        owner_id=principal.user_id,
+        fixture_id=fixture_id,
+        portfolio_id=portfolio_id,
+        fair_rule=fair_prices.rule(state.settings, mode=fair, method=devig),
+    )
+    return BoardRowRead.model_validate(row, from_attributes=True)

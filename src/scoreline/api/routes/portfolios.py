@@ -164,14 +164,15 @@ def value_bets(
     *,
     state: State,
     principal: Reader,
-    competition: Annotated[str, Query(min_length=1, max_length=16)],
+    competition: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
     fair: FairModeQuery = None,
     devig: DevigQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> ValueBetPage:
-    """1X2 prices whose edge over the chosen fair price (``fair``, ``devig``: the model, the
-    sharp book's de-margined price or their blend) clears the portfolio's minimum, with a
+    """1X2 prices of upcoming fixtures (of one competition, else of all) whose edge over the
+    chosen fair price (``fair``, ``devig``: the model, the sharp book's de-margined price or
+    their blend) clears the portfolio's minimum, with a
     stake by the portfolio's fraction of Kelly, capped per bet and cut to the room left under
     its caps on the fixture and the kick-off day (0 when none is left)."""
     rule = fair_prices.rule(state.settings, mode=fair, method=devig)

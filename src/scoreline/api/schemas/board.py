@@ -19,7 +19,7 @@ __all__ = [
     "BoardSelectionName",
 ]
 
-BoardMarket = Literal["1x2", "over_under"]
+BoardMarket = Literal["1x2", "over_under", "asian_handicap"]
 
 BoardSelectionName = Literal["home", "draw", "away", "over", "under"]
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 
 import { LiveBoard } from '@/features/board/components/live-board';
-import { PlaceBetDialog, type BetDraft } from '@/features/portfolio/components/place-bet-form';
+import { draftFromSelection, PlaceBetDialog, type BetDraft } from '@/features/portfolio/components/place-bet-form';
 import { canTrade, useUser } from '@/lib/auth';
 import { formatOdds } from '@/lib/format';
 import { usePortfolios } from '@/lib/queries';
@@ -24,17 +24,10 @@ export function BoardRoute() {
         onBet={
           canTrade(user)
             ? ({ row, selection, label }, portfolioId) => {
-                if (selection.odds_snapshot_id === null || selection.best_price === null) return;
+                const next = draftFromSelection(selection, `${label} · ${row.home_team} v ${row.away_team}`, portfolioId);
+                if (!next) return;
                 setPlaced(null);
-                setDraft({
-                  oddsSnapshotId: selection.odds_snapshot_id,
-                  selection: selection.selection,
-                  price: selection.best_price,
-                  description: `${label} · ${row.home_team} v ${row.away_team}`,
-                  suggestedStakeMinor: selection.suggested_stake_minor,
-                  stakeMessage: selection.stake_message,
-                  portfolioId,
-                });
+                setDraft(next);
               }
             : undefined
         }

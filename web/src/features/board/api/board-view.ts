@@ -39,6 +39,15 @@ export function bestEdge(row: BoardRow, slots: readonly Slot[]): number | null {
   return best;
 }
 
+/**
+ * The one home of the minimum-edge filter, applied per selection: an edge (a fraction)
+ * clears `minEdge` when it is at least that; with no minimum, every edge does. A row is
+ * shown when one of its selections clears it, and only those selections keep a Bet button.
+ */
+export function clearsMinEdge(edge: number | null, minEdge: number | null): boolean {
+  return edge !== null && (minEdge === null || edge >= minEdge);
+}
+
 /** Rows with at least one shown selection at `minEdge` (a fraction) or more; all when null. */
 export function filterByEdge(
   rows: readonly BoardRow[],
@@ -46,10 +55,9 @@ export function filterByEdge(
   minEdge: number | null,
 ): BoardRow[] {
   if (minEdge === null) return [...rows];
-  return rows.filter((row) => {
-    const edge = bestEdge(row, slots);
-    return edge !== null && edge >= minEdge;
-  });
+  return rows.filter((row) =>
+    slots.some((slot) => clearsMinEdge(toNumber(findSelection(row, slot)?.edge), minEdge)),
+  );
 }
 
 function sortValue(row: BoardRow, key: BoardSortKey, slots: readonly Slot[]): number | string | null {

@@ -41,13 +41,14 @@ export function useBoardKeys(
   rows: readonly BoardRow[],
   slots: readonly Slot[],
   onBet: ((intent: BetIntent) => void) | undefined,
+  minEdge: number | null = null,
 ) {
   const [active, setActive] = useState<ActiveCell | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const navigate = useNavigate();
-  const latest = useRef({ rows, slots, onBet, active, navigate });
+  const latest = useRef({ rows, slots, onBet, active, navigate, minEdge });
   useEffect(() => {
-    latest.current = { rows, slots, onBet, active, navigate };
+    latest.current = { rows, slots, onBet, active, navigate, minEdge };
   });
 
   useEffect(() => {
@@ -59,7 +60,7 @@ export function useBoardKeys(
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
       if (isTyping(event.target) || document.querySelector('[aria-modal="true"]')) return;
-      const { rows, slots, onBet, active, navigate } = latest.current;
+      const { rows, slots, onBet, active, navigate, minEdge } = latest.current;
       if (event.key === '?') {
         event.preventDefault();
         setHelpOpen(true);
@@ -84,7 +85,7 @@ export function useBoardKeys(
       const slot = active ? slots[active.slot] : undefined;
       if (!row || !slot) return;
       if (event.key === 'b' || (onRow && event.key === 'Enter')) {
-        const intent = betIntent(row, slot);
+        const intent = betIntent(row, slot, minEdge);
         if (intent && onBet) {
           event.preventDefault();
           onBet(intent);

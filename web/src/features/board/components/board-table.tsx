@@ -15,7 +15,7 @@ import {
   toNumber,
 } from '@/lib/format';
 import type { Slot } from '@/features/board/api/board';
-import { bestEdge, findSelection, type BoardSortKey } from '@/features/board/api/board-view';
+import { bestEdge, clearsMinEdge, findSelection, type BoardSortKey } from '@/features/board/api/board-view';
 import { cellKey, type FlashDirection } from '@/features/board/api/live-patch';
 
 export interface BetIntent {
@@ -35,6 +35,8 @@ interface Props {
   onBet?: (intent: BetIntent) => void;
   /** The row and selection the keyboard has reached, if any. */
   active?: { row: number; slot: number } | null;
+  /** The minimum edge (a fraction) a selection needs to keep its Bet button; null for any. */
+  minEdge?: number | null;
 }
 
 function Arrow({ direction }: { direction: FlashDirection | undefined }) {
@@ -65,19 +67,28 @@ function PriceCell({
   flash,
   currency,
   onBet,
+  minEdge,
 }: {
   row: BoardRow;
   slot: Slot;
   flash: FlashDirection | undefined;
   currency: string | null;
   onBet: Props['onBet'];
+  minEdge: number | null;
 }) {
   const item = findSelection(row, slot);
   const edge = toNumber(item?.edge);
-  const canBet = Boolean(onBet && betIntent(row, slot));
+  const canBet = Boolean(onBet && betIntent(row, slot, minEdge));
   const name = selectionName(row, slot);
+  const belowMin = minEdge !== null && !clearsMinEdge(edge, minEdge);
   return (
-    <div data-testid={`price-${slot.market}-${slot.selection}`} data-flash={flash} className="rounded px-1">
+    <div
+      data-testid={`price-${slot.market}-${slot.selection}`}
+      data-flash={flash}
+      data-below-min={belowMin ? '' : undefined}
+      title={belowMin ? 'Edge below the minimum' : undefined}
+      className="rounded px-1 data-[below-min]:opacity-50"
+    >
       <div className="font-semibold">
         <Arrow direction={flash} /> <span data-testid="best-price">{formatOdds(item?.best_price ?? null)}</span>
       </div>
@@ -124,11 +135,12 @@ export function selectionName(row: BoardRow, slot: Slot): string {
   });
 }
 
-/** What the Bet button (or the "b" key) hands over: only a priced selection with an edge. */
-export function betIntent(row: BoardRow, slot: Slot): BetIntent | null {
+/** What the Bet button (or the "b" key) hands over: only a priced selection with an edge,
+ * and at `minEdge` or more when the board filters by it (`clearsMinEdge`). */
+export function betIntent(row: BoardRow, slot: Slot, minEdge: number | null = null): BetIntent | null {
   const item = findSelection(row, slot);
   const edge = toNumber(item?.edge);
-  if (!item || edge === null || edge <= 0 || !item.odds_snapshot_id) return null;
+  if (!item || edge === null || edge <= 0 || !item.odds_snapshot_id || !clearsMinEdge(edge, minEdge)) return null;
   return { row, selection: item, label: selectionName(row, slot) };
 }
 
@@ -149,7 +161,7 @@ const STAKE_REASONS: Record<string, string> = {
  * screen; on a phone each row stacks into a card (index.css, `.board-table`). The keyboard
  * marks one row and one selection as active (`active`): the board's shortcuts move it.
  */
-export function BoardTable({ rows, slots, sort, onSort, flashes, currency, onBet, active }: Props) {
+export function BoardTable({ rows, slots, sort, onSort, flashes, currency, onBet, active, minEdge = null }: Props) {
   return (
     <TableFrame label="Live board">
       <table className={`${tableClass} board-table`}>
@@ -235,6 +247,7 @@ export function BoardTable({ rows, slots, sort, onSort, flashes, currency, onBet
                       flash={flashes[cellKey(row.fixture_id, slot.market, slot.selection, 'price')]}
                       currency={currency}
                       onBet={onBet}
+                      minEdge={minEdge}
                     />
                   </td>
                 ))}

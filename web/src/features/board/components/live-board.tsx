@@ -96,7 +96,7 @@ export function LiveBoard({ onBet }: LiveBoardProps) {
   const noModel = rows.length > 0 && rows.every((row) => row.prediction_id === null);
   const total = board.data?.total ?? 0;
   const handBet = onBet ? (intent: BetIntent) => onBet(intent, portfolioId ?? null) : undefined;
-  const keys = useBoardKeys(shown, slots, handBet);
+  const keys = useBoardKeys(shown, slots, handBet, minEdge);
 
   return (
     <>
@@ -217,6 +217,7 @@ export function LiveBoard({ onBet }: LiveBoardProps) {
               currency={portfolio?.currency ?? null}
               onBet={handBet}
               active={keys.active}
+              minEdge={minEdge}
             />
           )}
           <div className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm text-muted">

@@ -59,10 +59,11 @@ export function useValueBets(portfolioId: number | undefined, competition: strin
       (
         await valueBetsApiV1PortfoliosPortfolioIdValueBetsGet({
           path: { portfolio_id: portfolioId ?? 0 },
-          query: { competition, limit: 200 },
+          // '' is every competition: the API then searches them all.
+          query: { competition: competition || undefined, limit: 200 },
         })
       ).data,
-    enabled: portfolioId !== undefined && competition !== '',
+    enabled: portfolioId !== undefined,
   });
 }
 
@@ -133,11 +134,14 @@ export function useFixtureNames(competition: string) {
     queryKey: ['fixtures', 'names', competition],
     queryFn: async () => {
       const { data } = await fixturesApiV1FixturesGet({
-        query: { competition, start: new Date(Date.now() - 3 * 3600_000).toISOString(), limit: 500 },
+        query: {
+          competition: competition || undefined,
+          start: new Date(Date.now() - 3 * 3600_000).toISOString(),
+          limit: 500,
+        },
       });
       return new Map(data.items.map((item) => [item.id, item]));
     },
-    enabled: competition !== '',
     staleTime: 5 * 60_000,
   });
 }

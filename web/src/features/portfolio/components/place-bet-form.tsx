@@ -4,7 +4,7 @@ import { Button } from '@/components/ui/button';
 import { SelectField, TextField } from '@/components/ui/field';
 import { Modal } from '@/components/ui/modal';
 import { InlineError } from '@/components/ui/states';
-import type { BetIn, BetOut, PortfolioOut } from '@/lib/api-types';
+import type { BetIn, BetOut, BoardSelection, PortfolioOut } from '@/lib/api-types';
 import { formatMoney, formatOdds, fromMinorUnits, toMinorUnits } from '@/lib/format';
 import { usePlaceBet } from '@/features/portfolio/api/portfolio';
 
@@ -21,6 +21,28 @@ export interface BetDraft {
    * why the suggestion was cut (the bookmaker account's maximum stake). */
   stakeMessage?: string | null;
   portfolioId: number | null;
+}
+
+/**
+ * The draft of a bet on a priced selection, as the board and the fixture page both offer it:
+ * its snapshot and price, the stake the portfolio would still add and, where none, why.
+ * Null when the selection has no bookmaker's price to bet at.
+ */
+export function draftFromSelection(
+  selection: BoardSelection,
+  description: string,
+  portfolioId: number | null,
+): BetDraft | null {
+  if (selection.odds_snapshot_id === null || selection.best_price === null) return null;
+  return {
+    oddsSnapshotId: selection.odds_snapshot_id,
+    selection: selection.selection,
+    price: selection.best_price,
+    description,
+    suggestedStakeMinor: selection.suggested_stake_minor,
+    stakeMessage: selection.stake_message,
+    portfolioId,
+  };
 }
 
 export type StakeCheck = { ok: true; minor: number } | { ok: false; error: string };

@@ -75,7 +75,10 @@ describe('PortfolioPage', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toHaveTextContent('Arsenal v Chelsea');
     expect(rows[0]).toHaveTextContent('€12.50');
-    expect(await screen.findByText(/No price in E0 beats the model/)).toBeInTheDocument();
+    // Value bets default to every competition, with no competition in the request.
+    expect(await screen.findByText(/No price in any competition beats the model/)).toBeInTheDocument();
+    expect(screen.getByRole('combobox', { name: 'Competition' })).toHaveValue('');
+    expect(screen.getByRole('option', { name: 'All competitions' })).toBeInTheDocument();
   });
 
   it('voids a bet only after the in-app confirmation', async () => {

@@ -194,8 +194,8 @@ export function ValueBets({
   onPlace?: (bet: ValueBet, description: string) => void;
 }) {
   const competitions = useCompetitions();
-  const [chosen, setChosen] = useState('');
-  const competition = chosen || competitions.data?.items[0]?.code || '';
+  // '' is "All competitions", the default: value bets are wherever the prices are.
+  const [competition, setChosen] = useState('');
   const valueBets = useValueBets(portfolio.id, competition);
   const names = useFixtureNames(competition);
 
@@ -216,7 +216,7 @@ export function ValueBets({
       title="Value bets"
       actions={
         <SelectField label="Competition" value={competition} onChange={(event) => setChosen(event.target.value)} className="w-48">
-          {competitions.data?.items.length ? null : <option value="">No competitions</option>}
+          <option value="">All competitions</option>
           {competitions.data?.items.map((item) => (
             <option key={item.code} value={item.code}>
               {item.name} ({item.code})
@@ -225,7 +225,7 @@ export function ValueBets({
         </SelectField>
       }
     >
-      {!competition ? (
+      {competitions.data && competitions.data.items.length === 0 ? (
         <EmptyState title="No competition loaded">Upload football-data files on the Admin page.</EmptyState>
       ) : valueBets.isPending ? (
         <Spinner />
@@ -233,7 +233,7 @@ export function ValueBets({
         <ErrorState error={valueBets.error} title="Could not load the value bets" />
       ) : valueBets.data.items.length === 0 ? (
         <EmptyState title="No value bets right now">
-          No price in {competition} beats the model by the portfolio&apos;s minimum edge of{' '}
+          No price in {competition || 'any competition'} beats the model by the portfolio&apos;s minimum edge of{' '}
           {formatPercent(portfolio.min_edge)}.
         </EmptyState>
       ) : (
