@@ -16,7 +16,7 @@ import pytest
 from conftest import SEASON
 from scoreline.domain import Market, Selection
 from scoreline.domain.ticks import OddsTick, ResultTick
-from scoreline.models.feature_table import Change, FeatureTable
+from scoreline.models.feature_table import MARKET_COLUMNS, Change, FeatureTable
 from scoreline.models.features import FEATURE_COLUMNS
 from scoreline.services import model_versions
 from scoreline.services.fitting import fit_dixon_coles
@@ -86,12 +86,13 @@ def test_fixtures_and_results_of_the_live_feed_keep_the_rebuilds_features(
     rebuilt = FeatureTable(predictor.model)
     rebuilt.rebuild(history)
     ids = sorted(served)
-    expected = rebuilt.rows(ids, np.full((len(ids), 5), np.nan))
+    expected = rebuilt.rows(ids, np.full((len(ids), len(MARKET_COLUMNS)), np.nan))
     got = np.stack([served[f] for f in ids])
     np.testing.assert_array_equal(got[:, BASE], expected[:, BASE])
     # And the table kept by the worker holds every fixture as the rebuild does.
     every = [row.fixture_id for row in history]
-    kept = predictor.table.rows(every, np.full((len(every), 5), np.nan))
+    kept = predictor.table.rows(every, np.full((len(every), len(MARKET_COLUMNS)), np.nan))
     np.testing.assert_array_equal(
-        kept[:, BASE], rebuilt.rows(every, np.full((len(every), 5), np.nan))[:, BASE]
+        kept[:, BASE],
+        rebuilt.rows(every, np.full((len(every), len(MARKET_COLUMNS)), np.nan))[:, BASE],
     )
