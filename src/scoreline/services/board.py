@@ -193,7 +193,7 @@ def board(
                 chosen, prediction=predictions.get(row.id), sharp=sharp_by_fixture.get(row.id, [])
             ),
             prediction=predictions.get(row.id),
-            quotes=quotes,
+            quoted=[(slot, quotes.get((row.id, slot[0], slot[2]))) for slot in SLOTS],
             staking=staking,
             stale=stale,
         )
@@ -254,32 +254,12 @@ def fixture_selections(
         ((key[0], None if key[0] == "1x2" else _line_text(key[1]), key[2]), best.get(key))
         for key in sorted(keys, key=_slot_order)
     ]
-    priced = [(slot, fair.get(*slot), quote) for slot, quote in slots]
 
     def stale(captured_at: datetime) -> bool:
         return placement.is_stale(captured_at, now=start, max_age=max_price_age)
 
-    suggestions = _suggestions(fixture, priced, staking, stale)
-    return BoardRow(
-        fixture_id=fixture.id,
-        competition=fixture.competition,
-        kickoff=fixture.kickoff,
-        home_team=fixture.home_team,
-        away_team=fixture.away_team,
-        prediction_id=None if prediction is None else prediction.id,
-        model=None if prediction is None else prediction.model,
-        version=None if prediction is None else prediction.version,
-        predicted_at=None if prediction is None else prediction.created_at,
-        selections=[
-            _selection(
-                slot,
-                probability=fair.model(*slot),
-                fair=fair_price,
-                quote=quote,
-                suggestion=suggestions.get(i),
-            )
-            for i, (slot, fair_price, quote) in enumerate(priced)
-        ],
+    return _board_row(
+        fixture, fair=fair, prediction=prediction, quoted=slots, staking=staking, stale=stale
     )
 
 
@@ -340,11 +320,12 @@ def _board_row(
     *,
     fair: FixtureFair,
     prediction: PredictionRecord | None,
-    quotes: Mapping[tuple[int, str, str], _Quote],
+    quoted: Sequence[tuple[tuple[str, str | None, str], _Quote | None]],
     staking: StakeSizer | None,
     stale: Callable[[datetime], bool],
 ) -> BoardRow:
-    slots = [(slot, fair.get(*slot), quotes.get((fixture.id, slot[0], slot[2]))) for slot in SLOTS]
+    """A fixture's row: each (slot, best quote) priced under ``fair``, the slots sized together."""
+    slots = [(slot, fair.get(*slot), quote) for slot, quote in quoted]
     suggestions = _suggestions(fixture, slots, staking, stale)
     return BoardRow(
         fixture_id=fixture.id,
