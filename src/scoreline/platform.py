@@ -258,7 +258,8 @@ class Platform:
 
         worker = self.worker(block_ms=50)
         stop = threading.Event()
-        threading.Thread(target=worker.run, name="worker", daemon=True).start()
+        serving = threading.Thread(target=worker.run, name="worker", daemon=True)
+        serving.start()
         if events:
             engine = self.ingestion_engine()
 
@@ -283,6 +284,8 @@ class Platform:
         finally:
             stop.set()
             worker.stop()
+            # Let the current batch finish and the heartbeat row say "stopped".
+            serving.join(timeout=10)
 
     def worker_http(self, worker: Worker, *, host: str, port: int) -> Any:
         """The worker's /health and /metrics server (a ``uvicorn.Server`` to run on a

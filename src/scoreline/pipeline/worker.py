@@ -13,14 +13,17 @@ The worker is a composition of small parts::
               StreamGauges       lag, pending, stream lengths
               DriftMonitor       PSI against the training reference
               refresh + score    step the features by new results; SettledScorer
+              Heartbeat          who this worker is, the version it serves, its counts
 
 A crash before the commit leaves the entries pending for another worker; a
 crash after it leads to a harmless redelivery (predictions are unique per
 snapshot and version). ``stop()`` (SIGTERM) lets the current batch finish and
-be acknowledged. While the bus or the database is down the loop waits and
-retries; an entry whose fixture the database does not know, or whose odds id
-is no stored snapshot of that fixture, is dead-lettered (``unknown_fixture``,
-``unknown_odds``), as is whatever else fails ``max_deliveries`` times.
+be acknowledged, and the heartbeat row is marked ``stopped`` when ``run``
+returns (a worker killed outright goes stale instead). While the bus or the
+database is down the loop waits and retries; an entry whose fixture the
+database does not know, or whose odds id is no stored snapshot of that fixture,
+is dead-lettered (``unknown_fixture``, ``unknown_odds``), as is whatever else
+fails ``max_deliveries`` times.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from scoreline.errors import BusUnavailableError
+from scoreline.domain.workers import WorkerState
+from scoreline.errors import BusUnavailableError, ConfigError
 from scoreline.messaging.bus import Bus, Delivery
 from scoreline.messaging.consumer import ConsumerConfig, ConsumerLoop, Rejection
 from scoreline.messaging.names import WORKER_GROUP, Streams, consumer_name
@@ -42,6 +46,7 @@ from scoreline.models.serving import LiveModel
 from scoreline.pipeline._every import Every
 from scoreline.pipeline.decoding import OddsEntry, decode_odds
 from scoreline.pipeline.following import ModelFollower
+from scoreline.pipeline.heartbeat import Heartbeat
 from scoreline.pipeline.metrics import PipelineMetrics
 from scoreline.pipeline.monitoring import DriftMonitor, StreamGauges
 from scoreline.pipeline.scoring import SettledScorer
@@ -56,6 +61,10 @@ logger = logging.getLogger(__name__)
 
 ModelLoader = Callable[[], LoadedModel]
 """Loads the version to serve (``services.model_versions.load_active`` with a registry)."""
+
+
+CONSUMER_MAX = 200
+"""The longest consumer name: the heartbeat row keeps it (``worker_heartbeats.consumer``)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,19 @@ class WorkerConfig:
     drift_every_s: float = 30.0  # between PSI updates
     gauges_every_s: float = 5.0  # between stream lag/pending/length readings
     follow_every_s: float = 5.0  # between checks that the active model is still ours
+    heartbeat_every_s: float = 5.0  # between heartbeat rows (the admin status lists workers)
     retry_sleep_s: float = 0.2
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.consumer) <= CONSUMER_MAX:
+            raise ConfigError(
+                f"worker consumer name {self.consumer[:40]!r}: use 1 to {CONSUMER_MAX}"
+                f" characters, not {len(self.consumer)}"
+            )
+        if not self.heartbeat_every_s > 0:
+            raise ConfigError(
+                f"worker heartbeat_every_s {self.heartbeat_every_s}: use a positive number"
+            )
 
 
 @dataclass
@@ -142,8 +163,14 @@ class Worker:
             Every(c.gauges_every_s, self.gauges.update, due_now=True),
             Every(c.drift_every_s, lambda: self.drift.update(self.reference), due_now=False),
             Every(c.refresh_every_s, self._refresh, due_now=False),
+            # Last, so a version the follower just switched to is reported at once.
+            Every(c.heartbeat_every_s, self._beat, due_now=True),
         )
-        self.status = WorkerStatus(c.consumer, "", "")
+        started = datetime.now(UTC)
+        self.status = WorkerStatus(c.consumer, "", "", started_at=started.isoformat())
+        self.heartbeat = Heartbeat(
+            unit_of_work, consumer=c.consumer, every_s=c.heartbeat_every_s, started_at=started
+        )
         self.predictor: Predictor
         self.reload_model()
 
@@ -189,8 +216,11 @@ class Worker:
     # -- the loop -----------------------------------------------------------------------
 
     def run(self) -> None:
-        """Serve batches until ``stop``."""
-        self.loop.run()
+        """Serve batches until ``stop``, then mark the heartbeat row ``stopped``."""
+        try:
+            self.loop.run()
+        finally:
+            self._beat("stopped")
 
     def step(self) -> int:
         """One read, its batch and the periodic work; how many entries came."""
@@ -316,6 +346,16 @@ class Worker:
     def _between_batches(self) -> None:
         for timer in self._timers:
             timer()
+
+    def _beat(self, state: WorkerState | None = None) -> None:
+        """Write the heartbeat: ``stopping`` once ``stop`` was called, unless told."""
+        self.heartbeat.beat(
+            model_version_id=self.version_id,
+            entries_handled=self.loop.stats.handled,
+            predictions=self.status.predictions,
+            dead_lettered=self.status.dead_lettered,
+            state=state or ("stopping" if self.stopping else "running"),
+        )
 
     def _follow(self) -> None:
         if self.follower.has_changed(self.version_id):

@@ -55,6 +55,7 @@ __all__ = [
     "TeamAliasRow",
     "TeamRow",
     "UserRow",
+    "WorkerHeartbeatRow",
 ]
 
 NAMING_CONVENTION = {
@@ -257,6 +258,27 @@ class ModelVersion(Base):
     metrics: Mapped[dict[str, Any]]
     artifact_path: Mapped[str | None] = mapped_column(String(500))
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WorkerHeartbeatRow(Base):
+    """An ML worker process's latest heartbeat, one row per consumer name, kept after it
+    stops (the admin status lists the recent ones)."""
+
+    __tablename__ = "worker_heartbeats"
+    __table_args__ = (CheckConstraint("state IN ('running', 'stopping', 'stopped')", name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consumer: Mapped[str] = mapped_column(String(200), unique=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(index=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    beat_every_s: Mapped[float] = mapped_column(Float)
+    entries_handled: Mapped[int] = mapped_column(BigInteger)
+    predictions: Mapped[int] = mapped_column(BigInteger)
+    dead_lettered: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(8))
 
 
 class PredictionRow(Base):

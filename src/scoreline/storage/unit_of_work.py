@@ -60,6 +60,7 @@ from scoreline.storage.repositories.source_files import SourceFileRepository
 from scoreline.storage.repositories.teams import TeamRepository
 from scoreline.storage.repositories.users import UserRepository
 from scoreline.storage.repositories.web_sessions import WebSessionRepository
+from scoreline.storage.repositories.worker_heartbeats import WorkerHeartbeatRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory", "storage_error"]
 
@@ -203,6 +204,10 @@ class UnitOfWork:
     @cached_property
     def web_sessions(self) -> WebSessionRepository:
         return WebSessionRepository(self.session)
+
+    @cached_property
+    def worker_heartbeats(self) -> WorkerHeartbeatRepository:
+        return WorkerHeartbeatRepository(self.session)
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -24,10 +24,11 @@ from scoreline.api.schemas.admin import (
     RefitRead,
     SourceFileRead,
     StreamStatus,
+    WorkerRead,
 )
 from scoreline.api.schemas.models import ActiveModel, ActiveModelUpdate, ModelVersionRead
 from scoreline.errors import BusUnavailableError, ConflictError, DataError
-from scoreline.services import admin_status, ingest, model_versions
+from scoreline.services import admin_status, ingest, model_versions, worker_heartbeats
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERRORS)
 
@@ -37,7 +38,8 @@ _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}\.csv$")
 @router.get("/status", response_model=AdminStatusRead)
 def status(state: State, _: Admin) -> AdminStatusRead:
     """Ingestion and workers at a glance: streams and their groups' backlogs, dead
-    letters, the outbox, the newest odds and prediction, loaded files, the refit."""
+    letters, the outbox, the newest odds and prediction, loaded files, the ML workers
+    heard from within a day (each with the version it serves), the refit."""
     streams, bus_error, dead = _streams(state)
     stored = admin_status.status(state.unit_of_work)
     active = stored.active_model
@@ -53,7 +55,28 @@ def status(state: State, _: Admin) -> AdminStatusRead:
         source_files=[
             SourceFileRead.model_validate(f, from_attributes=True) for f in stored.source_files
         ],
+        workers=[_worker(w) for w in stored.workers],
         refit=state.refits.state,
+    )
+
+
+def _worker(worker: worker_heartbeats.ListedWorker) -> WorkerRead:
+    beat = worker.beat
+    return WorkerRead(
+        name=beat.consumer,
+        host=beat.host,
+        pid=beat.pid,
+        started_at=beat.started_at,
+        last_seen_at=beat.last_seen_at,
+        seen_seconds_ago=int(worker.seen_seconds_ago),
+        state=worker.state,
+        model=worker.model,
+        version=worker.version,
+        model_version_id=beat.model_version_id,
+        serves_active=worker.serves_active,
+        entries_handled=beat.entries_handled,
+        predictions=beat.predictions,
+        dead_lettered=beat.dead_lettered,
     )
 
 

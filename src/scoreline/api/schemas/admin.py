@@ -16,6 +16,7 @@ __all__ = [
     "RefitRead",
     "SourceFileRead",
     "StreamStatus",
+    "WorkerRead",
 ]
 
 
@@ -61,6 +62,31 @@ class SourceFileRead(BaseModel):
     )
 
 
+class WorkerRead(BaseModel):
+    """An ML worker heard from within the last day, from its latest heartbeat."""
+
+    name: str = Field(description="Its consumer name in the group, unique per process.")
+    host: str
+    pid: int
+    started_at: datetime
+    last_seen_at: datetime
+    seen_seconds_ago: int = Field(description="Whole seconds since its last heartbeat.")
+    state: Literal["running", "stopping", "stopped", "stale"] = Field(
+        description="What it last said, or stale when it has not stopped and missed three"
+        " heartbeats (and at least 30 s)."
+    )
+    model: str = Field(description="The name of the model version it serves.")
+    version: str = Field(description="The version it serves, as the registry names it.")
+    model_version_id: int
+    serves_active: bool = Field(
+        description="Whether it serves the active version; false while it lags behind a"
+        " newly activated one (or was serving an older one when it stopped)."
+    )
+    entries_handled: int = Field(description="Odds entries handled since it started.")
+    predictions: int = Field(description="Predictions stored since it started.")
+    dead_lettered: int
+
+
 class AdminStatusRead(BaseModel):
     """Ingestion and worker health at a glance."""
 
@@ -72,6 +98,10 @@ class AdminStatusRead(BaseModel):
     last_odds_at: datetime | None
     last_prediction_at: datetime | None
     source_files: list[SourceFileRead]
+    workers: list[WorkerRead] = Field(
+        description="ML workers heard from within the last day, by name; stopped and stale"
+        " ones included."
+    )
     refit: RefitRead
 
 
