@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ from conftest import SAMPLE_DATA
 from scoreline.api.app import create_app
 from scoreline.api.server import build_context
 from scoreline.config import Settings
+from scoreline.domain.workers import WorkerHeartbeat
 from scoreline.messaging.memory_bus import MemoryBus
 from scoreline.messaging.names import Streams
-from scoreline.services import model_versions
+from scoreline.services import model_versions, worker_heartbeats
 from scoreline.storage.unit_of_work import UnitOfWork
 
 PASSWORD = "correct horse battery staple"
@@ -161,6 +163,79 @@ def test_a_refit_runs_in_the_background_and_becomes_the_active_model(
         "/api/v1/admin/models/active", json={"name": name, "version": "nope"}, headers=admin
     )
     assert missing.status_code == 404
+
+
+def register(unit_of_work: Callable[[], UnitOfWork], version: str, *, active: bool) -> int:
+    with unit_of_work() as uow:
+        version_id = uow.model_versions.add(
+            name="dixon-coles",
+            version=version,
+            created_at=datetime.now(UTC),
+            trained_from=None,
+            trained_to=None,
+            params={},
+            metrics={},
+            artifact_path=None,
+        )
+        if active:
+            uow.model_versions.activate(version_id)
+        uow.commit()
+    return version_id
+
+
+def test_the_status_lists_the_workers_with_the_version_each_serves(
+    client: TestClient, admin: dict[str, str], unit_of_work: Callable[[], UnitOfWork]
+) -> None:
+    assert client.get("/api/v1/admin/status", headers=admin).json()["workers"] == []
+    old = register(unit_of_work, "20261201T080000000000Z", active=False)
+    new = register(unit_of_work, "20261203T100026123456Z", active=True)
+    now = datetime.now(UTC)
+    for name, version_id, seen_s, state in (
+        ("box-1-101-aaa", new, 1, "running"),
+        ("box-1-102-bbb", old, 3, "running"),  # not yet switched to the new version
+        ("box-2-103-ccc", new, 600, "running"),  # killed: it never said it stopped
+        ("box-2-104-ddd", old, 7200, "stopped"),
+        ("box-3-105-eee", old, 2 * 86400, "stopped"),  # over a day ago: not listed
+    ):
+        worker_heartbeats.record(
+            unit_of_work,
+            beat=WorkerHeartbeat(
+                consumer=name,
+                host=name[:5],
+                pid=int(name.split("-")[2]),
+                started_at=now - timedelta(days=3),
+                last_seen_at=now - timedelta(seconds=seen_s),
+                model_version_id=version_id,
+                beat_every_s=5.0,
+                entries_handled=1_000,
+                predictions=990,
+                dead_lettered=10,
+                state=state,  # type: ignore[arg-type]
+            ),
+        )
+    workers = client.get("/api/v1/admin/status", headers=admin).json()["workers"]
+    shown = [
+        (w["name"], w["host"], w["pid"], w["version"], w["serves_active"], w["state"])
+        for w in workers
+    ]
+    assert shown == [
+        ("box-1-101-aaa", "box-1", 101, "20261203T100026123456Z", True, "running"),
+        ("box-1-102-bbb", "box-1", 102, "20261201T080000000000Z", False, "running"),
+        ("box-2-103-ccc", "box-2", 103, "20261203T100026123456Z", True, "stale"),
+        ("box-2-104-ddd", "box-2", 104, "20261201T080000000000Z", False, "stopped"),
+    ]
+    first = workers[0]
+    assert first["model"] == "dixon-coles"
+    assert first["model_version_id"] == new
+    assert (first["entries_handled"], first["predictions"], first["dead_lettered"]) == (
+        1_000,
+        990,
+        10,
+    )
+    # Reckoned when the request was served, a moment after the beats were written.
+    assert [w["seen_seconds_ago"] for w in workers] == [
+        pytest.approx(s, abs=5) for s in (1, 3, 600, 7200)
+    ]
 
 
 def test_a_refit_with_nothing_to_fit_on_reports_why(
