@@ -119,7 +119,8 @@ export const startRefitApiV1AdminRefitPost = <ThrowOnError extends boolean = tru
  * Status
  *
  * Ingestion and workers at a glance: streams and their groups' backlogs, dead
- * letters, the outbox, the newest odds and prediction, loaded files, the refit.
+ * letters, the outbox, the newest odds and prediction, loaded files, the ML workers
+ * heard from within a day (each with the version it serves), the refit.
  */
 export const statusApiV1AdminStatusGet = <ThrowOnError extends boolean = true>(options?: Options<StatusApiV1AdminStatusGetData, ThrowOnError>) => (options?.client ?? client).get<StatusApiV1AdminStatusGetResponses, StatusApiV1AdminStatusGetErrors, ThrowOnError>({ url: '/api/v1/admin/status', ...options });
 

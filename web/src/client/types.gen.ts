@@ -72,6 +72,12 @@ export type AdminStatusRead = {
      * Streams
      */
     streams: Array<StreamStatus>;
+    /**
+     * Workers
+     *
+     * ML workers heard from within the last day, by name; stopped and stale ones included.
+     */
+    workers: Array<WorkerRead>;
 };
 
 /**
@@ -2639,6 +2645,86 @@ export type VersionRecordRead = {
     rps_model: number;
     /**
      * Version
+     */
+    version: string;
+};
+
+/**
+ * WorkerRead
+ *
+ * An ML worker heard from within the last day, from its latest heartbeat.
+ */
+export type WorkerRead = {
+    /**
+     * Dead Lettered
+     */
+    dead_lettered: number;
+    /**
+     * Entries Handled
+     *
+     * Odds entries handled since it started.
+     */
+    entries_handled: number;
+    /**
+     * Host
+     */
+    host: string;
+    /**
+     * Last Seen At
+     */
+    last_seen_at: string;
+    /**
+     * Model
+     *
+     * The name of the model version it serves.
+     */
+    model: string;
+    /**
+     * Model Version Id
+     */
+    model_version_id: number;
+    /**
+     * Name
+     *
+     * Its consumer name in the group, unique per process.
+     */
+    name: string;
+    /**
+     * Pid
+     */
+    pid: number;
+    /**
+     * Predictions
+     *
+     * Predictions stored since it started.
+     */
+    predictions: number;
+    /**
+     * Seen Seconds Ago
+     *
+     * Whole seconds since its last heartbeat.
+     */
+    seen_seconds_ago: number;
+    /**
+     * Serves Active
+     *
+     * Whether it serves the active version; false while it lags behind a newly activated one (or was serving an older one when it stopped).
+     */
+    serves_active: boolean;
+    /**
+     * Started At
+     */
+    started_at: string;
+    /**
+     * State
+     *
+     * What it last said, or stale when it has not stopped and missed three heartbeats (and at least 30 s).
+     */
+    state: 'running' | 'stopping' | 'stopped' | 'stale';
+    /**
+     * Version
+     *
+     * The version it serves, as the registry names it.
      */
     version: string;
 };

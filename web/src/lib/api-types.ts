@@ -53,6 +53,7 @@ import type {
   UserRead,
   UserUpdate,
   ValueBetRead,
+  WorkerRead,
 } from '@/client/types.gen';
 
 export type {
@@ -108,6 +109,8 @@ export type ShadowClvRow = ShadowClvRowRead;
 export type UserChange = UserUpdate;
 export type UserIn = UserCreate;
 export type UserOut = UserRead;
+export type WorkerOut = WorkerRead;
+export type WorkerState = WorkerRead['state'];
 export type ValueBet = ValueBetRead;
 
 /** The shape every paginated answer shares (`Page_BoardRowRead_`, `Page_BetRead_`, ...). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   dateInputToIso,
+  formatAgo,
   formatBetName,
   formatBookmaker,
   formatCount,
@@ -170,6 +171,17 @@ describe('bookmakers, counts, fractions and versions', () => {
     expect(formatVersion('v2')).toBe('v2');
     expect(formatVersion('a-very-long-version-name')).toBe('a-very-long…');
     expect(formatVersion(null)).toBe('');
+  });
+
+  it('says how long ago in the largest whole unit', () => {
+    expect(formatAgo(0)).toBe('0 s ago');
+    expect(formatAgo(59.9)).toBe('59 s ago');
+    expect(formatAgo(125)).toBe('2 min ago');
+    expect(formatAgo(3599)).toBe('59 min ago');
+    expect(formatAgo(7200)).toBe('2 h ago');
+    expect(formatAgo(90_000)).toBe('1 d ago');
+    expect(formatAgo(-3)).toBe('0 s ago');
+    expect(formatAgo(null)).toBe('—');
   });
 
   it('names outcomes in words', () => {

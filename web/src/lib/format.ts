@@ -98,6 +98,19 @@ export function formatDate(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? '—' : dateOnly.format(date);
 }
 
+/**
+ * How long ago, from a count of seconds, in the largest whole unit: 4 -> "4 s ago",
+ * 125 -> "2 min ago", 7200 -> "2 h ago", 90000 -> "1 d ago"; negatives (a clock ahead) as 0.
+ */
+export function formatAgo(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const whole = Math.max(0, Math.floor(seconds));
+  if (whole < 60) return `${whole} s ago`;
+  if (whole < 3600) return `${Math.floor(whole / 60)} min ago`;
+  if (whole < 86400) return `${Math.floor(whole / 3600)} h ago`;
+  return `${Math.floor(whole / 86400)} d ago`;
+}
+
 /** Fixed decimals for metrics (RPS, log loss): "0.2013". */
 export function formatDecimal(value: number | string | null | undefined, digits = 4): string {
   const number = toNumber(value);

@@ -3,6 +3,7 @@ import { DeadLettersPanel } from './dead-letters-panel';
 import { KeysPanel } from './keys-panel';
 import { StatusPanel, UploadPanel } from './status-panel';
 import { UsersPanel } from './users-panel';
+import { WorkersPanel } from './workers-panel';
 
 export function AdminPage() {
   return (
@@ -10,6 +11,7 @@ export function AdminPage() {
       <PageHeader title="Admin" />
       <div className="grid gap-4">
         <StatusPanel />
+        <WorkersPanel />
         <DeadLettersPanel />
         <UploadPanel />
         <UsersPanel />
