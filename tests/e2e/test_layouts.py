@@ -286,7 +286,11 @@ def test_model_health_fits(trader: Page, desk: Desk) -> None:
 
 
 def test_the_admin_page_fits(admin: Page, desk: Desk) -> None:
-    check_page(admin, "/admin", "admin", "text=dixon-coles", ALL)
+    check_page(admin, "/admin", "admin", "[data-testid=worker-row]", ALL)
+    # The platform's worker, from its heartbeat, serving the active version.
+    row = admin.get_by_test_id("worker-row").filter(has_text="e2e-worker")
+    expect(row.get_by_test_id("worker-state")).to_have_text("running")
+    expect(row.get_by_test_id("worker-model")).to_have_text(re.compile(r"^dixon-coles \d{4}-"))
 
 
 def test_sign_in_and_not_found_fit(browser: Browser, desk: Desk, trader: Page) -> None:

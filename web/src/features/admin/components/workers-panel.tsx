@@ -32,6 +32,55 @@ function ModelCell({ worker }: { worker: WorkerOut }) {
   );
 }
 
+function WorkersTable({ workers }: { workers: WorkerOut[] }) {
+  return (
+    <TableFrame label="Workers">
+      <table className={`${tableClass} stack-on-phone`}>
+        <thead>
+          <tr>
+            <th scope="col" className={`${th} ${pinned}`}>Worker</th>
+            <th scope="col" className={th}>State</th>
+            <th scope="col" className={th}>Model served</th>
+            <th scope="col" className={th}>Last seen</th>
+            <th scope="col" className={`${th} text-right`}>Predictions</th>
+            <th scope="col" className={`${th} text-right`}>Entries</th>
+            <th scope="col" className={`${th} text-right`}>Dead letters</th>
+            <th scope="col" className={th}>Host</th>
+            <th scope="col" className={`${th} text-right`}>PID</th>
+            <th scope="col" className={th}>Started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {workers.map((worker) => (
+            <tr key={worker.name} className={rowClass} data-testid="worker-row">
+              <th scope="row" className={`${td} ${pinned} break-all text-left font-mono text-xs font-medium`}>
+                {worker.name}
+              </th>
+              <td className={td} data-label="State">
+                <Badge tone={STATE_TONE[worker.state]} testId="worker-state">
+                  {worker.state}
+                </Badge>
+              </td>
+              <ModelCell worker={worker} />
+              <td className={td} title={formatKickoff(worker.last_seen_at)} data-testid="worker-seen" data-label="Last seen">
+                {formatAgo(worker.seen_seconds_ago)}
+              </td>
+              <td className={`${td} text-right`} data-label="Predictions">{formatCount(worker.predictions)}</td>
+              <td className={`${td} text-right`} data-label="Entries">{formatCount(worker.entries_handled)}</td>
+              <td className={`${td} text-right ${worker.dead_lettered > 0 ? 'text-warn' : ''}`} data-label="Dead letters">
+                {formatCount(worker.dead_lettered)}
+              </td>
+              <td className={`${td} break-all`} data-label="Host">{worker.host}</td>
+              <td className={`${td} text-right`} data-label="PID">{worker.pid}</td>
+              <td className={td} data-label="Started">{formatKickoff(worker.started_at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
+  );
+}
+
 export function WorkersPanel() {
   const status = useAdminStatus();
   return (
@@ -46,53 +95,14 @@ export function WorkersPanel() {
           <code>scoreline up</code> to run one in the same process as the API.
         </p>
       ) : (
-        <TableFrame label="Workers">
-          <table className={`${tableClass} stack-on-phone`}>
-            <caption className="px-2 py-1 text-left text-xs text-muted">
-              ML workers heard from in the last day; stale means no heartbeat for three beats (at least 30 s)
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" className={`${th} ${pinned}`}>Worker</th>
-                <th scope="col" className={th}>State</th>
-                <th scope="col" className={th}>Model served</th>
-                <th scope="col" className={th}>Last seen</th>
-                <th scope="col" className={`${th} text-right`}>Predictions</th>
-                <th scope="col" className={`${th} text-right`}>Entries</th>
-                <th scope="col" className={`${th} text-right`}>Dead letters</th>
-                <th scope="col" className={th}>Host</th>
-                <th scope="col" className={`${th} text-right`}>PID</th>
-                <th scope="col" className={th}>Started</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.data.workers.map((worker) => (
-                <tr key={worker.name} className={rowClass} data-testid="worker-row">
-                  <th scope="row" className={`${td} ${pinned} break-all text-left font-mono text-xs font-medium`}>
-                    {worker.name}
-                  </th>
-                  <td className={td} data-label="State">
-                    <Badge tone={STATE_TONE[worker.state]} testId="worker-state">
-                      {worker.state}
-                    </Badge>
-                  </td>
-                  <ModelCell worker={worker} />
-                  <td className={td} title={formatKickoff(worker.last_seen_at)} data-testid="worker-seen" data-label="Last seen">
-                    {formatAgo(worker.seen_seconds_ago)}
-                  </td>
-                  <td className={`${td} text-right`} data-label="Predictions">{formatCount(worker.predictions)}</td>
-                  <td className={`${td} text-right`} data-label="Entries">{formatCount(worker.entries_handled)}</td>
-                  <td className={`${td} text-right ${worker.dead_lettered > 0 ? 'text-warn' : ''}`} data-label="Dead letters">
-                    {formatCount(worker.dead_lettered)}
-                  </td>
-                  <td className={`${td} break-all`} data-label="Host">{worker.host}</td>
-                  <td className={`${td} text-right`} data-label="PID">{worker.pid}</td>
-                  <td className={td} data-label="Started">{formatKickoff(worker.started_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableFrame>
+        <>
+          {/* Not a caption: a table stacked into cards on a phone squeezes its caption. */}
+          <p className="mb-2 text-xs text-muted">
+            ML workers heard from in the last day, from their heartbeats; stale means silent for three beats (at least
+            30 s) without having stopped.
+          </p>
+          <WorkersTable workers={status.data.workers} />
+        </>
       )}
     </Panel>
   );
