@@ -18,7 +18,10 @@ thin shells over this module; nothing below the command line imports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -250,8 +253,6 @@ class Platform:
     ) -> None:
         """API, ML worker and (with ``events``) a replay feed in this one process, until
         stopped (``scoreline serve`` and ``scoreline up``)."""
-        import threading
-
         import uvicorn
 
         from scoreline.providers.replay import play
@@ -279,13 +280,14 @@ class Platform:
         app = self.asgi_app()
         if on_ready is not None:
             on_ready()
-        try:
-            uvicorn.run(app, host=host, port=port, log_level="warning")
-        finally:
-            stop.set()
-            worker.stop()
-            # Let the current batch finish and the heartbeat row say "stopped".
-            serving.join(timeout=10)
+        with _terminate_as_exit():
+            try:
+                uvicorn.run(app, host=host, port=port, log_level="warning")
+            finally:
+                stop.set()
+                worker.stop()
+                # Let the current batch finish and the heartbeat row say "stopped".
+                serving.join(timeout=10)
 
     def worker_http(self, worker: Worker, *, host: str, port: int) -> Any:
         """The worker's /health and /metrics server (a ``uvicorn.Server`` to run on a
@@ -296,3 +298,23 @@ class Platform:
 
         app = create_worker_app(worker)
         return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Make SIGTERM end the process by ``SystemExit(0)``, as Ctrl-C does by
+    ``KeyboardInterrupt``, so that cleanup runs: uvicorn shuts down on the signal and then
+    raises it again for the handler it found, and the default one would end the process
+    before the in-process worker finishes its batch and records that it stopped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def exit_now(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, exit_now)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -98,3 +99,11 @@ def test_up_serves_a_live_board_and_prints_who_may_sign_in(tmp_path: Path) -> No
     finally:
         process.terminate()
         process.communicate(timeout=30)  # drains and closes the pipe
+    # The in-process worker reported the version it served, and said it stopped on SIGTERM.
+    with sqlite3.connect(tmp_path / "var" / "demo" / "scoreline.db") as database:
+        beats = database.execute(
+            "SELECT w.state, w.predictions, m.name FROM worker_heartbeats w"
+            " JOIN model_versions m ON m.id = w.model_version_id"
+        ).fetchall()
+    assert [(state, name) for state, _, name in beats] == [("stopped", "ensemble")]
+    assert beats[0][1] >= len(predicted)
