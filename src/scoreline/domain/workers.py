@@ -41,8 +41,9 @@ between batches, where the heartbeat runs too, and may delay a beat by several s
 class WorkerHeartbeat:
     """What a worker reports about itself; ``consumer`` is unique per process.
 
-    ``entries_handled`` counts stream entries read (predicted or refused),
-    ``predictions`` the predictions stored, both since ``started_at``.
+    ``entries_handled`` counts odds entries handled and acknowledged (dead letters
+    apart), ``predictions`` the predictions stored, all since ``started_at``;
+    ``beat_every_s`` is the worker's own heartbeat interval (``stale_after``).
     """
 
     consumer: str

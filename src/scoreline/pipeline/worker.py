@@ -159,12 +159,12 @@ class Worker:
         )
         self.scorer = SettledScorer(bus, c.streams.results, self.metrics)
         self._timers = (
+            # First, so that a periodic task failing (which ends the round) never silences it.
+            Every(c.heartbeat_every_s, self._beat, due_now=True),
             Every(c.follow_every_s, self._follow, due_now=False),
             Every(c.gauges_every_s, self.gauges.update, due_now=True),
             Every(c.drift_every_s, lambda: self.drift.update(self.reference), due_now=False),
             Every(c.refresh_every_s, self._refresh, due_now=False),
-            # Last, so a version the follower just switched to is reported at once.
-            Every(c.heartbeat_every_s, self._beat, due_now=True),
         )
         started = datetime.now(UTC)
         self.status = WorkerStatus(c.consumer, "", "", started_at=started.isoformat())
