@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +38,7 @@ from scoreline.api.realtime.rooms import competition_room, fixture_room, user_ro
 from scoreline.domain.ids import is_id
 from scoreline.messaging.bus import Bus, Delivery
 from scoreline.messaging.consumer import ConsumerConfig, ConsumerLoop, Rejection
-from scoreline.messaging.entries import EntryError, json_object
+from scoreline.messaging.entries import EntryError, age_seconds, json_object
 from scoreline.messaging.names import (
     BET_SETTLED,
     ODDS_UPDATE,
@@ -193,7 +192,7 @@ class RealtimeBridge:
             rejected: list[Rejection] = []
             fresh: list[tuple[Delivery, dict[str, Any]]] = []
             for delivery in batch:
-                if _age_seconds(delivery.id) > self.max_age_seconds:
+                if age_seconds(delivery.id) > self.max_age_seconds:
                     logger.debug("%s entry %s is too old to push", delivery.stream, delivery.id)
                     continue
                 try:
@@ -274,11 +273,3 @@ def _integer(body: dict[str, Any], name: str) -> int | None:
     """``body[name]`` when it is a row id (``domain.ids``), else None."""
     value = body.get(name)
     return value if is_id(value) else None
-
-
-def _age_seconds(entry_id: str) -> float:
-    """Seconds since an entry was appended, from its ``<milliseconds>-<sequence>`` id."""
-    try:
-        return time.time() - int(entry_id.partition("-")[0]) / 1000
-    except ValueError:
-        return 0.0
