@@ -214,6 +214,7 @@ class Server:
     bridge: RealtimeBridge
     invalidators: tuple[CacheInvalidator, ...]
     background: tuple[Background, ...] = field(default=())
+    relay: AlertRelay | None = None
 
 
 def build_server(
@@ -272,7 +273,7 @@ def build_server(
     context = dataclasses.replace(context, ready_checks=tuple(checks))
     app = create_app(context)
     asgi = compose(app, sockets=sockets, background=everything)
-    return Server(asgi, app, context, sockets, bridge, invalidators, tuple(background))
+    return Server(asgi, app, context, sockets, bridge, invalidators, tuple(background), relay=relay)
 
 
 def _invalidators(context: ApiContext, bus: Bus, streams: Streams) -> tuple[CacheInvalidator, ...]:

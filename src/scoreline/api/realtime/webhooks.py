@@ -107,15 +107,15 @@ class WebhookSender:
         except Exception as error:  # a bug must not kill the pool's thread unseen
             logger.exception("alert %d: webhook post failed unexpectedly", alert_id)
             state, detail = WebhookState.FAILED, f"{type(error).__name__}: {error}"
-        with self._count:
-            if state is WebhookState.SENT:
-                self.sent += 1
-            else:
-                self.failed += 1
         try:
             alerts.record_delivery(self.unit_of_work, alert_id=alert_id, state=state, detail=detail)
         except Exception:  # the database down: the outcome is logged, the post was made
             logger.exception("alert %d: could not record its webhook outcome %s", alert_id, state)
+        with self._count:  # counted once recorded, so a reader of the count sees the record
+            if state is WebhookState.SENT:
+                self.sent += 1
+            else:
+                self.failed += 1
 
     def _post(self, url: str, payload: dict[str, Any]) -> tuple[WebhookState, str]:
         refused = blocked_reason(url, allow_private=self.allow_private)
@@ -138,6 +138,8 @@ class WebhookSender:
                 detail = f"try {attempt}: HTTP {answer.status_code}"
                 if 400 <= answer.status_code < 500 and answer.status_code not in (408, 429):
                     break  # the endpoint refuses this post; trying again changes nothing
-            if attempt < self.attempts and not self._stopping.is_set():
+            if attempt < self.attempts:
+                if self._stopping.is_set():
+                    return WebhookState.FAILED, f"{detail}; stopped before trying again"
                 self._pause(float(attempt))
         return WebhookState.FAILED, detail
