@@ -109,8 +109,8 @@ class Streams:
     def readers(self) -> dict[str, tuple[str, ...]]:
         """Each stream and the consumer groups that read it (the admin status lists them)."""
         return {
-            self.odds: (WORKER_GROUP, REALTIME_GROUP),
-            self.predictions: (REALTIME_GROUP,),
+            self.odds: (WORKER_GROUP, REALTIME_GROUP, ALERTS_GROUP),
+            self.predictions: (REALTIME_GROUP, ALERTS_GROUP),
             self.results: (SETTLEMENT_GROUP,),
             self.settlements: (REALTIME_GROUP,),
         }
