@@ -31,7 +31,7 @@ from scoreline.api.realtime.rooms import user_room
 from scoreline.api.realtime.webhooks import WebhookSender
 from scoreline.api.schemas.alerts import AlertRead
 from scoreline.messaging.bus import Bus, Delivery
-from scoreline.messaging.consumer import ConsumerConfig, ConsumerLoop, Rejection
+from scoreline.messaging.consumer import LoopSet, Rejection
 from scoreline.messaging.entries import EntryError, age_seconds, json_object, required_id
 from scoreline.messaging.names import ALERT_NEW, ALERTS_GROUP, Streams, consumer_name
 from scoreline.pricing.fair import FairRule
@@ -92,7 +92,7 @@ class AlertRelay:
         self.raised = 0
         self._count = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._consumers: list[ConsumerLoop] = []
+        self._loops: LoopSet | None = None
 
     def __repr__(self) -> str:
         return f"AlertRelay(consumer={self.consumer!r}, raised={self.raised})"
@@ -100,44 +100,38 @@ class AlertRelay:
     def start(self) -> None:
         """One consumer loop per stream, each on its thread; call on the event loop that
         emits (the ASGI lifespan)."""
-        if self._consumers:
+        if self._loops is not None:
             raise RuntimeError(f"{self!r} was already started")
         self._loop = asyncio.get_running_loop()
-        for stream, id_of, raise_alerts in (
-            (self.streams.predictions, _fixture_id, self._value_bets),
-            (self.streams.odds, _odds_id, self._line_moves),
-        ):
-            config = ConsumerConfig(
-                stream=stream,
-                group=ALERTS_GROUP,
-                consumer=self.consumer,
-                dead_letter_stream=self.streams.dead_letter,
-                block_ms=self.block_ms,
-            )
-            loop = ConsumerLoop(
-                self.bus,
-                config,
-                self._handler(id_of, raise_alerts),
-                on_dead_letter=self.on_dead_letter,
-                healthy=self.parts_healthy,
-            )
-            self._consumers.append(loop.start())
+        self._loops = LoopSet(
+            self.bus,
+            group=ALERTS_GROUP,
+            consumer=self.consumer,
+            dead_letter_stream=self.streams.dead_letter,
+            block_ms=self.block_ms,
+            on_dead_letter=self.on_dead_letter,
+            healthy=self.parts_healthy,
+        )
+        self._loops.start(
+            [
+                (self.streams.predictions, self._handler(_fixture_id, self._value_bets)),
+                (self.streams.odds, self._handler(_odds_id, self._line_moves)),
+            ]
+        )
         logger.info("alert relay started as %s in group %s", self.consumer, ALERTS_GROUP)
 
     def stop(self) -> None:
-        """Let each loop finish its batch, then stop the webhook posts (blocking: call off
-        the event loop, which the last emits still need)."""
-        for consumer in self._consumers:
-            consumer.stop()
-        for consumer in self._consumers:
-            consumer.join(timeout=self.block_ms / 1000 + self.emit_timeout_s + 5)
+        """Let each loop finish its batch, then return (blocking: call off the event loop,
+        which the last emits still need)."""
+        if self._loops is not None:
+            self._loops.stop(batch_timeout_s=self.emit_timeout_s)
         if self.webhooks is not None:
             self.webhooks.stop()
         logger.info("alert relay stopped: %d alerts raised", self.raised)
 
     def is_alive(self) -> bool:
         """Whether every loop is running and went round recently (readiness)."""
-        return bool(self._consumers) and all(c.is_alive() for c in self._consumers)
+        return self._loops is not None and self._loops.is_alive()
 
     def parts_healthy(self) -> bool:
         """Whether the bus and the database answer."""

@@ -142,16 +142,7 @@ class OddsRepository:
         price = getattr(OddsRow, selection)
         row = self.session.execute(
             select(OddsRow, Bookmaker.code)
-            .join(
-                named,
-                and_(
-                    named.id == odds_id,
-                    named.fixture_id == OddsRow.fixture_id,
-                    named.bookmaker_id == OddsRow.bookmaker_id,
-                    named.market == OddsRow.market,
-                    named.line_quarters == OddsRow.line_quarters,
-                ),
-            )
+            .join(named, _same_series(named, odds_id))
             .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
             .where(price.is_not(None), OddsRow.captured_at <= as_of)
             .order_by(OddsRow.captured_at.desc(), OddsRow.id.desc())
@@ -170,17 +161,7 @@ class OddsRepository:
         price = getattr(OddsRow, selection)
         series = (
             select(OddsRow, Bookmaker.code)
-            .join(
-                named,
-                and_(
-                    named.id == odds_id,
-                    named.fixture_id == OddsRow.fixture_id,
-                    named.bookmaker_id == OddsRow.bookmaker_id,
-                    named.market == OddsRow.market,
-                    named.line_quarters == OddsRow.line_quarters,
-                    named.kind == OddsRow.kind,
-                ),
-            )
+            .join(named, and_(_same_series(named, odds_id), named.kind == OddsRow.kind))
             .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
             .where(price.is_not(None), OddsRow.id < odds_id)
         )
@@ -427,6 +408,18 @@ class OddsRepository:
         return self.session.scalar(
             select(func.max(OddsRow.captured_at)).where(OddsRow.source == "live")
         )
+
+
+def _same_series(named: type[OddsRow], odds_id: int) -> ColumnElement[bool]:
+    """Rows of the same fixture, bookmaker, market and line as snapshot ``odds_id`` (``named``
+    is an alias of the table standing for that snapshot)."""
+    return and_(
+        named.id == odds_id,
+        named.fixture_id == OddsRow.fixture_id,
+        named.bookmaker_id == OddsRow.bookmaker_id,
+        named.market == OddsRow.market,
+        named.line_quarters == OddsRow.line_quarters,
+    )
 
 
 def _live_values(row: LiveOdds) -> dict[str, Any]:
