@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     64 MiB and a core for ~0.1 s: ``services.passwords.PasswordChecker``).
     ``fair_mode``, ``fair_devig_method`` and ``fair_blend_weight`` are the board's
     and value bets' default fair price (``pricing.fair``) where a request names none.
+    ``alert_webhook_private`` lets alert webhooks post to loopback and private-network
+    addresses (off: a user's URL could otherwise reach services behind the gateway);
+    ``alert_webhook_timeout_s`` bounds each post.
     Secrets never appear in ``repr`` or logs.
     """
 
@@ -73,6 +76,8 @@ class Settings(BaseSettings):
     fair_mode: FairMode = "model"
     fair_devig_method: DevigMethod = "power"
     fair_blend_weight: float = Field(default=DEFAULT_BLEND_WEIGHT, gt=0, lt=1)
+    alert_webhook_private: bool = False
+    alert_webhook_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     @field_validator("database_url")
     @classmethod

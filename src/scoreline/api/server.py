@@ -47,14 +47,20 @@ from scoreline.api.cache import (
 from scoreline.api.context import ApiContext, ReadyCheck
 from scoreline.api.metrics import ApiMetrics
 from scoreline.api.rate_limit import login_limiter
-from scoreline.api.realtime import RealtimeBridge, SocketServer, socket_manager
+from scoreline.api.realtime import (
+    AlertRelay,
+    RealtimeBridge,
+    SocketServer,
+    WebhookSender,
+    socket_manager,
+)
 from scoreline.api.refits import RefitRunner
 from scoreline.api.sessions import SessionStore
 from scoreline.config import Settings
 from scoreline.messaging.bus import Bus
-from scoreline.messaging.names import REALTIME_GROUP, Streams
+from scoreline.messaging.names import ALERTS_GROUP, REALTIME_GROUP, Streams
 from scoreline.messaging.redis_bus import redis_client
-from scoreline.services import catalog
+from scoreline.services import catalog, fair_prices
 from scoreline.services.passwords import PasswordChecker
 from scoreline.storage.unit_of_work import UnitOfWorkFactory
 
@@ -208,6 +214,7 @@ class Server:
     bridge: RealtimeBridge
     invalidators: tuple[CacheInvalidator, ...]
     background: tuple[Background, ...] = field(default=())
+    relay: AlertRelay | None = None
 
 
 def build_server(
@@ -247,13 +254,26 @@ def build_server(
         emit=sockets.emit,
         on_dead_letter=context.metrics.dead_lettered(REALTIME_GROUP),
     )
-    everything = (*owned, *invalidators, bridge, *background)
+    relay = AlertRelay(
+        bus,
+        streams,
+        unit_of_work=unit_of_work,
+        emit=sockets.emit,
+        fair_rule=lambda: fair_prices.rule(settings),
+        webhooks=WebhookSender(
+            unit_of_work,
+            allow_private=settings.alert_webhook_private,
+            timeout_s=settings.alert_webhook_timeout_s,
+        ),
+        on_dead_letter=context.metrics.dead_lettered(ALERTS_GROUP),
+    )
+    everything = (*owned, *invalidators, bridge, relay, *background)
     checks = [] if redis is None else [_redis_check(redis)]
     checks += [_alive_check(part) for part in everything if isinstance(part, Watched)]
     context = dataclasses.replace(context, ready_checks=tuple(checks))
     app = create_app(context)
     asgi = compose(app, sockets=sockets, background=everything)
-    return Server(asgi, app, context, sockets, bridge, invalidators, tuple(background))
+    return Server(asgi, app, context, sockets, bridge, invalidators, tuple(background), relay=relay)
 
 
 def _invalidators(context: ApiContext, bus: Bus, streams: Streams) -> tuple[CacheInvalidator, ...]:

@@ -22,7 +22,8 @@ app = typer.Typer(
 
 ReasonOption = Annotated[str | None, typer.Option(help="Only this reason, e.g. bad_id.")]
 StageOption = Annotated[
-    str | None, typer.Option(help="Only this stage: workers, settlement, api-bridge, ingestion.")
+    str | None,
+    typer.Option(help="Only this stage: workers, settlement, api-bridge, alerts, ingestion."),
 ]
 
 

@@ -38,7 +38,15 @@ from scoreline.errors import BusUnavailableError, StorageUnavailableError
 from scoreline.messaging.bus import Bus, Delivery
 from scoreline.messaging.dead_letters import DEAD_LETTER_MAXLEN, DeadLetter, encode_dead_letter
 
-__all__ = ["TRANSIENT", "ConsumerConfig", "ConsumerLoop", "ConsumerStats", "Handler", "Rejection"]
+__all__ = [
+    "TRANSIENT",
+    "ConsumerConfig",
+    "ConsumerLoop",
+    "ConsumerStats",
+    "Handler",
+    "LoopSet",
+    "Rejection",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -341,3 +349,70 @@ class ConsumerLoop:
                     return
                 logger.warning("%s while %s; retrying", error, what)
                 self._stop.wait(self.config.retry_sleep_s)
+
+
+class LoopSet:
+    """One group's consumer loops, one per stream, each on its thread, started, watched and
+    stopped together: how a process reads several streams for one purpose (the API's
+    realtime bridge, its alert relay).
+
+    Parameters
+    ----------
+    bus : Bus
+        Where the streams live.
+    group, consumer, dead_letter_stream : str
+        As in :class:`ConsumerConfig`, shared by every loop.
+    block_ms : int
+        How long a read waits; bounds how long ``stop`` takes.
+    on_dead_letter, healthy : callable, optional
+        As in :class:`ConsumerLoop`.
+    """
+
+    def __init__(
+        self,
+        bus: Bus,
+        *,
+        group: str,
+        consumer: str,
+        dead_letter_stream: str,
+        block_ms: int,
+        on_dead_letter: Callable[[str], None] | None = None,
+        healthy: Callable[[], bool] | None = None,
+    ) -> None:
+        self.bus, self.group, self.consumer = bus, group, consumer
+        self.dead_letter_stream, self.block_ms = dead_letter_stream, block_ms
+        self.on_dead_letter, self.healthy = on_dead_letter, healthy
+        self.loops: list[ConsumerLoop] = []
+
+    def start(self, handlers: Sequence[tuple[str, Handler]]) -> None:
+        """A loop per (stream, handler), each started on its thread."""
+        if self.loops:
+            raise RuntimeError(f"the {self.group} loops were already started")
+        for stream, handler in handlers:
+            config = ConsumerConfig(
+                stream=stream,
+                group=self.group,
+                consumer=self.consumer,
+                dead_letter_stream=self.dead_letter_stream,
+                block_ms=self.block_ms,
+            )
+            loop = ConsumerLoop(
+                self.bus,
+                config,
+                handler,
+                on_dead_letter=self.on_dead_letter,
+                healthy=self.healthy,
+            )
+            self.loops.append(loop.start())
+
+    def stop(self, *, batch_timeout_s: float) -> None:
+        """Let each loop finish its batch (waiting at most a read plus ``batch_timeout_s``
+        and 5 s for each), then return."""
+        for loop in self.loops:
+            loop.stop()
+        for loop in self.loops:
+            loop.join(timeout=self.block_ms / 1000 + batch_timeout_s + 5)
+
+    def is_alive(self) -> bool:
+        """Whether every loop is running and went round recently (readiness)."""
+        return bool(self.loops) and all(loop.is_alive() for loop in self.loops)

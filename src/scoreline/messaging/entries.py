@@ -14,11 +14,12 @@ it reaches a query: an entry is refused with ``EntryError`` and a stable
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from scoreline.domain.ids import MAX_BIG_ID, MAX_ID, is_id
 
-__all__ = ["EntryError", "json_object", "required_id"]
+__all__ = ["EntryError", "age_seconds", "json_object", "required_id"]
 
 
 class EntryError(ValueError):
@@ -53,3 +54,12 @@ def required_id(body: dict[str, Any], name: str, *, big: bool = False) -> int:
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
         raise EntryError("bad_id", f"{name} {shown} is not a whole number from 1 to {top}")
     return int(value)
+
+
+def age_seconds(entry_id: str) -> float:
+    """Seconds since an entry was appended, from its ``<milliseconds>-<sequence>`` id (0 for
+    an id of another shape): readers that only care about now skip older entries."""
+    try:
+        return time.time() - int(entry_id.partition("-")[0]) / 1000
+    except ValueError:
+        return 0.0

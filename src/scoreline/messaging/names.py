@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
+    "ALERTS_GROUP",
+    "ALERT_NEW",
     "BET_SETTLED",
     "EVENTS",
     "ODDS_UPDATE",
@@ -34,11 +36,15 @@ SETTLEMENT_GROUP: Final = "settlement"
 """Settlement on ``results``: each result settles its fixture's bets once."""
 REALTIME_GROUP: Final = "api-bridge"
 """The API processes' bridge from ``odds``, ``predictions`` and ``settlements`` to Socket.IO."""
+ALERTS_GROUP: Final = "alerts"
+"""The API processes' alert relay on ``odds`` and ``predictions``: each entry raises its
+alerts in one process."""
 
 ODDS_UPDATE: Final = "odds:update"
 PREDICTION_UPDATE: Final = "prediction:update"
 BET_SETTLED: Final = "bet:settled"
-EVENTS: Final = (ODDS_UPDATE, PREDICTION_UPDATE, BET_SETTLED)
+ALERT_NEW: Final = "alert:new"
+EVENTS: Final = (ODDS_UPDATE, PREDICTION_UPDATE, BET_SETTLED, ALERT_NEW)
 """The Socket.IO events the gateway pushes (their payloads: ``web/src/lib/live-events.ts``)."""
 
 SOCKETIO_CHANNEL: Final = "socketio"
@@ -103,8 +109,8 @@ class Streams:
     def readers(self) -> dict[str, tuple[str, ...]]:
         """Each stream and the consumer groups that read it (the admin status lists them)."""
         return {
-            self.odds: (WORKER_GROUP, REALTIME_GROUP),
-            self.predictions: (REALTIME_GROUP,),
+            self.odds: (WORKER_GROUP, REALTIME_GROUP, ALERTS_GROUP),
+            self.predictions: (REALTIME_GROUP, ALERTS_GROUP),
             self.results: (SETTLEMENT_GROUP,),
             self.settlements: (REALTIME_GROUP,),
         }

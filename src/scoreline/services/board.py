@@ -73,6 +73,7 @@ class BoardSelection:
     its own at the line. ``edge`` is ``fair_probability * best_price - 1`` to four places;
     ``suggested_stake_minor`` is None without a portfolio. Where it is 0,
     ``stake_reason`` (a ``stake_sizing.Reason`` code) and ``stake_message`` say why.
+    ``price_captured_at`` is when the best price was quoted (alerts skip a stale one).
     """
 
     market: str
@@ -89,6 +90,7 @@ class BoardSelection:
     suggested_stake_minor: int | None
     stake_reason: str | None = None
     stake_message: str | None = None
+    price_captured_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,6 +417,7 @@ def _selection(
         if suggestion is None or suggestion.reason is None
         else suggestion.reason.value,
         stake_message=None if suggestion is None else suggestion.message,
+        price_captured_at=None if quote is None else quote.captured_at,
     )
 
 

@@ -32,6 +32,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from scoreline.storage.types import Price, UTCDateTime
 
 __all__ = [
+    "AlertRow",
+    "AlertSettingsRow",
     "ApiKeyRow",
     "AuditSnapshotRow",
     "Base",
@@ -40,6 +42,7 @@ __all__ = [
     "BookmakerAccountRow",
     "CompetitionRow",
     "FixtureRow",
+    "FollowedFixtureRow",
     "IngestProblem",
     "LedgerEntryRow",
     "LimitationEventRow",
@@ -517,3 +520,59 @@ class AuditSnapshotRow(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+
+
+# -- alerts ---------------------------------------------------------------------------------
+
+
+class AlertSettingsRow(Base):
+    """A user's alert thresholds (fractions; NULL turns that alert off) and webhook."""
+
+    __tablename__ = "alert_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    value_edge_min: Mapped[Decimal | None]
+    line_move_min: Mapped[Decimal | None]
+    webhook_url: Mapped[str | None] = mapped_column(String(2048))
+    updated_at: Mapped[datetime]
+
+
+class FollowedFixtureRow(Base):
+    """A fixture a user follows for line-move alerts, since ``followed_at``."""
+
+    __tablename__ = "followed_fixtures"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    fixture_id: Mapped[int] = mapped_column(ForeignKey("fixtures.id"), primary_key=True, index=True)
+    followed_at: Mapped[datetime]
+
+
+class AlertRow(Base):
+    """An alert told to a user: a new value bet or a line move (``domain.alerts``).
+
+    ``dedup_key`` makes each alert once per user whatever redelivers its cause: a value
+    bet's is its selection, a line move's the snapshot and selection that moved.
+    ``read_at`` and the webhook's state are the only columns that ever change.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("user_id", "dedup_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    fixture_id: Mapped[int] = mapped_column(ForeignKey("fixtures.id"))
+    market: Mapped[str] = mapped_column(String(16))
+    line_quarters: Mapped[int] = mapped_column(SmallInteger)
+    selection: Mapped[str] = mapped_column(String(8))
+    bookmaker: Mapped[str] = mapped_column(String(64))
+    price: Mapped[Decimal]
+    previous_price: Mapped[Decimal | None]
+    change: Mapped[Decimal | None]
+    edge: Mapped[Decimal | None]
+    odds_snapshot_id: Mapped[int | None] = mapped_column(BigInteger)
+    dedup_key: Mapped[str] = mapped_column(String(96))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    webhook_state: Mapped[str | None] = mapped_column(String(8))
+    webhook_detail: Mapped[str | None] = mapped_column(String(200))

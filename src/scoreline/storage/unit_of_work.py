@@ -42,6 +42,7 @@ from scoreline.errors import (
     StorageError,
     StorageUnavailableError,
 )
+from scoreline.storage.repositories.alerts import AlertRepository
 from scoreline.storage.repositories.api_keys import ApiKeyRepository
 from scoreline.storage.repositories.audit import AuditRepository
 from scoreline.storage.repositories.bets import BetRepository
@@ -132,6 +133,10 @@ class UnitOfWork:
         self.session.rollback()
 
     # -- repositories, one per stored noun --------------------------------------------
+
+    @cached_property
+    def alerts(self) -> AlertRepository:
+        return AlertRepository(self.session)
 
     @cached_property
     def api_keys(self) -> ApiKeyRepository:

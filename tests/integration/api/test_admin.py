@@ -147,8 +147,8 @@ def test_a_refit_runs_in_the_background_and_becomes_the_active_model(
     assert status["bus_error"] is None
     readers = {s["name"]: [g["name"] for g in s["groups"]] for s in status["streams"]}
     assert readers == {
-        "t:odds": ["workers", "api-bridge"],
-        "t:predictions": ["api-bridge"],
+        "t:odds": ["workers", "api-bridge", "alerts"],
+        "t:predictions": ["api-bridge", "alerts"],
         "t:results": ["settlement"],
         "t:settlements": ["api-bridge"],
     }

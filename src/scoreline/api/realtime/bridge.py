@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,8 +37,8 @@ from typing import Any
 from scoreline.api.realtime.rooms import competition_room, fixture_room, user_room
 from scoreline.domain.ids import is_id
 from scoreline.messaging.bus import Bus, Delivery
-from scoreline.messaging.consumer import ConsumerConfig, ConsumerLoop, Rejection
-from scoreline.messaging.entries import EntryError, json_object
+from scoreline.messaging.consumer import LoopSet, Rejection
+from scoreline.messaging.entries import EntryError, age_seconds, json_object
 from scoreline.messaging.names import (
     BET_SETTLED,
     ODDS_UPDATE,
@@ -123,7 +122,7 @@ class RealtimeBridge:
         self._count = threading.Lock()
         self._competitions: dict[int, str] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._consumers: list[ConsumerLoop] = []
+        self._loops: LoopSet | None = None
 
     def __repr__(self) -> str:
         return (
@@ -136,45 +135,39 @@ class RealtimeBridge:
     def start(self) -> None:
         """One consumer loop per stream, each on its thread; call on the event loop that
         emits (the ASGI lifespan)."""
-        if self._consumers:
+        if self._loops is not None:
             raise RuntimeError(f"{self!r} was already started")
         self._loop = asyncio.get_running_loop()
-        for stream, handle in (
-            (self.streams.odds, self._odds),
-            (self.streams.predictions, self._predictions),
-            (self.streams.settlements, self._settlements),
-        ):
-            config = ConsumerConfig(
-                stream=stream,
-                group=REALTIME_GROUP,
-                consumer=self.consumer,
-                dead_letter_stream=self.streams.dead_letter,
-                block_ms=self.block_ms,
-            )
-            loop = ConsumerLoop(
-                self.bus,
-                config,
-                self._handler(handle),
-                on_dead_letter=self.on_dead_letter,
-                healthy=self.parts_healthy,
-            )
-            self._consumers.append(loop.start())
+        self._loops = LoopSet(
+            self.bus,
+            group=REALTIME_GROUP,
+            consumer=self.consumer,
+            dead_letter_stream=self.streams.dead_letter,
+            block_ms=self.block_ms,
+            on_dead_letter=self.on_dead_letter,
+            healthy=self.parts_healthy,
+        )
+        self._loops.start(
+            [
+                (self.streams.odds, self._handler(self._odds)),
+                (self.streams.predictions, self._handler(self._predictions)),
+                (self.streams.settlements, self._handler(self._settlements)),
+            ]
+        )
         logger.info("realtime bridge started as %s in group %s", self.consumer, REALTIME_GROUP)
 
     def stop(self) -> None:
         """Let each loop finish its batch, then return (blocking: call off the event loop,
         which the last emits still need)."""
-        for consumer in self._consumers:
-            consumer.stop()
-        for consumer in self._consumers:
-            consumer.join(timeout=self.block_ms / 1000 + self.emit_timeout_s + 5)
+        if self._loops is not None:
+            self._loops.stop(batch_timeout_s=self.emit_timeout_s)
         logger.info(
             "realtime bridge stopped: %d forwarded, %d dropped", self.forwarded, self.dropped
         )
 
     def is_alive(self) -> bool:
         """Whether every loop is running and went round recently (readiness)."""
-        return bool(self._consumers) and all(c.is_alive() for c in self._consumers)
+        return self._loops is not None and self._loops.is_alive()
 
     def parts_healthy(self) -> bool:
         """Whether the bus and the database answer (a loop asks when a batch fails in a
@@ -193,7 +186,7 @@ class RealtimeBridge:
             rejected: list[Rejection] = []
             fresh: list[tuple[Delivery, dict[str, Any]]] = []
             for delivery in batch:
-                if _age_seconds(delivery.id) > self.max_age_seconds:
+                if age_seconds(delivery.id) > self.max_age_seconds:
                     logger.debug("%s entry %s is too old to push", delivery.stream, delivery.id)
                     continue
                 try:
@@ -274,11 +267,3 @@ def _integer(body: dict[str, Any], name: str) -> int | None:
     """``body[name]`` when it is a row id (``domain.ids``), else None."""
     value = body.get(name)
     return value if is_id(value) else None
-
-
-def _age_seconds(entry_id: str) -> float:
-    """Seconds since an entry was appended, from its ``<milliseconds>-<sequence>`` id."""
-    try:
-        return time.time() - int(entry_id.partition("-")[0]) / 1000
-    except ValueError:
-        return 0.0

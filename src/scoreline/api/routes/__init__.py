@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from scoreline.api.routes import (
     admin,
+    alerts,
     auth,
     bet_history,
     bets,
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     bet_history.router,
     bets.router,
     bookmaker_accounts.router,
+    alerts.router,
     auth.router,
     users.router,
     keys.router,

@@ -142,21 +142,40 @@ class OddsRepository:
         price = getattr(OddsRow, selection)
         row = self.session.execute(
             select(OddsRow, Bookmaker.code)
-            .join(
-                named,
-                and_(
-                    named.id == odds_id,
-                    named.fixture_id == OddsRow.fixture_id,
-                    named.bookmaker_id == OddsRow.bookmaker_id,
-                    named.market == OddsRow.market,
-                    named.line_quarters == OddsRow.line_quarters,
-                ),
-            )
+            .join(named, _same_series(named, odds_id))
             .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
             .where(price.is_not(None), OddsRow.captured_at <= as_of)
             .order_by(OddsRow.captured_at.desc(), OddsRow.id.desc())
             .limit(1)
         ).first()
+        return None if row is None else _record(row[0], row[1])
+
+    def reference(self, *, odds_id: int, selection: str, as_of: datetime) -> OddsRecord | None:
+        """The price a later snapshot of the same series is measured against: of the same
+        fixture, bookmaker, market, line and kind as snapshot ``odds_id``, pricing
+        ``selection`` and stored before it, the newest captured by ``as_of``, else the
+        first captured after it (the opening price, when nothing was quoted by then)."""
+        if selection not in PRICE_COLUMNS:
+            raise ValueError(f"{selection!r} is not a priced selection")
+        named = aliased(OddsRow)
+        price = getattr(OddsRow, selection)
+        series = (
+            select(OddsRow, Bookmaker.code)
+            .join(named, and_(_same_series(named, odds_id), named.kind == OddsRow.kind))
+            .join(Bookmaker, Bookmaker.id == OddsRow.bookmaker_id)
+            .where(price.is_not(None), OddsRow.id < odds_id)
+        )
+        row = self.session.execute(
+            series.where(OddsRow.captured_at <= as_of)
+            .order_by(OddsRow.captured_at.desc(), OddsRow.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            row = self.session.execute(
+                series.where(OddsRow.captured_at > as_of)
+                .order_by(OddsRow.captured_at, OddsRow.id)
+                .limit(1)
+            ).first()
         return None if row is None else _record(row[0], row[1])
 
     def latest(self, fixture_id: int) -> list[OddsRecord]:
@@ -389,6 +408,18 @@ class OddsRepository:
         return self.session.scalar(
             select(func.max(OddsRow.captured_at)).where(OddsRow.source == "live")
         )
+
+
+def _same_series(named: type[OddsRow], odds_id: int) -> ColumnElement[bool]:
+    """Rows of the same fixture, bookmaker, market and line as snapshot ``odds_id`` (``named``
+    is an alias of the table standing for that snapshot)."""
+    return and_(
+        named.id == odds_id,
+        named.fixture_id == OddsRow.fixture_id,
+        named.bookmaker_id == OddsRow.bookmaker_id,
+        named.market == OddsRow.market,
+        named.line_quarters == OddsRow.line_quarters,
+    )
 
 
 def _live_values(row: LiveOdds) -> dict[str, Any]:
