@@ -101,7 +101,7 @@ def test_migration_0007_keeps_a_book_with_bets(
     )
     downgrade(engine, "0006")
     upgrade(engine)
-    assert current_revision(engine) == "0009"
+    assert current_revision(engine) == "0010"
     with unit_of_work() as uow:
         row = uow.session.get(BetRow, bet_id)
         assert row is not None

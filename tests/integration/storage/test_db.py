@@ -19,7 +19,7 @@ from scoreline.storage.unit_of_work import UnitOfWork
 
 
 def test_upgrade_creates_every_table(engine: Engine) -> None:
-    assert current_revision(engine) == "0009"
+    assert current_revision(engine) == "0010"
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
 
 
@@ -34,7 +34,7 @@ def test_downgrade_then_upgrade_round_trips(engine: Engine) -> None:
     assert current_revision(engine) is None
     assert "fixtures" not in inspect(engine).get_table_names()
     upgrade(engine)
-    assert current_revision(engine) == "0009"
+    assert current_revision(engine) == "0010"
 
 
 def test_unit_of_work_rolls_back_without_commit(

@@ -6,8 +6,8 @@ dashboard and optionally at a webhook. ``alerts`` keeps what was told, once per
 user and cause (``uq_alerts_user_id_dedup_key``), so a redelivered stream entry tells nothing
 twice. New tables only: no existing row changes.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import scoreline.storage.types
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | None = None
 depends_on: str | None = None
 
