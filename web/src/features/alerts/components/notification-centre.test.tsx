@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { act, render as rtlRender, screen, within } from '@testing-library/react';
+import { act, render as rtlRender, screen, waitFor, within } from '@testing-library/react';
 import { createMemoryRouter, Outlet, RouterProvider } from 'react-router';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -116,28 +116,43 @@ describe('notification centre', () => {
     expect(screen.getByRole('button', { name: 'Mark all read' })).toBeDisabled();
   });
 
-  it('puts a pushed alert:new at the top at once, counts it and shows a toast', async () => {
+  it('counts a pushed alert:new at once, shows a toast, and lists it on top', async () => {
     const { set } = setup([older]);
     render();
     const people = userEvent.setup();
-    await people.click(await screen.findByRole('button', { name: 'Notifications' }));
-    expect(screen.getAllByTestId('alert-item')).toHaveLength(1);
+    await screen.findByRole('button', { name: 'Notifications' });
     const pushed = alert(5, { title: 'Line move: Chelsea', message: 'Arsenal v Chelsea: PS Chelsea 3.70 → 4.20 (+13.5%)' });
     set(alertPage([pushed, older]));
     act(() => lastSocket().push('alert:new', pushed));
+    // The cache is written at once; TanStack Query tells the page on its next tick.
+    const bell = await screen.findByRole('button', { name: 'Notifications, 1 unread' });
+    const toast = screen.getByTestId('alert-toast');
+    expect(toast).toHaveTextContent('Line move: Chelsea');
+    expect(toast).toHaveTextContent('Arsenal v Chelsea: PS Chelsea 3.70 → 4.20 (+13.5%)');
+    await people.click(bell);
+    // The open panel lists it: the toast goes.
+    expect(screen.queryByTestId('alert-toast')).not.toBeInTheDocument();
     const items = screen.getAllByTestId('alert-item');
     expect(items.map((item) => within(item).getByTestId('alert-link').textContent)).toEqual([
       'Line move: Chelsea',
       'Line move: Arsenal',
     ]);
-    expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
-    const toast = screen.getByTestId('alert-toast');
-    expect(toast).toHaveTextContent('Line move: Chelsea');
-    expect(toast).toHaveTextContent('Arsenal v Chelsea: PS Chelsea 3.70 → 4.20 (+13.5%)');
-    // The same alert pushed again (another tab's reconnect) is neither listed nor counted twice.
-    act(() => lastSocket().push('alert:new', pushed));
-    expect(screen.getAllByTestId('alert-item')).toHaveLength(2);
-    expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
+    expect(items.map((item) => item.dataset.unread)).toEqual(['true', 'false']);
+    // While the panel is open, a push goes straight into the list; the same alert pushed again
+    // (another tab's reconnect) is neither listed nor counted twice.
+    const next = alert(6, { kind: 'value_bet', title: 'Value bet: Draw', message: 'Arsenal v Chelsea: Draw at 4.10 (PS), edge +6.0%' });
+    set(alertPage([next, pushed, older]));
+    act(() => lastSocket().push('alert:new', next));
+    act(() => lastSocket().push('alert:new', next));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('alert-item').map((item) => within(item).getByTestId('alert-link').textContent)).toEqual([
+        'Value bet: Draw',
+        'Line move: Chelsea',
+        'Line move: Arsenal',
+      ]),
+    );
+    expect(await screen.findByRole('button', { name: 'Notifications, 2 unread' })).toBeInTheDocument();
+    expect(screen.queryByTestId('alert-toast')).not.toBeInTheDocument();
   });
 
   it('says so when there is no alert, and closes on Escape with focus back on the bell', async () => {

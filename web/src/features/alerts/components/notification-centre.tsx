@@ -67,8 +67,13 @@ export function NotificationCentre({ className = '' }: { className?: string }) {
   useSocketEvent<AlertNew>(ALERT_NEW, (alert) => {
     insertAlert(queryClient, alert);
     announce(alert);
-    setToasts((shown) => [...shown.filter((item) => item.id !== alert.id), alert].slice(-3));
+    if (!open) setToasts((shown) => [...shown.filter((item) => item.id !== alert.id), alert].slice(-3));
   });
+
+  const show = (next: boolean) => {
+    setOpen(next);
+    if (next) setToasts([]); // the panel lists them
+  };
 
   const close = (refocus = true) => {
     setOpen(false);
@@ -111,7 +116,7 @@ export function NotificationCentre({ className = '' }: { className?: string }) {
         aria-label={label}
         aria-expanded={open}
         aria-controls={panelId}
-        onClick={() => setOpen((shown) => !shown)}
+        onClick={() => show(!open)}
         data-testid="alerts-bell"
       >
         <BellIcon />
@@ -184,15 +189,20 @@ export function NotificationCentre({ className = '' }: { className?: string }) {
           </div>
         </div>
       ) : null}
-      {/* Always there, so a screen reader hears what is added to it. */}
+      {/* Always there, so a screen reader hears what is added to it; no toast while the open
+          panel lists the alert already (on a phone the toasts would cover the panel). */}
       <div
-          role="status"
-          aria-label="New alerts"
-          className="pointer-events-none fixed inset-x-2 bottom-2 z-50 flex flex-col gap-2 sm:left-auto sm:right-4 sm:bottom-4 sm:w-96"
-        >
-          {toasts.map((alert) => (
-            <Toast key={alert.id} alert={alert} onDismiss={() => setToasts((shown) => shown.filter((item) => item.id !== alert.id))} />
-          ))}
+        role="status"
+        aria-label="New alerts"
+        className="pointer-events-none fixed inset-x-2 bottom-2 z-50 flex flex-col gap-2 sm:left-auto sm:right-4 sm:bottom-4 sm:w-96"
+      >
+        {toasts.map((alert) => (
+          <Toast
+            key={alert.id}
+            alert={alert}
+            onDismiss={() => setToasts((shown) => shown.filter((item) => item.id !== alert.id))}
+          />
+        ))}
       </div>
     </div>
   );
