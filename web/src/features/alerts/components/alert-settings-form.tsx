@@ -63,7 +63,6 @@ function SettingsForm({ settings }: { settings: AlertSettings }) {
         label="Value bets: edge at least (%)"
         name="value_edge_min"
         inputMode="decimal"
-        placeholder="off"
         autoComplete="off"
         value={draft.value_edge_min}
         onChange={edit('value_edge_min')}
@@ -74,7 +73,6 @@ function SettingsForm({ settings }: { settings: AlertSettings }) {
         label="Line moves: price moves at least (%)"
         name="line_move_min"
         inputMode="decimal"
-        placeholder="off"
         autoComplete="off"
         value={draft.line_move_min}
         onChange={edit('line_move_min')}
@@ -86,7 +84,6 @@ function SettingsForm({ settings }: { settings: AlertSettings }) {
         name="webhook_url"
         type="url"
         inputMode="url"
-        placeholder="none"
         autoComplete="off"
         value={draft.webhook_url}
         onChange={edit('webhook_url')}

@@ -16,7 +16,7 @@ function EveryAlert() {
   const unread = alerts.data?.unread ?? 0;
   return (
     <Panel
-      title="Alerts"
+      title="Every alert"
       actions={
         <Button size="sm" onClick={() => markRead.mutate('all')} disabled={unread === 0}>
           Mark all read
