@@ -285,6 +285,10 @@ def test_model_health_fits(trader: Page, desk: Desk) -> None:
     check_page(trader, "/model-health", "model-health", "[data-testid=chart-reliability]", ALL)
 
 
+def test_the_alerts_page_fits(trader: Page, desk: Desk) -> None:
+    check_page(trader, "/alerts", "alerts", "form[aria-label='Alert settings']", ALL)
+
+
 def test_the_admin_page_fits(admin: Page, desk: Desk) -> None:
     check_page(admin, "/admin", "admin", "[data-testid=worker-row]", ALL)
     # The platform's worker, from its heartbeat, serving the active version.

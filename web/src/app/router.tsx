@@ -20,6 +20,7 @@ const BetRoute = page(() => import('./routes/bet'), 'BetRoute');
 const AccountsRoute = page(() => import('./routes/accounts'), 'AccountsRoute');
 const PerformanceRoute = page(() => import('./routes/performance'), 'PerformanceRoute');
 const ModelHealthRoute = page(() => import('./routes/model-health'), 'ModelHealthRoute');
+const AlertsRoute = page(() => import('./routes/alerts'), 'AlertsRoute');
 const AdminRoute = page(() => import('./routes/admin'), 'AdminRoute');
 const NotFoundRoute = page(() => import('./routes/not-found'), 'NotFoundRoute');
 
@@ -46,6 +47,7 @@ export const routes = [
       { path: 'accounts', element: suspended(<AccountsRoute />) },
       { path: 'performance', element: suspended(<PerformanceRoute />) },
       { path: 'model-health', element: suspended(<ModelHealthRoute />) },
+      { path: 'alerts', element: suspended(<AlertsRoute />) },
       {
         path: 'admin',
         element: <RequireRole allow="admin">{suspended(<AdminRoute />)}</RequireRole>,

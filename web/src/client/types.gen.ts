@@ -81,6 +81,179 @@ export type AdminStatusRead = {
 };
 
 /**
+ * AlertPage
+ *
+ * A page of alerts, newest first, how many there are and how many are unread.
+ */
+export type AlertPage = {
+    /**
+     * Items
+     */
+    items: Array<AlertRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Offset
+     */
+    offset: number;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Unread
+     */
+    unread: number;
+};
+
+/**
+ * AlertRead
+ *
+ * An alert, with its fixture and the text it is told with.
+ *
+ * ``line`` is the goal line of a total or the home side's handicap (null for 1X2), as
+ * bets and odds carry it. A line move carries the price it moved from and the move
+ * (``price / previous_price - 1``); a value bet its edge against the fair price.
+ */
+export type AlertRead = {
+    /**
+     * Away Team
+     */
+    away_team: string;
+    /**
+     * Bookmaker
+     */
+    bookmaker: string;
+    /**
+     * Change
+     */
+    change: string | null;
+    /**
+     * Competition
+     */
+    competition: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Edge
+     */
+    edge: string | null;
+    /**
+     * Fixture Id
+     */
+    fixture_id: number;
+    /**
+     * Home Team
+     */
+    home_team: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Kickoff
+     */
+    kickoff: string;
+    /**
+     * Kind
+     */
+    kind: 'value_bet' | 'line_move';
+    /**
+     * Line
+     */
+    line: string | null;
+    /**
+     * Market
+     */
+    market: '1x2' | 'over_under' | 'asian_handicap';
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Odds Snapshot Id
+     */
+    odds_snapshot_id: number | null;
+    /**
+     * Previous Price
+     */
+    previous_price: string | null;
+    /**
+     * Price
+     */
+    price: string;
+    /**
+     * Read At
+     */
+    read_at: string | null;
+    /**
+     * Selection
+     */
+    selection: 'home' | 'draw' | 'away' | 'over' | 'under';
+    /**
+     * Title
+     */
+    title: string;
+    webhook: WebhookRead | null;
+};
+
+/**
+ * AlertSettings
+ *
+ * A trader's alert settings, all of them (a PUT restates them).
+ */
+export type AlertSettingsInput = {
+    /**
+     * Line Move Min
+     *
+     * Tell me when a bookmaker's price on a fixture I follow moves by at least this fraction from the price I last heard of; null: off.
+     */
+    line_move_min?: number | string | null;
+    /**
+     * Value Edge Min
+     *
+     * Tell me of new value bets whose edge is at least this fraction (0.03 is 3%) on any upcoming fixture; null: off.
+     */
+    value_edge_min?: number | string | null;
+    /**
+     * Webhook Url
+     *
+     * Also post each alert as JSON to this http(s) address; null: none.
+     */
+    webhook_url?: string | null;
+};
+
+/**
+ * AlertSettings
+ *
+ * A trader's alert settings, all of them (a PUT restates them).
+ */
+export type AlertSettingsOutput = {
+    /**
+     * Line Move Min
+     *
+     * Tell me when a bookmaker's price on a fixture I follow moves by at least this fraction from the price I last heard of; null: off.
+     */
+    line_move_min?: string | null;
+    /**
+     * Value Edge Min
+     *
+     * Tell me of new value bets whose edge is at least this fraction (0.03 is 3%) on any upcoming fixture; null: off.
+     */
+    value_edge_min?: string | null;
+    /**
+     * Webhook Url
+     *
+     * Also post each alert as JSON to this http(s) address; null: none.
+     */
+    webhook_url?: string | null;
+};
+
+/**
  * ApiKeyAdminRead
  *
  * Any user's key, with its owner.
@@ -1282,6 +1455,42 @@ export type FixtureRead = {
 };
 
 /**
+ * FollowRead
+ *
+ * A fixture the caller follows, since when.
+ */
+export type FollowRead = {
+    /**
+     * Away Team
+     */
+    away_team: string;
+    /**
+     * Competition
+     */
+    competition: string;
+    /**
+     * Fixture Id
+     */
+    fixture_id: number;
+    /**
+     * Followed At
+     */
+    followed_at: string;
+    /**
+     * Home Team
+     */
+    home_team: string;
+    /**
+     * Kickoff
+     */
+    kickoff: string;
+    /**
+     * Status
+     */
+    status: string;
+};
+
+/**
  * GroupStatus
  *
  * A consumer group on a stream: its consumers, entries not yet acknowledged and
@@ -1419,6 +1628,22 @@ export type LimitationRead = {
      * Refused
      */
     refused: string;
+};
+
+/**
+ * MarkRead
+ *
+ * Which alerts to mark read: these ids, or every unread one with ``all``.
+ */
+export type MarkRead = {
+    /**
+     * All
+     */
+    all?: boolean;
+    /**
+     * Ids
+     */
+    ids?: Array<number> | null;
 };
 
 /**
@@ -2479,6 +2704,18 @@ export type Tokens = {
 };
 
 /**
+ * UnreadRead
+ *
+ * How many alerts remain unread.
+ */
+export type UnreadRead = {
+    /**
+     * Unread
+     */
+    unread: number;
+};
+
+/**
  * UserCreate
  *
  * A new user.
@@ -2647,6 +2884,22 @@ export type VersionRecordRead = {
      * Version
      */
     version: string;
+};
+
+/**
+ * WebhookRead
+ *
+ * Where the alert's webhook post stands: pending, sent, or failed and why.
+ */
+export type WebhookRead = {
+    /**
+     * Detail
+     */
+    detail: string | null;
+    /**
+     * State
+     */
+    state: 'pending' | 'sent' | 'failed';
 };
 
 /**
@@ -3517,6 +3770,298 @@ export type ChangeUserApiV1AdminUsersUserIdPatchResponses = {
 };
 
 export type ChangeUserApiV1AdminUsersUserIdPatchResponse = ChangeUserApiV1AdminUsersUserIdPatchResponses[keyof ChangeUserApiV1AdminUsersUserIdPatchResponses];
+
+export type ListAlertsApiV1AlertsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Unread Only
+         *
+         * Only alerts not yet read
+         */
+        unread_only?: boolean;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/v1/alerts';
+};
+
+export type ListAlertsApiV1AlertsGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ListAlertsApiV1AlertsGetError = ListAlertsApiV1AlertsGetErrors[keyof ListAlertsApiV1AlertsGetErrors];
+
+export type ListAlertsApiV1AlertsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertPage;
+};
+
+export type ListAlertsApiV1AlertsGetResponse = ListAlertsApiV1AlertsGetResponses[keyof ListAlertsApiV1AlertsGetResponses];
+
+export type ListFollowingApiV1AlertsFollowingGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/alerts/following';
+};
+
+export type ListFollowingApiV1AlertsFollowingGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type ListFollowingApiV1AlertsFollowingGetError = ListFollowingApiV1AlertsFollowingGetErrors[keyof ListFollowingApiV1AlertsFollowingGetErrors];
+
+export type ListFollowingApiV1AlertsFollowingGetResponses = {
+    /**
+     * Response List Following Api V1 Alerts Following Get
+     *
+     * Successful Response
+     */
+    200: Array<FollowRead>;
+};
+
+export type ListFollowingApiV1AlertsFollowingGetResponse = ListFollowingApiV1AlertsFollowingGetResponses[keyof ListFollowingApiV1AlertsFollowingGetResponses];
+
+export type MarkReadApiV1AlertsReadPostData = {
+    body: MarkRead;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/alerts/read';
+};
+
+export type MarkReadApiV1AlertsReadPostErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type MarkReadApiV1AlertsReadPostError = MarkReadApiV1AlertsReadPostErrors[keyof MarkReadApiV1AlertsReadPostErrors];
+
+export type MarkReadApiV1AlertsReadPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: UnreadRead;
+};
+
+export type MarkReadApiV1AlertsReadPostResponse = MarkReadApiV1AlertsReadPostResponses[keyof MarkReadApiV1AlertsReadPostResponses];
+
+export type GetSettingsApiV1AlertsSettingsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/alerts/settings';
+};
+
+export type GetSettingsApiV1AlertsSettingsGetErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type GetSettingsApiV1AlertsSettingsGetError = GetSettingsApiV1AlertsSettingsGetErrors[keyof GetSettingsApiV1AlertsSettingsGetErrors];
+
+export type GetSettingsApiV1AlertsSettingsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertSettingsOutput;
+};
+
+export type GetSettingsApiV1AlertsSettingsGetResponse = GetSettingsApiV1AlertsSettingsGetResponses[keyof GetSettingsApiV1AlertsSettingsGetResponses];
+
+export type PutSettingsApiV1AlertsSettingsPutData = {
+    body: AlertSettingsInput;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/alerts/settings';
+};
+
+export type PutSettingsApiV1AlertsSettingsPutErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type PutSettingsApiV1AlertsSettingsPutError = PutSettingsApiV1AlertsSettingsPutErrors[keyof PutSettingsApiV1AlertsSettingsPutErrors];
+
+export type PutSettingsApiV1AlertsSettingsPutResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertSettingsOutput;
+};
+
+export type PutSettingsApiV1AlertsSettingsPutResponse = PutSettingsApiV1AlertsSettingsPutResponses[keyof PutSettingsApiV1AlertsSettingsPutResponses];
 
 export type BootstrapApiV1AuthBootstrapPostData = {
     body: UserCreate;
@@ -4653,6 +5198,126 @@ export type FixtureApiV1FixturesFixtureIdGetResponses = {
 };
 
 export type FixtureApiV1FixturesFixtureIdGetResponse = FixtureApiV1FixturesFixtureIdGetResponses[keyof FixtureApiV1FixturesFixtureIdGetResponses];
+
+export type UnfollowApiV1FixturesFixtureIdFollowDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Fixture Id
+         */
+        fixture_id: number;
+    };
+    query?: never;
+    url: '/api/v1/fixtures/{fixture_id}/follow';
+};
+
+export type UnfollowApiV1FixturesFixtureIdFollowDeleteErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type UnfollowApiV1FixturesFixtureIdFollowDeleteError = UnfollowApiV1FixturesFixtureIdFollowDeleteErrors[keyof UnfollowApiV1FixturesFixtureIdFollowDeleteErrors];
+
+export type UnfollowApiV1FixturesFixtureIdFollowDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type UnfollowApiV1FixturesFixtureIdFollowDeleteResponse = UnfollowApiV1FixturesFixtureIdFollowDeleteResponses[keyof UnfollowApiV1FixturesFixtureIdFollowDeleteResponses];
+
+export type FollowApiV1FixturesFixtureIdFollowPutData = {
+    body?: never;
+    headers?: {
+        /**
+         * Authorization
+         */
+        authorization?: string | null;
+        /**
+         * X-Api-Key
+         */
+        'x-api-key'?: string | null;
+    };
+    path: {
+        /**
+         * Fixture Id
+         */
+        fixture_id: number;
+    };
+    query?: never;
+    url: '/api/v1/fixtures/{fixture_id}/follow';
+};
+
+export type FollowApiV1FixturesFixtureIdFollowPutErrors = {
+    /**
+     * Not signed in, or the credential is not valid
+     */
+    401: ErrorResponse;
+    /**
+     * Signed in, without the permission (or CSRF token) this needs
+     */
+    403: ErrorResponse;
+    /**
+     * Not found, or not yours
+     */
+    404: ErrorResponse;
+    /**
+     * The input is not valid
+     */
+    422: ErrorResponse;
+    /**
+     * A bug; it is logged
+     */
+    500: ErrorResponse;
+    /**
+     * The database or the stream bus is unavailable; try again
+     */
+    503: ErrorResponse;
+};
+
+export type FollowApiV1FixturesFixtureIdFollowPutError = FollowApiV1FixturesFixtureIdFollowPutErrors[keyof FollowApiV1FixturesFixtureIdFollowPutErrors];
+
+export type FollowApiV1FixturesFixtureIdFollowPutResponses = {
+    /**
+     * Successful Response
+     */
+    200: FollowRead;
+};
+
+export type FollowApiV1FixturesFixtureIdFollowPutResponse = FollowApiV1FixturesFixtureIdFollowPutResponses[keyof FollowApiV1FixturesFixtureIdFollowPutResponses];
 
 export type LatestOddsApiV1FixturesFixtureIdOddsGetData = {
     body?: never;

@@ -133,3 +133,43 @@ export function configureApiClient(): void {
 }
 
 configureApiClient();
+
+/**
+ * A 422's messages by the form field they name: a validation error's `loc` ends with the
+ * field; a domain error names it first in its message ("webhook_url must be an http://...",
+ * several joined by "; "). What names no field of `fields` is left in `other`.
+ */
+export function fieldErrors<F extends string>(
+  error: unknown,
+  fields: readonly F[],
+): { byField: Partial<Record<F, string>>; other: string[] } {
+  const byField: Partial<Record<F, string>> = {};
+  const other: string[] = [];
+  const known = new Set<string>(fields);
+  const add = (field: string | undefined, message: string): void => {
+    if (field !== undefined && known.has(field)) {
+      const key = field as F;
+      byField[key] = byField[key] ? `${byField[key]}; ${message}` : message;
+    } else other.push(message);
+  };
+  if (!isApiError(error)) {
+    if (error instanceof Error) other.push(error.message);
+    return { byField, other };
+  }
+  const body = error.detail;
+  const detail = typeof body === 'object' && body !== null && 'detail' in body ? body.detail : null;
+  if (!Array.isArray(detail)) return { byField, other: [error.message] };
+  for (const item of detail.filter(isDetailItem)) {
+    const last = item.loc?.[item.loc.length - 1];
+    if (typeof last === 'string' && known.has(last)) {
+      add(last, item.msg);
+      continue;
+    }
+    for (const part of item.msg.split('; ')) {
+      const named = /^(\w+) (.+)$/.exec(part);
+      if (named && known.has(named[1] ?? '')) add(named[1], named[2] ?? part);
+      else add(undefined, part);
+    }
+  }
+  return { byField, other };
+}

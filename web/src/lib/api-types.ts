@@ -5,6 +5,10 @@
  */
 import type {
   AdminStatusRead,
+  AlertPage as AlertPageRead,
+  AlertRead,
+  AlertSettingsInput,
+  AlertSettingsOutput,
   ApiKeyAdminRead,
   ApiKeyCreated,
   ApiKeyRead,
@@ -27,6 +31,7 @@ import type {
   ExternalBetCreate,
   Figures,
   FixtureRead,
+  FollowRead,
   IngestRead,
   LimitationCreate,
   LimitationRead,
@@ -70,6 +75,10 @@ export type {
 
 export type AdminKeyOut = ApiKeyAdminRead;
 export type AdminStatus = AdminStatusRead;
+export type Alert = AlertRead;
+export type AlertPage = AlertPageRead;
+export type AlertSettings = AlertSettingsOutput;
+export type AlertSettingsIn = AlertSettingsInput;
 export type ApiKeyOut = ApiKeyRead;
 export type BetHistoryOut = BetHistoryRead;
 export type BetIn = BetCreate;
@@ -90,6 +99,7 @@ export type Competition = CompetitionRead;
 export type DeadLetter = DeadLetterRead;
 export type ExposureOut = ExposureRead;
 export type Fixture = FixtureRead;
+export type Follow = FollowRead;
 export type IngestOut = IngestRead;
 export type ModelHealth = ModelHealthRead;
 export type ModelVersionOut = ModelVersionRead;

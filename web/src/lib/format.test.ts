@@ -11,6 +11,8 @@ import {
   formatHandicap,
   formatMarket,
   formatMoney,
+  fractionToPercent,
+  percentToFraction,
   formatOutcome,
   formatSelection,
   formatVersion,
@@ -187,5 +189,21 @@ describe('bookmakers, counts, fractions and versions', () => {
   it('names outcomes in words', () => {
     expect(formatOutcome('half_won')).toBe('half won');
     expect(formatOutcome(null)).toBe('—');
+  });
+
+  it('moves the point between a typed percentage and the fraction the API takes, exactly', () => {
+    expect(percentToFraction('3')).toBe('0.03');
+    expect(percentToFraction('2.5%')).toBe('0.025');
+    expect(percentToFraction('.5')).toBe('0.005');
+    expect(percentToFraction('100')).toBe('1');
+    expect(percentToFraction('12.34')).toBe('0.1234');
+    expect(percentToFraction('0.1')).toBe('0.001');
+    expect(percentToFraction('-1')).toBeNull();
+    expect(percentToFraction('3e1')).toBeNull();
+    expect(fractionToPercent('0.0300')).toBe('3');
+    expect(fractionToPercent('0.0001')).toBe('0.01');
+    expect(fractionToPercent('0.1234')).toBe('12.34');
+    expect(fractionToPercent('1')).toBe('100');
+    expect(fractionToPercent(null)).toBe('');
   });
 });

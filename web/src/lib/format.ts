@@ -243,3 +243,44 @@ export function formatVersion(version: string | null | undefined): string {
 export function formatOutcome(outcome: string | null | undefined): string {
   return outcome ? outcome.replace(/_/g, ' ') : '—';
 }
+
+/** When something happened, to the minute: "Sat 03 Dec, 15:04" (an alert, a follow). */
+export function formatDateTime(iso: string | null | undefined): string {
+  return formatKickoff(iso);
+}
+
+/** Shift a plain decimal text's point `places` to the left (negative: right), as text. */
+function shiftPoint(text: string, places: number): string {
+  const match = /^(\d*)(?:\.(\d*))?$/.exec(text);
+  const whole = match?.[1] ?? '';
+  const fraction = match?.[2] ?? '';
+  const digits = `${whole}${fraction}`;
+  let point = whole.length - places;
+  let padded = digits;
+  if (point < 0) {
+    padded = '0'.repeat(-point) + padded;
+    point = 0;
+  }
+  if (point > padded.length) padded = padded.padEnd(point, '0');
+  const head = padded.slice(0, point).replace(/^0+(?=\d)/, '') || '0';
+  const tail = padded.slice(point).replace(/0+$/, '');
+  return tail ? `${head}.${tail}` : head;
+}
+
+/**
+ * A percentage the user typed ("3", "2.5", " 0.25 ") as the fraction the API takes ("0.03",
+ * "0.025", "0.0025"), by moving the decimal point (never through a float); null when the text
+ * is not a plain non-negative number. Blank is for the caller to read as "off".
+ */
+export function percentToFraction(percent: string): string | null {
+  const text = percent.trim().replace(/%$/, '').trim();
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) return null;
+  return shiftPoint(text, 2);
+}
+
+/** A fraction from the API ("0.0300") as the percentage a field shows ("3"); blank for null. */
+export function fractionToPercent(fraction: string | number | null | undefined): string {
+  if (fraction === null || fraction === undefined || fraction === '') return '';
+  const text = String(fraction);
+  return /^\d*(\.\d*)?$/.test(text) ? shiftPoint(text, -2) : '';
+}

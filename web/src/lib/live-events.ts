@@ -2,6 +2,8 @@
  * Socket.IO payloads. These travel over the socket, not REST, so the OpenAPI document does
  * not describe them; the shapes follow the gateway's realtime bridge.
  */
+import type { AlertRead } from '@/client/types.gen';
+
 export type LiveMarket = '1x2' | 'over_under' | 'asian_handicap';
 export type PriceKey = 'home' | 'draw' | 'away' | 'over' | 'under';
 
@@ -46,3 +48,6 @@ export interface BetSettled {
   payout_minor: number | null;
   profit_minor: number;
 }
+
+/** `alert:new` carries the body `GET /alerts` lists (`AlertRead`), so the OpenAPI type is it. */
+export type AlertNew = AlertRead;

@@ -13,6 +13,8 @@ export type SubscribeAck = { ok: true; room: string } | { ok: false; error: stri
 export const ODDS_UPDATE = 'odds:update';
 export const PREDICTION_UPDATE = 'prediction:update';
 export const BET_SETTLED = 'bet:settled';
+/** Pushed to the signed-in user's own room (joined on connect), like `bet:settled`. */
+export const ALERT_NEW = 'alert:new';
 
 let socket: Socket | null = null;
 

@@ -1,4 +1,4 @@
-import type { BoardRow, BoardSelection, PortfolioOut } from '@/lib/api-types';
+import type { Alert, AlertPage, BoardRow, BoardSelection, PortfolioOut } from '@/lib/api-types';
 
 type SelectionPatch = Partial<BoardSelection> & Pick<BoardSelection, 'market' | 'selection'>;
 
@@ -66,4 +66,42 @@ export function portfolio(patch: Partial<PortfolioOut> = {}): PortfolioOut {
 
 export function page<T>(items: T[]) {
   return { items, total: items.length, limit: 100, offset: 0 };
+}
+
+export function alert(id: number, patch: Partial<Alert> = {}): Alert {
+  return {
+    id,
+    kind: 'line_move',
+    fixture_id: 7,
+    competition: 'E0',
+    kickoff: '2030-01-02T15:00:00Z',
+    home_team: 'Arsenal',
+    away_team: 'Chelsea',
+    market: '1x2',
+    line: null,
+    selection: 'away',
+    bookmaker: 'PS',
+    price: '4.2000',
+    previous_price: '3.7000',
+    change: '0.1351',
+    edge: null,
+    odds_snapshot_id: 100 + id,
+    title: 'Line move: Chelsea',
+    message: `Arsenal v Chelsea: PS Chelsea 3.70 → 4.20 (+13.5%) #${id}`,
+    created_at: `2030-01-01T10:0${id % 10}:00Z`,
+    read_at: null,
+    webhook: null,
+    ...patch,
+  };
+}
+
+export function alertPage(items: Alert[], patch: Partial<AlertPage> = {}): AlertPage {
+  return {
+    items,
+    total: items.length,
+    unread: items.filter((item) => !item.read_at).length,
+    limit: 20,
+    offset: 0,
+    ...patch,
+  };
 }

@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 
 import { Button } from '@/components/ui/button';
+import { NotificationCentre } from '@/features/alerts/components/notification-centre';
 import { useSignOut } from '@/features/auth/api/session';
 import { useUser } from '@/lib/auth';
 import { connectSocket, resetSocket } from '@/lib/socket';
@@ -65,9 +66,11 @@ export function AppShell() {
             <img src="/favicon.svg" alt="" width={22} height={22} />
             Scoreline
           </span>
+          {/* In the header row at every width: last on a wide screen, before Menu on a phone. */}
+          <NotificationCentre className="ml-auto lg:order-last lg:ml-0" />
           <Button
             size="sm"
-            className="ml-auto lg:hidden"
+            className="lg:hidden"
             aria-expanded={menuOpen}
             aria-controls={menuId}
             onClick={() => setMenuOpen((open) => !open)}

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 
+import { FollowButton } from '@/features/alerts/components/follow-button';
 import { fixtureKeys } from '@/features/fixture/api/fixture';
 import { FixturePage } from '@/features/fixture/components/fixture-page';
 import { draftFromSelection, PlaceBetDialog, type BetDraft } from '@/features/portfolio/components/place-bet-form';
@@ -23,6 +24,7 @@ function FixtureWithBets({ id }: { id: number }) {
       ) : null}
       <FixturePage
         id={id}
+        actions={<FollowButton fixtureId={id} />}
         onBet={(selection, description, portfolioId) => {
           const next = draftFromSelection(selection, description, portfolioId);
           if (!next) return;
