@@ -6,8 +6,9 @@ On each page and width: no sideways page scroll (``scrollWidth <= innerWidth``);
 either lies wholly within the viewport or scrolls inside its own labelled panel (with its
 first column pinned when it does scroll); from 1280 px up no table needs its panel's
 scrollbar at all (nothing clipped); axe-core finds nothing serious at 390 and 1440 px. A
-screenshot of each goes to var/e2e. The navigation, the theme toggle, the in-app confirm
-dialog and the board's keyboard shortcuts are driven here too.
+screenshot of each goes to var/e2e, or to the folder SCORELINE_SHOTS names. The navigation,
+the theme toggle, the in-app confirm dialog and the board's keyboard shortcuts are driven
+here too.
 """
 
 from __future__ import annotations

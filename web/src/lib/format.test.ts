@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   dateInputToIso,
+  edgeTone,
   formatBetName,
   formatBookmaker,
   formatCount,
@@ -13,6 +14,7 @@ import {
   formatOutcome,
   formatSelection,
   formatVersion,
+  isBelowFair,
   isAggregate,
   formatOdds,
   formatPercent,
@@ -175,5 +177,14 @@ describe('bookmakers, counts, fractions and versions', () => {
   it('names outcomes in words', () => {
     expect(formatOutcome('half_won')).toBe('half won');
     expect(formatOutcome(null)).toBe('—');
+  });
+
+  it('colours an edge and says when a price is below fair', () => {
+    expect(edgeTone('0.0500')).toBe('text-up');
+    expect(edgeTone(-0.032)).toBe('text-down');
+    expect(edgeTone(null)).toBe('text-muted');
+    expect(isBelowFair('-0.0001')).toBe(true);
+    expect(isBelowFair('0.0000')).toBe(false);
+    expect(isBelowFair(null)).toBe(false);
   });
 });
