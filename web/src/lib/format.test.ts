@@ -6,6 +6,7 @@ import {
   formatBetName,
   formatBookmaker,
   formatCount,
+  formatDecimal,
   formatFraction,
   formatGoalLine,
   formatHandicap,
@@ -177,6 +178,12 @@ describe('bookmakers, counts, fractions and versions', () => {
   it('names outcomes in words', () => {
     expect(formatOutcome('half_won')).toBe('half won');
     expect(formatOutcome(null)).toBe('—');
+  });
+
+  it('writes metrics to fixed places with a real minus sign', () => {
+    expect(formatDecimal(-0.0181, 3)).toBe('−0.018');
+    expect(formatDecimal('0.20134')).toBe('0.2013');
+    expect(formatDecimal(-0.00001, 3)).toBe('0.000');
   });
 
   it('colours an edge and says when a price is below fair', () => {

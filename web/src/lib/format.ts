@@ -114,10 +114,12 @@ export function formatDate(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? '—' : dateOnly.format(date);
 }
 
-/** Fixed decimals for metrics (RPS, log loss): "0.2013". */
+/** Fixed decimals for metrics (RPS, log loss): "0.2013"; below zero with a real minus, "−0.018". */
 export function formatDecimal(value: number | string | null | undefined, digits = 4): string {
   const number = toNumber(value);
-  return number === null ? '—' : number.toFixed(digits);
+  if (number === null) return '—';
+  const text = number.toFixed(digits);
+  return Number(text) === 0 ? (0).toFixed(digits) : text.replace('-', '−');
 }
 
 /** A `YYYY-MM-DD` date input value as the ISO instant of that day's start (UTC, with Z). */

@@ -102,7 +102,7 @@ function PriceCell({
           <Button
             size="sm"
             variant="primary"
-            className="px-1.5 py-0 text-[11px]"
+            className="min-h-6 px-2 py-0 text-xs"
             data-bet-button=""
             aria-label={`Bet ${name}, ${row.home_team} v ${row.away_team}, at ${formatOdds(item.best_price)}`}
             onClick={() => onBet({ row, selection: item, label: name })}
