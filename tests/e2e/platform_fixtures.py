@@ -4,7 +4,7 @@ the built dashboard, driven by Debian's Chromium through Playwright.
 The platform runs in this process (uvicorn and the worker on threads) so a test
 can inject ticks and results into the pipeline exactly as a feed would, then
 watch the page. Screenshots of every page, at desktop and phone widths, go to
-``var/e2e`` (CI keeps them as artifacts).
+``var/e2e`` (CI keeps them as artifacts), or to the folder ``SCORELINE_SHOTS`` names.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ SAMPLE_DATA = ROOT / "data" / "sample" / "football-data"
 CHROMIUM = Path(os.environ.get("SCORELINE_CHROMIUM", "/usr/bin/chromium"))
 WEB_DIST = ROOT / "web" / "dist"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = ROOT / "var" / "e2e"
+# SCORELINE_SHOTS sends the screenshots elsewhere (a reviewer's folder); CI keeps var/e2e.
+ARTIFACTS = Path(os.environ.get("SCORELINE_SHOTS") or ROOT / "var" / "e2e")
 PASSWORD = "correct horse battery staple"
 SEASON = SAMPLE_DATA / "E0" / "2022-2023.csv"
 FIT_AS_OF = datetime(2023, 3, 1, tzinfo=UTC)

@@ -3,6 +3,8 @@ Asian handicap line) shows its probability and best price and has a Bet button t
 board's bet dialog; the bet placed lands in the portfolio at that price. At a phone's and a
 desktop's width, without sideways scrolling.
 
+Lines the model prices but no bookmaker quotes wait behind a toggle.
+
 The feed: the platform's 1X2 prices, then B365 quotes Liverpool v Everton over/under 2.5 at
 2.40 / 1.65 and Liverpool -0.25 at 2.30 / 1.70. The worker's prediction prices every line;
 the page's figures are checked against the API's own (probability to one decimal as a
@@ -11,6 +13,7 @@ percentage, price to two decimals).
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -75,6 +78,27 @@ def _selection(page: Page, platform: Platform, fixture: int, key: tuple[str, str
     pytest.fail(f"no priced {key} on fixture {fixture}")
 
 
+def _lines_no_one_quotes_wait_behind_a_toggle(page: Page, platform: Platform, fixture: int) -> None:
+    """The page lists 1X2 and the quoted lines (totals 2.5, handicap -0.25, both sides of
+    each) until asked; the toggle names how many lines the model alone prices."""
+    row = page.request.get(api_url(platform, f"/board/fixtures/{fixture}")).json()
+    lines = {(s["market"], s["line"]) for s in row["selections"] if s["market"] != "1x2"}
+    quoted = {(s["market"], s["line"]) for s in row["selections"] if s["best_price"]}
+    hidden = len(lines - quoted)
+    assert quoted >= {("over_under", "2.5"), ("asian_handicap", "-0.25")}
+    assert hidden > 1, "the model prices lines no bookmaker quotes"
+    page.set_viewport_size(PHONE)
+    page.goto(f"/fixtures/{fixture}")
+    rows = page.locator("[data-testid^=market-]")
+    expect(rows).to_have_count(3 + 2 * len(lines & quoted), timeout=10_000)
+    toggle = page.get_by_role("button", name=f"Show {hidden} more lines no bookmaker quotes")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(rows).to_have_count(len(row["selections"]))
+    expect(page).to_have_url(re.compile(r"[?&]lines=all"))
+    assert_fits(page, "fixture page, every line, phone")
+
+
 def test_bets_on_totals_and_handicap_lines_from_the_fixture_page(
     watched: Watched, platform: Platform
 ) -> None:
@@ -136,6 +160,7 @@ def test_bets_on_totals_and_handicap_lines_from_the_fixture_page(
                 round(float(stake) * 100),
             )
         )
+    _lines_no_one_quotes_wait_behind_a_toggle(page, platform, fixture)
     bets = page.request.get(api_url(platform, f"/portfolios/{portfolio}/bets")).json()["items"]
     assert sorted(
         (b["market"], b["line"], b["selection"], b["odds"], b["stake_minor"]) for b in bets

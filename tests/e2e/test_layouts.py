@@ -6,8 +6,9 @@ On each page and width: no sideways page scroll (``scrollWidth <= innerWidth``);
 either lies wholly within the viewport or scrolls inside its own labelled panel (with its
 first column pinned when it does scroll); from 1280 px up no table needs its panel's
 scrollbar at all (nothing clipped); axe-core finds nothing serious at 390 and 1440 px. A
-screenshot of each goes to var/e2e. The navigation, the theme toggle, the in-app confirm
-dialog and the board's keyboard shortcuts are driven here too.
+screenshot of each goes to var/e2e, or to the folder SCORELINE_SHOTS names. The navigation,
+the theme toggle, the in-app confirm dialog and the board's keyboard shortcuts are driven
+here too.
 """
 
 from __future__ import annotations
@@ -424,3 +425,25 @@ def test_the_admin_status_tells_the_truth(admin: Page, desk: Desk) -> None:
     expect(files.filter(has_text=re.compile(f"^{UPLOADED.name}$"))).to_have_count(1, timeout=10_000)
     assert not [t for t in files.all_inner_texts() if "scoreline-upload" in t]
     page.screenshot(path=str(ARTIFACTS / "layout-admin-status-1440.png"), full_page=True)
+
+
+def test_the_light_theme_keeps_its_contrast(trader: Page, desk: Desk) -> None:
+    """The theme toggle, then axe on the pages with the most coloured figures (green and red
+    on every surface): a light green once fell to 4.46:1 on the summary cards."""
+    page = trader
+    page.set_viewport_size(DESKTOP)
+    page.goto("/performance")
+    page.get_by_role("button", name="Light theme").click()
+    try:
+        expect(page.locator("html")).not_to_have_class(re.compile(r"\bdark\b"))
+        for name, path, ready in (
+            ("performance", "/performance", "[data-testid=chart-pnl]"),
+            ("fixture", f"/fixtures/{desk.fixture}", "[data-testid^=market-]"),
+        ):
+            page.goto(path)
+            _settle(page, ready)
+            page.screenshot(path=str(ARTIFACTS / f"layout-{name}-light-1440.png"), full_page=True)
+            violations = serious_violations(page)
+            assert violations == [], f"{name}, light theme: {violations}"
+    finally:
+        page.get_by_role("button", name="Dark theme").click()

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 
 import {
   dateInputToIso,
+  edgeTone,
   formatAgo,
   formatBetName,
   formatBookmaker,
   formatCount,
+  formatDecimal,
   formatFraction,
   formatGoalLine,
   formatHandicap,
@@ -16,6 +18,7 @@ import {
   formatOutcome,
   formatSelection,
   formatVersion,
+  isBelowFair,
   isAggregate,
   formatOdds,
   formatPercent,
@@ -205,5 +208,20 @@ describe('bookmakers, counts, fractions and versions', () => {
     expect(fractionToPercent('0.1234')).toBe('12.34');
     expect(fractionToPercent('1')).toBe('100');
     expect(fractionToPercent(null)).toBe('');
+  });
+
+  it('writes metrics to fixed places with a real minus sign', () => {
+    expect(formatDecimal(-0.0181, 3)).toBe('−0.018');
+    expect(formatDecimal('0.20134')).toBe('0.2013');
+    expect(formatDecimal(-0.00001, 3)).toBe('0.000');
+  });
+
+  it('colours an edge and says when a price is below fair', () => {
+    expect(edgeTone('0.0500')).toBe('text-up');
+    expect(edgeTone(-0.032)).toBe('text-down');
+    expect(edgeTone(null)).toBe('text-muted');
+    expect(isBelowFair('-0.0001')).toBe(true);
+    expect(isBelowFair('0.0000')).toBe(false);
+    expect(isBelowFair(null)).toBe(false);
   });
 });

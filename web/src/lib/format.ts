@@ -53,6 +53,22 @@ export function formatPercent(
   return signed && value > 0 && !isZero ? `+${text}` : text;
 }
 
+/**
+ * The colour of an edge wherever one is shown (board, fixture page): positive green, zero or
+ * below red, none muted. Below zero is a price under fair: still bettable, never hidden.
+ */
+export function edgeTone(edge: number | string | null | undefined): string {
+  const value = toNumber(edge);
+  if (value === null) return 'text-muted';
+  return value > 0 ? 'text-up' : 'text-down';
+}
+
+/** True when the price is below the fair price (a negative edge). */
+export function isBelowFair(edge: number | string | null | undefined): boolean {
+  const value = toNumber(edge);
+  return value !== null && value < 0;
+}
+
 /** Decimal odds to two places: "2.10"; null as a dash. */
 export function formatOdds(price: number | string | null | undefined): string {
   const value = toNumber(price);
@@ -111,10 +127,12 @@ export function formatAgo(seconds: number | null | undefined): string {
   return `${Math.floor(whole / 86400)} d ago`;
 }
 
-/** Fixed decimals for metrics (RPS, log loss): "0.2013". */
+/** Fixed decimals for metrics (RPS, log loss): "0.2013"; below zero with a real minus, "−0.018". */
 export function formatDecimal(value: number | string | null | undefined, digits = 4): string {
   const number = toNumber(value);
-  return number === null ? '—' : number.toFixed(digits);
+  if (number === null) return '—';
+  const text = number.toFixed(digits);
+  return Number(text) === 0 ? (0).toFixed(digits) : text.replace('-', '−');
 }
 
 /** A `YYYY-MM-DD` date input value as the ISO instant of that day's start (UTC, with Z). */

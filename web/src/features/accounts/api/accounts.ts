@@ -5,7 +5,7 @@ import {
   addLimitationApiV1BookmakerAccountsAccountIdLimitationsPost,
   createAccountApiV1PortfoliosPortfolioIdBookmakerAccountsPost,
   fixturesApiV1FixturesGet,
-  listBetsApiV1PortfoliosPortfolioIdBetsGet,
+  historyApiV1PortfoliosPortfolioIdHistoryGet,
   recordExternalBetApiV1PortfoliosPortfolioIdExternalBetsPost,
   reportAccountsApiV1PortfoliosPortfolioIdBookmakerAccountsReportGet,
 } from '@/client/sdk.gen';
@@ -32,13 +32,14 @@ export function useAccountReport(portfolioId: number | undefined) {
   });
 }
 
-/** The portfolio's latest bets, open and settled, wherever they were taken. */
+/** The portfolio's latest bets, open and settled, wherever they were taken, from the history
+ * (each names its fixture and teams, played or not). */
 export function useRecentBets(portfolioId: number | undefined) {
   return useQuery({
     queryKey: accountKeys.bets(portfolioId ?? 0),
     queryFn: async () =>
       (
-        await listBetsApiV1PortfoliosPortfolioIdBetsGet({
+        await historyApiV1PortfoliosPortfolioIdHistoryGet({
           path: { portfolio_id: portfolioId ?? 0 },
           query: { limit: 20 },
         })

@@ -8,6 +8,7 @@ import type { AccountReport, ExternalBetIn } from '@/lib/api-types';
 import {
   formatBetName,
   formatBookmaker,
+  formatKickoff,
   formatMarket,
   formatMoney,
   formatOdds,
@@ -142,6 +143,7 @@ function RecordBetPanel({ portfolioId, currency }: { portfolioId: number; curren
   const [stake, setStake] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const chosen = fixtures.data?.items.find((item) => String(item.id) === fixtureId);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -204,7 +206,7 @@ function RecordBetPanel({ portfolioId, currency }: { portfolioId: number; curren
           <SelectField label="Selection" value={side} onChange={(event) => setSide(event.target.value as Side)}>
             {SIDES[market].map((name) => (
               <option key={name} value={name}>
-                {name}
+                {formatSelection({ market, selection: name, home: chosen?.home_team, away: chosen?.away_team })}
               </option>
             ))}
           </SelectField>
@@ -343,21 +345,22 @@ function LimitationPanel({ portfolioId, currency }: { portfolioId: number; curre
 
 function RecentBetsPanel({ portfolioId, currency }: { portfolioId: number; currency: string }) {
   const bets = useRecentBets(portfolioId);
-  const fixtures = useUpcomingFixtures();
-  const teams = (fixtureId: number) => {
-    const found = fixtures.data?.items.find((item) => item.id === fixtureId);
-    return { home: found?.home_team, away: found?.away_team };
-  };
   if (bets.isPending) return <Spinner />;
   if (bets.isError) return <ErrorState error={bets.error} />;
   return (
     <Panel title="Latest bets">
+      {bets.data.items.length === 0 ? (
+        <EmptyState title="No bets yet">Bets placed here or recorded from elsewhere are listed as they are taken.</EmptyState>
+      ) : null}
       <ul className="flex flex-col divide-y divide-line text-sm" aria-label="Latest bets">
         {bets.data.items.map((bet) => (
           <li key={bet.id} className="flex flex-wrap justify-between gap-2 py-2" data-testid="recent-bet">
             <span>
               {bet.bookmaker ? formatBookmaker(bet.bookmaker) : 'placed here'} ·{' '}
-              {formatBetName({ ...bet, ...teams(bet.fixture_id) })} at {formatOdds(bet.odds)}
+              {formatBetName({ ...bet, home: bet.home_team, away: bet.away_team })} at {formatOdds(bet.odds)}
+              <span className="block text-xs text-muted">
+                {bet.home_team} v {bet.away_team} · {formatKickoff(bet.kickoff)}
+              </span>
             </span>
             <span className="tabular-nums">
               {formatMoney(bet.stake_minor, currency)} · {bet.status}

@@ -5,6 +5,7 @@ import { tableClass, TableFrame } from '@/components/ui/layout';
 import { SortableHeader, type SortState } from '@/components/ui/sortable-header';
 import type { BoardRow, BoardSelection } from '@/lib/api-types';
 import {
+  edgeTone,
   formatBookmaker,
   formatKickoff,
   formatMoney,
@@ -94,14 +95,14 @@ function PriceCell({
       </div>
       <div className="text-xs text-muted">{item?.bookmaker ? formatBookmaker(item.bookmaker) : '—'}</div>
       <div className="flex items-center justify-end gap-1 text-xs">
-        <span className={edge === null ? 'text-muted' : edge > 0 ? 'text-up' : 'text-down'}>
+        <span className={edgeTone(edge)}>
           {formatPercent(edge, { signed: true })}
         </span>
         {canBet && item && onBet ? (
           <Button
             size="sm"
             variant="primary"
-            className="px-1.5 py-0 text-[11px]"
+            className="min-h-6 px-2 py-0 text-xs"
             data-bet-button=""
             aria-label={`Bet ${name}, ${row.home_team} v ${row.away_team}, at ${formatOdds(item.best_price)}`}
             onClick={() => onBet({ row, selection: item, label: name })}
@@ -222,9 +223,7 @@ export function BoardTable({ rows, slots, sort, onSort, flashes, currency, onBet
                 <td
                   data-testid="best-edge"
                   data-label="Best edge"
-                  className={`px-2 py-1.5 text-right text-sm font-semibold tabular-nums ${
-                    best === null ? 'text-muted' : best > 0 ? 'text-up' : 'text-down'
-                  }`}
+                  className={`px-2 py-1.5 text-right text-sm font-semibold tabular-nums ${edgeTone(best)}`}
                 >
                   {formatPercent(best, { signed: true })}
                 </td>

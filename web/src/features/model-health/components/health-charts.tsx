@@ -92,7 +92,7 @@ export function RollingChart({ points, metric }: { points: RollingPoint[]; metri
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatDate(new Date(v).toISOString())} minTickGap={40} />
-            <YAxis domain={['auto', 'auto']} width={52} tickFormatter={(v: number) => v.toFixed(3)} />
+            <YAxis domain={['auto', 'auto']} width={52} tickFormatter={(v: number) => formatDecimal(v, 3)} />
             <Tooltip labelFormatter={(v) => formatDate(new Date(Number(v)).toISOString())} formatter={(v) => formatDecimal(Number(v))} />
             <Legend />
             <Line type="monotone" dataKey="model" name="Model" stroke={SERIES.model} strokeWidth={2} dot={false} isAnimationActive={false} />

@@ -86,9 +86,12 @@ function VersionRecords({ health }: { health: ModelHealth }) {
               {health.versions.map((record) => (
                 <tr key={`${record.model} ${record.version}`} className={rowClass} data-testid="version-record">
                   <td className={td}>
-                    {record.model} <span className="text-muted">{record.version}</span>
+                    {record.model}{' '}
+                    <span className="text-muted" title={record.version}>
+                      {formatVersion(record.version)}
+                    </span>
                   </td>
-                  <td className={`${td} text-right tabular-nums`}>{record.n_matches}</td>
+                  <td className={`${td} text-right tabular-nums`}>{formatCount(record.n_matches)}</td>
                   <td className={`${td} text-right tabular-nums`}>{formatDecimal(record.rps_model, 4)}</td>
                   <td className={`${td} text-right tabular-nums`}>{formatDecimal(record.rps_market, 4)}</td>
                   <td className={`${td} text-right tabular-nums`}>{formatDecimal(record.log_loss_model, 4)}</td>

@@ -4,7 +4,7 @@ import { ChartFigure, SERIES } from '@/components/ui/chart-figure';
 import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
 import { ErrorState, Spinner } from '@/components/ui/states';
 import type { ShadowClvRow } from '@/lib/api-types';
-import { formatPercent } from '@/lib/format';
+import { formatCount, formatPercent } from '@/lib/format';
 import { useShadowClv } from '@/features/model-health/api/shadow-clv';
 
 type Verdict = 'edge' | 'no edge' | 'open';
@@ -38,7 +38,7 @@ export function EdgeDecayChart({ decay }: { decay: ShadowClvRow[] }) {
     <ChartFigure
       name="edge-decay"
       caption={`Edge decay: mean shadow CLV (bars) with its 95% interval by time from prediction to kick-off${
-        shown.length ? `; ${shown.map((row) => `${row.bucket} ${formatPercent(row.mean, { digits: 2, signed: true })} (${row.n_bets} bets)`).join(', ')}` : ''
+        shown.length ? `; ${shown.map((row) => `${row.bucket} ${formatPercent(row.mean, { digits: 2, signed: true })} (${formatCount(row.n_bets)} bets)`).join(', ')}` : ''
       }.`}
     >
       {shown.length === 0 ? (
@@ -94,7 +94,7 @@ export function ShadowClvPanel({ days }: { days: number }) {
                   <td className={td}>{row.league}</td>
                   <td className={td}>{row.market}</td>
                   <td className={td}>{row.bucket}</td>
-                  <td className={`${td} tabular-nums`}>{row.n_bets}</td>
+                  <td className={`${td} tabular-nums`}>{formatCount(row.n_bets)}</td>
                   <td className={`${td} tabular-nums`}>{formatPercent(row.mean, { digits: 2, signed: true })}</td>
                   <td className={`${td} tabular-nums`}>{interval(row)}</td>
                   <td className={`${td} tabular-nums`}>{row.bets_needed ?? '—'}</td>

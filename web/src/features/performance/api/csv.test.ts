@@ -80,11 +80,11 @@ describe('performance CSV', () => {
   it('bins CLV into 2-point buckets from the lowest to the highest used', () => {
     const bins = clvHistogram([-0.031, -0.005, 0.0, 0.012, 0.019, 0.05]);
     expect(bins.map((bin) => [bin.label, bin.count])).toEqual([
-      ['-4%', 1],
-      ['-2%', 1],
-      ['0%', 3],
-      ['2%', 0],
-      ['4%', 1],
+      ['−4 to −2%', 1],
+      ['−2 to 0%', 1],
+      ['0 to 2%', 3],
+      ['2 to 4%', 0],
+      ['4 to 6%', 1],
     ]);
     expect(clvHistogram([])).toEqual([]);
   });

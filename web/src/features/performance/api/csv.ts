@@ -4,7 +4,7 @@
  * two decimals; fractions stay fractions, to six places (0.052300 is 5.23%); instants stay ISO.
  */
 import type { Figures, PerformanceOut } from '@/lib/api-types';
-import { fromMinorUnits } from '@/lib/format';
+import { formatFraction, fromMinorUnits } from '@/lib/format';
 
 type Cell = string | number | null | undefined;
 
@@ -134,7 +134,8 @@ export function clvHistogram(values: readonly number[], width = 0.02): Histogram
     bins.push({
       low,
       high: low + width,
-      label: `${(low * 100).toFixed(0)}%`,
+      // The whole bin, "4 to 6%": its lower edge alone read as the CLV of the bets in it.
+      label: `${formatFraction(Number(low.toFixed(6))).replace('%', '')} to ${formatFraction(Number((low + width).toFixed(6)))}`,
       count: 0,
     });
   }

@@ -100,7 +100,7 @@ export function CreatePortfolioForm({ onCreated }: { onCreated: (portfolio: Port
   const [settings, setSettings] = useState<Settings>({
     kelly_fraction: '0.25',
     max_stake_fraction: '0.05',
-    max_fixture_fraction: '0.10',
+    max_fixture_fraction: '0.1',
     max_day_fraction: '0.25',
     min_edge: '0.02',
   });

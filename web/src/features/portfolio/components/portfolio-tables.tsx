@@ -8,6 +8,7 @@ import { Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui
 import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
 import type { BetOut, ExposureOut, PortfolioOut, ValueBet } from '@/lib/api-types';
 import {
+  edgeTone,
   formatBetName,
   formatBookmaker,
   formatCount,
@@ -263,7 +264,7 @@ export function ValueBets({
                   <td className={td} data-label="Bookmaker">{formatBookmaker(bet.bookmaker)}</td>
                   <td className={`${td} text-right`} data-label="Price">{formatOdds(bet.price)}</td>
                   <td className={`${td} text-right`} data-label="Probability">{formatPercent(bet.probability)}</td>
-                  <td className={`${td} text-right text-up`} data-label="Edge">{formatPercent(bet.edge, { signed: true })}</td>
+                  <td className={`${td} text-right ${edgeTone(bet.edge)}`} data-label="Edge">{formatPercent(bet.edge, { signed: true })}</td>
                   <td className={`${td} text-right`} data-label="Suggested stake">{formatMoney(bet.suggested_stake_minor, portfolio.currency)}</td>
                   {onPlace ? (
                     <td className={td}>
