@@ -214,8 +214,9 @@ def fixture_selections(
     max_price_age: timedelta = placement.MAX_PRICE_AGE,
     fair_rule: FairRule | None = None,
 ) -> BoardRow:
-    """One fixture as the board shows it, but with every selection its prediction prices
-    and a real bookmaker quotes: 1X2, each over/under line and each Asian handicap line.
+    """One fixture as the board shows it, but with every selection its prediction prices:
+    1X2, each over/under line and each Asian handicap line, each with the best real
+    bookmaker's quote where there is one (the page hides the lines nobody quotes).
 
     The fixture page bets from here, so its probabilities, fair prices (``fair_rule``,
     default the model's: ``services.fair_prices``), edges and suggested stakes are the

@@ -210,13 +210,13 @@ export type AlertSettingsInput = {
     /**
      * Line Move Min
      *
-     * Tell me when a bookmaker's price on a fixture I follow moves by at least this fraction from the price I last heard of; null: off.
+     * Tell me when a bookmaker's price on a fixture I follow moves by at least this fraction (0.0001 to 1, four places) from the price I last heard of; null: off.
      */
     line_move_min?: number | string | null;
     /**
      * Value Edge Min
      *
-     * Tell me of new value bets whose edge is at least this fraction (0.03 is 3%) on any upcoming fixture; null: off.
+     * Tell me of new value bets whose edge is at least this fraction (0.03 is 3%; 0.0001 to 1, four places) on any upcoming fixture; null: off.
      */
     value_edge_min?: number | string | null;
     /**
@@ -236,13 +236,13 @@ export type AlertSettingsOutput = {
     /**
      * Line Move Min
      *
-     * Tell me when a bookmaker's price on a fixture I follow moves by at least this fraction from the price I last heard of; null: off.
+     * Tell me when a bookmaker's price on a fixture I follow moves by at least this fraction (0.0001 to 1, four places) from the price I last heard of; null: off.
      */
     line_move_min?: string | null;
     /**
      * Value Edge Min
      *
-     * Tell me of new value bets whose edge is at least this fraction (0.03 is 3%) on any upcoming fixture; null: off.
+     * Tell me of new value bets whose edge is at least this fraction (0.03 is 3%; 0.0001 to 1, four places) on any upcoming fixture; null: off.
      */
     value_edge_min?: string | null;
     /**

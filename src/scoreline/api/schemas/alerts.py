@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from scoreline.api.schemas.common import Lax, RequestBody
-from scoreline.domain.alerts import AlertRules, FollowRecord
+from scoreline.domain.alerts import AlertRules, FollowRecord, problems_of
 from scoreline.domain.fixtures import FixtureRecord
 from scoreline.services.alerts import AlertView
 
@@ -28,7 +29,7 @@ __all__ = [
     "WebhookRead",
 ]
 
-Threshold = Annotated[Decimal, Lax, Field(ge=Decimal("0.0001"), le=1, decimal_places=4)]
+Threshold = Annotated[Decimal, Lax]
 
 
 class AlertSettings(RequestBody):
@@ -37,12 +38,12 @@ class AlertSettings(RequestBody):
     value_edge_min: Threshold | None = Field(
         default=None,
         description="Tell me of new value bets whose edge is at least this fraction "
-        "(0.03 is 3%) on any upcoming fixture; null: off.",
+        "(0.03 is 3%; 0.0001 to 1, four places) on any upcoming fixture; null: off.",
     )
     line_move_min: Threshold | None = Field(
         default=None,
         description="Tell me when a bookmaker's price on a fixture I follow moves by at least "
-        "this fraction from the price I last heard of; null: off.",
+        "this fraction (0.0001 to 1, four places) from the price I last heard of; null: off.",
     )
     webhook_url: str | None = Field(
         default=None,
@@ -50,6 +51,18 @@ class AlertSettings(RequestBody):
         max_length=2048,
         description="Also post each alert as JSON to this http(s) address; null: none.",
     )
+
+    @field_validator("value_edge_min", "line_move_min", "webhook_url")
+    @classmethod
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        """The domain's rule for each field (``domain.alerts.problems_of``), so a bad field is
+        named where it is (``loc``) with the same words the service would use."""
+        if value is None:
+            return value
+        assert info.field_name is not None
+        for _, reason in problems_of(AlertRules(**{info.field_name: value})):
+            raise PydanticCustomError("alert_setting", reason)
+        return value
 
     def rules(self) -> AlertRules:
         """The domain's view of the body."""

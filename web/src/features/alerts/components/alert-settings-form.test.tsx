@@ -76,8 +76,8 @@ describe('alert settings form', () => {
       'PUT /api/v1/alerts/settings': json(
         {
           detail: [
-            { loc: ['body', 'value_edge_min'], msg: 'Input should be less than or equal to 1', type: 'invalid' },
-            { loc: [], msg: 'webhook_url must be an http:// or https:// address with a host', type: 'invalid' },
+            { loc: ['body', 'value_edge_min'], msg: 'must be a fraction from 0.0001 (0.01%) to 1 (100%)', type: 'alert_setting' },
+            { loc: ['body', 'webhook_url'], msg: 'must be an http:// or https:// address with a host', type: 'alert_setting' },
           ],
         },
         422,
@@ -88,9 +88,9 @@ describe('alert settings form', () => {
     await people.type(await screen.findByLabelText(EDGE), '150');
     await people.type(screen.getByLabelText(HOOK), 'ftp://files.example');
     await people.click(screen.getByRole('button', { name: 'Save alert settings' }));
-    expect(await screen.findByText('Input should be less than or equal to 1')).toBeInTheDocument();
+    expect(await screen.findByText('must be a fraction from 0.0001 (0.01%) to 1 (100%)')).toBeInTheDocument();
     expect(screen.getByLabelText(EDGE)).toHaveAttribute('aria-invalid', 'true');
-    expect(screen.getByLabelText(EDGE)).toHaveAccessibleDescription(/Input should be less than or equal to 1/);
+    expect(screen.getByLabelText(EDGE)).toHaveAccessibleDescription(/must be a fraction from 0\.0001 \(0\.01%\) to 1 \(100%\)/);
     expect(screen.getByLabelText(HOOK)).toHaveAccessibleDescription(/must be an http:\/\/ or https:\/\/ address with a host/);
     expect(screen.getByLabelText(MOVE)).not.toHaveAttribute('aria-invalid');
     expect(screen.queryByText('Saved.')).not.toBeInTheDocument();
