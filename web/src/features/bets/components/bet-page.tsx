@@ -59,7 +59,8 @@ export function BetPage({ id }: { id: number }) {
   const { bet, audit } = page.data;
   return (
     <>
-      <PageHeader title={`Bet ${bet.id}`}>
+      <PageHeader title={`${selectionText(bet)} · ${bet.home_team} v ${bet.away_team}`}>
+        <span className="text-sm text-muted">Bet {bet.id}</span>
         <ResultBadge bet={bet} />
         <Link className="text-sm underline-offset-2 hover:underline" to={`/history?portfolio=${bet.portfolio_id}`}>
           Back to the history

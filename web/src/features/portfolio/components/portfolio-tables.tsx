@@ -16,7 +16,6 @@ import {
   formatMoney,
   formatOdds,
   formatPercent,
-  formatSelection,
 } from '@/lib/format';
 import { useCompetitions } from '@/lib/queries';
 import { useBets, useExposure, useFixtureNames, useValueBets, useVoidBet } from '@/features/portfolio/api/portfolio';
@@ -203,13 +202,13 @@ export function ValueBets({
   const describe = (bet: ValueBet) => {
     const fixture = names.data?.get(bet.fixture_id);
     const match = fixture ? `${fixture.home_team} v ${fixture.away_team}` : `Fixture ${bet.fixture_id}`;
-    const selection = formatSelection({
+    const selection = formatBetName({
       market: '1x2',
       selection: bet.selection,
       home: fixture?.home_team,
       away: fixture?.away_team,
     });
-    return `${selection} · ${match}`;
+    return `${selection} on ${match}`;
   };
 
   return (
