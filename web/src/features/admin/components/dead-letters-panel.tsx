@@ -4,7 +4,7 @@ import type { DeadLetter, ReplayOutcome } from '@/lib/api-types';
 import { Button } from '@/components/ui/button';
 import { inputClass } from '@/components/ui/field';
 import { Badge, Panel, rowClass, tableClass, TableFrame, td, th } from '@/components/ui/layout';
-import { ErrorState, InlineError, Spinner } from '@/components/ui/states';
+import { EmptyState, ErrorState, InlineError, Spinner } from '@/components/ui/states';
 import { formatKickoff } from '@/lib/format';
 import {
   DEAD_LETTERS_PAGE,
@@ -86,11 +86,15 @@ export function DeadLettersPanel() {
           <Spinner />
         ) : letters.isError ? (
           <ErrorState error={letters.error} title="Could not load the dead letters" />
+        ) : total === 0 ? (
+          <EmptyState title="Nothing was dead-lettered">
+            Every stream entry so far could be used{reason ? ' (of this reason)' : ''}.
+          </EmptyState>
         ) : (
           <TableFrame label="Dead letters">
             <table className={tableClass}>
               <caption className="px-2 py-1 text-left text-xs text-muted">
-                {total === 0 ? 'Nothing was dead-lettered.' : `${total} dead letters, newest first`}
+                {`${total} dead letters, newest first`}
               </caption>
               <thead>
                 <tr>
