@@ -47,7 +47,7 @@ def test_commands_need_a_schema_first(runner: CliRunner) -> None:
 def test_upgrade_ingest_fit_predict(runner: CliRunner, two_seasons: Path) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "at revision 0008" in result.output
+    assert "at revision 0010" in result.output
 
     result = runner.invoke(app, ["ingest", "football-data", str(two_seasons), "--json"])
     assert result.exit_code == 0, result.output

@@ -66,8 +66,10 @@ export function AppShell() {
             <img src="/favicon.svg" alt="" width={22} height={22} />
             Scoreline
           </span>
-          {/* In the header row at every width: last on a wide screen, before Menu on a phone. */}
-          <NotificationCentre className="ml-auto lg:order-last lg:ml-0" />
+          {/* In the header row at every width: last on a wide screen, before Menu on a phone.
+              Only while signed in: signing out clears the cache, and a mounted centre would
+              read its alerts again with the closed session (a 401). */}
+          {user ? <NotificationCentre className="ml-auto lg:order-last lg:ml-0" /> : null}
           <Button
             size="sm"
             className="lg:hidden"

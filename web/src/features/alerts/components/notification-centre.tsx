@@ -189,10 +189,11 @@ export function NotificationCentre({ className = '' }: { className?: string }) {
           </div>
         </div>
       ) : null}
-      {/* Always there, so a screen reader hears what is added to it; no toast while the open
-          panel lists the alert already (on a phone the toasts would cover the panel). */}
+      {/* Always there, so a screen reader hears what is added to it (a log: a stream of
+          messages, polite; not a status, which names one message of the page's own); no toast
+          while the open panel lists the alert already (on a phone it would cover the panel). */}
       <div
-        role="status"
+        role="log"
         aria-label="New alerts"
         className="pointer-events-none fixed inset-x-2 bottom-2 z-50 flex flex-col gap-2 sm:left-auto sm:right-4 sm:bottom-4 sm:w-96"
       >
