@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,11 +35,11 @@ from scoreline.services.ingest import ingest_football_data
 from scoreline.storage.tables import (
     AlertRow,
     FixtureRow,
-    ModelVersion,
     PredictionRow,
     UserRow,
 )
 from scoreline.storage.unit_of_work import UnitOfWork
+from seeding import add_model_version
 from servers import ServerThread, wait_for
 
 PASSWORD = "correct horse battery staple"
@@ -145,20 +145,8 @@ class Live:
 def live(unit_of_work: Callable[[], UnitOfWork], redis_url: str) -> Iterator[Live]:
     ingest_football_data(unit_of_work, [SAMPLE_DATA / "E0" / "2022-2023.csv"])
     with unit_of_work() as uow:
-        version = ModelVersion(
-            name="test-model",
-            version="20990101T000000000000Z-000000000001",
-            created_at=datetime.now(UTC),
-            trained_from=date(2020, 1, 1),
-            trained_to=date(2022, 1, 1),
-            params={},
-            metrics={},
-            artifact_path=None,
-            is_active=True,
-        )
-        uow.session.add(version)
+        version_id = add_model_version(uow, "20990101T000000000000Z-000000000001", active=True)
         uow.commit()
-        version_id = version.id
     settings = Settings(
         jwt_secret=SecretStr("s" * 48),
         database_url="sqlite:///unused.db",

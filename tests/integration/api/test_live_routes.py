@@ -43,6 +43,7 @@ from scoreline.storage.tables import (
     ResultRow,
 )
 from scoreline.storage.unit_of_work import UnitOfWork
+from seeding import add_model_version
 
 PASSWORD = "correct horse battery staple"
 NEAR = "2099-08-20T15:00:00Z"  # Arsenal v Chelsea: prices and a prediction
@@ -150,21 +151,9 @@ def _fixture_id(unit_of_work: Callable[[], UnitOfWork], kickoff: str) -> int:
 
 def _add_model(unit_of_work: Callable[[], UnitOfWork], version: str, *, active: bool) -> int:
     with unit_of_work() as uow:
-        row = ModelVersion(
-            name="test-model",
-            version=version,
-            created_at=datetime.now(UTC),
-            trained_from=date(2020, 1, 1),
-            trained_to=date(2022, 1, 1),
-            params={},
-            metrics={},
-            artifact_path=None,
-            is_active=active,
-        )
-        uow.session.add(row)
-        uow.session.flush()
+        made = add_model_version(uow, version, active=active)
         uow.commit()
-        return row.id
+        return made
 
 
 def _prediction(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +27,9 @@ from scoreline.api.server import build_context
 from scoreline.config import Settings
 from scoreline.pricing import remove_margin
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.tables import Bookmaker, FixtureRow, ModelVersion, OddsRow, PredictionRow
+from scoreline.storage.tables import Bookmaker, FixtureRow, OddsRow, PredictionRow
 from scoreline.storage.unit_of_work import UnitOfWork
+from seeding import add_model_version
 
 PASSWORD = "correct horse battery staple"
 # Hours before kick-off of the predictions made of each match; within a bucket the
@@ -47,20 +48,7 @@ class Seeded:
 
 
 def _version(uow: UnitOfWork, version: str, *, active: bool) -> int:
-    row = ModelVersion(
-        name="test-model",
-        version=version,
-        created_at=datetime.now(UTC),
-        trained_from=date(2020, 1, 1),
-        trained_to=date(2022, 1, 1),
-        params={},
-        metrics={},
-        artifact_path=None,
-        is_active=active,
-    )
-    uow.session.add(row)
-    uow.session.flush()
-    return row.id
+    return add_model_version(uow, version, active=active)
 
 
 def _probabilities(i: int) -> tuple[float, float, float]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +24,9 @@ from scoreline.pipeline.ingestion import IngestionEngine
 from scoreline.pricing.fair import FairRule
 from scoreline.services import alerts
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.tables import FixtureRow, ModelVersion, OddsRow, PredictionRow, UserRow
+from scoreline.storage.tables import FixtureRow, OddsRow, PredictionRow, UserRow
 from scoreline.storage.unit_of_work import UnitOfWork
+from seeding import add_model_version
 
 KICKOFF = datetime(2099, 8, 20, 15, tzinfo=UTC)
 BEFORE = datetime(2099, 8, 19, 13, tzinfo=UTC)  # after the seeded ticks, before kick-off
@@ -83,23 +84,11 @@ def book(unit_of_work: Callable[[], UnitOfWork]) -> Book:
     with unit_of_work() as uow:
         fixture = uow.session.scalar(select(FixtureRow.id).where(FixtureRow.kickoff_utc == KICKOFF))
         assert fixture is not None
-        version = ModelVersion(
-            name="test-model",
-            version="20990101T000000000000Z-000000000001",
-            created_at=datetime.now(UTC),
-            trained_from=date(2020, 1, 1),
-            trained_to=date(2022, 1, 1),
-            params={},
-            metrics={},
-            artifact_path=None,
-            is_active=True,
-        )
-        uow.session.add(version)
-        uow.session.flush()
+        version_id = add_model_version(uow, "20990101T000000000000Z-000000000001", active=True)
         uow.session.add(
             PredictionRow(
                 fixture_id=fixture,
-                model_version_id=version.id,
+                model_version_id=version_id,
                 trigger="test",
                 created_at=datetime.now(UTC),
                 home_goals_expectation=1.6,

@@ -4,7 +4,7 @@ status, refits and "which model is active", each answered by one service."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,9 @@ from scoreline.pricing.fair import FairRule
 from scoreline.services import admin_status, board, catalog, model_versions
 from scoreline.services.board import BoardSelection
 from scoreline.services.ingest import ingest_football_data
-from scoreline.storage.tables import ModelVersion, PredictionRow
+from scoreline.storage.tables import PredictionRow
 from scoreline.storage.unit_of_work import UnitOfWork
+from seeding import add_model_version
 
 SEASON = SAMPLE_DATA / "E0" / "2022-2023.csv"
 KICKOFF = "2099-08-20T15:00:00Z"
@@ -74,21 +75,9 @@ def _upcoming(unit_of_work: Callable[[], UnitOfWork]) -> int:
 
 def _model(unit_of_work: Callable[[], UnitOfWork], *, active: bool) -> int:
     with unit_of_work() as uow:
-        row = ModelVersion(
-            name="test-model",
-            version=f"v-{active}",
-            created_at=datetime.now(UTC),
-            trained_from=date(2020, 1, 1),
-            trained_to=date(2022, 1, 1),
-            params={},
-            metrics={},
-            artifact_path=None,
-            is_active=active,
-        )
-        uow.session.add(row)
-        uow.session.flush()
+        made = add_model_version(uow, f"v-{active}", active=active)
         uow.commit()
-        return row.id
+        return made
 
 
 def _predict(
