@@ -105,6 +105,15 @@ class Live:
     version: int
     hook: Hook
     clients: list[socketio.Client] = field(default_factory=list)
+    http: list[httpx.Client] = field(default_factory=list)
+
+    def api(self, token: str) -> httpx.Client:
+        """A client of the REST API as this user, closed with the server."""
+        made = httpx.Client(
+            base_url=self.url + "/api/v1", headers={"Authorization": f"Bearer {token}"}
+        )
+        self.http.append(made)
+        return made
 
     def ingest(self, *ticks: dict[str, Any]) -> None:
         engine = IngestionEngine(self.bus, self.unit_of_work, streams=self.streams)
@@ -171,6 +180,8 @@ def live(unit_of_work: Callable[[], UnitOfWork], redis_url: str) -> Iterator[Liv
         finally:
             for client in made.clients:
                 client.disconnect()
+            for http in made.http:
+                http.close()
 
 
 def _now() -> str:
@@ -194,13 +205,9 @@ def sign_in(url: str, email: str) -> str:
         return token
 
 
-def api(url: str, token: str) -> httpx.Client:
-    return httpx.Client(base_url=url + "/api/v1", headers={"Authorization": f"Bearer {token}"})
-
-
 @pytest.mark.redis
 def test_settings_following_and_the_notification_centre(live: Live) -> None:
-    ann = api(live.url, sign_in(live.url, "admin@example.com"))
+    ann = live.api(sign_in(live.url, "admin@example.com"))
     assert ann.get("/alerts/settings").json() == {
         "value_edge_min": None,
         "line_move_min": None,
@@ -239,7 +246,7 @@ def test_settings_following_and_the_notification_centre(live: Live) -> None:
 @pytest.mark.redis
 def test_a_tick_and_its_prediction_reach_the_user_and_the_webhook(live: Live) -> None:
     token = sign_in(live.url, "admin@example.com")
-    ann = api(live.url, token)
+    ann = live.api(token)
     bob_token = sign_in(live.url, "bob@example.com")
     settings = {"value_edge_min": "0.05", "line_move_min": "0.05", "webhook_url": live.hook.url}
     assert ann.put("/alerts/settings", json=settings).status_code == 200
@@ -286,7 +293,7 @@ def test_a_tick_and_its_prediction_reach_the_user_and_the_webhook(live: Live) ->
     assert (page["total"], page["unread"]) == (2, 2)
     assert [i["id"] for i in page["items"]] == [move["id"], value["id"]]
     assert bobs == []
-    bob = api(live.url, bob_token)
+    bob = live.api(bob_token)
     assert bob.post("/alerts/read", json={"all": True}).json() == {"unread": 0}
     assert ann.post("/alerts/read", json={"ids": [value["id"]]}).json() == {"unread": 1}
     assert ann.get("/alerts", params={"unread_only": True}).json()["items"][0]["id"] == move["id"]
