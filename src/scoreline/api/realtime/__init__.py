@@ -4,6 +4,8 @@
 
     sockets.py   SocketServer: who may connect (api.authenticator), rooms, the Redis manager
     rooms.py     the rooms' names, and what a subscribe may name
+    _pusher.py   StreamPusher: what the bridge and the relay share (a group's loops on threads,
+                 emits handed to the event loop)
     bridge.py    RealtimeBridge: the odds, predictions and settlements streams to the rooms,
                  through messaging.consumer.ConsumerLoop (one loop per stream, on threads)
     alerts.py    AlertRelay: new value bets and line moves raised from the predictions and

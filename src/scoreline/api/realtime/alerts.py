@@ -20,45 +20,36 @@ one whose alerts fail to be raised is retried and then dead-lettered alone
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Unpack
 
-from scoreline.api.realtime.bridge import Emit
+from scoreline.api.realtime._pusher import PusherOptions, StreamPusher
 from scoreline.api.realtime.rooms import user_room
 from scoreline.api.realtime.webhooks import WebhookSender
 from scoreline.api.schemas.alerts import AlertRead
 from scoreline.messaging.bus import Bus, Delivery
-from scoreline.messaging.consumer import LoopSet, Rejection
+from scoreline.messaging.consumer import Handler, Rejection
 from scoreline.messaging.entries import EntryError, age_seconds, json_object, required_id
-from scoreline.messaging.names import ALERT_NEW, ALERTS_GROUP, Streams, consumer_name
+from scoreline.messaging.names import ALERT_NEW, ALERTS_GROUP, Streams
 from scoreline.pricing.fair import FairRule
-from scoreline.services import alerts, health
-from scoreline.storage.unit_of_work import UnitOfWorkFactory
+from scoreline.services import alerts
 
 __all__ = ["AlertRelay"]
 
 logger = logging.getLogger(__name__)
 
 
-class AlertRelay:
+class AlertRelay(StreamPusher):
     """Raises alerts from the predictions and odds streams and pushes each to its user.
 
-    Parameters
-    ----------
-    bus, streams, unit_of_work : Bus, Streams, UnitOfWorkFactory
-        Where entries arrive and alerts are stored.
-    emit : Emit
-        How to push (``SocketServer.emit``), on the event loop ``start`` runs on.
+    Parameters are :class:`StreamPusher`'s, and:
+
     fair_rule : callable
         The fair price value bets are measured against (the board's default, from the
         settings), asked on every batch.
     webhooks : WebhookSender, optional
         Posts alerts to webhooks; without it, webhooks are not posted.
-    max_age_seconds, emit_timeout_s, block_ms : float, float, int
-        As the realtime bridge's.
 
     Attributes
     ----------
@@ -66,6 +57,7 @@ class AlertRelay:
         Alerts stored and pushed since start.
     """
 
+    group = ALERTS_GROUP
     ready_part = "alert-relay"
 
     def __init__(
@@ -73,69 +65,29 @@ class AlertRelay:
         bus: Bus,
         streams: Streams,
         *,
-        unit_of_work: UnitOfWorkFactory,
-        emit: Emit,
         fair_rule: Callable[[], FairRule],
         webhooks: WebhookSender | None = None,
-        consumer: str | None = None,
-        max_age_seconds: float = 300.0,
-        emit_timeout_s: float = 5.0,
-        block_ms: int = 500,
-        on_dead_letter: Callable[[str], None] | None = None,
+        **options: Unpack[PusherOptions],
     ) -> None:
-        self.bus, self.streams, self.unit_of_work, self.emit = bus, streams, unit_of_work, emit
-        self.fair_rule, self.webhooks, self.on_dead_letter = fair_rule, webhooks, on_dead_letter
-        self.consumer = consumer or consumer_name()
-        self.max_age_seconds, self.emit_timeout_s, self.block_ms = (
-            max_age_seconds, emit_timeout_s, block_ms,
-        )  # fmt: skip
+        super().__init__(bus, streams, **options)
+        self.fair_rule, self.webhooks = fair_rule, webhooks
         self.raised = 0
-        self._count = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._loops: LoopSet | None = None
 
     def __repr__(self) -> str:
         return f"AlertRelay(consumer={self.consumer!r}, raised={self.raised})"
 
-    def start(self) -> None:
-        """One consumer loop per stream, each on its thread; call on the event loop that
-        emits (the ASGI lifespan)."""
-        if self._loops is not None:
-            raise RuntimeError(f"{self!r} was already started")
-        self._loop = asyncio.get_running_loop()
-        self._loops = LoopSet(
-            self.bus,
-            group=ALERTS_GROUP,
-            consumer=self.consumer,
-            dead_letter_stream=self.streams.dead_letter,
-            block_ms=self.block_ms,
-            on_dead_letter=self.on_dead_letter,
-            healthy=self.parts_healthy,
-        )
-        self._loops.start(
-            [
-                (self.streams.predictions, self._handler(_fixture_id, self._value_bets)),
-                (self.streams.odds, self._handler(_odds_id, self._line_moves)),
-            ]
-        )
-        logger.info("alert relay started as %s in group %s", self.consumer, ALERTS_GROUP)
+    def _handlers(self) -> list[tuple[str, Handler]]:
+        return [
+            (self.streams.predictions, self._handler(_fixture_id, self._value_bets)),
+            (self.streams.odds, self._handler(_odds_id, self._line_moves)),
+        ]
 
     def stop(self) -> None:
-        """Let each loop finish its batch, then return (blocking: call off the event loop,
-        which the last emits still need)."""
-        if self._loops is not None:
-            self._loops.stop(batch_timeout_s=self.emit_timeout_s)
+        """Let each loop finish its batch, then stop the webhook posts (blocking: call off
+        the event loop, which the last emits still need)."""
+        super().stop()
         if self.webhooks is not None:
             self.webhooks.stop()
-        logger.info("alert relay stopped: %d alerts raised", self.raised)
-
-    def is_alive(self) -> bool:
-        """Whether every loop is running and went round recently (readiness)."""
-        return self._loops is not None and self._loops.is_alive()
-
-    def parts_healthy(self) -> bool:
-        """Whether the bus and the database answer."""
-        return self.bus.ping() and health.database_problem(self.unit_of_work) is None
 
     # -- one batch ----------------------------------------------------------------------
 
@@ -181,12 +133,6 @@ class AlertRelay:
                 self.webhooks.submit(delivery.view.alert.id, delivery.url, {"alert": payload})
         with self._count:
             self.raised += len(found)
-
-    def _emit(self, event: str, payload: dict[str, Any], rooms: list[str]) -> None:
-        loop = self._loop
-        assert loop is not None, "start() sets the loop"
-        future = asyncio.run_coroutine_threadsafe(self.emit(event, payload, rooms), loop)
-        future.result(self.emit_timeout_s)
 
 
 def _fixture_id(delivery: Delivery) -> int:

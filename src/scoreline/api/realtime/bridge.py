@@ -27,17 +27,16 @@ a row id, a fixture of no known competition) is dead-lettered by the loop.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
+from scoreline.api.realtime._pusher import Emit, PusherOptions, StreamPusher
 from scoreline.api.realtime.rooms import competition_room, fixture_room, user_room
 from scoreline.domain.ids import is_id
 from scoreline.messaging.bus import Bus, Delivery
-from scoreline.messaging.consumer import LoopSet, Rejection
+from scoreline.messaging.consumer import Handler, Rejection
 from scoreline.messaging.entries import EntryError, age_seconds, json_object
 from scoreline.messaging.names import (
     BET_SETTLED,
@@ -45,17 +44,12 @@ from scoreline.messaging.names import (
     PREDICTION_UPDATE,
     REALTIME_GROUP,
     Streams,
-    consumer_name,
 )
-from scoreline.services import catalog, health
-from scoreline.storage.unit_of_work import UnitOfWorkFactory
+from scoreline.services import catalog
 
 __all__ = ["Emit", "Push", "RealtimeBridge"]
 
 logger = logging.getLogger(__name__)
-
-Emit = Callable[[str, dict[str, Any], list[str]], Coroutine[Any, Any, None]]
-"""Emits an event with its payload to rooms (``SocketServer.emit``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,28 +61,11 @@ class Push:
     payload: dict[str, Any]
 
 
-class RealtimeBridge:
+class RealtimeBridge(StreamPusher):
     """Reads the odds, predictions and settlements streams and pushes what arrives.
 
-    Parameters
-    ----------
-    bus, streams : Bus, Streams
-        Where the entries arrive.
-    unit_of_work : UnitOfWorkFactory
-        For the competition of a predicted fixture (an entry names only the fixture).
-    emit : Emit
-        How to push, on the event loop ``start`` runs on.
-    consumer : str, optional
-        This process's name in the group; host, pid and a random part by default, so two
-        processes never share one.
-    max_age_seconds : float
-        Older entries are acknowledged without a push (read on every batch).
-    emit_timeout_s : float
-        The longest a handler thread waits for one emit on the event loop.
-    block_ms : int
-        How long a read waits; bounds how long ``stop`` takes.
-    on_dead_letter : callable, optional
-        Told the reason of each entry the loops dead-letter (the API's metric).
+    Parameters are :class:`StreamPusher`'s; ``unit_of_work`` gives the competition of a
+    predicted fixture (an entry names only the fixture).
 
     Attributes
     ----------
@@ -96,33 +73,13 @@ class RealtimeBridge:
         Entries pushed, and entries acknowledged without a push (too old or unusable).
     """
 
+    group = REALTIME_GROUP
     ready_part = "realtime-bridge"
-    """Its name in the API's readiness checks."""
 
-    def __init__(
-        self,
-        bus: Bus,
-        streams: Streams,
-        *,
-        unit_of_work: UnitOfWorkFactory,
-        emit: Emit,
-        consumer: str | None = None,
-        max_age_seconds: float = 300.0,
-        emit_timeout_s: float = 5.0,
-        block_ms: int = 500,
-        on_dead_letter: Callable[[str], None] | None = None,
-    ) -> None:
-        self.bus, self.streams, self.unit_of_work, self.emit = bus, streams, unit_of_work, emit
-        self.on_dead_letter = on_dead_letter
-        self.consumer = consumer or consumer_name()
-        self.max_age_seconds, self.emit_timeout_s, self.block_ms = (
-            max_age_seconds, emit_timeout_s, block_ms,
-        )  # fmt: skip
+    def __init__(self, bus: Bus, streams: Streams, **options: Unpack[PusherOptions]) -> None:
+        super().__init__(bus, streams, **options)
         self.forwarded = self.dropped = 0
-        self._count = threading.Lock()
         self._competitions: dict[int, str] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._loops: LoopSet | None = None
 
     def __repr__(self) -> str:
         return (
@@ -130,49 +87,12 @@ class RealtimeBridge:
             f"forwarded={self.forwarded}, dropped={self.dropped})"
         )
 
-    # -- lifecycle ----------------------------------------------------------------------
-
-    def start(self) -> None:
-        """One consumer loop per stream, each on its thread; call on the event loop that
-        emits (the ASGI lifespan)."""
-        if self._loops is not None:
-            raise RuntimeError(f"{self!r} was already started")
-        self._loop = asyncio.get_running_loop()
-        self._loops = LoopSet(
-            self.bus,
-            group=REALTIME_GROUP,
-            consumer=self.consumer,
-            dead_letter_stream=self.streams.dead_letter,
-            block_ms=self.block_ms,
-            on_dead_letter=self.on_dead_letter,
-            healthy=self.parts_healthy,
-        )
-        self._loops.start(
-            [
-                (self.streams.odds, self._handler(self._odds)),
-                (self.streams.predictions, self._handler(self._predictions)),
-                (self.streams.settlements, self._handler(self._settlements)),
-            ]
-        )
-        logger.info("realtime bridge started as %s in group %s", self.consumer, REALTIME_GROUP)
-
-    def stop(self) -> None:
-        """Let each loop finish its batch, then return (blocking: call off the event loop,
-        which the last emits still need)."""
-        if self._loops is not None:
-            self._loops.stop(batch_timeout_s=self.emit_timeout_s)
-        logger.info(
-            "realtime bridge stopped: %d forwarded, %d dropped", self.forwarded, self.dropped
-        )
-
-    def is_alive(self) -> bool:
-        """Whether every loop is running and went round recently (readiness)."""
-        return self._loops is not None and self._loops.is_alive()
-
-    def parts_healthy(self) -> bool:
-        """Whether the bus and the database answer (a loop asks when a batch fails in a
-        way that looks transient)."""
-        return self.bus.ping() and health.database_problem(self.unit_of_work) is None
+    def _handlers(self) -> list[tuple[str, Handler]]:
+        return [
+            (self.streams.odds, self._handler(self._odds)),
+            (self.streams.predictions, self._handler(self._predictions)),
+            (self.streams.settlements, self._handler(self._settlements)),
+        ]
 
     # -- one batch ----------------------------------------------------------------------
 
@@ -199,7 +119,7 @@ class RealtimeBridge:
                 if isinstance(outcome, str):
                     rejected.append(Rejection(delivery, "unusable", outcome))
                 else:
-                    self._emit(outcome)
+                    self._emit(outcome.event, outcome.payload, outcome.rooms)
                     pushes += 1
             with self._count:
                 self.forwarded += pushes
@@ -207,14 +127,6 @@ class RealtimeBridge:
             return rejected
 
         return handle
-
-    def _emit(self, push: Push) -> None:
-        loop = self._loop
-        assert loop is not None, "start() sets the loop"
-        future = asyncio.run_coroutine_threadsafe(
-            self.emit(push.event, push.payload, push.rooms), loop
-        )
-        future.result(self.emit_timeout_s)
 
     def _odds(self, bodies: list[dict[str, Any]]) -> list[Push | str]:
         out: list[Push | str] = []
