@@ -328,10 +328,9 @@ def line_moves(
 # -- webhooks -------------------------------------------------------------------------------
 
 
-def deliveries(unit_of_work: UnitOfWorkFactory, ids: Sequence[int]) -> list[Delivery]:
-    """The webhook posts these new alerts call for: each whose user has a webhook and
-    whose delivery is pending."""
-    found = views(unit_of_work, ids)
+def deliveries(unit_of_work: UnitOfWorkFactory, found: Sequence[AlertView]) -> list[Delivery]:
+    """The webhook posts these new alerts (``views``) call for: each whose user has a
+    webhook and whose delivery is pending."""
     with unit_of_work() as uow:
         urls = {
             user_id: uow.alerts.get_rules(user_id).webhook_url

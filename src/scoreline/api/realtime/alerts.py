@@ -124,13 +124,13 @@ class AlertRelay(StreamPusher):
 
     def _push(self, ids: list[int]) -> None:
         found = alerts.views(self.unit_of_work, ids)
+        bodies = {view.alert.id: AlertRead.of(view).model_dump(mode="json") for view in found}
         for view in found:
-            payload = AlertRead.of(view).model_dump(mode="json")
-            self._emit(ALERT_NEW, payload, [user_room(view.alert.user_id)])
+            self._emit(ALERT_NEW, bodies[view.alert.id], [user_room(view.alert.user_id)])
         if self.webhooks is not None:
-            for delivery in alerts.deliveries(self.unit_of_work, ids):
-                payload = AlertRead.of(delivery.view).model_dump(mode="json")
-                self.webhooks.submit(delivery.view.alert.id, delivery.url, {"alert": payload})
+            for delivery in alerts.deliveries(self.unit_of_work, found):
+                alert_id = delivery.view.alert.id
+                self.webhooks.submit(alert_id, delivery.url, {"alert": bodies[alert_id]})
         with self._count:
             self.raised += len(found)
 
